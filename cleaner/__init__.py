@@ -1,0 +1,61 @@
+"""cleaner: turn scraped text and HTML into clean corpora, and say exactly what was removed.
+
+Quick use::
+
+    from cleaner import clean, load_pack
+    clean("Body text.\\n\\nYou may also like...\\n")        # -> "Body text.\\n"
+    pipeline = load_pack()                                  # the default pack
+    outcome = pipeline.clean(text)                          # text, steps, meta, status
+
+Every rule is importable and callable on its own, e.g.
+``from cleaner.rules.whitespace import collapse_inline_runs``.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from cleaner.engine import Outcome, Pipeline, Step  # noqa: E402
+from cleaner.rule import Example, Rule, line_rule, meta_rule, rule  # noqa: E402
+
+__all__ = [
+    "Example",
+    "Outcome",
+    "Pipeline",
+    "Rule",
+    "Step",
+    "__version__",
+    "clean",
+    "default_pipeline",
+    "line_rule",
+    "load_pack",
+    "meta_rule",
+    "rule",
+]
+
+_default: Pipeline | None = None
+
+
+def load_pack(*args, **kwargs) -> Pipeline:  # re-exported lazily: pack imports the rule modules
+    """Resolve packs into a :class:`Pipeline`; see :func:`cleaner.pack.load_pack`."""
+    from cleaner.pack import load_pack as _load_pack
+
+    return _load_pack(*args, **kwargs)
+
+
+def default_pipeline() -> Pipeline:
+    """The default pack, loaded once per process."""
+    global _default
+    if _default is None:
+        _default = load_pack()
+    return _default
+
+
+def clean(text: str) -> str:
+    """Clean ``text`` with the default pack and return the cleaned text.
+
+    A document the pack drops (nothing but residue) comes back as ``""``; a rule
+    error leaves the text unchanged. Use ``default_pipeline().clean(text)`` to see
+    the steps, metadata and status.
+    """
+    return default_pipeline().clean(text).text

@@ -1,0 +1,164 @@
+"""Apply rules to text and record every change they make.
+
+The engine, not the rules, writes provenance: a rule returns new text (or a
+verdict on a line) and the engine compares, records a :class:`Step` when
+something changed, and merges metadata. No rule author can forget a record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from cleaner.lines import run_line_pass
+from cleaner.rule import Rule
+
+
+@dataclass(frozen=True)
+class Step:
+    """One recorded change: a removed line or a changed text."""
+
+    rule: str
+    action: str  # "removed" | "changed"
+    chars_before: int
+    chars_after: int
+    line: int | None = None  # removed: 1-based line number in the text the rule saw
+    text: str | None = None  # removed: the line's text
+    before: str | None = field(default=None, compare=False, repr=False)  # traced runs only
+    after: str | None = field(default=None, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"rule": self.rule, "action": self.action}
+        if self.line is not None:
+            d["line"] = self.line
+            d["text"] = self.text
+        d["chars_before"] = self.chars_before
+        d["chars_after"] = self.chars_after
+        return d
+
+
+@dataclass
+class Outcome:
+    """What cleaning one text produced."""
+
+    text: str
+    steps: list[Step] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    status: str = "ok"  # "ok" | "dropped" | "failed"
+    reason: str | None = None
+
+
+class RuleFailure(RuntimeError):
+    """A rule raised while cleaning a document; carries the rule id."""
+
+    def __init__(self, rule_id: str, error: BaseException) -> None:
+        super().__init__(f"rule {rule_id} failed: {type(error).__name__}: {error}")
+        self.rule_id = rule_id
+
+
+def merge_meta(meta: dict[str, Any], new: dict[str, Any] | None) -> None:
+    """Add ``new`` to ``meta``: lists are extended without duplicates, other values
+    keep the first one found."""
+    for key, value in (new or {}).items():
+        if value is None or value == "" or value == []:
+            continue
+        if isinstance(value, list):
+            current = meta.setdefault(key, [])
+            current.extend(v for v in value if v not in current)
+        else:
+            meta.setdefault(key, value)
+
+
+def _stages(rules: Sequence[Rule]) -> list[list[Rule]]:
+    """Consecutive line rules form one line pass; every other rule is its own stage."""
+    stages: list[list[Rule]] = []
+    for r in rules:
+        if r.kind == "line" and stages and stages[-1][0].kind == "line":
+            stages[-1].append(r)
+        else:
+            stages.append([r])
+    return stages
+
+
+def _apply_stage(stage: list[Rule], outcome: Outcome, trace: bool) -> None:
+    text = outcome.text
+    first = stage[0]
+    try:
+        if first.kind == "line":
+            new, removals = run_line_pass(stage, text)
+            before = len(text)
+            for n, rem in enumerate(removals, 1):
+                # a removed line takes its line break with it; the last step lands exactly
+                after = len(new) if n == len(removals) else before - rem.width
+                outcome.steps.append(
+                    Step(rem.rule.id, "removed", before, after, line=rem.line_no, text=rem.text)
+                )
+                merge_meta(outcome.meta, rem.meta)
+                before = after
+            if removals and trace:
+                outcome.steps[-1] = _with_trace(outcome.steps[-1], text, new)
+            outcome.text = new
+        elif first.kind == "meta":
+            merge_meta(outcome.meta, first.fn(text, **first.options))
+        else:
+            new = first.fn(text, **first.options)
+            if new != text:
+                outcome.steps.append(
+                    _with_trace(Step(first.id, "changed", len(text), len(new)), text, new)
+                    if trace
+                    else Step(first.id, "changed", len(text), len(new))
+                )
+                outcome.text = new
+    except Exception as exc:  # one rule's bug must not hide which rule it was
+        failing = first.id if len(stage) == 1 else ", ".join(r.id for r in stage)
+        raise RuleFailure(failing, exc) from exc
+
+
+def _with_trace(step: Step, before: str, after: str) -> Step:
+    return Step(**{**step.__dict__, "before": before, "after": after})
+
+
+def apply_rules(rules: Sequence[Rule], text: str, *, trace: bool = False) -> Outcome:
+    """Run ``rules`` in order on ``text``. Raises :class:`RuleFailure` on a rule error.
+
+    With ``trace=True`` each text change also keeps the text before and after it
+    (for ``cleaner explain``); a line pass keeps them on its last removal.
+    """
+    outcome = Outcome(text=text)
+    for stage in _stages(rules):
+        _apply_stage(stage, outcome, trace)
+    return outcome
+
+
+def apply_rule(rule: Rule, text: str, **options: Any) -> Outcome:
+    """Run one rule alone (a line rule forms a line pass of its own)."""
+    return apply_rules([rule.bound(**options) if options else rule], text)
+
+
+class Pipeline:
+    """An ordered list of rules with a name and a content hash: a resolved pack."""
+
+    def __init__(self, rules: Iterable[Rule], name: str = "custom", sha256: str = "") -> None:
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        self.name = name
+        self.sha256 = sha256
+
+    def __repr__(self) -> str:
+        return f"<Pipeline {self.name}: {len(self.rules)} rules>"
+
+    def __call__(self, text: str) -> str:
+        """Clean ``text`` and return only the text (for ``map``-style pipelines)."""
+        return self.clean(text).text
+
+    def clean(self, text: str, *, trace: bool = False) -> Outcome:
+        """Clean one text. Never raises for a rule error: the outcome is ``failed``
+        with the rule id and error, and the text is returned unchanged."""
+        if not text.strip():
+            return Outcome(text="", status="dropped", reason="empty input")
+        try:
+            outcome = apply_rules(self.rules, text, trace=trace)
+        except RuleFailure as exc:
+            return Outcome(text=text, status="failed", reason=str(exc))
+        if not outcome.text.strip():
+            outcome.status, outcome.reason = "dropped", "no text left after cleaning"
+        return outcome

@@ -1,0 +1,116 @@
+"""Position-aware line removal: where a line sits decides whether it is residue.
+
+"Source: Reuters" alone after the last paragraph is an attribution line; the same
+words inside the article are content. The engine therefore runs consecutive line
+rules of a pack together, as one *line pass*:
+
+1. Every non-blank line is offered to the pass's rules in pack order; a line that
+   some rule matches is *claimed*.
+2. *Anchors* are the prose lines (see :func:`is_prose`) that no rule claims: the
+   article itself. Lines before the first anchor are the **head**, lines after the
+   last anchor the **tail**, the rest the **body**. With no anchor at all, every
+   line is both head and tail.
+3. A claimed line is removed by the first rule that matched it and whose ``where``
+   allows its position: ``head``, ``tail``, ``edge`` (head or tail) or ``anywhere``.
+4. A ``block`` rule matched in the tail also removes every line after it, e.g.
+   the headlines under "You may also like...".
+
+Removing a line removes it with its line break; blank lines around it stay for the
+whitespace rules to fold. Removed lines are reported with their 1-based number in
+the text the pass received, so provenance can point at them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import regex
+
+from cleaner.rule import LineContext, Rule
+
+_TERMINAL = regex.compile(r"[.!?…:;]['\"”’»)\]]*$")
+_WORD = regex.compile(r"\w+")
+
+#: A line with this many words or more counts as prose even without final punctuation.
+LONG_LINE_WORDS = 25
+#: A line ending like a sentence counts as prose from this many words on.
+SENTENCE_WORDS = 7
+
+
+def is_prose(line: str) -> bool:
+    """True for lines that read like running text: a sentence of some length, or a
+    long line. Headlines, menu entries and widget labels are not prose."""
+    words = len(_WORD.findall(line))
+    if words >= LONG_LINE_WORDS:
+        return True
+    return words >= SENTENCE_WORDS and bool(_TERMINAL.search(line.rstrip()))
+
+
+@dataclass(frozen=True)
+class Removal:
+    rule: Rule
+    line_no: int  # 1-based, in the text the pass received
+    text: str  # the line, stripped
+    meta: dict[str, Any] | None
+    width: int  # characters the removal takes out: the raw line and its line break
+
+
+def _verdict(result: Any) -> tuple[bool, dict[str, Any] | None]:
+    if isinstance(result, dict):
+        return True, result
+    return bool(result), None
+
+
+def _allowed(rule: Rule, head: bool, tail: bool) -> bool:
+    if rule.where == "anywhere":
+        return True
+    if rule.where == "head":
+        return head
+    if rule.where == "tail":
+        return tail
+    return head or tail  # edge
+
+
+def run_line_pass(rules: Sequence[Rule], text: str) -> tuple[str, list[Removal]]:
+    """Apply a group of line rules to ``text``; return the new text and what went."""
+    lines = text.split("\n")
+    frozen = tuple(lines)
+    matches: dict[int, list[tuple[Rule, dict[str, Any] | None]]] = {}
+    nonblank = 0
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        ctx = LineContext(index=i, nonblank_index=nonblank, lines=frozen)
+        nonblank += 1
+        for r in rules:
+            hit, meta = _verdict(r.fn(stripped, ctx, **r.options) if r.options else r.fn(stripped, ctx))
+            if hit:
+                matches.setdefault(i, []).append((r, meta))
+    if not matches:
+        return text, []
+
+    anchors = [i for i, line in enumerate(lines) if i not in matches and is_prose(line)]
+    first = anchors[0] if anchors else len(lines)
+    last = anchors[-1] if anchors else -1
+
+    removed: dict[int, Removal] = {}
+    block_from: tuple[int, Rule] | None = None
+    for i in sorted(matches):
+        head, tail = i < first, i > last
+        for r, meta in matches[i]:
+            if _allowed(r, head, tail):
+                removed[i] = Removal(r, i + 1, lines[i].strip(), meta, len(lines[i]) + 1)
+                if r.block and tail and block_from is None:
+                    block_from = (i, r)
+                break
+    if block_from is not None:
+        start, r = block_from
+        for i in range(start + 1, len(lines)):
+            if i not in removed and lines[i].strip():
+                removed[i] = Removal(r, i + 1, lines[i].strip(), None, len(lines[i]) + 1)
+    if not removed:
+        return text, []
+    kept = [line for i, line in enumerate(lines) if i not in removed]
+    return "\n".join(kept), [removed[i] for i in sorted(removed)]

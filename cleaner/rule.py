@@ -1,0 +1,233 @@
+"""Rules, their examples, and the decorators that declare them.
+
+A rule is one small, pure step with a permanent id. There are three kinds:
+
+* ``text`` rules transform the whole text: ``fn(text, **options) -> str``.
+* ``line`` rules judge one line in context: ``fn(line, ctx) -> None | True | dict``.
+  ``None``/``False`` keeps the line, ``True`` removes it, a dict removes it and
+  keeps the dict as document metadata (``{"source_name": "The Print"}``). Where a
+  line rule may fire (``head``, ``tail``, ``edge`` or ``anywhere``) is declared with
+  the rule and enforced by the engine, see :mod:`cleaner.lines`.
+* ``meta`` rules read the text and return metadata, never changing it.
+
+Every rule carries examples: at least one input it must change and one it must
+leave alone. The examples are the tests (``tests/test_rule_examples.py``).
+
+A rule object is callable on plain text, so it drops into any pipeline::
+
+    from cleaner.rules.whitespace import collapse_inline_runs
+    collapse_inline_runs("a  \\t b")  # -> "a b"
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal
+
+import regex
+
+RuleKind = Literal["text", "line", "meta"]
+Where = Literal["head", "tail", "edge", "anywhere"]
+WHERE_VALUES: tuple[str, ...] = ("head", "tail", "edge", "anywhere")
+
+#: ``area/name``: lower-case words joined by hyphens, one slash or more.
+RULE_ID = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)+")
+
+
+class RuleError(ValueError):
+    """A rule or pack breaks the contract (bad id, missing examples, failing example)."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """An input and what the rule must make of it.
+
+    ``output=None`` means the rule must leave ``input`` unchanged. For ``meta``
+    rules, ``meta`` is the metadata the rule must return (``{}`` for none).
+    """
+
+    input: str
+    output: str | None = None
+    note: str = ""
+    meta: dict[str, Any] | None = None
+
+    @property
+    def expected(self) -> str:
+        return self.input if self.output is None else self.output
+
+    @property
+    def changes(self) -> bool:
+        return self.expected != self.input
+
+
+@dataclass(frozen=True)
+class LineContext:
+    """What a line rule may know about a line besides its text."""
+
+    index: int  # position among all lines, 0-based
+    nonblank_index: int  # position among non-blank lines, 0-based
+    lines: tuple[str, ...]  # every line of the text, for rules that look around
+
+    def previous_nonblank(self) -> str | None:
+        for line in reversed(self.lines[: self.index]):
+            if line.strip():
+                return line
+        return None
+
+    def next_nonblank(self) -> str | None:
+        for line in self.lines[self.index + 1 :]:
+            if line.strip():
+                return line
+        return None
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """One cleaning step. Build it with :func:`rule`, :func:`line_rule` or a pack."""
+
+    id: str
+    summary: str
+    kind: RuleKind
+    fn: Callable[..., Any]
+    examples: tuple[Example, ...]
+    doc: str = ""
+    where: Where = "anywhere"
+    block: bool = False  # line rules: also remove the rest of the tail after a match
+    aliases: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)  # defaults, overridable per pack
+    origin: str = ""  # module or pack file that defined it
+
+    def __post_init__(self) -> None:
+        check_contract(self)
+
+    def __call__(self, text: str, **options: Any) -> str:
+        """Apply this rule alone to ``text`` and return the new text."""
+        from cleaner.engine import apply_rule  # engine imports rule; keep the cycle lazy
+
+        return apply_rule(self, text, **options).text
+
+    def __repr__(self) -> str:
+        return f"<Rule {self.id} ({self.kind})>"
+
+    def bound(self, **options: Any) -> Rule:
+        """This rule with some option defaults replaced (unknown names are refused)."""
+        unknown = set(options) - set(self.options)
+        if unknown:
+            known = ", ".join(sorted(self.options)) or "none"
+            raise RuleError(f"{self.id}: unknown option(s) {', '.join(sorted(unknown))} (known: {known})")
+        return Rule(**{**self.__dict__, "options": {**self.options, **options}})
+
+
+def check_contract(r: Rule) -> None:
+    """Refuse a rule that could not be trusted or tested."""
+    where = f"{r.id!r}" + (f" from {r.origin}" if r.origin else "")
+    if not RULE_ID.fullmatch(r.id):
+        raise RuleError(f"rule {where}: id must look like 'area/name' in lower-case words and hyphens")
+    if not r.summary.strip():
+        raise RuleError(f"rule {where}: a one-line summary is required")
+    if r.kind not in ("text", "line", "meta"):
+        raise RuleError(f"rule {where}: unknown kind {r.kind!r}")
+    if r.where not in WHERE_VALUES:
+        raise RuleError(f"rule {where}: 'where' must be one of {', '.join(WHERE_VALUES)}, not {r.where!r}")
+    if r.kind == "meta":
+        if not any(e.meta for e in r.examples) or not any(e.meta == {} for e in r.examples):
+            raise RuleError(f"rule {where}: needs an example that yields metadata and one that yields none ({{}})")
+        return
+    if not any(e.changes for e in r.examples):
+        raise RuleError(f"rule {where}: needs at least one example it must change")
+    if not any(not e.changes for e in r.examples):
+        raise RuleError(f"rule {where}: needs at least one example it must leave alone")
+
+
+def _docstring(fn: Callable[..., Any]) -> str:
+    return textwrap.dedent(inspect.getdoc(fn) or "").strip()
+
+
+def _option_defaults(fn: Callable[..., Any]) -> dict[str, Any]:
+    """Keyword-only parameters of a text rule are its options."""
+    return {
+        p.name: p.default
+        for p in inspect.signature(fn).parameters.values()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is not inspect.Parameter.empty
+    }
+
+
+def rule(
+    id: str,
+    summary: str,
+    *,
+    examples: list[Example],
+    aliases: tuple[str, ...] = (),
+) -> Callable[[Callable[..., str]], Rule]:
+    """Declare a text rule: ``fn(text, **options) -> str``. Keyword-only
+    parameters with defaults become the rule's options."""
+
+    def wrap(fn: Callable[..., str]) -> Rule:
+        return Rule(
+            id=id,
+            summary=summary,
+            kind="text",
+            fn=fn,
+            examples=tuple(examples),
+            doc=_docstring(fn),
+            aliases=aliases,
+            options=_option_defaults(fn),
+            origin=fn.__module__,
+        )
+
+    return wrap
+
+
+def line_rule(
+    id: str,
+    summary: str,
+    *,
+    where: Where,
+    examples: list[Example],
+    block: bool = False,
+    aliases: tuple[str, ...] = (),
+) -> Callable[[Callable[[str, LineContext], Any]], Rule]:
+    """Declare a line rule: ``fn(line, ctx) -> None | True | dict``."""
+
+    def wrap(fn: Callable[[str, LineContext], Any]) -> Rule:
+        return Rule(
+            id=id,
+            summary=summary,
+            kind="line",
+            fn=fn,
+            examples=tuple(examples),
+            doc=_docstring(fn),
+            where=where,
+            block=block,
+            aliases=aliases,
+            origin=fn.__module__,
+        )
+
+    return wrap
+
+
+def meta_rule(
+    id: str,
+    summary: str,
+    *,
+    examples: list[Example],
+    aliases: tuple[str, ...] = (),
+) -> Callable[[Callable[..., dict[str, Any]]], Rule]:
+    """Declare a metadata rule: ``fn(text, **options) -> dict``; never changes text."""
+
+    def wrap(fn: Callable[..., dict[str, Any]]) -> Rule:
+        return Rule(
+            id=id,
+            summary=summary,
+            kind="meta",
+            fn=fn,
+            examples=tuple(examples),
+            doc=_docstring(fn),
+            aliases=aliases,
+            options=_option_defaults(fn),
+            origin=fn.__module__,
+        )
+
+    return wrap

@@ -1,0 +1,149 @@
+"""Whitespace: line endings, odd spaces, runs of spaces, trailing spaces and blank
+lines. None of these rules ever joins two lines: a line break is structure."""
+
+from __future__ import annotations
+
+import regex
+
+from cleaner.rule import Example, rule
+
+_LINE_BREAKS = regex.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+_ODD_SPACES = regex.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_INLINE_RUN = regex.compile(r"(?<=[^ \t\n])(?:[ \t]{2,}|\t)")
+_INDENT = regex.compile(r"^[ \t]+", regex.MULTILINE)
+_TRAILING = regex.compile(r"[ \t]+$", regex.MULTILINE)
+_BLANK_RUN = regex.compile(r"\n(?:[ \t]*\n){2,}")
+
+
+@rule(
+    "whitespace/line-endings",
+    "Write every line break as \\n",
+    examples=[
+        Example("one\r\ntwo\rthree\u2028four", "one\ntwo\nthree\nfour"),
+        Example("page one\x0cpage two", "page one\npage two", note="a form feed separates pages"),
+        Example("one\ntwo\n"),
+    ],
+)
+def normalize_line_endings(text: str) -> str:
+    """Turn CRLF, CR, vertical tab, form feed, NEL and the Unicode line and
+    paragraph separators into a plain line feed.
+
+    Why: every later rule reasons in lines split on ``\\n``.
+
+    Leaves alone: ``\\n`` itself; it never adds or removes a line.
+    """
+    return _LINE_BREAKS.sub("\n", text)
+
+
+@rule(
+    "whitespace/odd-spaces",
+    "Replace non-breaking and other odd spaces with a plain space",
+    examples=[
+        Example("10\u00a0km and 1\u202f000\u3000items", "10 km and 1 000 items"),
+        Example("plain spaces\tand tabs", note="tabs belong to whitespace/collapse-inline-runs"),
+    ],
+)
+def replace_odd_spaces(text: str) -> str:
+    """Write no-break space, narrow no-break space, the typographic spaces
+    U+2000..U+200A, the ideographic space and friends as an ASCII space.
+
+    Why: tokenizers and deduplication treat ``10\u00a0km`` and ``10 km`` differently.
+
+    Leaves alone: tabs, line breaks and zero-width characters (other rules).
+    """
+    return _ODD_SPACES.sub(" ", text)
+
+
+@rule(
+    "whitespace/strip-indent",
+    "Remove spaces and tabs at the start of lines",
+    examples=[
+        Example("    indented\n\tline", "indented\nline"),
+        Example("flush\nleft"),
+    ],
+)
+def strip_indent(text: str) -> str:
+    """Remove the indentation that HTML-to-text conversion leaves at line starts.
+
+    Leaves alone: the line's text. Note it also flattens deliberate indentation
+    (code, verse); leave this rule out of a pack for such corpora.
+    """
+    return _INDENT.sub("", text)
+
+
+@rule(
+    "whitespace/collapse-inline-runs",
+    "Collapse runs of spaces and tabs inside a line",
+    examples=[
+        Example("a  \t b", "a b"),
+        Example("a\tb", "a b"),
+        Example("a\n\nb", note="paragraph breaks are not inline"),
+        Example("  indented", note="indentation is whitespace/strip-indent's business"),
+    ],
+)
+def collapse_inline_runs(text: str) -> str:
+    """Write two or more spaces/tabs after a character, or a single tab, as one space.
+
+    Leaves alone: line breaks, and whitespace at the start of a line.
+    """
+    return _INLINE_RUN.sub(" ", text)
+
+
+@rule(
+    "whitespace/trailing-spaces",
+    "Remove spaces and tabs at the end of lines",
+    examples=[
+        Example("line \nnext\t", "line\nnext"),
+        Example("line\nnext"),
+    ],
+)
+def strip_trailing_spaces(text: str) -> str:
+    """Remove invisible spaces and tabs before each line break and at the end.
+
+    Leaves alone: everything else.
+    """
+    return _TRAILING.sub("", text)
+
+
+@rule(
+    "whitespace/blank-line-runs",
+    "Fold runs of blank lines into one blank line",
+    examples=[
+        Example("para one\n\n\n\n  \npara two", "para one\n\npara two"),
+        Example("para one\n\npara two", note="one blank line is a paragraph break"),
+        Example("line one\nline two"),
+    ],
+)
+def fold_blank_line_runs(text: str) -> str:
+    """Replace two or more consecutive blank (or whitespace-only) lines with one
+    blank line, keeping the paragraph break.
+
+    Leaves alone: single blank lines and single line breaks; it never joins lines.
+    """
+    return _BLANK_RUN.sub("\n\n", text)
+
+
+@rule(
+    "whitespace/document-edges",
+    "Remove blank lines at the start and end; end with one newline",
+    examples=[
+        Example("\n\n  \nText\n\n\n", "Text\n"),
+        Example("Text", "Text\n"),
+        Example("Text\n"),
+        Example("   indented first line\n", note="only whole blank lines are removed at the start"),
+    ],
+)
+def trim_document_edges(text: str) -> str:
+    """Drop blank lines before the first line of text and all whitespace after the
+    last, then end the text with exactly one line feed. Empty text stays empty.
+
+    Leaves alone: the first line's indentation and everything between the edges.
+    """
+    start = 0
+    while True:
+        newline = text.find("\n", start)
+        if newline == -1 or text[start:newline].strip(" \t"):
+            break
+        start = newline + 1
+    body = text[start:].rstrip()
+    return body + "\n" if body else ""

@@ -1,0 +1,279 @@
+"""The command line: argument parsing and display only; the work is library calls."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cleaner import __version__
+from cleaner.engine import Pipeline
+from cleaner.io.html import DEFAULT_TIME_LIMIT
+from cleaner.io.readers import FORMATS, InputFile, read_documents
+from cleaner.pack import PackError, load_pack
+from cleaner.rule import Rule, RuleError
+from cleaner.run import RunError, RunOptions, RunReport, run_corpus
+
+app = typer.Typer(
+    name="cleaner",
+    help="Turn scraped text and HTML into clean corpora, with a record of every removal.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+rules_app = typer.Typer(help="List the rules of a pack, or show one rule's docs and examples.")
+app.add_typer(rules_app, name="rules")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class HeadingStyle(str, Enum):
+    markdown = "markdown"
+    plain = "plain"
+    keep = "keep"
+
+
+PackOpt = Annotated[
+    Optional[list[Path]],
+    typer.Option(
+        "--pack",
+        "-p",
+        help="Extra pack file or folder (repeatable), applied on top of the default pack. See rules/README.md.",
+        show_default=False,
+    ),
+]
+HeadingsOpt = Annotated[
+    HeadingStyle,
+    typer.Option(help="How to write detected headings: markdown (# Title), plain (markup removed) or keep (as found)."),
+]
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    return typer.Exit(code)
+
+
+def _pipeline(packs: list[Path] | None, headings: HeadingStyle) -> Pipeline:
+    try:
+        return load_pack(packs or (), options={"headings/normalise": {"style": headings.value}})
+    except RuleError as exc:  # PackError included: exit 2 before any work
+        raise _fail(str(exc), 2) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"cleaner {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Turn scraped text and HTML into clean corpora, with a record of every removal."""
+
+
+@app.command()
+def run(
+    input: Annotated[Path, typer.Argument(help="A file or folder (searched recursively) of .txt, .md, .html/.htm and .jsonl.")],
+    output: Annotated[Path, typer.Argument(help="Folder for cleaned files, provenance.jsonl and manifest.json.")],
+    pack: PackOpt = None,
+    headings: HeadingsOpt = HeadingStyle.markdown,
+    text_field: Annotated[str, typer.Option(help="JSONL field that holds the text.")] = "text",
+    html_timeout: Annotated[
+        float, typer.Option(help="Seconds trafilatura may spend on one HTML page before it is 'failed'.")
+    ] = DEFAULT_TIME_LIMIT,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Clean a corpus: IN (file or folder) → OUT.
+
+    Writes one cleaned .txt per text or HTML document (mirroring IN's tree), one
+    .jsonl per JSONL input, [bold]provenance.jsonl[/] (one line per document: status,
+    source sha256, every removal and change with its rule id) and [bold]manifest.json[/].
+
+    Exit codes: 0 every document ok or dropped; 1 some documents failed (see the
+    summary and provenance); 2 bad usage or pack, nothing done.
+    """
+    pipeline = _pipeline(pack, headings)
+    options = RunOptions(text_field=text_field, html_seconds=html_timeout, extra={"headings": headings.value})
+    show = not quiet and err.is_terminal
+    progress = Progress(
+        TextColumn("[bold]cleaning"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files · {task.fields[docs]} docs"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not show,
+        transient=True,
+    )
+    state: dict[str, Any] = {"docs": 0}
+    with progress:
+        task = progress.add_task("clean", total=None, docs=0)
+
+        def on_start(files: list[InputFile]) -> None:
+            progress.update(task, total=len(files))
+
+        def on_file(f: InputFile, docs: int, size: int) -> None:
+            state["docs"] += docs
+            progress.update(task, advance=1, docs=state["docs"])
+
+        try:
+            report = run_corpus(input, output, pipeline, options, on_file=on_file, on_start=on_start)
+        except RunError as exc:
+            raise _fail(str(exc), 2) from None
+    if not quiet:
+        _print_summary(report, output, pipeline)
+    raise typer.Exit(report.exit_code)
+
+
+def _print_summary(report: RunReport, output: Path, pipeline: Pipeline) -> None:
+    removed = report.chars_in - report.chars_out
+    share = f" ({removed / report.chars_in:.1%})" if report.chars_in else ""
+    out.print(
+        f"[bold]{report.documents}[/] documents: [green]{report.status['ok']} ok[/], "
+        f"[yellow]{report.status['dropped']} dropped[/], [red]{report.status['failed']} failed[/] "
+        f"in {report.seconds:.2f}s · pack {escape(pipeline.name)} ({pipeline.sha256[:12]})"
+    )
+    out.print(f"characters: {report.chars_in:,} in, {report.chars_out:,} out, {removed:,} removed{share}")
+    if report.rules:
+        table = Table("rule", "changes", title="top rules", title_justify="left", box=None, padding=(0, 2))
+        for rule_id, count in report.rules.most_common(10):
+            table.add_row(rule_id, str(count))
+        out.print(table)
+    for reason, count in report.drops.most_common(5):
+        out.print(f"[yellow]dropped[/] {count} × {escape(reason)}")
+    for failure in report.failures[:10]:
+        out.print(f"[red]failed[/] {escape(failure['id'])}: {escape(failure['reason'])}")
+    if len(report.failures) > 10:
+        out.print(f"[red]… and {len(report.failures) - 10} more failures[/] (see provenance.jsonl)")
+    out.print(f"outputs in {escape(str(output))}/ · provenance.jsonl · manifest.json")
+
+
+@app.command()
+def explain(
+    file: Annotated[Path, typer.Argument(help="A .txt, .md, .html/.htm or .jsonl file.", exists=True, dir_okay=False)],
+    pack: PackOpt = None,
+    headings: HeadingsOpt = HeadingStyle.markdown,
+    line: Annotated[int, typer.Option(help="JSONL: which record (1-based line number).")] = 1,
+    text_field: Annotated[str, typer.Option(help="JSONL field that holds the text.")] = "text",
+    show_text: Annotated[bool, typer.Option("--text/--no-text", help="Also print the cleaned text.")] = True,
+) -> None:
+    """Show what each rule removed or changed in one document, with the rule id beside it."""
+    pipeline = _pipeline(pack, headings)
+    fmt = FORMATS.get(file.suffix.lower())
+    if fmt is None:
+        raise _fail(f"{file}: unknown extension; cleaner reads {', '.join(sorted(FORMATS))}", 2)
+    items = list(read_documents(InputFile(file, file.name, fmt), text_field=text_field))
+    wanted = [i for i in items if i.source.line in (None, line)]
+    if not wanted:
+        raise _fail(f"{file}: no record on line {line}", 2)
+    item = wanted[0]
+    if not hasattr(item, "text"):
+        raise _fail(f"{item.id}: {item.reason}", 1)
+    outcome = pipeline.clean(item.text, trace=True)
+    out.rule(f"[bold]{escape(item.id)}[/] · {outcome.status}" + (f" ({escape(outcome.reason)})" if outcome.reason else ""))
+    if not outcome.steps:
+        out.print("no rule changed anything")
+    for step in outcome.steps:
+        if step.action == "removed":
+            out.print(f"[red]- {escape(step.text or '')}[/]  [dim]line {step.line}[/]  [cyan]{step.rule}[/]")
+        else:
+            out.print(f"[cyan]{step.rule}[/] changed {step.chars_before} → {step.chars_after} chars")
+            for diff_line in _changed_lines(step.before or "", step.after or ""):
+                out.print(diff_line, highlight=False)
+    meta = {**item.meta, **{k: v for k, v in outcome.meta.items() if k not in item.meta}}
+    if meta:
+        out.print(f"[bold]meta[/] {escape(str(meta))}")
+    if show_text and outcome.status == "ok":
+        out.rule("cleaned text")
+        out.print(outcome.text, markup=False, highlight=False, end="")
+
+
+def _changed_lines(before: str, after: str, limit: int = 12) -> list[str]:
+    """The lines a text rule changed, as red/green pairs (at most ``limit`` lines)."""
+    shown: list[str] = []
+    for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(None, before.split("\n"), after.split("\n"), autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        shown += [f"  [red]- {escape(_visible(x))}[/]" for x in before.split("\n")[a0:a1]]
+        shown += [f"  [green]+ {escape(_visible(x))}[/]" for x in after.split("\n")[b0:b1]]
+    if len(shown) > limit:
+        shown = shown[:limit] + [f"  [dim]… {len(shown) - limit} more[/]"]
+    return shown
+
+
+def _visible(line: str) -> str:
+    """Show invisible characters so a whitespace change can be seen."""
+    return repr(line)[1:-1] if not line.isprintable() or line != line.strip() else line
+
+
+@rules_app.callback(invoke_without_command=True)
+def rules_list(ctx: typer.Context, pack: PackOpt = None) -> None:
+    """List the rules of the active pack, in order, with their summaries."""
+    if ctx.invoked_subcommand:
+        return
+    pipeline = _pipeline(pack, HeadingStyle.markdown)
+    table = Table("#", "rule", "kind", "where", "summary", title=f"pack {pipeline.name} ({pipeline.sha256[:12]})", title_justify="left")
+    for n, r in enumerate(pipeline.rules, 1):
+        table.add_row(str(n), r.id, r.kind, r.where if r.kind == "line" else "", r.summary)
+    out.print(table)
+    from cleaner.registry import builtin_rules
+
+    active = {r.id for r in pipeline.rules}
+    optional = [r for r in builtin_rules() if r.id not in active]
+    if optional:
+        out.print("\n[bold]Not in this pack[/] (add them with a pack's steps):")
+        for r in optional:
+            out.print(f"  {r.id}  [dim]{escape(r.summary)}[/]")
+    out.print("\n`cleaner rules show ID` prints a rule's docs and examples.")
+
+
+@rules_app.command("show")
+def rules_show(rule_id: Annotated[str, typer.Argument(help="A rule id such as whitespace/collapse-inline-runs.")], pack: PackOpt = None) -> None:
+    """Print one rule's documentation and examples."""
+    from cleaner.registry import builtin_rules
+
+    pipeline = _pipeline(pack, HeadingStyle.markdown)
+    candidates: list[Rule] = [*pipeline.rules, *builtin_rules()]
+    found = next((r for r in candidates if rule_id in (r.id, *r.aliases)), None)
+    if found is None:
+        raise _fail(f"unknown rule id {rule_id!r} (see `cleaner rules`)", 2)
+    out.print(f"[bold]{found.id}[/] ({found.kind}{', ' + found.where if found.kind == 'line' else ''}) — {escape(found.summary)}")
+    if found.aliases:
+        out.print(f"aliases: {', '.join(found.aliases)}")
+    out.print(f"[dim]defined in {escape(found.origin)}[/]")
+    if found.options:
+        out.print(f"options: {escape(str(found.options))}")
+    if found.doc:
+        out.print()
+        out.print(escape(found.doc))
+    out.print("\n[bold]Examples[/]")
+    for ex in found.examples:
+        label = "[green]changes[/]" if ex.changes else "[yellow]leaves alone[/]"
+        if found.kind == "meta":
+            label = f"[green]meta[/] {escape(str(ex.meta))}"
+        out.print(f"• {label}" + (f" [dim]({escape(ex.note)})[/]" if ex.note else ""))
+        out.print(f"    in:  {escape(repr(ex.input))}")
+        if ex.changes:
+            out.print(f"    out: {escape(repr(ex.expected))}")
+
+
+def main() -> None:
+    """Entry point of the ``cleaner`` script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

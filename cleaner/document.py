@@ -1,0 +1,43 @@
+"""A document on its way through cleaner, and where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Source:
+    """Where a document's text was read: enough to find and verify the bytes again."""
+
+    path: str  # relative to the input root, POSIX separators
+    sha256: str  # of the bytes read (the file, or the JSONL line)
+    format: str  # txt | md | html | jsonl
+    encoding: str | None = None
+    line: int | None = None  # JSONL: 1-based line number
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"path": self.path, "sha256": self.sha256, "format": self.format, "encoding": self.encoding}
+        if self.line is not None:
+            d["line"] = self.line
+        return d
+
+
+@dataclass
+class Document:
+    """Text to clean, with metadata found while reading it (HTML title, JSONL fields)."""
+
+    id: str
+    text: str
+    source: Source
+    meta: dict[str, Any] = field(default_factory=dict)
+    record: dict[str, Any] | None = None  # JSONL: the original record, written back with the cleaned text
+
+
+@dataclass
+class ReadFailure:
+    """A document (or a whole file) that could not be read; it still gets a provenance line."""
+
+    id: str
+    source: Source
+    reason: str

@@ -1,0 +1,67 @@
+"""Bytes to text, recording which encoding was used."""
+
+from __future__ import annotations
+
+import codecs
+
+import regex
+from charset_normalizer import from_bytes
+
+_META_CHARSET = regex.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", regex.IGNORECASE)
+
+#: Share of NUL bytes above which a file is treated as binary, not text.
+BINARY_NUL_SHARE = 0.01
+
+
+class DecodeError(ValueError):
+    """The bytes are not text in any encoding we can identify."""
+
+
+def _looks_binary(data: bytes) -> bool:
+    return data.count(0) > BINARY_NUL_SHARE * len(data)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode a plain-text file: strict UTF-8 first (most files), then the encoding
+    charset-normalizer detects. Returns ``(text, encoding)``.
+
+    A byte-order mark is kept in the text (``unicode/strip-bom`` removes it and
+    says so). Raises :class:`DecodeError` for binary data.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if _looks_binary(data):
+            raise DecodeError("binary file: it contains NUL bytes")
+        return text, "utf-8"
+    best = from_bytes(data).best()
+    if best is None or _looks_binary(data) and best.encoding not in ("utf_16", "utf_16_le", "utf_16_be"):
+        raise DecodeError("not text in any encoding charset-normalizer recognises (binary file?)")
+    return str(best), best.encoding
+
+
+def decode_html(data: bytes) -> tuple[str, str]:
+    """Decode an HTML page: strict UTF-8, then the charset its ``<meta>`` declares,
+    then Windows-1252, which decodes any byte. Returns ``(html, encoding)``.
+
+    Why not hand lxml the bytes: without a declaration it guesses Latin-1 and
+    garbles UTF-8 pages.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(data[:8192])
+    if declared:
+        name = declared.group(1).decode("ascii", "replace")
+        try:
+            return data.decode(name), codecs.lookup(name).name
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return data.decode("cp1252", errors="replace"), "cp1252"

@@ -1,0 +1,61 @@
+"""Main text of an HTML page, with trafilatura, within a time limit."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import trafilatura
+
+#: Seconds trafilatura may spend on one page before the document fails.
+DEFAULT_TIME_LIMIT = 30.0
+
+_META_FIELDS = ("title", "author", "date", "sitename", "url")
+
+
+class ExtractionTimeout(TimeoutError):
+    """trafilatura took longer than the time limit on a page."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`ExtractionTimeout` if the block runs longer than ``seconds``.
+
+    Uses SIGALRM, so it only works in the main thread of a process on POSIX; elsewhere
+    the block runs unbounded. trafilatura's own timeout applies only to its CLI.
+    """
+    usable = seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise ExtractionTimeout(f"HTML extraction took longer than {seconds:g}s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def extract_main_text(html: str, *, url: str | None = None, seconds: float | None = DEFAULT_TIME_LIMIT) -> tuple[str, dict[str, Any]]:
+    """Return the page's main text and its metadata (title, author, date, sitename, url,
+    tags). Blocks (paragraphs, headings, list items) are separated by blank lines,
+    the plain-text convention the rules expect. Returns ``("", {})`` when trafilatura
+    finds no main text.
+    """
+    with time_limit(seconds):
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    if doc is None or not doc.text:
+        return "", {}
+    meta: dict[str, Any] = {k: v for k in _META_FIELDS if (v := getattr(doc, k, None))}
+    tags = [*(doc.tags or []), *(doc.categories or [])]
+    if tags:
+        meta["tags"] = tags
+    blocks = [line for line in doc.text.split("\n") if line.strip()]
+    return "\n\n".join(blocks) + "\n", meta

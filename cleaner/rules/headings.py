@@ -1,0 +1,397 @@
+"""Headings in plain text: find them, write them in one style, name the title.
+
+Scraped articles keep their headings as bare lines ("Pakistan’s proposals to
+Russia" between two paragraphs), as Markdown (``## Background``), as setext
+(a line underlined with ``===`` or ``---``) or in capitals. :func:`find_headings`
+recognises all of these without changing anything; the rules built on it write
+them in one style (``headings/normalise``) or take the first one as the title
+(``meta/title``).
+
+Detection leans towards precision: a body paragraph must never be taken for a
+heading, so every heuristic asks for short lines, blank lines around them and
+no sentence-final punctuation, and skips list items and fenced code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Sequence
+
+import regex
+
+from cleaner.lines import is_prose
+from cleaner.rule import Example, meta_rule, rule
+
+HeadingKind = Literal["markdown", "setext", "title", "short-line", "caps"]
+
+#: A title line (the document's first line): at most this many words and characters.
+TITLE_MAX_WORDS = 20
+TITLE_MAX_CHARS = 150
+#: A short line between paragraphs: at most this many words and characters.
+SHORT_MAX_WORDS = 12
+SHORT_MAX_CHARS = 120
+#: An all-capitals line: at most this many words.
+CAPS_MAX_WORDS = 10
+#: The paragraph after a short-line heading: at least this many words.
+PARAGRAPH_MIN_WORDS = 8
+#: A setext underline: at least this many "=" or "-".
+UNDERLINE_MIN = 3
+
+STYLES = ("markdown", "plain", "keep")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading line found by :func:`find_headings`.
+
+    ``index`` is the 0-based line index, ``text`` the heading without markup,
+    ``underline`` the index of a setext heading's underline (else ``None``).
+    """
+
+    index: int
+    level: int
+    text: str
+    kind: HeadingKind
+    underline: int | None = None
+
+
+# ``# Text``, ``## Text ##``: up to three spaces of indent, 1-6 hashes, a space.
+_ATX = regex.compile(r" {0,3}(#{1,6})[ \t]+(.*?)[ \t\r]*")
+_CLOSING_HASHES = regex.compile(r"(?:^|[ \t]+)#+$")
+# Text that would itself read as an ATX opener once written out.
+_ATX_START = regex.compile(r"#{1,6}(?:\s|$)")
+_UNDERLINE = regex.compile(rf" {{0,3}}(?:={{{UNDERLINE_MIN},}}|-{{{UNDERLINE_MIN},}})[ \t\r]*")
+_FENCE = regex.compile(r" {0,3}(?:```|~~~)")
+_INDENTED = regex.compile(r"(?: {4}|\t)")
+_LIST_ITEM = regex.compile(
+    r"(?:[-*+•·▪◦‣⁃–—>](?:\s|$)"  # bullets and quote marks
+    r"|\d{1,3}[.)](?:\s|$)"  # 1. x, 1) x
+    r"|[A-Za-z][.)]\s"  # a) x, B. x
+    r"|[IVXLivxl]{1,5}[.)]\s"  # IV. x
+    r"|\(\w{1,3}\)\s)"  # (a) x
+)
+_LETTER = regex.compile(r"\p{L}")
+_CLOSERS = "'\"”’»)]"
+_OPEN_END = ".,;:…"
+_BYLINE = regex.compile(r"(?:By|BY)\s+\p{Lu}")
+
+
+def _words(s: str) -> list[str]:
+    return s.split()
+
+
+def _ends_open(s: str) -> bool:
+    """Ends like a sentence or a clause (. , ; : …), closing quotes aside."""
+    core = s.rstrip(_CLOSERS)
+    return bool(core) and core[-1] in _OPEN_END
+
+
+def _parse_atx(line: str) -> tuple[int, str] | None:
+    """Level and text of a Markdown ATX heading line, or None."""
+    m = _ATX.fullmatch(line)
+    if m is None:
+        return None
+    text = m.group(2).strip()
+    while True:  # "Text ## ##" -> "Text": closing runs go, whatever their number
+        stripped = _CLOSING_HASHES.sub("", text).rstrip()
+        if stripped == text:
+            break
+        text = stripped
+    if not _usable_text(text):
+        return None
+    return len(m.group(1)), text
+
+
+def _usable_text(text: str) -> bool:
+    """Heading text that reads back the same once written in either style: it has
+    a letter, does not open like a heading or a code fence, and does not end in a
+    run of hashes that Markdown would take for closing markup."""
+    return (
+        bool(_LETTER.search(text))
+        and not _ATX_START.match(text)
+        and not _FENCE.match(text)
+        and not _CLOSING_HASHES.search(text)
+    )
+
+
+def _code_lines(lines: Sequence[str]) -> list[bool]:
+    """Lines inside a fenced code block (the fences included)."""
+    inside = False
+    out = []
+    for line in lines:
+        if _FENCE.match(line):
+            out.append(True)
+            inside = not inside
+        else:
+            out.append(inside)
+    return out
+
+
+def _is_list_item(s: str) -> bool:
+    return bool(_LIST_ITEM.match(s))
+
+
+def _is_paragraph(line: str) -> bool:
+    """A line of running text that may follow a short-line heading."""
+    s = line.strip()
+    return (
+        len(_words(s)) >= PARAGRAPH_MIN_WORDS
+        and _parse_atx(line) is None
+        and not _is_list_item(s)
+        and not _FENCE.match(line)
+    )
+
+
+def _mostly_words(s: str) -> bool:
+    """At least half the words contain a letter: not a date or a number line."""
+    words = _words(s)
+    return 2 * sum(1 for w in words if _LETTER.search(w)) >= len(words)
+
+
+def _tag_like(s: str) -> bool:
+    """A comma-separated run of short items ("Russia, Pakistan, AK"): a tag line."""
+    parts = s.split(",")
+    return len(parts) >= 3 and all(len(_words(p)) <= 3 for p in parts)
+
+
+def _is_caps(s: str) -> bool:
+    cased_upper = sum(1 for c in s if c.isupper())
+    return cased_upper >= 2 and not any(c.islower() for c in s)
+
+
+def _fits(s: str, max_words: int, max_chars: int) -> bool:
+    return len(_words(s)) <= max_words and len(s) <= max_chars
+
+
+def find_headings(lines: Sequence[str]) -> list[Heading]:
+    """Find the heading lines of a plain text given as lines (without line breaks).
+
+    Pure: nothing is changed. Kinds, tried in this order for each line:
+
+    * ``markdown``: ``#`` to ``######``, a space, text; closing hashes dropped.
+    * ``setext``: a line of at most 20 words, preceded by a blank line or the
+      start, underlined by ``===`` (level 1) or ``---`` (level 2), three signs at
+      least. A ``---`` after a blank line is a horizontal rule, not a heading.
+    * ``title`` (level 1): the first non-blank line, followed by a blank line and
+      more text; at most 20 words and 150 characters; not ending in . , ; : (? and
+      ! are fine).
+    * ``caps`` (level 2): every cased letter upper-case (two at least), at most
+      10 words, a blank line or the start before, a blank line after, and text
+      somewhere after that.
+    * ``short-line`` (level 2): a line between blank lines, at most 12 words and
+      120 characters, starting with an upper-case letter or digit, not ending in
+      . , ; :, followed by a paragraph of at least 8 words.
+
+    Never headings: list items ("- x", "• x", "1. x", "a) x"), lines inside
+    fenced code or indented by four spaces, lines without a letter, tag lines
+    ("Russia, Pakistan, AK"), bylines ("By Jane Doe"), date-like lines ("March 3,
+    2019") for the last two kinds.
+    """
+    n = len(lines)
+    stripped = [line.strip() for line in lines]
+    blank = [not s for s in stripped]
+    code = _code_lines(lines)
+    next_nonblank = [-1] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        next_nonblank[i] = next_nonblank[i + 1] if blank[i] else i
+    first = next_nonblank[0] if n else -1
+
+    def after(i: int) -> int:  # the first non-blank line after line i, or -1
+        return next_nonblank[i + 1] if i + 1 < n else -1
+
+    found: list[Heading] = []
+    underlines: set[int] = set()
+    for i, line in enumerate(lines):
+        s = stripped[i]
+        if blank[i] or code[i] or i in underlines:
+            continue
+        atx = _parse_atx(line)
+        if atx is not None:
+            found.append(Heading(i, atx[0], atx[1], "markdown"))
+            continue
+        if _INDENTED.match(line) or not _usable_text(s) or _is_list_item(s):
+            continue
+        blank_before = i == 0 or blank[i - 1]
+        blank_after = i + 1 < n and blank[i + 1]
+        following = after(i)
+
+        if (
+            blank_before
+            and i + 1 < n
+            and not code[i + 1]
+            and _UNDERLINE.fullmatch(lines[i + 1])
+            and _fits(s, TITLE_MAX_WORDS, TITLE_MAX_CHARS)
+            and not _ends_open(s)
+        ):
+            level = 1 if lines[i + 1].lstrip().startswith("=") else 2
+            found.append(Heading(i, level, s, "setext", underline=i + 1))
+            underlines.add(i + 1)
+            continue
+
+        if not blank_before or not blank_after or following < 0 or _ends_open(s):
+            continue
+
+        if i == first:
+            if _fits(s, TITLE_MAX_WORDS, TITLE_MAX_CHARS) and _LETTER.search(stripped[following]):
+                found.append(Heading(i, 1, s, "title"))
+            continue
+
+        if _tag_like(s) or _BYLINE.match(s) or not _mostly_words(s):
+            continue
+        if _is_caps(s) and len(_words(s)) <= CAPS_MAX_WORDS:
+            found.append(Heading(i, 2, s, "caps"))
+            continue
+        if (
+            (s[0].isupper() or s[0].isdigit())
+            and _fits(s, SHORT_MAX_WORDS, SHORT_MAX_CHARS)
+            and not code[following]
+            and _is_paragraph(lines[following])
+        ):
+            found.append(Heading(i, 2, s, "short-line"))
+    return found
+
+
+def _split_eol(line: str) -> tuple[str, str]:
+    """A line and its trailing carriage return, if any (CRLF text split on LF)."""
+    return (line[:-1], "\r") if line.endswith("\r") else (line, "")
+
+
+@rule(
+    "headings/normalise",
+    "Write detected headings in one style",
+    examples=[
+        Example(
+            "Russia rejects Pakistan request for 50,000 AK rifles\n\n"
+            "The Russian government has rejected Pakistan’s request to buy new rifles.",
+            "# Russia rejects Pakistan request for 50,000 AK rifles\n\n"
+            "The Russian government has rejected Pakistan’s request to buy new rifles.",
+            note="the first line is the title",
+        ),
+        Example(
+            "India was informed about the rejection earlier this year.\n\n"
+            "Pakistan’s proposals to Russia\n\n"
+            "Pakistan’s proposal had surprised many in the Indian establishment.",
+            "India was informed about the rejection earlier this year.\n\n"
+            "## Pakistan’s proposals to Russia\n\n"
+            "Pakistan’s proposal had surprised many in the Indian establishment.",
+            note="a short line between paragraphs",
+        ),
+        Example(
+            "Background\n==========\n\nRussia and Pakistan had in 2015 signed a deal for helicopters.",
+            "# Background\n\nRussia and Pakistan had in 2015 signed a deal for helicopters.",
+            note="setext: the underline goes",
+        ),
+        Example(
+            "The agencies had flagged many other proposals made by Pakistan.\n\n"
+            "He declined to comment.\n\n"
+            "Russia and Pakistan had in 2015 signed a deal for four attack helicopters.",
+            note="a short sentence between paragraphs is not a heading",
+        ),
+        Example(
+            "You will need the following things for this recipe.\n\n"
+            "- Flour\n- Two eggs\n\n"
+            "Mix everything together in a large bowl and stir it well.",
+            note="list items are not headings",
+        ),
+        Example(
+            "The first part of the story ends here, said the author.\n\n---\n\n"
+            "The second part begins years later in a small town by the sea.",
+            note="a --- after a blank line is a horizontal rule",
+        ),
+        Example("Just one line of text without a full stop", note="a one-line document has no title"),
+        Example(
+            "## Background\n\nRussia and Pakistan signed a deal for helicopters.",
+            note="already Markdown",
+        ),
+    ],
+)
+def normalise_headings(text: str, *, style: str = "markdown") -> str:
+    """Write every heading that :func:`find_headings` detects in one style.
+
+    * ``markdown``: ``"#" * level + " " + text``; setext underlines are removed.
+      A title is level 1, a short line or a capitals line level 2.
+    * ``plain``: Markdown markup is stripped (``## Text`` -> ``Text``) and setext
+      underlines are removed; bare headings stay as they are.
+    * ``keep``: the text is returned unchanged (to switch the rule off in a pack).
+
+    Why: a corpus with headings in one style is easier to split into sections,
+    and a model does not learn four ways to write the same thing.
+
+    Left alone: the heading's words (only markup and indentation change), every
+    line that is not a heading, text inside fenced code. Running the rule twice
+    gives the result of running it once. In ``plain`` style, a blank line is
+    kept where dropping markup would put a heading right above a ``---`` or
+    ``===`` line (which would read as a setext underline).
+    """
+    if style not in STYLES:
+        raise ValueError(f"headings/normalise: style must be one of {', '.join(STYLES)}, not {style!r}")
+    if style == "keep" or not text:
+        return text
+    lines = text.split("\n")
+    headings = find_headings([_split_eol(line)[0] for line in lines])
+    if not headings:
+        return text
+    new: dict[int, str] = {}
+    drop: set[int] = set()
+    for h in headings:
+        eol = _split_eol(lines[h.index])[1]
+        if style == "markdown":
+            new[h.index] = "#" * h.level + " " + h.text + eol
+        elif h.kind == "markdown":
+            new[h.index] = h.text + eol
+            nxt = h.index + 1
+            if nxt < len(lines) and _UNDERLINE.fullmatch(lines[nxt]):
+                new[h.index] += "\n" + eol  # keep "Text" from reading as setext
+        if h.underline is not None:
+            nxt = h.underline + 1
+            if style == "plain" and nxt < len(lines) and _UNDERLINE.fullmatch(lines[nxt]):
+                new[h.underline] = eol  # same reason: the next line is an underline too
+            else:
+                drop.add(h.underline)
+    return "\n".join(new.get(i, line) for i, line in enumerate(lines) if i not in drop)
+
+
+@meta_rule(
+    "meta/title",
+    "Take the first heading as the document's title",
+    examples=[
+        Example(
+            "Russia rejects Pakistan request for 50,000 AK rifles\n\n"
+            "The Russian government has rejected Pakistan’s request to buy new rifles.",
+            meta={"title": "Russia rejects Pakistan request for 50,000 AK rifles"},
+        ),
+        Example(
+            "## Pakistan’s proposals\n\n"
+            "Pakistan’s proposal had surprised many in the Indian establishment.",
+            meta={"title": "Pakistan’s proposals"},
+        ),
+        Example(
+            "The Russian government has rejected the request to buy rifles, officials said.\n\n"
+            "Background\n\n"
+            "Pakistan had sent in a proposal to buy a consignment of rifles last year.",
+            meta={},
+            note="the first heading comes after prose: a section, not the title",
+        ),
+        Example("Just one line of text without a full stop", meta={}),
+    ],
+)
+def first_heading_title(text: str) -> dict[str, Any]:
+    """Return ``{"title": ...}`` with the text of the first heading, when that
+    heading stands in the head of the document: no prose line (see
+    :func:`cleaner.lines.is_prose`) comes before it. Otherwise return ``{}``.
+
+    Why: scraped articles carry their headline as the first line; keeping it as
+    metadata lets a corpus filter or deduplicate by title.
+
+    Left alone: a heading after the first paragraph is a section heading, not the
+    title, so a document that opens with prose has no title. The text is never
+    changed.
+    """
+    lines = text.split("\n")
+    headings = find_headings([_split_eol(line)[0] for line in lines])
+    if not headings:
+        return {}
+    head = headings[0]
+    if any(is_prose(line) for line in lines[: head.index]):
+        return {}
+    return {"title": head.text}

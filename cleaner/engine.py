@@ -118,15 +118,31 @@ def _with_trace(step: Step, before: str, after: str) -> Step:
     return Step(**{**step.__dict__, "before": before, "after": after})
 
 
+#: Passes over the rules at most, until the text stops changing.
+MAX_PASSES = 3
+
+
 def apply_rules(rules: Sequence[Rule], text: str, *, trace: bool = False) -> Outcome:
-    """Run ``rules`` in order on ``text``. Raises :class:`RuleFailure` on a rule error.
+    """Run ``rules`` in order on ``text`` until it stops changing. Raises
+    :class:`RuleFailure` on a rule error.
+
+    Why repeat: rules interact. Deleting a stray control character can complete a
+    mojibake sequence that ftfy repairs only on the next pass; cleaning cleaned
+    text must change nothing, so the engine runs the rules again while the last
+    pass changed something (at most :data:`MAX_PASSES` times). Most texts settle
+    in the first pass and pay for one more check.
 
     With ``trace=True`` each text change also keeps the text before and after it
     (for ``cleaner explain``); a line pass keeps them on its last removal.
     """
     outcome = Outcome(text=text)
-    for stage in _stages(rules):
-        _apply_stage(stage, outcome, trace)
+    stages = _stages(rules)
+    for _ in range(MAX_PASSES):
+        before = outcome.text
+        for stage in stages:
+            _apply_stage(stage, outcome, trace)
+        if outcome.text == before:
+            break
     return outcome
 
 

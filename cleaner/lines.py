@@ -15,6 +15,9 @@ rules of a pack together, as one *line pass*:
 4. A ``block`` rule matched in the tail also removes every line after it, e.g.
    the headlines under "You may also like...".
 
+5. The pass repeats until it removes nothing more, since a removal can move
+   another line into the head or tail.
+
 Removing a line removes it with its line break; blank lines around it stay for the
 whitespace rules to fold. Removed lines are reported with their 1-based number in
 the text the pass received, so provenance can point at them.
@@ -22,7 +25,7 @@ the text the pass received, so provenance can point at them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 import regex
@@ -72,9 +75,9 @@ def _allowed(rule: Rule, head: bool, tail: bool) -> bool:
     return head or tail  # edge
 
 
-def run_line_pass(rules: Sequence[Rule], text: str) -> tuple[str, list[Removal]]:
-    """Apply a group of line rules to ``text``; return the new text and what went."""
-    lines = text.split("\n")
+def _one_pass(rules: Sequence[Rule], lines: list[str]) -> dict[int, Removal]:
+    """Decide which of ``lines`` the rules remove, by index (line numbers in the
+    returned removals are 1-based indices into ``lines``)."""
     frozen = tuple(lines)
     matches: dict[int, list[tuple[Rule, dict[str, Any] | None]]] = {}
     nonblank = 0
@@ -89,7 +92,7 @@ def run_line_pass(rules: Sequence[Rule], text: str) -> tuple[str, list[Removal]]
             if hit:
                 matches.setdefault(i, []).append((r, meta))
     if not matches:
-        return text, []
+        return {}
 
     anchors = [i for i, line in enumerate(lines) if i not in matches and is_prose(line)]
     first = anchors[0] if anchors else len(lines)
@@ -110,7 +113,28 @@ def run_line_pass(rules: Sequence[Rule], text: str) -> tuple[str, list[Removal]]
         for i in range(start + 1, len(lines)):
             if i not in removed and lines[i].strip():
                 removed[i] = Removal(r, i + 1, lines[i].strip(), None, len(lines[i]) + 1)
-    if not removed:
+    return removed
+
+
+def run_line_pass(rules: Sequence[Rule], text: str) -> tuple[str, list[Removal]]:
+    """Apply a group of line rules to ``text``; return the new text and what went.
+
+    Removing a line can move another into a position where a rule applies (the tag
+    line under a title once an ad line above the title is gone), so the pass repeats
+    until it removes nothing more: cleaning cleaned text must change nothing.
+    Reported line numbers always refer to ``text`` as received.
+    """
+    lines = text.split("\n")
+    origin = list(range(1, len(lines) + 1))  # current index -> line number in ``text``
+    removals: list[Removal] = []
+    while True:
+        removed = _one_pass(rules, lines)
+        if not removed:
+            break
+        removals.extend(replace(rem, line_no=origin[i]) for i, rem in removed.items())
+        lines = [line for i, line in enumerate(lines) if i not in removed]
+        origin = [n for i, n in enumerate(origin) if i not in removed]
+    if not removals:
         return text, []
-    kept = [line for i, line in enumerate(lines) if i not in removed]
-    return "\n".join(kept), [removed[i] for i in sorted(removed)]
+    removals.sort(key=lambda rem: rem.line_no)
+    return "\n".join(lines), removals

@@ -33,6 +33,9 @@ MOJIBAKE_CONFIG = ftfy.TextFixerConfig(
     explain=False,
 )
 
+#: Layers of mojibake undone at most (text encoded wrongly several times over).
+MAX_LAYERS = 4
+
 
 @rule(
     "encoding/fix-mojibake",
@@ -40,6 +43,7 @@ MOJIBAKE_CONFIG = ftfy.TextFixerConfig(
     examples=[
         Example("The governmentâ€™s request", "The government’s request"),
         Example("cafÃ© au lait", "café au lait"),
+        Example("itÃ¢â‚¬â„¢s", "it’s", note="mojibake of mojibake: both layers are undone"),
         Example("Pakistan’s “proposal”", note="correct curly quotes stay curly"),
         Example("ﬁnancial ＡＢＣ", note="ligatures and full-width letters are left alone"),
         Example("naïve façade, Ελληνικά, 日本語"),
@@ -57,7 +61,14 @@ def fix_mojibake(text: str) -> str:
     (other rules own those). ftfy's heuristics are built to leave correct text as
     it is.
     """
-    return ftfy.fix_text(text, MOJIBAKE_CONFIG)
+    fixed = ftfy.fix_text(text, MOJIBAKE_CONFIG)
+    # ftfy is not always idempotent: undoing one layer can reveal another
+    # ("Ã¢â‚¬â„¢" → "â€™" → "’"). Repeat, briefly, so cleaning clean text changes nothing.
+    for _ in range(MAX_LAYERS - 1):
+        if fixed == text:
+            break
+        text, fixed = fixed, ftfy.fix_text(fixed, MOJIBAKE_CONFIG)
+    return fixed
 
 
 @rule(

@@ -25,7 +25,7 @@ MIN_TAGS = 3
     examples=[
         Example(
             "Russia says no to military deals with Pakistan\n\nRussia, Pakistan, AK\n\nEven as India has moved closer to the United States, Russia has said no.\n",
-            "Russia says no to military deals with Pakistan\n\nEven as India has moved closer to the United States, Russia has said no.\n",
+            "Russia says no to military deals with Pakistan\n\n\nEven as India has moved closer to the United States, Russia has said no.\n",
         ),
         Example(
             "Budget 2024\n\nBy Asha Rao, Vikram Shah and Li Wei\n\nThe finance minister presented the budget on Thursday morning.\n",

@@ -11,10 +11,12 @@ from cleaner.rule import Example, rule
 
 _ZERO_WIDTH = regex.compile("[\u200b\u2060\ufeff\u180e]+")
 _SOFT_HYPHEN = "\u00ad"
-# C0 controls except tab and line feed, DEL, and C1 controls. Carriage returns,
-# vertical tabs and form feeds are line breaks and belong to whitespace/line-endings,
-# which runs first in the default pack.
-_CONTROL = regex.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]+")
+# C0 controls and DEL. Tab and line feed are text; carriage return, vertical tab
+# and form feed are line breaks that whitespace/line-endings rewrites.
+_C0_CONTROL = regex.compile("[\x00-\x08\x0e-\x1f\x7f]+")
+# C1 controls, left over after encoding/fix-mojibake has read the meaningful ones
+# as Windows-1252. NEL (U+0085) is a line break, rewritten by whitespace/line-endings.
+_C1_CONTROL = regex.compile("[\x80-\x84\x86-\x9f]+")
 
 
 @rule(
@@ -73,23 +75,47 @@ def remove_soft_hyphens(text: str) -> str:
 
 @rule(
     "unicode/remove-control-chars",
-    "Remove control characters other than tab and line feed",
+    "Remove C0 control characters and DEL",
     examples=[
         Example("nul\x00 and bell\x07", "nul and bell"),
-        Example("tab\tand\nnewline", note="tab and line feed are text"),
+        Example("tab\tand\nnewline\r\n", note="tab and line breaks are text"),
+        Example("caf\u00c3\x81\u00a9", note="C1 controls can be mojibake evidence; another rule owns them"),
     ],
 )
 def remove_control_chars(text: str) -> str:
-    """Remove C0 controls (except tab and line feed), DEL and C1 controls.
+    """Remove C0 control characters other than tab and the line breaks (LF, CR,
+    VT, FF), and DEL.
 
-    Why: NUL bytes, bells and stray escapes are never text, and some tools choke
-    on them. Runs after ``encoding/fix-mojibake``, which reads C1 controls as
-    evidence of mojibake, and after ``whitespace/line-endings``, which turns
-    carriage returns, vertical tabs and form feeds into line breaks.
+    Why: NUL bytes, bells and stray escapes are never text, and some tools choke on
+    them. In the default pack this runs *before* ``encoding/fix-mojibake``, so that
+    a control between two mojibake characters cannot hide them from ftfy until a
+    second cleaning.
 
-    Leaves alone: tab, line feed and every printable or formatting character.
+    Leaves alone: tab, line breaks, C1 controls (``unicode/remove-c1-controls``)
+    and every printable or formatting character.
     """
-    return _CONTROL.sub("", text)
+    return _C0_CONTROL.sub("", text)
+
+
+@rule(
+    "unicode/remove-c1-controls",
+    "Remove C1 control characters left after encoding repair",
+    examples=[
+        Example("price\x81 list\x9d", "price list"),
+        Example("caf\u00e9 \u00e0 la carte", note="Latin-1 letters are not controls"),
+        Example("line\x85next", note="NEL is a line break, whitespace/line-endings' business"),
+    ],
+)
+def remove_c1_controls(text: str) -> str:
+    """Remove the C1 control characters U+0080..U+009F (except NEL, a line break).
+
+    Why: in scraped text they are bytes of Windows-1252 text decoded as Latin-1;
+    ``encoding/fix-mojibake`` turns those it can read into the right characters
+    and runs first. What is left has no meaning as text.
+
+    Leaves alone: every character outside the C1 block.
+    """
+    return _C1_CONTROL.sub("", text)
 
 
 @rule(

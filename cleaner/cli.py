@@ -32,8 +32,8 @@ app = typer.Typer(
 rules_app = typer.Typer(help="List the rules of a pack, or show one rule's docs and examples.")
 app.add_typer(rules_app, name="rules")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class HeadingStyle(str, Enum):
@@ -202,21 +202,55 @@ def explain(
 
 
 def _changed_lines(before: str, after: str, limit: int = 12) -> list[str]:
-    """The lines a text rule changed, as red/green pairs (at most ``limit`` lines)."""
+    """The lines a text rule changed (at most ``limit``): a changed line shows only
+    its edits in context, removed blank lines are counted, added ones marked."""
+    old, new = before.split("\n"), after.split("\n")
     shown: list[str] = []
-    for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(None, before.split("\n"), after.split("\n"), autojunk=False).get_opcodes():
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        shown += [f"  [red]- {escape(_visible(x))}[/]" for x in before.split("\n")[a0:a1]]
-        shown += [f"  [green]+ {escape(_visible(x))}[/]" for x in after.split("\n")[b0:b1]]
+        if tag == "replace" and a1 - a0 == b1 - b0:
+            shown += [f"  {_inline_diff(x, y)}" for x, y in zip(old[a0:a1], new[b0:b1])]
+            continue
+        gone = old[a0:a1]
+        blank = sum(1 for x in gone if not x.strip())
+        shown += [f"  [red]- {escape(_visible(x))}[/]" for x in gone if x.strip()]
+        if blank:
+            shown.append(f"  [red]- {blank} blank line{'s' if blank > 1 else ''}[/]")
+        added = new[b0:b1]
+        shown += [f"  [green]+ {escape(_visible(x))}[/]" for x in added if x.strip()]
+        if any(not x.strip() for x in added):
+            shown.append("  [green]+ line break[/]")
     if len(shown) > limit:
         shown = shown[:limit] + [f"  [dim]… {len(shown) - limit} more[/]"]
     return shown
 
 
-def _visible(line: str) -> str:
+def _inline_diff(a: str, b: str, context: int = 30) -> str:
+    """One line with its deletions struck through in red and insertions in green,
+    long unchanged stretches shortened to ``context`` characters each side."""
+    parts: list[str] = []
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for n, (tag, a0, a1, b0, b1) in enumerate(ops):
+        if tag == "equal":
+            same = a[a0:a1]
+            head = same[:context] if n else ""
+            tail = same[-context:] if n < len(ops) - 1 else ""
+            parts.append(escape(same) if len(same) <= 2 * context else f"{escape(head)}[dim]…[/]{escape(tail)}")
+            continue
+        if a1 > a0:  # wdiff-style markers stay readable without colour
+            parts.append(f"[red]\\[-{escape(_visible(a[a0:a1]))}-][/]")
+        if b1 > b0:
+            parts.append(f"[green]{{+{escape(_visible(b[b0:b1]))}+}}[/]")
+    return "".join(parts)
+
+
+def _visible(text: str) -> str:
     """Show invisible characters so a whitespace change can be seen."""
-    return repr(line)[1:-1] if not line.isprintable() or line != line.strip() else line
+    if text.isprintable() and text == text.strip():
+        return text
+    return repr(text)[1:-1].replace(" ", "·")
 
 
 @rules_app.callback(invoke_without_command=True)
@@ -225,7 +259,10 @@ def rules_list(ctx: typer.Context, pack: PackOpt = None) -> None:
     if ctx.invoked_subcommand:
         return
     pipeline = _pipeline(pack, HeadingStyle.markdown)
-    table = Table("#", "rule", "kind", "where", "summary", title=f"pack {pipeline.name} ({pipeline.sha256[:12]})", title_justify="left")
+    table = Table(title=f"pack {pipeline.name} ({pipeline.sha256[:12]})", title_justify="left")
+    for column in ("#", "rule", "kind", "where"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("summary")
     for n, r in enumerate(pipeline.rules, 1):
         table.add_row(str(n), r.id, r.kind, r.where if r.kind == "line" else "", r.summary)
     out.print(table)

@@ -257,11 +257,12 @@ def load_pack(
             except RuleError as exc:
                 raise PackError(f"{path}: in [pack] disable: {exc}") from None
             order = [r for r in order if r.id not in gone]
+        present = {r.id for r in order}
         for rule_id, opts in pf.options.items():
-            all_options.setdefault(reg.get(rule_id).id if rule_id in reg else rule_id, {}).update(opts)
-    unknown = set(all_options) - {r.id for r in order}
-    if unknown:
-        raise PackError(f"[options] given for rule(s) not in the pack: {', '.join(sorted(unknown))}")
+            real = reg.get(rule_id).id if rule_id in reg else rule_id
+            if real not in present:
+                raise PackError(f"{path}: [options.{rule_id!r}] names a rule that is not in the pack's steps")
+            all_options.setdefault(real, {}).update(opts)
     present = {r.id for r in order}
     for rule_id, opts in (options or {}).items():
         if rule_id in present:  # a flag such as --headings is moot when its rule is off

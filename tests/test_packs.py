@@ -1,0 +1,159 @@
+"""Packs: loading, combining, options, plug-ins, and refusing broken packs clearly."""
+
+from __future__ import annotations
+
+import textwrap
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from cleaner import Example, rule
+from cleaner.pack import PackError, default_pack_path, load_pack, packs_dir
+
+BODY = "The minister signed the agreement in Moscow on Friday, officials said.\n"
+
+PROMO = '''
+[[rule]]
+id = "residue/test-get-the-app"
+summary = "Remove 'Get the app'"
+doc = "Test rule."
+where = "tail"
+pattern = "get the app"
+examples = [
+  { input = "The minister signed the agreement in Moscow on Friday.\\n\\nGet the app\\n", output = "The minister signed the agreement in Moscow on Friday.\\n\\n" },
+  { input = "Get the app, the minister told farmers, and check prices every morning.\\n" },
+]
+'''
+
+
+def write(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def test_default_pack_ships_with_the_package():
+    assert default_pack_path().is_file()
+    assert (packs_dir() / "residue").is_dir()
+
+
+def test_default_pack_order_follows_the_file(pipeline):
+    declared = tomllib.loads(default_pack_path().read_text())["pack"]["steps"]
+    ids = [r.id for r in pipeline.rules]
+    explicit = [s for s in declared if "*" not in s]
+    assert [i for i in ids if i in explicit] == explicit
+    assert len(ids) == len(set(ids))
+
+
+def test_pack_hash_is_stable_and_tracks_content(tmp_path, pipeline):
+    assert load_pack().sha256 == pipeline.sha256
+    extra = write(tmp_path, "promo.toml", PROMO)
+    assert load_pack([extra]).sha256 != pipeline.sha256
+
+
+def test_user_rules_join_the_residue_pass(tmp_path):
+    p = load_pack([write(tmp_path, "promo.toml", PROMO)])
+    ids = [r.id for r in p.rules]
+    assert ids.index("residue/test-get-the-app") < ids.index("sentences/split-glued")
+    out = p.clean(f"{BODY}\nGet the app\n\nShare this:\n")
+    assert out.text == BODY
+    assert "residue/test-get-the-app" in {s.rule for s in out.steps}
+
+
+def test_a_folder_is_a_pack(tmp_path):
+    folder = tmp_path / "packs"
+    folder.mkdir()
+    write(folder, "promo.toml", PROMO)
+    assert "residue/test-get-the-app" in {r.id for r in load_pack([folder]).rules}
+
+
+def test_steps_replace_the_order_and_disable_removes(tmp_path):
+    only = write(tmp_path, "only.toml", """
+        [pack]
+        name = "minimal"
+        steps = ["whitespace/*", "residue/exit-mobile-version"]
+        disable = ["whitespace/strip-indent"]
+    """)
+    p = load_pack([only])
+    ids = [r.id for r in p.rules]
+    assert ids[-1] == "residue/exit-mobile-version"
+    assert all(i.startswith("whitespace/") for i in ids[:-1])
+    assert "whitespace/strip-indent" not in ids
+    assert p.name == "default+minimal"
+
+
+def test_options_bind_and_unknown_options_are_refused(tmp_path):
+    plain = write(tmp_path, "plain.toml", """
+        [options."headings/normalise"]
+        style = "plain"
+    """)
+    rule_ = next(r for r in load_pack([plain]).rules if r.id == "headings/normalise")
+    assert rule_.options["style"] == "plain"
+    bad = write(tmp_path, "bad.toml", """
+        [options."headings/normalise"]
+        colour = "red"
+    """)
+    with pytest.raises(PackError, match="colour"):
+        load_pack([bad])
+
+
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        ("[[rule]\nid = 1\n", r"bad\.toml: invalid TOML"),
+        (PROMO.replace("examples = [", "examplez = [").split("examplez")[0] + "\n", r"bad\.toml:3: rule 'residue/test-get-the-app': rule has no examples"),
+        (PROMO.replace('output = "The minister signed the agreement in Moscow on Friday.\\n\\n"', 'output = "nope"'), r"bad\.toml:3: rule 'residue/test-get-the-app': example fails"),
+        (PROMO.replace('pattern = "get the app"', 'pattern = "get (the app"'), r"bad\.toml:3: rule 'residue/test-get-the-app': invalid pattern"),
+        (PROMO.replace('where = "tail"', 'where = "footer"'), r"bad\.toml:3: rule 'residue/test-get-the-app': 'where' must be one of"),
+        ('[pack]\nsteps = ["residue/no-such-rule"]\n', r"bad\.toml: in \[pack\] steps: unknown rule id 'residue/no-such-rule'"),
+        (PROMO.replace("residue/test-get-the-app", "residue/exit-mobile-version"), r"bad\.toml:3: rule 'residue/exit-mobile-version'.*already defined"),
+    ],
+    ids=["invalid-toml", "no-examples", "failing-example", "invalid-regex", "bad-where", "unknown-step", "duplicate-id"],
+)
+def test_broken_packs_are_refused_with_file_line_and_rule(tmp_path, body, expected):
+    with pytest.raises(PackError, match=expected):
+        load_pack([write(tmp_path, "bad.toml", body)])
+
+
+def test_missing_pack_path_is_an_error(tmp_path):
+    with pytest.raises(PackError, match="no such pack"):
+        load_pack([tmp_path / "nope.toml"])
+
+
+def test_entry_point_rules_are_discovered(monkeypatch, tmp_path):
+    @rule("plugin/shout", "Upper-case the text", examples=[Example("a", "A"), Example("B")])
+    def shout(text: str) -> str:
+        """Test plug-in rule."""
+        return text.upper()
+
+    class FakeEntryPoint:
+        name, value = "shout", "plugin:shout"
+
+        def load(self):
+            return shout
+
+    import cleaner.registry as registry
+
+    monkeypatch.setattr(registry, "entry_points", lambda group: [FakeEntryPoint()] if group == "cleaner.rules" else [])
+    only_plugin = write(tmp_path, "plugin.toml", '[pack]\nsteps = ["plugin/shout"]\n')
+    assert load_pack([only_plugin])("abc") == "ABC"
+
+
+def test_aliases_resolve(tmp_path):
+    renamed = write(tmp_path, "renamed.toml", PROMO.replace('where = "tail"', 'where = "tail"\naliases = ["residue/old-app-line"]'))
+    steps = write(tmp_path, "steps.toml", '[pack]\nsteps = ["residue/old-app-line"]\n')
+    assert [r.id for r in load_pack([renamed, steps]).rules] == ["residue/test-get-the-app"]
+
+
+def test_ci_tests_the_installed_package_not_the_source_tree():
+    """CI installs the wheel; the tests must import it, so a pack missing from the
+    wheel cannot hide behind the checkout's rules/ folder."""
+    import os
+
+    import cleaner
+
+    if not os.environ.get("CI"):
+        pytest.skip("only meaningful in CI, where the package is installed non-editable")
+    assert "site-packages" in cleaner.__file__
+    assert "site-packages" in str(packs_dir())

@@ -86,8 +86,8 @@ def main_callback(
 
 @app.command()
 def run(
-    input: Annotated[Path, typer.Argument(help="A file or folder (searched recursively) of .txt, .md, .html/.htm and .jsonl.")],
-    output: Annotated[Path, typer.Argument(help="Folder for cleaned files, provenance.jsonl and manifest.json.")],
+    input: Annotated[Path, typer.Argument(metavar="IN", help="A file or folder (searched recursively) of .txt, .md, .html/.htm and .jsonl.")],
+    output: Annotated[Path, typer.Argument(metavar="OUT", help="Folder for cleaned files, provenance.jsonl and manifest.json.")],
     pack: PackOpt = None,
     headings: HeadingsOpt = HeadingStyle.markdown,
     text_field: Annotated[str, typer.Option(help="JSONL field that holds the text.")] = "text",

@@ -26,6 +26,7 @@ the text the pass received, so provenance can point at them.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Sequence
 
 import regex
@@ -48,6 +49,66 @@ def is_prose(line: str) -> bool:
     if words >= LONG_LINE_WORDS:
         return True
     return words >= SENTENCE_WORDS and bool(_TERMINAL.search(line.rstrip()))
+
+
+#: Seconds a declarative pattern may spend on one line before the document fails.
+PATTERN_TIMEOUT = 1.0
+_BACKREFERENCE = regex.compile(r"\\[1-9]|\(\?P=|\\g<")
+
+
+@dataclass(frozen=True)
+class PatternMatcher:
+    """The line test of a declarative rule: the whole (stripped) line must match.
+    Named groups become metadata; a group named ``tags`` is split on commas."""
+
+    pattern: regex.Pattern[str]
+
+    def __call__(self, line: str, ctx: LineContext) -> dict[str, Any] | bool:
+        return _match_line(self.pattern, line)
+
+
+@lru_cache(maxsize=1 << 16)
+def _match_line(pattern: regex.Pattern[str], line: str) -> dict[str, Any] | bool:
+    """A pattern's verdict on a line depends on nothing else, so it is remembered:
+    the line pass repeats after removals and the engine's second pass re-reads
+    every line. (The metadata dict is shared; callers only read it.)"""
+    m = pattern.fullmatch(line, timeout=PATTERN_TIMEOUT)
+    if m is None:
+        return False
+    meta: dict[str, Any] = {}
+    for name, value in m.groupdict().items():
+        if value is None or not value.strip():
+            continue
+        if name == "tags":
+            meta[name] = [t.strip() for t in value.split(",") if t.strip()]
+        else:
+            meta[name] = value.strip()
+    return meta or True
+
+
+@lru_cache(maxsize=1 << 16)
+def _any_match(combined: regex.Pattern[str], line: str) -> bool:
+    return combined.fullmatch(line, timeout=PATTERN_TIMEOUT) is not None
+
+
+@lru_cache(maxsize=64)
+def _prefilter(rules: tuple[Rule, ...]) -> tuple[regex.Pattern[str] | None, frozenset[int]]:
+    """One pattern that matches a line if any of the group's declarative patterns
+    does, so the many lines that no residue pattern matches cost one regex call
+    instead of one per rule. Returns it and the positions of the rules it covers
+    (patterns with back-references, and Python rules, are always asked)."""
+    pieces, covered = [], set()
+    for n, r in enumerate(rules):
+        if isinstance(r.fn, PatternMatcher) and not _BACKREFERENCE.search(r.fn.pattern.pattern):
+            scoped = "(?i:" if r.fn.pattern.flags & regex.IGNORECASE else "(?-i:"
+            pieces.append(f"{scoped}{r.fn.pattern.pattern})")
+            covered.add(n)
+    if len(pieces) < 2:
+        return None, frozenset()
+    try:
+        return regex.compile("|".join(pieces), regex.V1), frozenset(covered)
+    except regex.error:
+        return None, frozenset()
 
 
 @dataclass(frozen=True)
@@ -79,6 +140,8 @@ def _one_pass(rules: Sequence[Rule], lines: list[str]) -> dict[int, Removal]:
     """Decide which of ``lines`` the rules remove, by index (line numbers in the
     returned removals are 1-based indices into ``lines``)."""
     frozen = tuple(lines)
+    group = tuple(rules)
+    combined, covered = _prefilter(group)
     matches: dict[int, list[tuple[Rule, dict[str, Any] | None]]] = {}
     nonblank = 0
     for i, line in enumerate(lines):
@@ -87,7 +150,10 @@ def _one_pass(rules: Sequence[Rule], lines: list[str]) -> dict[int, Removal]:
             continue
         ctx = LineContext(index=i, nonblank_index=nonblank, lines=frozen)
         nonblank += 1
-        for r in rules:
+        skip = covered if combined and not _any_match(combined, stripped) else ()
+        for n, r in enumerate(group):
+            if n in skip:
+                continue
             hit, meta = _verdict(r.fn(stripped, ctx, **r.options) if r.options else r.fn(stripped, ctx))
             if hit:
                 matches.setdefault(i, []).append((r, meta))

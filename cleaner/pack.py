@@ -26,11 +26,9 @@ import regex
 
 from cleaner import __version__
 from cleaner.engine import Pipeline, apply_rule
+from cleaner.lines import PatternMatcher
 from cleaner.registry import Registry, default_registry
 from cleaner.rule import WHERE_VALUES, Example, LineContext, Rule, RuleError
-
-#: Seconds a declarative pattern may spend on one line before the document fails.
-PATTERN_TIMEOUT = 1.0
 
 RULE_KEYS = {"id", "summary", "doc", "where", "pattern", "case_sensitive", "block", "aliases", "examples"}
 EXAMPLE_KEYS = {"input", "output", "note"}
@@ -52,28 +50,6 @@ def packs_dir() -> Path:
 
 def default_pack_path() -> Path:
     return packs_dir() / "default.toml"
-
-
-@dataclass(frozen=True)
-class PatternMatcher:
-    """The line test of a declarative rule: the whole (stripped) line must match.
-    Named groups become metadata; a group named ``tags`` is split on commas."""
-
-    pattern: regex.Pattern[str]
-
-    def __call__(self, line: str, ctx: LineContext) -> dict[str, Any] | bool:
-        m = self.pattern.fullmatch(line, timeout=PATTERN_TIMEOUT)
-        if m is None:
-            return False
-        meta: dict[str, Any] = {}
-        for name, value in m.groupdict().items():
-            if value is None or not value.strip():
-                continue
-            if name == "tags":
-                meta[name] = [t.strip() for t in value.split(",") if t.strip()]
-            else:
-                meta[name] = value.strip()
-        return meta or True
 
 
 @dataclass

@@ -6,13 +6,31 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+#: Mode of output files: what a plain ``open()`` would give (mkstemp gives 0600).
+FILE_MODE = 0o666 & ~_umask()
+
+
+def temp_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file in ``path``'s folder (same file system, so the final
+    ``os.replace`` is atomic), with ordinary permissions. Returns ``(fd, name)``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.fchmod(fd, FILE_MODE)
+    return fd, tmp
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -23,32 +41,5 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def json_line(obj: Any) -> str:
-    """One JSON object on one line, keys in a stable order, UTF-8 kept readable."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=False, separators=(",", ":")) + "\n"
-
-
-class AtomicLines:
-    """A text file written line by line to a temporary name and renamed on close."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        self._handle: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-
-    def write(self, line: str) -> None:
-        self._handle.write(line)
-
-    def close(self) -> None:
-        self._handle.close()
-        os.replace(self._tmp, self.path)
-
-    def abort(self) -> None:
-        self._handle.close()
-        Path(self._tmp).unlink(missing_ok=True)
-
-    def __enter__(self) -> AtomicLines:
-        return self
-
-    def __exit__(self, kind: Any, value: Any, tb: Any) -> None:
-        self.abort() if kind else self.close()
+    """One JSON object on one line, keys in insertion order, UTF-8 kept readable."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -14,12 +14,14 @@ class Source:
     sha256: str  # of the bytes read (the file, or the JSONL line)
     format: str  # txt | md | html | jsonl
     encoding: str | None = None
-    line: int | None = None  # JSONL: 1-based line number
+    line: int | None = None  # JSONL line, parquet row, WARC record: 1-based
+    extra: dict[str, Any] = field(default_factory=dict)  # WARC: url, date, warc_record_id
 
     def to_dict(self) -> dict[str, Any]:
         d = {"path": self.path, "sha256": self.sha256, "format": self.format, "encoding": self.encoding}
         if self.line is not None:
             d["line"] = self.line
+        d.update(self.extra)
         return d
 
 

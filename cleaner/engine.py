@@ -154,10 +154,21 @@ def apply_rule(rule: Rule, text: str, **options: Any) -> Outcome:
 class Pipeline:
     """An ordered list of rules with a name and a content hash: a resolved pack."""
 
-    def __init__(self, rules: Iterable[Rule], name: str = "custom", sha256: str = "") -> None:
+    def __init__(
+        self,
+        rules: Iterable[Rule],
+        name: str = "custom",
+        sha256: str = "",
+        *,
+        packs: tuple[str, ...] | None = None,
+        options: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         self.name = name
         self.sha256 = sha256
+        # how load_pack built it, so that worker processes can build it again
+        self.packs = packs
+        self.options = options or {}
 
     def __repr__(self) -> str:
         return f"<Pipeline {self.name}: {len(self.rules)} rules>"

@@ -205,6 +205,7 @@ def load_pack(
     e.g. from command-line flags. Raises :class:`PackError` with file, line and
     rule id when anything is wrong.
     """
+    paths = [str(p) for p in paths]
     reg = (registry or default_registry()).copy()
     files = ([default_pack_path()] if include_default else []) + _pack_files(paths)
     order: list[Rule] = []
@@ -251,7 +252,14 @@ def load_pack(
         except RuleError as exc:
             raise PackError(str(exc)) from None
     name = "+".join(names) or "empty"
-    return Pipeline(bound, name=name, sha256=_fingerprint(name, bound, definitions))
+    rebuildable = include_default and registry is None
+    return Pipeline(
+        bound,
+        name=name,
+        sha256=_fingerprint(name, bound, definitions),
+        packs=tuple(paths) if rebuildable else None,
+        options=options,
+    )
 
 
 def _dedupe(rules: Iterable[Rule]) -> list[Rule]:

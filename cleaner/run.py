@@ -4,54 +4,71 @@ account for every document in ``provenance.jsonl`` and ``manifest.json``.
 Output contract (see README):
 
 * text and HTML inputs: ``OUT/<relative path>.txt``, one cleaned file per document;
-* JSONL inputs: ``OUT/<relative path>.jsonl`` with the same records, the cleaned text
-  in the text field and ``"cleaner": {"id", "meta"}`` added; dropped and failed
-  records are left out (provenance has them);
+* record inputs (JSONL, parquet, WARC): one output per input file with the same
+  records, the cleaned text in the text field and ``"cleaner": {"id", "meta"}``
+  added (JSONL keeps its compression, parquet stays parquet, WARC becomes JSONL);
+  dropped and failed records are left out (provenance has them);
 * ``OUT/provenance.jsonl``: one line per input document, in input order;
 * ``OUT/manifest.json``: versions, pack, options, counts by status and per rule.
 
-Outputs and provenance are deterministic: the same inputs and pack give the same bytes.
-The manifest adds timings and so differs between runs.
+How: the main process splits the inputs into *units* (batches of documents, in
+order), workers clean them (:mod:`cleaner.worker`), and the main process writes
+each unit's outputs as it comes back, in order. Finished units survive a crash
+(:mod:`cleaner.state`), so the same command started again does only the rest.
+Outputs and provenance are deterministic whatever ``jobs`` is; the manifest adds
+timings and so differs between runs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import sys
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from cleaner import __version__
-from cleaner.document import Document, ReadFailure
-from cleaner.engine import Outcome, Pipeline
+from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_TIME_LIMIT
-from cleaner.io.readers import InputFile, discover, read_documents
-from cleaner.io.writers import AtomicLines, json_line, write_atomic
+from cleaner.io.readers import InputFile, RawItem, discover, iter_raw_items, suffix_of
+from cleaner.io.writers import json_line, write_atomic
+from cleaner.parallel import ordered_map
+from cleaner.state import RunState, StateError
+from cleaner.worker import ItemResult, WorkSpec, clean_unit, init_worker
 
 PROVENANCE = "provenance.jsonl"
 MANIFEST = "manifest.json"
 
+#: A unit (the grain of parallel work and of resuming) holds at most this many
+#: documents or this many bytes of input.
+UNIT_DOCS = 100
+UNIT_BYTES = 4 << 20
+
 
 class RunError(ValueError):
-    """The run cannot start (bad paths); nothing has been written."""
+    """The run cannot start (bad paths, OUT holds another run); nothing was written."""
 
 
 @dataclass
 class RunOptions:
     text_field: str = "text"
     html_seconds: float | None = DEFAULT_TIME_LIMIT
+    input_format: str | None = None
+    jobs: int = 1
+    overwrite: bool = False
     extra: dict[str, Any] = field(default_factory=dict)  # recorded in the manifest (e.g. --headings)
 
 
 @dataclass
 class RunReport:
-    """What a run did; also the body of ``manifest.json``."""
+    """What a run did; also the body of ``manifest.json``. Counted from provenance,
+    so a resumed run reports the whole corpus."""
 
     documents: int = 0
     status: Counter = field(default_factory=Counter)
@@ -62,41 +79,66 @@ class RunReport:
     failures: list[dict[str, str]] = field(default_factory=list)
     drops: Counter = field(default_factory=Counter)
     seconds: float = 0.0
+    resumed_units: int = 0
+    already_complete: bool = False
 
     @property
     def exit_code(self) -> int:
         """0 when every document is ok or dropped, 1 when some failed."""
         return 1 if self.status["failed"] else 0
 
+    def count(self, record: dict[str, Any]) -> None:
+        self.documents += 1
+        status = record["status"]
+        self.status[status] += 1
+        for step in record["steps"]:
+            self.rules[step["rule"]] += 1
+        self.chars_in += record["chars_before"]
+        self.chars_out += record["chars_after"]
+        if status == "failed":
+            self.failures.append({"id": record["id"], "reason": record["reason"] or ""})
+        elif status == "dropped":
+            self.drops[record["reason"] or ""] += 1
 
-def _sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+@dataclass(frozen=True)
+class Target:
+    """Where one input file's documents go."""
+
+    index: int
+    file: InputFile
+    as_record: bool  # records into one output file, or one .txt per document
+    out_rel: str  # the output file (records), or the .txt (text and HTML inputs)
+    size: int
 
 
-def _versions() -> dict[str, str]:
-    found = {"cleaner": __version__, "python": platform.python_version()}
-    for dist in ("ftfy", "trafilatura", "regex", "charset-normalizer"):
-        try:
-            found[dist] = version(dist)
-        except PackageNotFoundError:
-            pass
-    return found
+class Progress:
+    """What the caller's display needs; all optional."""
+
+    def start(self, files: int, total_bytes: int) -> None: ...
+    def advance(self, documents: int, nbytes: int) -> None: ...
 
 
-class _TextOutputs:
-    """Maps a text or HTML input to its ``.txt`` output; a second input that would
-    land on the same path (``a.html`` and ``a.txt``) keeps its full name (``a.html.txt``)."""
-
-    def __init__(self) -> None:
-        self.taken: set[str] = set()
-
-    def path_for(self, rel: str) -> str:
-        p = PurePosixPath(rel)
-        out = p.with_suffix(".txt").as_posix()
-        if out in self.taken:
-            out = f"{rel}.txt"
-        self.taken.add(out)
-        return out
+def _output_names(files: list[InputFile]) -> list[str]:
+    """Output path per input file. Text/HTML → ``.txt``; JSONL and parquet keep their
+    name; WARC → ``.jsonl``. A second input that would land on a taken path keeps
+    its full name plus the new ending (``a.html`` and ``a.txt`` → ``a.txt``, ``a.html.txt``)."""
+    taken: set[str] = set()
+    names = []
+    for f in files:
+        ending = suffix_of(f.rel) or PurePosixPath(f.rel).suffix
+        stem = f.rel[: len(f.rel) - len(ending)] if ending else f.rel
+        if f.format in ("jsonl", "parquet"):
+            out = f.rel
+        elif f.format == "warc":
+            out = f"{stem}.jsonl"
+        else:
+            out = f"{stem}.txt"
+        if out in taken:
+            out = f"{f.rel}.{'jsonl' if f.format == 'warc' else 'txt'}"
+        taken.add(out)
+        names.append(out)
+    return names
 
 
 def check_paths(in_path: Path, out_path: Path) -> None:
@@ -111,51 +153,6 @@ def check_paths(in_path: Path, out_path: Path) -> None:
         raise RunError("write the output to a folder other than the input file's own folder")
 
 
-def run_corpus(
-    in_path: Path,
-    out_path: Path,
-    pipeline: Pipeline,
-    options: RunOptions | None = None,
-    *,
-    on_file: Callable[[InputFile, int, int], None] | None = None,
-    on_start: Callable[[list[InputFile]], None] | None = None,
-) -> RunReport:
-    """Clean everything under ``in_path`` into ``out_path``; see the module docs.
-
-    ``on_start(files)`` is called once with the inputs found, ``on_file(file,
-    documents, bytes)`` after each input file, for progress display.
-    """
-    options = options or RunOptions()
-    check_paths(in_path, out_path)
-    started = time.perf_counter()
-    files = discover(in_path, skip=out_path)
-    if on_start:
-        on_start(files)
-    out_path.mkdir(parents=True, exist_ok=True)
-    report = RunReport()
-    text_outputs = _TextOutputs()
-    with AtomicLines(out_path / PROVENANCE) as provenance:
-        for f in files:
-            before = report.documents
-            if f.format == "jsonl":
-                _run_jsonl(f, out_path, pipeline, options, report, provenance)
-            else:
-                for item in read_documents(f, text_field=options.text_field, html_seconds=options.html_seconds):
-                    out_rel = text_outputs.path_for(f.rel)
-                    record = _process(item, pipeline, report)
-                    if record["status"] == "ok":
-                        data = record.pop("_text").encode("utf-8")
-                        write_atomic(out_path / out_rel, data)
-                        record["output"] = {"path": out_rel, "sha256": hashlib.sha256(data).hexdigest()}
-                    provenance.write(json_line(record))
-            if on_file:
-                on_file(f, report.documents - before, _size(f.path))
-            report.bytes_read += _size(f.path)
-    report.seconds = time.perf_counter() - started
-    write_atomic(out_path / MANIFEST, _manifest(in_path, out_path, pipeline, options, report).encode("utf-8"))
-    return report
-
-
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -163,66 +160,184 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _run_jsonl(
-    f: InputFile, out_path: Path, pipeline: Pipeline, options: RunOptions, report: RunReport, provenance: AtomicLines
-) -> None:
-    out_rel = f.rel
-    written = 0
-    with AtomicLines(out_path / out_rel) as out:
-        for item in read_documents(f, text_field=options.text_field):
-            record = _process(item, pipeline, report)
-            if record["status"] == "ok":
-                text = record.pop("_text")
-                assert isinstance(item, Document) and item.record is not None
-                cleaned = {**item.record, options.text_field: text, "cleaner": {"id": item.id, "meta": record["meta"]}}
-                out.write(json_line(cleaned))
-                written += 1
-                record["output"] = {"path": out_rel, "line": written, "sha256": _sha256_text(text)}
-            provenance.write(json_line(record))
-
-
-def _process(item: Document | ReadFailure, pipeline: Pipeline, report: RunReport) -> dict[str, Any]:
-    """Clean one document and build its provenance record (with the text under
-    ``_text`` when it is ok, for the caller to write)."""
-    report.documents += 1
-    if isinstance(item, ReadFailure):
-        outcome = Outcome(text="", status="failed", reason=item.reason)
-        doc_meta: dict[str, Any] = {}
-        chars_in = 0
-    else:
-        outcome = pipeline.clean(item.text)
-        if outcome.status == "dropped" and not item.text.strip() and item.source.format == "html":
-            outcome.reason = "trafilatura found no main text in the page"
-        doc_meta = {**item.meta}
-        for key, value in outcome.meta.items():
-            doc_meta.setdefault(key, value)
-        chars_in = len(item.text)
-    report.status[outcome.status] += 1
-    for step in outcome.steps:
-        report.rules[step.rule] += 1
-    report.chars_in += chars_in
-    if outcome.status == "ok":
-        report.chars_out += len(outcome.text)
-    elif outcome.status == "failed":
-        report.failures.append({"id": item.id, "reason": outcome.reason or ""})
-    else:
-        report.drops[outcome.reason or ""] += 1
-    record: dict[str, Any] = {
-        "id": item.id,
-        "status": outcome.status,
-        "reason": outcome.reason,
-        "source": item.source.to_dict(),
-        "output": None,
-        "pack": pipeline.sha256[:16],
+def _fingerprint(targets: list[Target], pipeline: Pipeline, options: RunOptions) -> str:
+    what = {
         "cleaner": __version__,
-        "chars_before": chars_in,
-        "chars_after": len(outcome.text) if outcome.status == "ok" else 0,
-        "steps": [s.to_dict() for s in outcome.steps],
-        "meta": doc_meta,
+        "pack": pipeline.sha256,
+        "text_field": options.text_field,
+        "html_seconds": options.html_seconds,
+        "input_format": options.input_format,
+        "inputs": [(t.file.rel, t.size, _mtime(t.file.path)) for t in targets],
     }
-    if outcome.status == "ok":
-        record["_text"] = outcome.text
-    return record
+    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+Unit = list[tuple[Target, RawItem]]
+
+
+def _units(targets: list[Target]) -> Iterator[tuple[str, Unit, int]]:
+    """Batches of consecutive documents across files: ``(key, items, input bytes)``.
+    Boundaries depend only on the inputs, so a resumed run cuts the same units."""
+    unit: Unit = []
+    nbytes = 0
+    number = 0
+    for t in targets:
+        attributed = 0
+        for raw in iter_raw_items(t.file):
+            size = t.size if raw.data is None and raw.record is None else len(raw.data or b"") + 1
+            size = min(size, t.size - attributed)
+            attributed += size
+            unit.append((t, raw))
+            nbytes += size
+            if len(unit) >= UNIT_DOCS or nbytes >= UNIT_BYTES:
+                yield f"{number:08d}", unit, nbytes
+                unit, nbytes, number = [], 0, number + 1
+        nbytes += t.size - attributed  # compressed or columnar files: the rest at their end
+    if unit or nbytes:
+        yield f"{number:08d}", unit, nbytes
+
+
+def run_corpus(
+    in_path: Path,
+    out_path: Path,
+    pipeline: Pipeline,
+    options: RunOptions | None = None,
+    *,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Clean everything under ``in_path`` into ``out_path``; see the module docs.
+
+    Raises :class:`RunError` before writing anything when the paths or OUT's state
+    do not allow the run.
+    """
+    options = options or RunOptions()
+    progress = progress or Progress()
+    check_paths(in_path, out_path)
+    started = time.perf_counter()
+    files = discover(in_path, skip=out_path, input_format=options.input_format)
+    targets = [
+        Target(i, f, f.format not in ("txt", "md", "html"), name, _size(f.path))
+        for i, (f, name) in enumerate(zip(files, _output_names(files)))
+    ]
+    if options.jobs > 1 and pipeline.packs is None:
+        raise RunError("a pipeline built by hand runs with jobs=1 only; build it with load_pack() to run in parallel")
+    state = RunState(out_path)
+    try:
+        mode = state.prepare(_fingerprint(targets, pipeline, options), overwrite=options.overwrite)
+    except StateError as exc:
+        raise RunError(str(exc)) from None
+    if mode == "complete":
+        report = _report_from(out_path / PROVENANCE)
+        report.already_complete = True
+        return report
+    state.set_pack(pipeline.sha256)
+    progress.start(len(targets), sum(t.size for t in targets))
+
+    spec = WorkSpec(pipeline.packs or (), pipeline.options, pipeline.sha256, options.text_field, options.html_seconds)
+    resumed = 0
+
+    def pending() -> Iterator[tuple[str, Unit, int]]:
+        nonlocal resumed
+        for key, unit, nbytes in _units(targets):
+            if state.unit_done(key):
+                resumed += 1
+                progress.advance(len(unit), nbytes)
+                continue
+            yield key, unit, nbytes
+
+    in_process = options.jobs <= 1
+    results = ordered_map(
+        _clean_job, pending(), jobs=options.jobs, initializer=init_worker,
+        initargs=(spec, pipeline if in_process else None),
+    )
+    for (key, unit, nbytes), unit_results in results:
+        _commit_unit(state, key, unit, unit_results, out_path)
+        progress.advance(len(unit), nbytes)
+    report = _finalize(state, targets, out_path, pipeline, options)
+    report.seconds = time.perf_counter() - started
+    report.resumed_units = resumed
+    write_atomic(out_path / MANIFEST, _manifest(in_path, out_path, pipeline, options, report).encode("utf-8"))
+    state.complete()
+    return report
+
+
+def _clean_job(job: tuple[str, Unit, int]) -> list[ItemResult]:
+    """What a worker runs for one unit (module level, so it pickles)."""
+    return clean_unit([(raw, t.as_record) for t, raw in job[1]])
+
+
+def _commit_unit(state: RunState, key: str, unit: Unit, results: list[ItemResult], out: Path) -> None:
+    """Write one unit's outputs, then its provenance part, which marks it done."""
+    records: dict[int, list[str]] = {}
+    prov: list[str] = []
+    for (target, _), result in zip(unit, results):
+        record = result.record
+        if result.payload is not None:
+            if target.as_record:
+                records.setdefault(target.index, []).append(result.payload)
+                record["output"] = {"path": target.out_rel, "line": None, **record["output"]}
+            else:
+                write_atomic(out / target.out_rel, result.payload.encode("utf-8"))
+                record["output"] = {"path": target.out_rel, **record["output"]}
+        prov.append(json_line(record))
+    for index, lines in records.items():
+        write_atomic(state.record_part(key, index), "".join(lines).encode("utf-8"))
+    write_atomic(state.prov_part(key), "".join(prov).encode("utf-8"))
+
+
+def _finalize(state: RunState, targets: list[Target], out: Path, pipeline: Pipeline, options: RunOptions) -> RunReport:
+    """Assemble record outputs and provenance from the parts, counting as we go."""
+    from cleaner.io.formats import CompressedLineWriter, write_parquet
+
+    for t in targets:
+        if not t.as_record:
+            continue
+        lines = (line for part in state.record_parts(t.index) for line in state.lines(part))
+        if t.out_rel.lower().endswith(".parquet"):
+            write_parquet(out / t.out_rel, (json.loads(line) for line in lines))
+        else:
+            with CompressedLineWriter(out / t.out_rel) as writer:
+                for line in lines:
+                    writer.write(line)
+    report = RunReport(bytes_read=sum(t.size for t in targets))
+    written: Counter = Counter()
+    with CompressedLineWriter(out / PROVENANCE) as prov:
+        for part in state.prov_parts():
+            for line in state.lines(part):
+                record = json.loads(line)
+                output = record.get("output")
+                if output and "line" in output:
+                    written[output["path"]] += 1
+                    output["line"] = written[output["path"]]
+                    line = json_line(record)
+                report.count(record)
+                prov.write(line)
+    return report
+
+
+def _report_from(provenance: Path) -> RunReport:
+    report = RunReport()
+    with provenance.open(encoding="utf-8") as handle:
+        for line in handle:
+            report.count(json.loads(line))
+    return report
+
+
+def _versions() -> dict[str, str]:
+    found = {"cleaner": __version__, "python": platform.python_version()}
+    for dist in ("ftfy", "trafilatura", "regex", "charset-normalizer", "pyarrow", "warcio", "zstandard"):
+        try:
+            found[dist] = version(dist)
+        except PackageNotFoundError:
+            pass
+    return found
 
 
 def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOptions, report: RunReport) -> str:
@@ -233,11 +348,14 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
         "input": str(in_path),
         "output": str(out_path),
         "pack": {"name": pipeline.name, "sha256": pipeline.sha256, "steps": [r.id for r in pipeline.rules]},
-        "options": {**asdict(options), **options.extra},
-        "counts": {
-            "documents": report.documents,
-            **{s: report.status[s] for s in ("ok", "dropped", "failed")},
+        "options": {
+            "text_field": options.text_field,
+            "html_seconds": options.html_seconds,
+            "input_format": options.input_format,
+            "jobs": options.jobs,
+            **options.extra,
         },
+        "counts": {"documents": report.documents, **{s: report.status[s] for s in ("ok", "dropped", "failed")}},
         "rules": dict(report.rules.most_common()),
         "dropped_reasons": dict(report.drops.most_common()),
         "failures": report.failures,
@@ -245,6 +363,7 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
         "chars_out": report.chars_out,
         "bytes_read": report.bytes_read,
         "seconds": round(report.seconds, 3),
+        "resumed_units": report.resumed_units,
+        "cpu_count": os.cpu_count(),
     }
-    manifest["options"].pop("extra", None)
     return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"

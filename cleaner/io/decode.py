@@ -44,9 +44,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def decode_html(data: bytes) -> tuple[str, str]:
-    """Decode an HTML page: strict UTF-8, then the charset its ``<meta>`` declares,
-    then Windows-1252, which decodes any byte. Returns ``(html, encoding)``.
+def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode an HTML page: strict UTF-8, then the charset the HTTP header
+    (``declared``) or the page's ``<meta>`` names, then Windows-1252, which decodes
+    any byte. Returns ``(html, encoding)``.
 
     Why not hand lxml the bytes: without a declaration it guesses Latin-1 and
     garbles UTF-8 pages.
@@ -57,9 +58,10 @@ def decode_html(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    declared = _META_CHARSET.search(data[:8192])
-    if declared:
-        name = declared.group(1).decode("ascii", "replace")
+    in_page = _META_CHARSET.search(data[:8192])
+    for name in (declared, in_page.group(1).decode("ascii", "replace") if in_page else None):
+        if not name:
+            continue
         try:
             return data.decode(name), codecs.lookup(name).name
         except (LookupError, UnicodeDecodeError):

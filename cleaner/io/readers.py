@@ -1,28 +1,58 @@
-"""Find input files and read them into documents.
+"""Find input files and read them into documents, in two stages.
 
-Every document read, and every one that could not be read, comes out of
-:func:`read_documents` as a :class:`Document` or a :class:`ReadFailure`, so that
-the run can account for it. A broken file or line never stops the others.
+1. :func:`iter_raw_items` runs in the main process and only splits a file into
+   items: a whole text or HTML file (by path), a JSONL line, a parquet row, a WARC
+   response. It is cheap, streams, and keeps the order.
+2. :func:`load_document` turns one item into a :class:`Document` (decoding, JSON
+   parsing, HTML extraction) or a :class:`ReadFailure`. It is the expensive part and
+   runs in the worker processes.
+
+Every item, and every one that could not be read, ends as a document or a failure,
+so that the run can account for it. A broken file or line never stops the others.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from cleaner.document import Document, ReadFailure, Source
 from cleaner.io.decode import DecodeError, decode_html, decode_text
 from cleaner.io.html import DEFAULT_TIME_LIMIT, extract_main_text
 
-#: File extensions cleaner reads, and the format each one means.
-FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+#: File name endings cleaner reads, and the format each one means (longest first).
+FORMATS = {
+    ".jsonl.gz": "jsonl",
+    ".jsonl.zst": "jsonl",
+    ".warc.gz": "warc",
+    ".jsonl": "jsonl",
+    ".parquet": "parquet",
+    ".warc": "warc",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "txt",
+    ".md": "md",
+}
 
 #: Files a cleaner run writes next to its outputs; skipped when reading such a folder.
 RUN_FILES = ("provenance.jsonl", "manifest.json")
+
+
+def format_of(name: str) -> str | None:
+    """The input format a file name says, or None for files cleaner does not read."""
+    lower = name.lower()
+    return next((fmt for suffix, fmt in FORMATS.items() if lower.endswith(suffix)), None)
+
+
+def suffix_of(name: str) -> str:
+    """The (possibly double) ending that decided the format: ``.jsonl.gz``, ``.html``."""
+    lower = name.lower()
+    return next((name[len(name) - len(s) :] for s in FORMATS if lower.endswith(s)), "")
 
 
 @dataclass(frozen=True)
@@ -32,31 +62,46 @@ class InputFile:
     format: str
 
 
+@dataclass(frozen=True)
+class RawItem:
+    """One document as found in a file, before any decoding. Small and picklable."""
+
+    rel: str
+    format: str
+    path: str
+    position: int | None = None  # JSONL line, parquet row, WARC record (1-based)
+    data: bytes | None = None  # JSONL line, WARC HTTP payload
+    record: dict[str, Any] | None = None  # parquet row
+    meta: dict[str, Any] | None = None  # WARC: url, date, record id, charset
+    error: str | None = None  # the file could not be read (further)
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def discover(root: Path, *, skip: Path | None = None) -> list[InputFile]:
+def discover(root: Path, *, skip: Path | None = None, input_format: str | None = None) -> list[InputFile]:
     """Input files under ``root`` (or ``root`` itself), sorted by relative path.
 
-    Skips: files of other extensions, hidden files and folders, the folder ``skip``
-    (the output folder when it lies inside the input), symlinked folders (no loops),
-    and the ``provenance.jsonl``/``manifest.json`` of an earlier cleaner run, so
-    that a run's output folder can be cleaned again.
+    Skips: files of other extensions (unless ``input_format`` forces one format for
+    every file), hidden files and folders, the folder ``skip`` (the output folder when
+    it lies inside the input), symlinked folders (no loops), and the
+    ``provenance.jsonl``/``manifest.json`` of an earlier cleaner run.
     """
+    def fmt_for(name: str) -> str | None:
+        return input_format or format_of(name)
+
     if root.is_file():
-        fmt = FORMATS.get(root.suffix.lower())
+        fmt = fmt_for(root.name)
         return [InputFile(root, root.name, fmt)] if fmt else []
     found: list[InputFile] = []
     skip_resolved = skip.resolve() if skip else None
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
-        dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip_resolved
-        )
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip_resolved)
         run_output = "manifest.json" in files
         for name in files:
-            fmt = FORMATS.get(Path(name).suffix.lower())
+            fmt = fmt_for(name)
             if fmt is None or name.startswith(".") or (run_output and name in RUN_FILES):
                 continue
             path = here / name
@@ -64,56 +109,132 @@ def discover(root: Path, *, skip: Path | None = None) -> list[InputFile]:
     return sorted(found, key=lambda f: f.rel)
 
 
+def iter_raw_items(f: InputFile) -> Iterator[RawItem]:
+    """Split one input file into raw items, streaming. An error part-way yields one
+    item carrying the error and ends the file; the items before it stand."""
+    base = {"rel": f.rel, "format": f.format, "path": str(f.path)}
+    if f.format in ("txt", "md", "html"):
+        yield RawItem(**base)
+        return
+    position = 0
+    try:
+        if f.format == "jsonl":
+            from cleaner.io.formats import iter_jsonl_lines
+
+            for position, line in iter_jsonl_lines(f.path):
+                yield RawItem(**base, position=position, data=line)
+        elif f.format == "parquet":
+            from cleaner.io.formats import iter_parquet_rows
+
+            for position, row in iter_parquet_rows(f.path):
+                yield RawItem(**base, position=position, record=row)
+        elif f.format == "warc":
+            from cleaner.io.formats import iter_warc_responses
+
+            for item in iter_warc_responses(f.path):
+                position = item.index
+                meta = {"url": item.url, "date": item.date, "warc_record_id": item.record_id, "charset": item.charset}
+                yield RawItem(**base, position=position, data=item.payload, meta=meta)
+        else:
+            raise ValueError(f"unknown input format {f.format!r}")
+    except Exception as exc:  # unreadable, truncated or corrupt: account for it and go on
+        yield RawItem(**base, position=position + 1 if position else None, error=_describe(exc))
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"cannot read file: {exc.strerror}"
+    return f"cannot read file further: {type(exc).__name__}: {exc}"
+
+
+def load_document(
+    raw: RawItem, *, text_field: str = "text", html_seconds: float | None = DEFAULT_TIME_LIMIT
+) -> Document | ReadFailure:
+    """Decode, parse or extract one raw item into a document."""
+    where = f"{raw.rel} {'line' if raw.format == 'jsonl' else 'record'} {raw.position}" if raw.position else raw.rel
+    fallback_id = f"{raw.rel}:{raw.position}" if raw.position else raw.rel
+    if raw.error:
+        return ReadFailure(fallback_id, Source(raw.rel, "", raw.format, line=raw.position), f"{where}: {raw.error}")
+    if raw.format == "jsonl":
+        return _load_jsonl(raw, text_field, where, fallback_id)
+    if raw.format == "parquet":
+        return _load_record(raw, raw.record or {}, text_field, where, fallback_id, _row_sha(raw.record or {}))
+    if raw.format == "warc":
+        return _load_warc(raw, html_seconds, fallback_id)
+    try:
+        data = Path(raw.path).read_bytes()
+    except OSError as exc:
+        return ReadFailure(raw.rel, Source(raw.rel, "", raw.format), f"cannot read file: {exc.strerror or exc}")
+    source = Source(raw.rel, _sha256(data), raw.format)
+    try:
+        if raw.format == "html":
+            html, source.encoding = decode_html(data)
+            text, meta = extract_main_text(html, seconds=html_seconds)
+            return Document(raw.rel, text, source, meta)
+        text, source.encoding = decode_text(data)
+        return Document(raw.rel, text, source)
+    except DecodeError as exc:
+        return ReadFailure(raw.rel, source, str(exc))
+    except Exception as exc:  # trafilatura/lxml errors, time limit: this document only
+        return ReadFailure(raw.rel, source, f"HTML extraction failed: {type(exc).__name__}: {exc}")
+
+
+def _load_jsonl(raw: RawItem, text_field: str, where: str, fallback_id: str) -> Document | ReadFailure:
+    data = raw.data or b""
+    source = Source(raw.rel, _sha256(data), "jsonl", "utf-8", line=raw.position)
+    try:
+        record = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return ReadFailure(fallback_id, source, f"{where}: not valid JSON: {exc}")
+    return _load_record(raw, record, text_field, where, fallback_id, source.sha256)
+
+
+def _load_record(
+    raw: RawItem, record: Any, text_field: str, where: str, fallback_id: str, sha: str
+) -> Document | ReadFailure:
+    source = Source(raw.rel, sha, raw.format, "utf-8" if raw.format == "jsonl" else None, line=raw.position)
+    if not isinstance(record, dict):
+        return ReadFailure(fallback_id, source, f"{where}: a record must be a JSON object")
+    doc_id = record.get("id")
+    doc_id = str(doc_id) if isinstance(doc_id, (str, int)) and not isinstance(doc_id, bool) else fallback_id
+    text = record.get(text_field)
+    if not isinstance(text, str):
+        what = "has no" if text is None else f"has a non-string ({type(text).__name__})"
+        return ReadFailure(doc_id, source, f"{where}: record {what} field {text_field!r} (see --text-field)")
+    return Document(doc_id, text, source, record=record)
+
+
+def _row_sha(row: dict[str, Any]) -> str:
+    """A parquet row has no bytes of its own: hash its canonical JSON."""
+    canon = json.dumps(row, sort_keys=True, ensure_ascii=False, default=_json_default)
+    return _sha256(canon.encode("utf-8"))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return str(value)
+
+
+def _load_warc(raw: RawItem, html_seconds: float | None, fallback_id: str) -> Document | ReadFailure:
+    meta = dict(raw.meta or {})
+    data = raw.data or b""
+    doc_id = meta.get("warc_record_id") or fallback_id
+    source = Source(raw.rel, _sha256(data), "warc", line=raw.position,
+                    extra={k: meta[k] for k in ("url", "date", "warc_record_id") if meta.get(k)})
+    try:
+        html, source.encoding = decode_html(data, declared=meta.get("charset"))
+        text, found = extract_main_text(html, url=meta.get("url"), seconds=html_seconds)
+    except Exception as exc:
+        return ReadFailure(doc_id, source, f"HTML extraction failed: {type(exc).__name__}: {exc}")
+    record = {"id": doc_id, "url": meta.get("url"), "date": meta.get("date"), "text": text}
+    return Document(doc_id, text, source, found, record=record)
+
+
 def read_documents(
     f: InputFile, *, text_field: str = "text", html_seconds: float | None = DEFAULT_TIME_LIMIT
 ) -> Iterator[Document | ReadFailure]:
-    """Yield the documents in one input file (one for text and HTML, one per line
-    for JSONL), or a :class:`ReadFailure` for each that cannot be read."""
-    try:
-        if f.format == "jsonl":
-            yield from _read_jsonl(f, text_field)
-            return
-        data = f.path.read_bytes()
-    except OSError as exc:
-        yield ReadFailure(f.rel, Source(f.rel, "", f.format), f"cannot read file: {exc.strerror or exc}")
-        return
-    source = Source(f.rel, _sha256(data), f.format)
-    try:
-        if f.format == "html":
-            html, source.encoding = decode_html(data)
-            text, meta = extract_main_text(html, seconds=html_seconds)
-            yield Document(f.rel, text, source, meta)
-        else:
-            text, source.encoding = decode_text(data)
-            yield Document(f.rel, text, source)
-    except DecodeError as exc:
-        yield ReadFailure(f.rel, source, str(exc))
-    except Exception as exc:  # trafilatura/lxml errors, time limit: this document only
-        yield ReadFailure(f.rel, source, f"HTML extraction failed: {type(exc).__name__}: {exc}")
-
-
-def _read_jsonl(f: InputFile, text_field: str) -> Iterator[Document | ReadFailure]:
-    with f.path.open("rb") as handle:
-        for n, raw in enumerate(handle, 1):
-            if not raw.strip():
-                continue
-            source = Source(f.rel, _sha256(raw.rstrip(b"\r\n")), "jsonl", "utf-8", line=n)
-            fallback_id = f"{f.rel}:{n}"
-            try:
-                record = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                yield ReadFailure(fallback_id, source, f"{f.rel} line {n}: not valid JSON: {exc}")
-                continue
-            if not isinstance(record, dict):
-                yield ReadFailure(fallback_id, source, f"{f.rel} line {n}: a record must be a JSON object")
-                continue
-            doc_id = record.get("id")
-            doc_id = str(doc_id) if isinstance(doc_id, (str, int)) and not isinstance(doc_id, bool) else fallback_id
-            text = record.get(text_field)
-            if not isinstance(text, str):
-                what = "has no" if text is None else f"has a non-string ({type(text).__name__})"
-                yield ReadFailure(
-                    doc_id, source, f"{f.rel} line {n}: record {what} field {text_field!r} (see --text-field)"
-                )
-                continue
-            yield Document(doc_id, text, source, record=record)
+    """Every document of one file, read in this process (for ``cleaner explain``
+    and small jobs)."""
+    for raw in iter_raw_items(f):
+        yield load_document(raw, text_field=text_field, html_seconds=html_seconds)

@@ -1,0 +1,101 @@
+"""The working state of a run inside OUT, which makes it resumable and crash-safe.
+
+``OUT/.cleaner/state.json`` names the run (a fingerprint of inputs, pack and
+options). Work is done in *units* (consecutive batches of documents); a unit is
+finished when its provenance part ``OUT/.cleaner/parts/<unit>.prov.jsonl``
+exists. Every file is written to a temporary name and renamed, and the provenance
+part is written last, so a run killed at any moment leaves either a finished unit
+or nothing of it that counts. Finishing the run assembles the parts into the final
+outputs, marks the state complete and removes the parts.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+from cleaner.io.writers import write_atomic
+
+WORK_DIR = ".cleaner"
+
+
+class StateError(ValueError):
+    """OUT holds something this run must not mix with; nothing was written."""
+
+
+class RunState:
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.work = out / WORK_DIR
+        self.parts = self.work / "parts"
+        self.file = self.work / "state.json"
+
+    def _read(self) -> dict | None:
+        try:
+            return json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def prepare(self, fingerprint: str, *, overwrite: bool) -> str:
+        """Decide how to start: ``"fresh"``, ``"resume"`` or ``"complete"``.
+
+        Refuses (:class:`StateError`) an OUT that holds a different run, or files
+        that are not a cleaner run at all, unless ``overwrite``.
+        """
+        state = self._read()
+        if overwrite:
+            shutil.rmtree(self.work, ignore_errors=True)
+            state = None
+        elif state is None and self.out.exists() and any(self.out.iterdir()):
+            raise StateError(
+                f"{self.out} is not empty and holds no cleaner run state; "
+                "choose an empty folder, or pass --overwrite to write into it anyway"
+            )
+        elif state is not None and state.get("fingerprint") != fingerprint:
+            raise StateError(
+                f"{self.out} holds a run with other inputs, pack or options "
+                f"(pack {state.get('pack', '?')[:12]}); pass --overwrite to start over there, or choose another folder"
+            )
+        if state is not None and state.get("complete"):
+            shutil.rmtree(self.parts, ignore_errors=True)  # a kill between completing and cleaning up
+            return "complete"
+        self.parts.mkdir(parents=True, exist_ok=True)
+        if state is None:
+            self._write({"fingerprint": fingerprint, "complete": False})
+            return "fresh"
+        return "resume"
+
+    def _write(self, state: dict) -> None:
+        write_atomic(self.file, (json.dumps(state, indent=2) + "\n").encode("utf-8"))
+
+    def set_pack(self, pack_sha: str) -> None:
+        state = self._read() or {}
+        state["pack"] = pack_sha
+        self._write(state)
+
+    def unit_done(self, key: str) -> bool:
+        return self.prov_part(key).exists()
+
+    def prov_part(self, key: str) -> Path:
+        return self.parts / f"{key}.prov.jsonl"
+
+    def record_part(self, key: str, file_index: int) -> Path:
+        return self.parts / f"{key}.out-{file_index:07d}.jsonl"
+
+    def prov_parts(self) -> list[Path]:
+        return sorted(self.parts.glob("*.prov.jsonl"))
+
+    def record_parts(self, file_index: int) -> list[Path]:
+        return sorted(self.parts.glob(f"*.out-{file_index:07d}.jsonl"))
+
+    def lines(self, part: Path) -> Iterator[str]:
+        with part.open(encoding="utf-8") as handle:
+            yield from handle
+
+    def complete(self) -> None:
+        state = self._read() or {}
+        state["complete"] = True
+        self._write(state)
+        shutil.rmtree(self.parts, ignore_errors=True)

@@ -1,0 +1,95 @@
+"""The per-document work of a run, as plain functions of (raw item, pipeline): what
+a worker process, a Ray task or any other engine executes.
+
+:func:`clean_item` reads one raw item, cleans it and returns its provenance record
+and the payload to write: the cleaned text (one ``.txt`` per document) or one JSON
+line (record outputs). Nothing here writes files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from cleaner import __version__
+from cleaner.document import Document, ReadFailure
+from cleaner.engine import Outcome, Pipeline
+from cleaner.io.readers import RawItem, load_document
+from cleaner.io.writers import json_line
+
+
+@dataclass(frozen=True)
+class WorkSpec:
+    """Everything a worker needs to rebuild the run's pipeline and read items.
+    Plain data, so it crosses process boundaries."""
+
+    packs: tuple[str, ...]
+    options: dict[str, dict[str, Any]]
+    pack_sha256: str
+    text_field: str = "text"
+    html_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    record: dict[str, Any]  # provenance; the writer adds the output's path (and line)
+    payload: str | None  # cleaned text or a JSON line; None unless status is ok
+
+
+_state: dict[str, Any] = {}
+
+
+def init_worker(spec: WorkSpec, pipeline: Pipeline | None = None) -> None:
+    """Build the pipeline once per process (or take the caller's, in-process)."""
+    if pipeline is None:
+        from cleaner.pack import load_pack
+
+        pipeline = load_pack(spec.packs, options=spec.options)
+        if pipeline.sha256 != spec.pack_sha256:
+            raise RuntimeError("the worker's pack differs from the run's pack (files changed during the run?)")
+    _state["spec"], _state["pipeline"] = spec, pipeline
+
+
+def clean_unit(unit: list[tuple[RawItem, bool]]) -> list[ItemResult]:
+    """Clean a batch of ``(raw item, as_record)`` pairs with this process's pipeline."""
+    spec: WorkSpec = _state["spec"]
+    pipeline: Pipeline = _state["pipeline"]
+    return [clean_item(raw, as_record, pipeline, spec) for raw, as_record in unit]
+
+
+def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec) -> ItemResult:
+    """Read and clean one item. ``as_record``: the payload is a JSON line (the
+    input record with the cleaned text and ``cleaner: {id, meta}``), not bare text."""
+    item = load_document(raw, text_field=spec.text_field, html_seconds=spec.html_seconds)
+    if isinstance(item, ReadFailure):
+        outcome, meta, chars_in = Outcome(text="", status="failed", reason=item.reason), {}, 0
+    else:
+        outcome = pipeline.clean(item.text)
+        if outcome.status == "dropped" and not item.text.strip() and item.source.format in ("html", "warc"):
+            outcome.reason = "trafilatura found no main text in the page"
+        meta = {**item.meta, **{k: v for k, v in outcome.meta.items() if k not in item.meta}}
+        chars_in = len(item.text)
+    ok = outcome.status == "ok"
+    record = {
+        "id": item.id,
+        "status": outcome.status,
+        "reason": outcome.reason,
+        "source": item.source.to_dict(),
+        "output": None,
+        "pack": pipeline.sha256[:16],
+        "cleaner": __version__,
+        "chars_before": chars_in,
+        "chars_after": len(outcome.text) if ok else 0,
+        "steps": [s.to_dict() for s in outcome.steps],
+        "meta": meta,
+    }
+    if not ok:
+        return ItemResult(record, None)
+    record["output"] = {"sha256": hashlib.sha256(outcome.text.encode("utf-8")).hexdigest()}
+    if not as_record:
+        return ItemResult(record, outcome.text)
+    assert isinstance(item, Document)
+    text_field = spec.text_field if raw.format != "warc" else "text"
+    cleaned = {**(item.record or {}), text_field: outcome.text, "cleaner": {"id": item.id, "meta": meta}}
+    return ItemResult(record, json_line(cleaned))

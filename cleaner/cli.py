@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -11,13 +12,14 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cleaner import __version__
 from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_TIME_LIMIT
-from cleaner.io.readers import FORMATS, InputFile, read_documents
+from cleaner.display import progress_for
+from cleaner.document import ReadFailure
+from cleaner.io.readers import FORMATS, InputFile, format_of, iter_raw_items, load_document
 from cleaner.pack import PackError, load_pack
 from cleaner.rule import Rule, RuleError
 from cleaner.run import RunError, RunOptions, RunReport, run_corpus
@@ -34,6 +36,15 @@ app.add_typer(rules_app, name="rules")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+
+class InputFormat(str, Enum):
+    txt = "txt"
+    md = "md"
+    html = "html"
+    jsonl = "jsonl"
+    parquet = "parquet"
+    warc = "warc"
 
 
 class HeadingStyle(str, Enum):
@@ -84,56 +95,62 @@ def main_callback(
     """Turn scraped text and HTML into clean corpora, with a record of every removal."""
 
 
+def _default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 @app.command()
 def run(
-    input: Annotated[Path, typer.Argument(metavar="IN", help="A file or folder (searched recursively) of .txt, .md, .html/.htm and .jsonl.")],
+    input: Annotated[Path, typer.Argument(metavar="IN", help="A file or folder (searched recursively) of .txt, .md, .html/.htm, .jsonl[.gz|.zst], .parquet and .warc[.gz].")],
     output: Annotated[Path, typer.Argument(metavar="OUT", help="Folder for cleaned files, provenance.jsonl and manifest.json.")],
     pack: PackOpt = None,
     headings: HeadingsOpt = HeadingStyle.markdown,
-    text_field: Annotated[str, typer.Option(help="JSONL field that holds the text.")] = "text",
+    jobs: Annotated[
+        Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: all cores. Output is identical for any value.")
+    ] = None,
+    text_field: Annotated[str, typer.Option(help="Field that holds the text in JSONL and parquet records.")] = "text",
+    input_format: Annotated[
+        Optional[InputFormat], typer.Option(help="Read every input file as this format, whatever its name. Default: by file ending.")
+    ] = None,
     html_timeout: Annotated[
         float, typer.Option(help="Seconds trafilatura may spend on one HTML page before it is 'failed'.")
     ] = DEFAULT_TIME_LIMIT,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Start over in an OUT that holds another run (or other files), instead of refusing.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Clean a corpus: IN (file or folder) → OUT.
 
     Writes one cleaned .txt per text or HTML document (mirroring IN's tree), one
-    .jsonl per JSONL input, [bold]provenance.jsonl[/] (one line per document: status,
-    source sha256, every removal and change with its rule id) and [bold]manifest.json[/].
+    output per JSONL, parquet or WARC file (same records, cleaned text),
+    [bold]provenance.jsonl[/] (one line per document: status, source sha256, every
+    removal and change with its rule id) and [bold]manifest.json[/].
+
+    A run that was interrupted (Ctrl-C, kill, crash) finishes the rest when started
+    again with the same arguments; OUT holding a run with other inputs, pack or
+    options is refused unless --overwrite.
 
     Exit codes: 0 every document ok or dropped; 1 some documents failed (see the
-    summary and provenance); 2 bad usage or pack, nothing done.
+    summary and provenance); 2 bad usage, pack or OUT, nothing done.
     """
     pipeline = _pipeline(pack, headings)
-    options = RunOptions(text_field=text_field, html_seconds=html_timeout, extra={"headings": headings.value})
-    show = not quiet and err.is_terminal
-    progress = Progress(
-        TextColumn("[bold]cleaning"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("files · {task.fields[docs]} docs"),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not show,
-        transient=True,
+    options = RunOptions(
+        text_field=text_field,
+        html_seconds=html_timeout,
+        input_format=input_format.value if input_format else None,
+        jobs=jobs or _default_jobs(),
+        overwrite=overwrite,
+        extra={"headings": headings.value},
     )
-    state: dict[str, Any] = {"docs": 0}
-    with progress:
-        task = progress.add_task("clean", total=None, docs=0)
-
-        def on_start(files: list[InputFile]) -> None:
-            progress.update(task, total=len(files))
-
-        def on_file(f: InputFile, docs: int, size: int) -> None:
-            state["docs"] += docs
-            progress.update(task, advance=1, docs=state["docs"])
-
-        try:
-            report = run_corpus(input, output, pipeline, options, on_file=on_file, on_start=on_start)
-        except RunError as exc:
-            raise _fail(str(exc), 2) from None
+    try:
+        with progress_for(err, quiet) as progress:
+            report = run_corpus(input, output, pipeline, options, progress=progress)
+    except RunError as exc:
+        raise _fail(str(exc), 2) from None
     if not quiet:
+        if report.already_complete:
+            out.print(f"{escape(str(output))} already holds this run, complete; nothing to do (--overwrite to redo it).")
         _print_summary(report, output, pipeline)
     raise typer.Exit(report.exit_code)
 
@@ -147,6 +164,8 @@ def _print_summary(report: RunReport, output: Path, pipeline: Pipeline) -> None:
         f"in {report.seconds:.2f}s · pack {escape(pipeline.name)} ({pipeline.sha256[:12]})"
     )
     out.print(f"characters: {report.chars_in:,} in, {report.chars_out:,} out, {removed:,} removed{share}")
+    if report.resumed_units:
+        out.print(f"resumed: {report.resumed_units} units were already done by an earlier, interrupted run")
     if report.rules:
         table = Table("rule", "changes", title="top rules", title_justify="left", box=None, padding=(0, 2))
         for rule_id, count in report.rules.most_common(10):
@@ -163,24 +182,24 @@ def _print_summary(report: RunReport, output: Path, pipeline: Pipeline) -> None:
 
 @app.command()
 def explain(
-    file: Annotated[Path, typer.Argument(help="A .txt, .md, .html/.htm or .jsonl file.", exists=True, dir_okay=False)],
+    file: Annotated[Path, typer.Argument(help="A text, HTML, JSONL, parquet or WARC file.", exists=True, dir_okay=False)],
     pack: PackOpt = None,
     headings: HeadingsOpt = HeadingStyle.markdown,
-    line: Annotated[int, typer.Option(help="JSONL: which record (1-based line number).")] = 1,
+    line: Annotated[int, typer.Option(help="Record files: which record (JSONL line, parquet row or WARC record number, 1-based).")] = 1,
     text_field: Annotated[str, typer.Option(help="JSONL field that holds the text.")] = "text",
     show_text: Annotated[bool, typer.Option("--text/--no-text", help="Also print the cleaned text.")] = True,
 ) -> None:
     """Show what each rule removed or changed in one document, with the rule id beside it."""
     pipeline = _pipeline(pack, headings)
-    fmt = FORMATS.get(file.suffix.lower())
+    fmt = format_of(file.name)
     if fmt is None:
-        raise _fail(f"{file}: unknown extension; cleaner reads {', '.join(sorted(FORMATS))}", 2)
-    items = list(read_documents(InputFile(file, file.name, fmt), text_field=text_field))
-    wanted = [i for i in items if i.source.line in (None, line)]
-    if not wanted:
-        raise _fail(f"{file}: no record on line {line}", 2)
-    item = wanted[0]
-    if not hasattr(item, "text"):
+        raise _fail(f"{file}: unknown file ending; cleaner reads {', '.join(FORMATS)}", 2)
+    raws = iter_raw_items(InputFile(file, file.name, fmt))
+    raw = next((r for r in raws if r.position in (None, line)), None)
+    if raw is None:
+        raise _fail(f"{file}: no record number {line}", 2)
+    item = load_document(raw, text_field=text_field)
+    if isinstance(item, ReadFailure):
         raise _fail(f"{item.id}: {item.reason}", 1)
     outcome = pipeline.clean(item.text, trace=True)
     out.rule(f"[bold]{escape(item.id)}[/] · {outcome.status}" + (f" ({escape(outcome.reason)})" if outcome.reason else ""))

@@ -1,0 +1,147 @@
+"""Corpus-scale runs: parallel output identical to serial, resuming after a kill,
+refusing to mix runs, and every input document accounted for once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cleaner import load_pack
+from cleaner.cli import app
+from cleaner.run import RunError, RunOptions, run_corpus
+
+runner = CliRunner()
+
+PARAGRAPH = "The minister signed the agreement in Moscow on Friday, officials said after the talks."
+
+
+def make_corpus(root: Path, records: int = 1200, texts: int = 30) -> Path:
+    """A mixed corpus: a JSONL shard with residue and broken lines, and text files."""
+    root.mkdir(parents=True)
+    with (root / "shard.jsonl").open("w", encoding="utf-8") as handle:
+        for n in range(records):
+            if n % 250 == 7:
+                handle.write("{broken json\n")
+                continue
+            text = f"Title number {n}\n\n{PARAGRAPH} Item {n}.year.The end came.\n\nShare this:\n\nYou may also like...\n"
+            handle.write(json.dumps({"id": f"r{n}", "text": text}) + "\n")
+    (root / "texts").mkdir()
+    for n in range(texts):
+        (root / "texts" / f"{n:03d}.txt").write_text(f"{PARAGRAPH} Text {n}.\n\nExit mobile version\n", encoding="utf-8")
+    return root
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    """Every output file's bytes (the manifest has timings, so it is left out)."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != "manifest.json" and ".cleaner" not in p.parts
+    }
+
+
+def run(src: Path, out: Path, **kw) -> object:
+    return run_corpus(src, out, load_pack(), RunOptions(**kw))
+
+
+def test_parallel_output_is_identical_to_serial(tmp_path):
+    src = make_corpus(tmp_path / "in")
+    one, two = tmp_path / "one", tmp_path / "two"
+    report1 = run(src, one, jobs=1)
+    report2 = run(src, two, jobs=2)
+    assert snapshot(one) == snapshot(two)
+    assert report1.status == report2.status
+
+
+def test_every_document_is_accounted_for_once(tmp_path):
+    src = make_corpus(tmp_path / "in", records=600, texts=5)
+    out = tmp_path / "out"
+    report = run(src, out, jobs=1)
+    records = [json.loads(x) for x in (out / "provenance.jsonl").read_text().splitlines()]
+    assert len(records) == 600 + 5
+    assert len({(r["source"]["path"], r["source"].get("line")) for r in records}) == len(records)
+    manifest = json.loads((out / "manifest.json").read_text())
+    counts = manifest["counts"]
+    assert counts["ok"] + counts["dropped"] + counts["failed"] == counts["documents"] == 605
+    assert counts["failed"] == 3 == report.status["failed"]  # the three broken lines
+    # record outputs carry their line in the output file, in order
+    lines = [r["output"]["line"] for r in records if r["output"] and r["source"]["path"] == "shard.jsonl"]
+    assert lines == list(range(1, len(lines) + 1))
+    assert len((out / "shard.jsonl").read_text().splitlines()) == len(lines)
+    assert not (out / ".cleaner" / "parts").exists()
+
+
+def _start(src: Path, out: Path, *extra: str) -> subprocess.Popen:
+    code = "from cleaner.cli import main; main()"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "run", str(src), str(out), "--jobs", "1", "--quiet", *extra],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def _kill_midway(src: Path, out: Path, sig: int) -> None:
+    proc = _start(src, out)
+    parts = out / ".cleaner" / "parts"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if parts.is_dir() and len(list(parts.glob("*.prov.jsonl"))) >= 2:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run finished before it could be interrupted; make the corpus bigger"
+    proc.send_signal(sig)
+    proc.wait(timeout=60)
+    assert not (out / "provenance.jsonl").exists(), "an interrupted run must not look finished"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
+def test_a_killed_run_resumes_to_identical_output(tmp_path, sig):
+    src = make_corpus(tmp_path / "in", records=4000, texts=30)
+    clean = tmp_path / "clean"
+    run(src, clean, jobs=1)
+    out = tmp_path / "out"
+    _kill_midway(src, out, sig)
+    done_before = len(list((out / ".cleaner" / "parts").glob("*.prov.jsonl")))
+    result = runner.invoke(app, ["run", str(src), str(out), "--jobs", "1"])
+    assert result.exit_code == 1, result.output  # the broken JSON lines failed
+    assert f"resumed: {done_before} units" in result.output
+    assert snapshot(out) == snapshot(clean)
+
+
+def test_finished_run_is_not_redone_and_other_runs_are_refused(tmp_path):
+    src = make_corpus(tmp_path / "in", records=50, texts=2)
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["run", str(src), str(out), "-j", "1"]).exit_code == 1
+    again = runner.invoke(app, ["run", str(src), str(out), "-j", "1"])
+    assert again.exit_code == 1 and "nothing to do" in again.output
+    other = runner.invoke(app, ["run", str(src), str(out), "-j", "1", "--headings", "plain"])
+    assert other.exit_code == 2 and "--overwrite" in other.output
+    redo = runner.invoke(app, ["run", str(src), str(out), "-j", "1", "--headings", "plain", "--overwrite"])
+    assert redo.exit_code == 1
+    assert (out / "texts" / "000.txt").read_text().startswith("The minister")
+
+
+def test_an_out_with_foreign_files_is_refused(tmp_path):
+    src = make_corpus(tmp_path / "in", records=5, texts=1)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "precious.txt").write_text("mine")
+    with pytest.raises(RunError, match="not empty"):
+        run(src, out)
+    assert (out / "precious.txt").read_text() == "mine"
+
+
+def test_a_hand_built_pipeline_cannot_go_parallel(tmp_path):
+    from cleaner import Pipeline
+    from cleaner.rules.whitespace import collapse_inline_runs
+
+    src = make_corpus(tmp_path / "in", records=5, texts=1)
+    with pytest.raises(RunError, match="jobs=1"):
+        run_corpus(src, tmp_path / "out", Pipeline([collapse_inline_runs]), RunOptions(jobs=2))

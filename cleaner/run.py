@@ -45,10 +45,12 @@ from cleaner.worker import ItemResult, WorkSpec, clean_unit, init_worker
 PROVENANCE = "provenance.jsonl"
 MANIFEST = "manifest.json"
 
-#: A unit (the grain of parallel work and of resuming) holds at most this many
-#: documents or this many bytes of input.
-UNIT_DOCS = 100
+#: A unit (the grain of parallel work and of resuming) holds documents worth at most
+#: this much work, or this many bytes of input. A text document or record costs 1;
+#: an HTML page or WARC response, which trafilatura must parse, costs HTML_COST.
+UNIT_COST = 100
 UNIT_BYTES = 4 << 20
+HTML_COST = 10
 
 
 class RunError(ValueError):
@@ -186,19 +188,21 @@ def _units(targets: list[Target]) -> Iterator[tuple[str, Unit, int]]:
     """Batches of consecutive documents across files: ``(key, items, input bytes)``.
     Boundaries depend only on the inputs, so a resumed run cuts the same units."""
     unit: Unit = []
-    nbytes = 0
+    nbytes = cost = 0
     number = 0
     for t in targets:
         attributed = 0
+        item_cost = HTML_COST if t.file.format in ("html", "warc") else 1
         for raw in iter_raw_items(t.file):
             size = t.size if raw.data is None and raw.record is None else len(raw.data or b"") + 1
             size = min(size, t.size - attributed)
             attributed += size
             unit.append((t, raw))
             nbytes += size
-            if len(unit) >= UNIT_DOCS or nbytes >= UNIT_BYTES:
+            cost += item_cost
+            if cost >= UNIT_COST or nbytes >= UNIT_BYTES:
                 yield f"{number:08d}", unit, nbytes
-                unit, nbytes, number = [], 0, number + 1
+                unit, nbytes, cost, number = [], 0, 0, number + 1
         nbytes += t.size - attributed  # compressed or columnar files: the rest at their end
     if unit or nbytes:
         yield f"{number:08d}", unit, nbytes

@@ -20,6 +20,7 @@ from cleaner.io.html import DEFAULT_TIME_LIMIT
 from cleaner.display import progress_for
 from cleaner.document import ReadFailure
 from cleaner.io.readers import FORMATS, InputFile, format_of, iter_raw_items, load_document
+from cleaner.outputs import OutputOptions
 from cleaner.pack import PackError, load_pack
 from cleaner.rule import Rule, RuleError
 from cleaner.run import RunError, RunOptions, RunReport, run_corpus
@@ -45,6 +46,17 @@ class InputFormat(str, Enum):
     jsonl = "jsonl"
     parquet = "parquet"
     warc = "warc"
+
+
+class OutputFormat(str, Enum):
+    txt = "txt"
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
+class Compression(str, Enum):
+    gz = "gz"
+    zst = "zst"
 
 
 class HeadingStyle(str, Enum):
@@ -112,6 +124,16 @@ def run(
     input_format: Annotated[
         Optional[InputFormat], typer.Option(help="Read every input file as this format, whatever its name. Default: by file ending.")
     ] = None,
+    output_format: Annotated[
+        Optional[OutputFormat],
+        typer.Option(help="txt: one .txt per document; jsonl or parquet: all documents in shards part-00000.*. Default: follow the input."),
+    ] = None,
+    shard_size: Annotated[
+        Optional[int], typer.Option(min=1, help="Documents per output shard (about; shards close between batches). Implies sharding.")
+    ] = None,
+    compress: Annotated[
+        Optional[Compression], typer.Option(help="Compress JSONL outputs with gzip or zstd. Default: as the input.")
+    ] = None,
     html_timeout: Annotated[
         float, typer.Option(help="Seconds trafilatura may spend on one HTML page before it is 'failed'.")
     ] = DEFAULT_TIME_LIMIT,
@@ -135,7 +157,16 @@ def run(
     summary and provenance); 2 bad usage, pack or OUT, nothing done.
     """
     pipeline = _pipeline(pack, headings)
+    try:
+        output_options = OutputOptions(
+            format=output_format.value if output_format else None,
+            shard_size=shard_size,
+            compress=compress.value if compress else None,
+        )
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from None
     options = RunOptions(
+        output=output_options,
         text_field=text_field,
         html_seconds=html_timeout,
         input_format=input_format.value if input_format else None,

@@ -30,14 +30,15 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from cleaner import __version__
 from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_TIME_LIMIT
-from cleaner.io.readers import InputFile, RawItem, discover, iter_raw_items, suffix_of
+from cleaner.io.readers import RawItem, discover, iter_raw_items
 from cleaner.io.writers import json_line, write_atomic
+from cleaner.outputs import OutputOptions, Target, plan_targets
 from cleaner.parallel import ordered_map
 from cleaner.state import RunState, StateError
 from cleaner.worker import ItemResult, WorkSpec, clean_unit, init_worker
@@ -64,6 +65,7 @@ class RunOptions:
     input_format: str | None = None
     jobs: int = 1
     overwrite: bool = False
+    output: OutputOptions = field(default_factory=OutputOptions)
     extra: dict[str, Any] = field(default_factory=dict)  # recorded in the manifest (e.g. --headings)
 
 
@@ -103,44 +105,11 @@ class RunReport:
             self.drops[record["reason"] or ""] += 1
 
 
-@dataclass(frozen=True)
-class Target:
-    """Where one input file's documents go."""
-
-    index: int
-    file: InputFile
-    as_record: bool  # records into one output file, or one .txt per document
-    out_rel: str  # the output file (records), or the .txt (text and HTML inputs)
-    size: int
-
-
 class Progress:
     """What the caller's display needs; all optional."""
 
     def start(self, files: int, total_bytes: int) -> None: ...
     def advance(self, documents: int, nbytes: int) -> None: ...
-
-
-def _output_names(files: list[InputFile]) -> list[str]:
-    """Output path per input file. Text/HTML → ``.txt``; JSONL and parquet keep their
-    name; WARC → ``.jsonl``. A second input that would land on a taken path keeps
-    its full name plus the new ending (``a.html`` and ``a.txt`` → ``a.txt``, ``a.html.txt``)."""
-    taken: set[str] = set()
-    names = []
-    for f in files:
-        ending = suffix_of(f.rel) or PurePosixPath(f.rel).suffix
-        stem = f.rel[: len(f.rel) - len(ending)] if ending else f.rel
-        if f.format in ("jsonl", "parquet"):
-            out = f.rel
-        elif f.format == "warc":
-            out = f"{stem}.jsonl"
-        else:
-            out = f"{stem}.txt"
-        if out in taken:
-            out = f"{f.rel}.{'jsonl' if f.format == 'warc' else 'txt'}"
-        taken.add(out)
-        names.append(out)
-    return names
 
 
 def check_paths(in_path: Path, out_path: Path) -> None:
@@ -169,6 +138,7 @@ def _fingerprint(targets: list[Target], pipeline: Pipeline, options: RunOptions)
         "text_field": options.text_field,
         "html_seconds": options.html_seconds,
         "input_format": options.input_format,
+        "output": [options.output.format, options.output.shard_size, options.output.compress],
         "inputs": [(t.file.rel, t.size, _mtime(t.file.path)) for t in targets],
     }
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
@@ -226,10 +196,7 @@ def run_corpus(
     check_paths(in_path, out_path)
     started = time.perf_counter()
     files = discover(in_path, skip=out_path, input_format=options.input_format)
-    targets = [
-        Target(i, f, f.format not in ("txt", "md", "html"), name, _size(f.path))
-        for i, (f, name) in enumerate(zip(files, _output_names(files)))
-    ]
+    targets = plan_targets(files, [_size(f.path) for f in files], options.output)
     if options.jobs > 1 and pipeline.packs is None:
         raise RunError("a pipeline built by hand runs with jobs=1 only; build it with load_pack() to run in parallel")
     state = RunState(out_path)
@@ -247,24 +214,30 @@ def run_corpus(
     spec = WorkSpec(pipeline.packs or (), pipeline.options, pipeline.sha256, options.text_field, options.html_seconds)
     resumed = 0
 
-    def pending() -> Iterator[tuple[str, Unit, int]]:
+    def pending() -> Iterator[tuple[str, Unit, int, int]]:
+        """Units still to do, each with its shard number (shards close at the first
+        unit boundary past the shard size; skipped units count too)."""
         nonlocal resumed
+        shard = in_shard = 0
         for key, unit, nbytes in _units(targets):
+            if in_shard >= options.output.docs_per_shard:
+                shard, in_shard = shard + 1, 0
+            in_shard += len(unit)
             if state.unit_done(key):
                 resumed += 1
                 progress.advance(len(unit), nbytes)
                 continue
-            yield key, unit, nbytes
+            yield key, unit, nbytes, shard
 
     in_process = options.jobs <= 1
     results = ordered_map(
         _clean_job, pending(), jobs=options.jobs, initializer=init_worker,
         initargs=(spec, pipeline if in_process else None),
     )
-    for (key, unit, nbytes), unit_results in results:
-        _commit_unit(state, key, unit, unit_results, out_path)
+    for (key, unit, nbytes, shard), unit_results in results:
+        _commit_unit(state, key, unit, unit_results, out_path, options.output, shard)
         progress.advance(len(unit), nbytes)
-    report = _finalize(state, targets, out_path, pipeline, options)
+    report = _finalize(state, targets, out_path, options.output)
     report.seconds = time.perf_counter() - started
     report.resumed_units = resumed
     write_atomic(out_path / MANIFEST, _manifest(in_path, out_path, pipeline, options, report).encode("utf-8"))
@@ -272,42 +245,54 @@ def run_corpus(
     return report
 
 
-def _clean_job(job: tuple[str, Unit, int]) -> list[ItemResult]:
+def _clean_job(job: tuple[str, Unit, int, int]) -> list[ItemResult]:
     """What a worker runs for one unit (module level, so it pickles)."""
     return clean_unit([(raw, t.as_record) for t, raw in job[1]])
 
 
-def _commit_unit(state: RunState, key: str, unit: Unit, results: list[ItemResult], out: Path) -> None:
+def _record_key(target: Target, output: OutputOptions, shard: int) -> str:
+    """Which record output a document joins: its shard, or its input's own file."""
+    return f"s{shard:07d}" if output.sharded else f"f{target.index:07d}"
+
+
+def _commit_unit(
+    state: RunState, key: str, unit: Unit, results: list[ItemResult], out: Path, output: OutputOptions, shard: int
+) -> None:
     """Write one unit's outputs, then its provenance part, which marks it done."""
-    records: dict[int, list[str]] = {}
+    records: dict[str, list[str]] = {}
     prov: list[str] = []
-    for (target, _), result in zip(unit, results):
+    for (target, raw), result in zip(unit, results):
         record = result.record
         if result.payload is not None:
             if target.as_record:
-                records.setdefault(target.index, []).append(result.payload)
-                record["output"] = {"path": target.out_rel, "line": None, **record["output"]}
+                part = _record_key(target, output, shard)
+                records.setdefault(part, []).append(result.payload)
+                path = output.shard_name(shard) if output.sharded else target.out_rel
+                record["output"] = {"path": path, "line": None, **record["output"]}
             else:
-                write_atomic(out / target.out_rel, result.payload.encode("utf-8"))
-                record["output"] = {"path": target.out_rel, **record["output"]}
+                path = target.txt_path(raw.position)
+                write_atomic(out / path, result.payload.encode("utf-8"))
+                record["output"] = {"path": path, **record["output"]}
         prov.append(json_line(record))
-    for index, lines in records.items():
-        write_atomic(state.record_part(key, index), "".join(lines).encode("utf-8"))
+    for part, lines in records.items():
+        write_atomic(state.record_part(key, part), "".join(lines).encode("utf-8"))
     write_atomic(state.prov_part(key), "".join(prov).encode("utf-8"))
 
 
-def _finalize(state: RunState, targets: list[Target], out: Path, pipeline: Pipeline, options: RunOptions) -> RunReport:
+def _finalize(state: RunState, targets: list[Target], out: Path, output: OutputOptions) -> RunReport:
     """Assemble record outputs and provenance from the parts, counting as we go."""
     from cleaner.io.formats import CompressedLineWriter, write_parquet
 
-    for t in targets:
-        if not t.as_record:
-            continue
-        lines = (line for part in state.record_parts(t.index) for line in state.lines(part))
-        if t.out_rel.lower().endswith(".parquet"):
-            write_parquet(out / t.out_rel, (json.loads(line) for line in lines))
+    if output.sharded:
+        destinations = {key: output.shard_name(int(key[1:])) for key in state.record_keys()}
+    else:  # every record input gets its output file, even when nothing in it was ok
+        destinations = {_record_key(t, output, 0): t.out_rel for t in targets if t.as_record}
+    for key, rel in sorted(destinations.items()):
+        lines = (line for part in state.record_parts(key) for line in state.lines(part))
+        if rel.lower().endswith(".parquet"):
+            write_parquet(out / rel, (json.loads(line) for line in lines))
         else:
-            with CompressedLineWriter(out / t.out_rel) as writer:
+            with CompressedLineWriter(out / rel) as writer:
                 for line in lines:
                     writer.write(line)
     report = RunReport(bytes_read=sum(t.size for t in targets))
@@ -316,10 +301,10 @@ def _finalize(state: RunState, targets: list[Target], out: Path, pipeline: Pipel
         for part in state.prov_parts():
             for line in state.lines(part):
                 record = json.loads(line)
-                output = record.get("output")
-                if output and "line" in output:
-                    written[output["path"]] += 1
-                    output["line"] = written[output["path"]]
+                output_ref = record.get("output")
+                if output_ref and "line" in output_ref:
+                    written[output_ref["path"]] += 1
+                    output_ref["line"] = written[output_ref["path"]]
                     line = json_line(record)
                 report.count(record)
                 prov.write(line)
@@ -357,6 +342,9 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
             "html_seconds": options.html_seconds,
             "input_format": options.input_format,
             "jobs": options.jobs,
+            "output_format": options.output.format,
+            "shard_size": options.output.shard_size,
+            "compress": options.output.compress,
             **options.extra,
         },
         "counts": {"documents": report.documents, **{s: report.status[s] for s in ("ok", "dropped", "failed")}},

@@ -81,14 +81,18 @@ class RunState:
     def prov_part(self, key: str) -> Path:
         return self.parts / f"{key}.prov.jsonl"
 
-    def record_part(self, key: str, file_index: int) -> Path:
-        return self.parts / f"{key}.out-{file_index:07d}.jsonl"
+    def record_part(self, key: str, output_key: str) -> Path:
+        """One unit's records for one output (an input's file or a shard)."""
+        return self.parts / f"{key}.out-{output_key}.jsonl"
 
     def prov_parts(self) -> list[Path]:
         return sorted(self.parts.glob("*.prov.jsonl"))
 
-    def record_parts(self, file_index: int) -> list[Path]:
-        return sorted(self.parts.glob(f"*.out-{file_index:07d}.jsonl"))
+    def record_parts(self, output_key: str) -> list[Path]:
+        return sorted(self.parts.glob(f"*.out-{output_key}.jsonl"))
+
+    def record_keys(self) -> set[str]:
+        return {p.name.split(".out-", 1)[1][: -len(".jsonl")] for p in self.parts.glob("*.out-*.jsonl")}
 
     def lines(self, part: Path) -> Iterator[str]:
         with part.open(encoding="utf-8") as handle:

@@ -91,5 +91,6 @@ def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec
         return ItemResult(record, outcome.text)
     assert isinstance(item, Document)
     text_field = spec.text_field if raw.format != "warc" else "text"
-    cleaned = {**(item.record or {}), text_field: outcome.text, "cleaner": {"id": item.id, "meta": meta}}
+    base = item.record if item.record is not None else {"id": item.id, "path": item.source.path}
+    cleaned = {**base, text_field: outcome.text, "cleaner": {"id": item.id, "meta": meta}}
     return ItemResult(record, json_line(cleaned))

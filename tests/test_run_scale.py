@@ -145,3 +145,43 @@ def test_a_hand_built_pipeline_cannot_go_parallel(tmp_path):
     src = make_corpus(tmp_path / "in", records=5, texts=1)
     with pytest.raises(RunError, match="jobs=1"):
         run_corpus(src, tmp_path / "out", Pipeline([collapse_inline_runs]), RunOptions(jobs=2))
+
+
+def test_sharded_jsonl_output_with_compression(tmp_path):
+    import gzip
+
+    from cleaner.outputs import OutputOptions
+
+    src = make_corpus(tmp_path / "in", records=450, texts=30)
+    out = tmp_path / "out"
+    report = run_corpus(src, out, load_pack(), RunOptions(output=OutputOptions(format="jsonl", shard_size=200, compress="gz")))
+    shards = sorted(p.name for p in out.glob("part-*.jsonl.gz"))
+    assert shards == ["part-00000.jsonl.gz", "part-00001.jsonl.gz", "part-00002.jsonl.gz"]
+    rows = [json.loads(x) for name in shards for x in gzip.decompress((out / name).read_bytes()).splitlines()]
+    assert len(rows) == report.status["ok"]
+    texts = [r for r in rows if r.get("path", "").startswith("texts/")]
+    assert len(texts) == 30 and all(r["text"].startswith("The minister") for r in texts)
+    records = [json.loads(x) for x in (out / "provenance.jsonl").read_text().splitlines()]
+    assert {r["output"]["path"] for r in records if r["output"]} == set(shards)
+
+
+def test_txt_output_from_records(tmp_path):
+    from cleaner.outputs import OutputOptions
+
+    src = make_corpus(tmp_path / "in", records=20, texts=1)
+    out = tmp_path / "out"
+    run_corpus(src, out, load_pack(), RunOptions(output=OutputOptions(format="txt")))
+    assert (out / "shard" / "00000001.txt").read_text().startswith("# Title number 0")
+    assert not (out / "shard" / "00000008.txt").exists()  # line 8 is broken JSON: failed, no output
+
+
+def test_parquet_shards(tmp_path):
+    import pyarrow.parquet as pq
+
+    from cleaner.outputs import OutputOptions
+
+    src = make_corpus(tmp_path / "in", records=120, texts=0)
+    out = tmp_path / "out"
+    run_corpus(src, out, load_pack(), RunOptions(output=OutputOptions(format="parquet")))
+    table = pq.read_table(out / "part-00000.parquet")
+    assert table.num_rows == 120 - 1 and "text" in table.column_names

@@ -1,0 +1,114 @@
+"""Where each document goes: the output layout of a run.
+
+By default the output follows the input: one ``.txt`` per text or HTML document,
+one output file per JSONL, parquet or WARC file (WARC becomes JSONL). Options change it:
+
+* ``format="txt"``: every document becomes its own ``.txt``; records of
+  ``shard.jsonl`` go to ``shard/00000001.txt`` (their line or row number);
+* ``format="jsonl"`` or ``"parquet"``, or a ``shard_size``: every document goes into
+  shards ``part-00000.jsonl`` … of about ``shard_size`` documents (text files become
+  records ``{"id", "text", "cleaner"}``). Shards close at unit boundaries, which
+  depend only on the inputs, so a resumed run cuts the same shards;
+* ``compress="gz"|"zst"``: JSONL outputs are compressed (mirrored JSONL keeps the
+  input's compression unless this says otherwise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from cleaner.io.readers import InputFile, suffix_of
+
+OUTPUT_FORMATS = ("txt", "jsonl", "parquet")
+COMPRESSIONS = ("gz", "zst")
+#: Documents per shard when sharding without --shard-size.
+DEFAULT_SHARD_DOCS = 10_000
+
+_RECORD_INPUTS = ("jsonl", "parquet", "warc")
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    format: str | None = None  # None: follow the input
+    shard_size: int | None = None
+    compress: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.format not in (None, *OUTPUT_FORMATS):
+            raise ValueError(f"output format must be one of {', '.join(OUTPUT_FORMATS)}, not {self.format!r}")
+        if self.compress not in (None, *COMPRESSIONS):
+            raise ValueError(f"compression must be one of {', '.join(COMPRESSIONS)}, not {self.compress!r}")
+        if self.shard_size is not None and self.shard_size < 1:
+            raise ValueError("shard size must be at least 1 document")
+        if self.format == "txt" and self.shard_size:
+            raise ValueError("--shard-size needs a record output format (jsonl or parquet), not txt")
+
+    @property
+    def sharded(self) -> bool:
+        return self.format in ("jsonl", "parquet") or self.shard_size is not None
+
+    @property
+    def docs_per_shard(self) -> int:
+        return self.shard_size or DEFAULT_SHARD_DOCS
+
+    def shard_name(self, number: int) -> str:
+        if self.format == "parquet":
+            return f"part-{number:05d}.parquet"
+        return f"part-{number:05d}.jsonl" + (f".{self.compress}" if self.compress else "")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one input file's documents go (unless the run is sharded)."""
+
+    index: int
+    file: InputFile
+    size: int
+    as_record: bool  # payload is a JSON record (shards, record outputs) rather than bare text
+    out_rel: str  # the output file; with per-record .txt files, the folder that holds them
+
+    def txt_path(self, position: int | None) -> str:
+        """The ``.txt`` of one document (per-record .txt for record inputs)."""
+        if self.file.format in _RECORD_INPUTS:
+            return f"{self.out_rel}/{position or 0:08d}.txt"
+        return self.out_rel
+
+
+def _recompress(name: str, compress: str | None) -> str:
+    if compress is None:
+        return name
+    for ending in (".gz", ".zst"):
+        if name.lower().endswith(ending):
+            name = name[: -len(ending)]
+    return f"{name}.{compress}"
+
+
+def plan_targets(files: list[InputFile], sizes: list[int], options: OutputOptions) -> list[Target]:
+    """Decide every input file's output. A second input that would land on a taken
+    path keeps its full name plus the new ending (``a.html`` and ``a.txt`` →
+    ``a.txt``, ``a.html.txt``), so both survive."""
+    taken: set[str] = set()
+    targets = []
+    for index, (f, size) in enumerate(zip(files, sizes)):
+        ending = suffix_of(f.rel) or PurePosixPath(f.rel).suffix
+        stem = f.rel[: len(f.rel) - len(ending)] if ending else f.rel
+        is_record = f.format in _RECORD_INPUTS
+        if options.sharded:
+            targets.append(Target(index, f, size, True, ""))
+            continue
+        if options.format == "txt" or not is_record:
+            as_record, new_ending = False, ("" if is_record else ".txt")
+        elif f.format == "warc":
+            as_record, new_ending = True, _recompress(".jsonl", options.compress)
+        elif f.format == "jsonl":
+            as_record, new_ending = True, _recompress(ending, options.compress)
+        else:
+            as_record, new_ending = True, ending
+        out = stem + new_ending
+        if out in taken:  # keep the input's full name, then add its position, to stay unique
+            out = f.rel + new_ending
+            out = out if out not in taken else f"{stem}.{index}{new_ending}"
+        taken.add(out)
+        targets.append(Target(index, f, size, as_record, out))
+    return targets

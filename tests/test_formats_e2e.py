@@ -94,3 +94,19 @@ def test_input_format_forces_a_reader(tmp_path):
     result = runner.invoke(app, ["run", str(src), str(out), "-j", "1", "--input-format", "jsonl"])
     assert result.exit_code == 0, result.output
     assert provenance(out)[0]["source"]["format"] == "jsonl"
+
+
+def test_a_page_over_the_time_limit_fails_and_the_run_goes_on(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    slow = PAGE.replace("<article>", "<article>" + "<div><p>filler words here</p></div>" * 3000)
+    (src / "slow.html").write_text(slow, encoding="utf-8")
+    (src / "fine.txt").write_text(f"{BODY}\n", encoding="utf-8")
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        result = runner.invoke(app, ["run", str(src), str(out), "-j", jobs, "--html-timeout", "0.01"])
+        assert result.exit_code == 1, result.output
+        status = {r["id"]: (r["status"], r["reason"]) for r in provenance(out)}
+        assert status["fine.txt"] == ("ok", None)
+        assert status["slow.html"][0] == "failed"
+        assert "longer than 0.01s" in status["slow.html"][1]

@@ -154,30 +154,33 @@ def _option_defaults(fn: Callable[..., Any]) -> dict[str, Any]:
     }
 
 
-def rule(
-    id: str,
-    summary: str,
-    *,
-    examples: list[Example],
-    aliases: tuple[str, ...] = (),
-) -> Callable[[Callable[..., str]], Rule]:
-    """Declare a text rule: ``fn(text, **options) -> str``. Keyword-only
-    parameters with defaults become the rule's options."""
+def _declare(kind: RuleKind, id: str, summary: str, examples: list[Example], **fields: Any) -> Callable[..., Rule]:
+    """The decorator behind :func:`rule`, :func:`line_rule` and :func:`meta_rule`:
+    the function's docstring becomes the rule's doc, its keyword-only parameters
+    with defaults its options."""
 
-    def wrap(fn: Callable[..., str]) -> Rule:
+    def wrap(fn: Callable[..., Any]) -> Rule:
         return Rule(
             id=id,
             summary=summary,
-            kind="text",
+            kind=kind,
             fn=fn,
             examples=tuple(examples),
             doc=_docstring(fn),
-            aliases=aliases,
-            options=_option_defaults(fn),
+            options=_option_defaults(fn) if kind != "line" else {},
             origin=fn.__module__,
+            **fields,
         )
 
     return wrap
+
+
+def rule(
+    id: str, summary: str, *, examples: list[Example], aliases: tuple[str, ...] = ()
+) -> Callable[[Callable[..., str]], Rule]:
+    """Declare a text rule: ``fn(text, **options) -> str``. Keyword-only
+    parameters with defaults become the rule's options."""
+    return _declare("text", id, summary, examples, aliases=aliases)
 
 
 def line_rule(
@@ -190,44 +193,11 @@ def line_rule(
     aliases: tuple[str, ...] = (),
 ) -> Callable[[Callable[[str, LineContext], Any]], Rule]:
     """Declare a line rule: ``fn(line, ctx) -> None | True | dict``."""
-
-    def wrap(fn: Callable[[str, LineContext], Any]) -> Rule:
-        return Rule(
-            id=id,
-            summary=summary,
-            kind="line",
-            fn=fn,
-            examples=tuple(examples),
-            doc=_docstring(fn),
-            where=where,
-            block=block,
-            aliases=aliases,
-            origin=fn.__module__,
-        )
-
-    return wrap
+    return _declare("line", id, summary, examples, where=where, block=block, aliases=aliases)
 
 
 def meta_rule(
-    id: str,
-    summary: str,
-    *,
-    examples: list[Example],
-    aliases: tuple[str, ...] = (),
+    id: str, summary: str, *, examples: list[Example], aliases: tuple[str, ...] = ()
 ) -> Callable[[Callable[..., dict[str, Any]]], Rule]:
     """Declare a metadata rule: ``fn(text, **options) -> dict``; never changes text."""
-
-    def wrap(fn: Callable[..., dict[str, Any]]) -> Rule:
-        return Rule(
-            id=id,
-            summary=summary,
-            kind="meta",
-            fn=fn,
-            examples=tuple(examples),
-            doc=_docstring(fn),
-            aliases=aliases,
-            options=_option_defaults(fn),
-            origin=fn.__module__,
-        )
-
-    return wrap
+    return _declare("meta", id, summary, examples, aliases=aliases)

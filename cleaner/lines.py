@@ -154,7 +154,7 @@ def _one_pass(rules: Sequence[Rule], lines: list[str]) -> dict[int, Removal]:
         for n, r in enumerate(group):
             if n in skip:
                 continue
-            hit, meta = _verdict(r.fn(stripped, ctx, **r.options) if r.options else r.fn(stripped, ctx))
+            hit, meta = _verdict(r.fn(stripped, ctx))
             if hit:
                 matches.setdefault(i, []).append((r, meta))
     if not matches:

@@ -229,12 +229,3 @@ def _load_warc(raw: RawItem, html_seconds: float | None, fallback_id: str) -> Do
         return ReadFailure(doc_id, source, f"HTML extraction failed: {type(exc).__name__}: {exc}")
     record = {"id": doc_id, "url": meta.get("url"), "date": meta.get("date"), "text": text}
     return Document(doc_id, text, source, found, record=record)
-
-
-def read_documents(
-    f: InputFile, *, text_field: str = "text", html_seconds: float | None = DEFAULT_TIME_LIMIT
-) -> Iterator[Document | ReadFailure]:
-    """Every document of one file, read in this process (for ``cleaner explain``
-    and small jobs)."""
-    for raw in iter_raw_items(f):
-        yield load_document(raw, text_field=text_field, html_seconds=html_seconds)

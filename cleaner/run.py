@@ -288,13 +288,20 @@ def _finalize(state: RunState, targets: list[Target], out: Path, output: OutputO
     else:  # every record input gets its output file, even when nothing in it was ok
         destinations = {_record_key(t, output, 0): t.out_rel for t in targets if t.as_record}
     for key, rel in sorted(destinations.items()):
-        lines = (line for part in state.record_parts(key) for line in state.lines(part))
+        parts = state.record_parts(key)
         if rel.lower().endswith(".parquet"):
-            write_parquet(out / rel, (json.loads(line) for line in lines))
+            try:
+                write_parquet(out / rel, _uniform_rows(state, parts))
+            except ValueError as exc:
+                raise RunError(
+                    f"cannot write {rel}: {exc}. Records whose fields differ in type cannot share a "
+                    "parquet file; run again with --output-format jsonl --overwrite"
+                ) from None
         else:
             with CompressedLineWriter(out / rel) as writer:
-                for line in lines:
-                    writer.write(line)
+                for part in parts:
+                    for line in state.lines(part):
+                        writer.write(line)
     report = RunReport(bytes_read=sum(t.size for t in targets))
     written: Counter = Counter()
     with CompressedLineWriter(out / PROVENANCE) as prov:
@@ -309,6 +316,20 @@ def _finalize(state: RunState, targets: list[Target], out: Path, output: OutputO
                 report.count(record)
                 prov.write(line)
     return report
+
+
+def _uniform_rows(state: RunState, parts: list[Path]) -> Iterator[dict[str, Any]]:
+    """Rows with every field any row has (in first-seen order, missing ones null):
+    records from different inputs seldom share all their fields, and a parquet
+    file has one schema. Two passes over the parts: one for the fields, one to write."""
+    fields: dict[str, None] = {}
+    for part in parts:
+        for line in state.lines(part):
+            fields.update(dict.fromkeys(json.loads(line)))
+    for part in parts:
+        for line in state.lines(part):
+            row = json.loads(line)
+            yield {name: row.get(name) for name in fields}
 
 
 def _report_from(provenance: Path) -> RunReport:

@@ -185,3 +185,22 @@ def test_parquet_shards(tmp_path):
     run_corpus(src, out, load_pack(), RunOptions(output=OutputOptions(format="parquet")))
     table = pq.read_table(out / "part-00000.parquet")
     assert table.num_rows == 120 - 1 and "text" in table.column_names
+
+
+def test_parquet_shards_take_every_field_of_every_record(tmp_path):
+    """A field that first appears late (past the writer's first batch) is a column too."""
+    import pyarrow.parquet as pq
+
+    from cleaner.outputs import OutputOptions
+
+    src = tmp_path / "in"
+    src.mkdir()
+    rows = [{"id": str(n), "text": f"{PARAGRAPH} {n}."} | ({"lang": "en"} if n > 1050 else {}) for n in range(1100)]
+    (src / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (src / "note.txt").write_text(f"{PARAGRAPH}\n")
+    out = tmp_path / "out"
+    run_corpus(src, out, load_pack(), RunOptions(output=OutputOptions(format="parquet", shard_size=5000)))
+    table = pq.read_table(out / "part-00000.parquet")
+    assert table.num_rows == 1101
+    assert {"id", "text", "cleaner", "lang", "path"} <= set(table.column_names)
+    assert table.column("lang").to_pylist()[1051] == "en" and table.column("lang").to_pylist()[0] is None

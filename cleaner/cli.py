@@ -18,7 +18,7 @@ from cleaner import __version__
 from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_TIME_LIMIT
 from cleaner.display import progress_for
-from cleaner.document import ReadFailure
+from cleaner.document import ReadFailure, document_meta
 from cleaner.io.readers import FORMATS, InputFile, format_of, iter_raw_items, load_document
 from cleaner.outputs import OutputOptions
 from cleaner.pack import PackError, load_pack
@@ -243,7 +243,7 @@ def explain(
             out.print(f"[cyan]{step.rule}[/] changed {step.chars_before} → {step.chars_after} chars")
             for diff_line in _changed_lines(step.before or "", step.after or ""):
                 out.print(diff_line, highlight=False)
-    meta = {**item.meta, **{k: v for k, v in outcome.meta.items() if k not in item.meta}}
+    meta = document_meta(item.meta, outcome.meta)
     if meta:
         out.print(f"[bold]meta[/] {escape(str(meta))}")
     if show_text and outcome.status == "ok":

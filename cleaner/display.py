@@ -25,10 +25,13 @@ class _Rates:
         self.docs += docs
         self.bytes += nbytes
 
-    def text(self) -> str:
+    def speeds(self) -> str:
         elapsed = max(time.perf_counter() - self.started, 1e-9)
         share = f", {self.bytes / self.total:.0%} of input" if self.total else ""
-        return f"{self.docs:,} documents ({self.docs / elapsed:,.0f} docs/s, {self.bytes / elapsed / 1e6:,.2f} MB/s{share})"
+        return f"{self.docs / elapsed:,.0f} docs/s, {self.bytes / elapsed / 1e6:,.2f} MB/s{share}"
+
+    def text(self) -> str:
+        return f"{self.docs:,} documents ({self.speeds()})"
 
 
 class BarProgress(RunProgress):
@@ -61,7 +64,7 @@ class BarProgress(RunProgress):
 
     def advance(self, documents: int, nbytes: int) -> None:
         self.rates.add(documents, nbytes)
-        self.bar.update(self.task, advance=nbytes, rates=self.rates.text().split(" (", 1)[-1].rstrip(")"))
+        self.bar.update(self.task, advance=nbytes, rates=self.rates.speeds())
 
 
 class LineProgress(RunProgress):
@@ -71,12 +74,6 @@ class LineProgress(RunProgress):
         self.console = console
         self.rates = _Rates()
         self.last = time.perf_counter()
-
-    def __enter__(self) -> LineProgress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
 
     def start(self, files: int, total_bytes: int) -> None:
         self.rates.total = total_bytes
@@ -91,11 +88,7 @@ class LineProgress(RunProgress):
 
 
 class QuietProgress(RunProgress):
-    def __enter__(self) -> QuietProgress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
+    """Nothing at all (--quiet)."""
 
 
 def progress_for(console: Console, quiet: bool) -> BarProgress | LineProgress | QuietProgress:

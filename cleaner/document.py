@@ -43,3 +43,9 @@ class ReadFailure:
     id: str
     source: Source
     reason: str
+
+
+def document_meta(found: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
+    """A document's metadata: what reading found (HTML title, WARC URL) wins over
+    what the rules found for the same key."""
+    return {**found, **{k: v for k, v in cleaned.items() if k not in found}}

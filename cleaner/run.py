@@ -106,10 +106,16 @@ class RunReport:
 
 
 class Progress:
-    """What the caller's display needs; all optional."""
+    """What the caller's display needs; all optional. Also a (no-op) context manager,
+    so displays that hold a terminal can clean up."""
 
     def start(self, files: int, total_bytes: int) -> None: ...
     def advance(self, documents: int, nbytes: int) -> None: ...
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None: ...
 
 
 def check_paths(in_path: Path, out_path: Path) -> None:
@@ -201,14 +207,13 @@ def run_corpus(
         raise RunError("a pipeline built by hand runs with jobs=1 only; build it with load_pack() to run in parallel")
     state = RunState(out_path)
     try:
-        mode = state.prepare(_fingerprint(targets, pipeline, options), overwrite=options.overwrite)
+        mode = state.prepare(_fingerprint(targets, pipeline, options), pipeline.sha256, overwrite=options.overwrite)
     except StateError as exc:
         raise RunError(str(exc)) from None
     if mode == "complete":
         report = _report_from(out_path / PROVENANCE)
         report.already_complete = True
         return report
-    state.set_pack(pipeline.sha256)
     progress.start(len(targets), sum(t.size for t in targets))
 
     spec = WorkSpec(pipeline.packs or (), pipeline.options, pipeline.sha256, options.text_field, options.html_seconds)

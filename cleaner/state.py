@@ -38,7 +38,7 @@ class RunState:
         except (OSError, ValueError):
             return None
 
-    def prepare(self, fingerprint: str, *, overwrite: bool) -> str:
+    def prepare(self, fingerprint: str, pack_sha: str, *, overwrite: bool) -> str:
         """Decide how to start: ``"fresh"``, ``"resume"`` or ``"complete"``.
 
         Refuses (:class:`StateError`) an OUT that holds a different run, or files
@@ -63,17 +63,12 @@ class RunState:
             return "complete"
         self.parts.mkdir(parents=True, exist_ok=True)
         if state is None:
-            self._write({"fingerprint": fingerprint, "complete": False})
+            self._write({"fingerprint": fingerprint, "pack": pack_sha, "complete": False})
             return "fresh"
         return "resume"
 
     def _write(self, state: dict) -> None:
         write_atomic(self.file, (json.dumps(state, indent=2) + "\n").encode("utf-8"))
-
-    def set_pack(self, pack_sha: str) -> None:
-        state = self._read() or {}
-        state["pack"] = pack_sha
-        self._write(state)
 
     def unit_done(self, key: str) -> bool:
         return self.prov_part(key).exists()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cleaner import __version__
-from cleaner.document import Document, ReadFailure
+from cleaner.document import Document, ReadFailure, document_meta
 from cleaner.engine import Outcome, Pipeline
 from cleaner.io.readers import RawItem, load_document
 from cleaner.io.writers import json_line
@@ -68,7 +68,7 @@ def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec
         outcome = pipeline.clean(item.text)
         if outcome.status == "dropped" and not item.text.strip() and item.source.format in ("html", "warc"):
             outcome.reason = "trafilatura found no main text in the page"
-        meta = {**item.meta, **{k: v for k, v in outcome.meta.items() if k not in item.meta}}
+        meta = document_meta(item.meta, outcome.meta)
         chars_in = len(item.text)
     ok = outcome.status == "ok"
     record = {

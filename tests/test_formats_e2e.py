@@ -5,10 +5,12 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import time
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 import zstandard
 from typer.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
@@ -110,3 +112,20 @@ def test_a_page_over_the_time_limit_fails_and_the_run_goes_on(tmp_path):
         assert status["fine.txt"] == ("ok", None)
         assert status["slow.html"][0] == "failed"
         assert "longer than 0.01s" in status["slow.html"][1]
+
+
+def test_the_time_limit_holds_when_the_extractor_swallows_the_timeout():
+    """trafilatura logs and ignores broad exceptions in its lxml step; a time-out
+    raised there must still fail the page rather than vanish."""
+    from cleaner.io.html import ExtractionTimeout, time_limit
+
+    def stubborn() -> None:
+        for _ in range(50):
+            try:
+                time.sleep(0.01)
+            except Exception:  # what trafilatura does with a failed parse
+                pass
+
+    with pytest.raises(ExtractionTimeout, match="longer than 0.05s"):
+        with time_limit(0.05):
+            stubborn()

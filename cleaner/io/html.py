@@ -25,22 +25,34 @@ def time_limit(seconds: float | None) -> Iterator[None]:
 
     Uses SIGALRM, so it only works in the main thread of a process on POSIX; elsewhere
     the block runs unbounded. trafilatura's own timeout applies only to its CLI.
+
+    trafilatura catches broad exceptions in places (its lxml parsing step logs
+    "lxml parsing failed" and goes on), which can swallow the timeout. So once
+    expired, the alarm fires again every tenth of the limit until the block gives
+    up, and the block's end raises the timeout whatever the block returned.
     """
     usable = seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return
 
+    message = f"HTML extraction took longer than {seconds:g}s"
+    expired = False
+
     def expire(signum: int, frame: Any) -> None:
-        raise ExtractionTimeout(f"HTML extraction took longer than {seconds:g}s")
+        nonlocal expired
+        expired = True
+        raise ExtractionTimeout(message)
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, seconds / 10)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if expired:
+        raise ExtractionTimeout(message)
 
 
 def extract_main_text(html: str, *, url: str | None = None, seconds: float | None = DEFAULT_TIME_LIMIT) -> tuple[str, dict[str, Any]]:

@@ -70,7 +70,7 @@ PackOpt = Annotated[
     typer.Option(
         "--pack",
         "-p",
-        help="Extra pack file or folder (repeatable), applied on top of the default pack. See rules/README.md.",
+        help="Extra pack file or folder, or a built-in pack by name (page-dump), applied on top of the default pack; repeatable. See rules/README.md.",
         show_default=False,
     ),
 ]
@@ -220,7 +220,9 @@ def explain(
     text_field: Annotated[str, typer.Option(help="JSONL field that holds the text.")] = "text",
     show_text: Annotated[bool, typer.Option("--text/--no-text", help="Also print the cleaned text.")] = True,
 ) -> None:
-    """Show what each rule removed or changed in one document, with the rule id beside it."""
+    """Show what each rule removed or changed in one document: every removed line
+    with its line number, the rule id and why (the rule's own reason, else its
+    summary); every text change as inline edits."""
     pipeline = _pipeline(pack, headings)
     fmt = format_of(file.name)
     if fmt is None:
@@ -236,9 +238,14 @@ def explain(
     out.rule(f"[bold]{escape(item.id)}[/] · {outcome.status}" + (f" ({escape(outcome.reason)})" if outcome.reason else ""))
     if not outcome.steps:
         out.print("no rule changed anything")
+    summaries = {r.id: r.summary for r in pipeline.rules}
     for step in outcome.steps:
         if step.action == "removed":
-            out.print(f"[red]- {escape(step.text or '')}[/]  [dim]line {step.line}[/]  [cyan]{step.rule}[/]")
+            why = step.why or summaries.get(step.rule, "")
+            out.print(
+                f"[red]- {escape(step.text or '')}[/]  [dim]line {step.line}[/]  [cyan]{step.rule}[/]"
+                + (f"  [dim]{escape(why)}[/]" if why else "")
+            )
         else:
             out.print(f"[cyan]{step.rule}[/] changed {step.chars_before} → {step.chars_after} chars")
             for diff_line in _changed_lines(step.before or "", step.after or ""):

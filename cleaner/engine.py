@@ -24,6 +24,7 @@ class Step:
     chars_after: int
     line: int | None = None  # removed: 1-based line number in the text the rule saw
     text: str | None = None  # removed: the line's text
+    why: str | None = None  # removed: the rule's own reason, when it gives one
     before: str | None = field(default=None, compare=False, repr=False)  # traced runs only
     after: str | None = field(default=None, compare=False, repr=False)
 
@@ -32,6 +33,8 @@ class Step:
         if self.line is not None:
             d["line"] = self.line
             d["text"] = self.text
+            if self.why:
+                d["why"] = self.why
         d["chars_before"] = self.chars_before
         d["chars_after"] = self.chars_after
         return d
@@ -91,7 +94,7 @@ def _apply_stage(stage: list[Rule], outcome: Outcome, trace: bool) -> None:
                 # a removed line takes its line break with it; the last step lands exactly
                 after = len(new) if n == len(removals) else before - rem.width
                 outcome.steps.append(
-                    Step(rem.rule.id, "removed", before, after, line=rem.line_no, text=rem.text)
+                    Step(rem.rule.id, "removed", before, after, line=rem.line_no, text=rem.text, why=rem.why)
                 )
                 merge_meta(outcome.meta, rem.meta)
                 before = after

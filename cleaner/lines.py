@@ -118,10 +118,13 @@ class Removal:
     text: str  # the line, stripped
     meta: dict[str, Any] | None
     width: int  # characters the removal takes out: the raw line and its line break
+    why: str | None = None  # the rule's own reason, when it gave one
 
 
-def _verdict(result: Any) -> tuple[bool, dict[str, Any] | None]:
-    if isinstance(result, dict):
+def _verdict(result: Any) -> tuple[bool, dict[str, Any] | str | None]:
+    """A line rule's answer: keep (None/False), remove (True), remove and keep
+    metadata (a dict) or remove for a stated reason (a string)."""
+    if isinstance(result, (dict, str)):
         return True, result
     return bool(result), None
 
@@ -142,7 +145,7 @@ def _one_pass(rules: Sequence[Rule], lines: list[str]) -> dict[int, Removal]:
     frozen = tuple(lines)
     group = tuple(rules)
     combined, covered = _prefilter(group)
-    matches: dict[int, list[tuple[Rule, dict[str, Any] | None]]] = {}
+    matches: dict[int, list[tuple[Rule, dict[str, Any] | str | None]]] = {}
     nonblank = 0
     for i, line in enumerate(lines):
         stripped = line.strip()
@@ -154,9 +157,9 @@ def _one_pass(rules: Sequence[Rule], lines: list[str]) -> dict[int, Removal]:
         for n, r in enumerate(group):
             if n in skip:
                 continue
-            hit, meta = _verdict(r.fn(stripped, ctx))
+            hit, detail = _verdict(r.fn(stripped, ctx))
             if hit:
-                matches.setdefault(i, []).append((r, meta))
+                matches.setdefault(i, []).append((r, detail))
     if not matches:
         return {}
 
@@ -168,17 +171,19 @@ def _one_pass(rules: Sequence[Rule], lines: list[str]) -> dict[int, Removal]:
     block_from: tuple[int, Rule] | None = None
     for i in sorted(matches):
         head, tail = i < first, i > last
-        for r, meta in matches[i]:
+        for r, detail in matches[i]:
             if _allowed(r, head, tail):
-                removed[i] = Removal(r, i + 1, lines[i].strip(), meta, len(lines[i]) + 1)
+                meta, why = (detail, None) if not isinstance(detail, str) else (None, detail)
+                removed[i] = Removal(r, i + 1, lines[i].strip(), meta, len(lines[i]) + 1, why)
                 if r.block and tail and block_from is None:
                     block_from = (i, r)
                 break
     if block_from is not None:
         start, r = block_from
+        why = f"listed under “{lines[start].strip()}”"
         for i in range(start + 1, len(lines)):
             if i not in removed and lines[i].strip():
-                removed[i] = Removal(r, i + 1, lines[i].strip(), None, len(lines[i]) + 1)
+                removed[i] = Removal(r, i + 1, lines[i].strip(), None, len(lines[i]) + 1, why)
     return removed
 
 

@@ -158,10 +158,19 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def builtin_packs() -> dict[str, Path]:
+    """Packs shipped with cleaner that a user can name instead of giving a path
+    (``--pack page-dump``): the top-level pack files beside the default one."""
+    return {f.stem: f for f in sorted(packs_dir().glob("*.toml")) if f.stem != "default"}
+
+
 def _pack_files(paths: Iterable[str | Path]) -> list[Path]:
     files: list[Path] = []
+    shipped = builtin_packs()
     for p in map(Path, paths):
-        if p.is_dir():
+        if not p.exists() and str(p) in shipped:
+            files.append(shipped[str(p)])
+        elif p.is_dir():
             found = sorted(p.rglob("*.toml"))
             if not found:
                 raise PackError(f"{p}: folder holds no .toml pack files")
@@ -169,7 +178,7 @@ def _pack_files(paths: Iterable[str | Path]) -> list[Path]:
         elif p.is_file():
             files.append(p)
         else:
-            raise PackError(f"{p}: no such pack file or folder")
+            raise PackError(f"{p}: no such pack file or folder, nor a built-in pack ({', '.join(shipped) or 'none'})")
     return files
 
 

@@ -23,6 +23,7 @@ BUILTIN_MODULES = (
     "cleaner.rules.residue",
     "cleaner.rules.sentences",
     "cleaner.rules.headings",
+    "cleaner.rules.page",
 )
 
 ENTRY_POINT_GROUP = "cleaner.rules"

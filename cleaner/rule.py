@@ -3,9 +3,10 @@
 A rule is one small, pure step with a permanent id. There are three kinds:
 
 * ``text`` rules transform the whole text: ``fn(text, **options) -> str``.
-* ``line`` rules judge one line in context: ``fn(line, ctx) -> None | True | dict``.
+* ``line`` rules judge one line in context: ``fn(line, ctx) -> None | True | dict | str``.
   ``None``/``False`` keeps the line, ``True`` removes it, a dict removes it and
-  keeps the dict as document metadata (``{"source_name": "The Print"}``). Where a
+  keeps the dict as document metadata (``{"source_name": "The Print"}``), a string
+  removes it and is recorded in provenance as the reason (``"why"``). Where a
   line rule may fire (``head``, ``tail``, ``edge`` or ``anywhere``) is declared with
   the rule and enforced by the engine, see :mod:`cleaner.lines`.
 * ``meta`` rules read the text and return metadata, never changing it.
@@ -192,7 +193,7 @@ def line_rule(
     block: bool = False,
     aliases: tuple[str, ...] = (),
 ) -> Callable[[Callable[[str, LineContext], Any]], Rule]:
-    """Declare a line rule: ``fn(line, ctx) -> None | True | dict``."""
+    """Declare a line rule: ``fn(line, ctx) -> None | True | dict | str``."""
     return _declare("line", id, summary, examples, where=where, block=block, aliases=aliases)
 
 

@@ -1,0 +1,294 @@
+"""Page dumps: keep the main text of a page that was scraped whole.
+
+A careless scrape writes every visible text node of a page on its own line:
+menus, share widgets, related links and footers around the article. Residue
+patterns cannot know "Workouts" or "Meal Plans" is a menu entry; the page can.
+This module scores the page's lines in context, in the spirit of jusText
+(Pomikálek, 2011) but on plain text, where there is no markup to go by:
+
+1. **Blocks**: hard-wrapped lines (a long line that stops mid-sentence and a next
+   line that continues it) are joined into one block; every other line is a block.
+2. **Prose or not**: a block is prose when it has enough words, enough of them
+   are stop words of the page's language (chosen as the jusText stoplist that
+   covers most of the page's words), and it ends like a sentence or is long.
+   Chinese, Japanese and Korean blocks count characters and CJK punctuation.
+3. **Main text**: prose blocks score their length, all others a penalty that
+   grows with their length. The run of blocks with the best total is the main
+   text (Kadane's maximum sub-array); further runs elsewhere on the page are kept
+   when they score at least :data:`SECOND_REGION_SHARE` of the best one, so an
+   article broken by a widget stays whole.
+4. **Comments**: a line that opens a comment section ("34 Comments", "Leave a
+   Reply", "jane says:") after the main text has begun ends the main text.
+
+Leaves alone: a text with no prose block at all (a list, a table, a poem, a
+snippet) is kept whole rather than emptied; so are short lines *inside* the main
+text (sub-headings, list items) whose neighbours are prose.
+
+Opt-in: the ``page-dump`` pack (``cleaner run --pack page-dump``) adds the rule
+after the residue rules. On text that is already an article it would cost
+recall on pages made of lists; see ``bench/quality.py`` for the figures.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from cleaner.rule import Example, LineContext, line_rule
+
+_WORD = regex.compile(r"\w+")
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
+_CJK_PUNCTUATION = frozenset("。，！？、；：")
+_SENTENCE_END = frozenset(".!?\"”’:;)»…。！？」")
+_CONTINUES = frozenset(",-(")
+
+#: A line at least this long that stops mid-sentence may be hard-wrapped.
+WRAP_WIDTH = 50
+#: Fewest words of a prose block.
+PROSE_WORDS = 8
+#: Fewest words of a prose block that does not end like a sentence.
+LONG_PROSE_WORDS = 15
+#: Least share of stop words in a prose block.
+STOPWORD_SHARE = 0.2
+#: Fewest CJK characters of a CJK prose block.
+CJK_PROSE_CHARS = 15
+#: What a block that is not prose costs: a fixed part and a part per character.
+PENALTY = 45
+PENALTY_PER_CHAR = 0.8
+#: A second run of prose is kept when it scores this share of the best run.
+SECOND_REGION_SHARE = 0.3
+
+_COMMENTS_START = regex.compile(
+    r"""(?ix)
+    \d+\s+(?:comments?|responses?|replies|reactions|kommentare?|commentaires?|comentarios?|reacties|komentarz[ey]?)
+        (?:\s+(?:to|on|for|zu|sur)\b.*|\s+feed\s+for\s+comments)?
+    | (?:comments?|kommentare?|commentaires?|comentarios?)\s*[(\[]\d+[)\]]
+    | (?:leave|post|add|write|submit)\s+an?\s+(?:reply|comment|response)\b.*
+    | join\s+the\s+(?:discussion|conversation)\b.*
+    | (?:schreibe|hinterlasse)\s+einen\s+kommentar\b.*
+    | laisser\s+un\s+commentaire\b.*
+    | dejar?\s+un\s+comentario\b.*
+    | \S+(?:\s\S+){0,3}\s(?:says|said|wrote|schreibt|a\s+écrit|dice):
+    """
+)
+
+
+@lru_cache(maxsize=1)
+def _stopword_languages() -> dict[str, tuple[str, ...]]:
+    """Every stop word of jusText's stoplists (100 languages) with the languages
+    it belongs to. Loaded once, on first use."""
+    import justext  # a dependency of trafilatura; imported late, it reads 100 files
+
+    table: dict[str, list[str]] = {}
+    for language in sorted(justext.get_stoplists()):
+        for word in justext.get_stoplist(language):
+            table.setdefault(word.lower(), []).append(language)
+    return {word: tuple(languages) for word, languages in table.items()}
+
+
+@lru_cache(maxsize=128)
+def _stoplist(language: str) -> frozenset[str]:
+    import justext
+
+    return frozenset(word.lower() for word in justext.get_stoplist(language))
+
+
+def page_language(words: list[str]) -> str | None:
+    """The stoplist language that covers most of ``words`` (lower-cased), or None."""
+    table = _stopword_languages()
+    counts: Counter[str] = Counter()
+    for word in words:
+        counts.update(table.get(word, ()))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+@dataclass(frozen=True)
+class Block:
+    """One or more consecutive lines read as one paragraph."""
+
+    lines: tuple[int, ...]  # indices into the page's lines
+    text: str
+
+
+def blocks(lines: tuple[str, ...]) -> list[Block]:
+    """Group ``lines`` into blocks: a line of :data:`WRAP_WIDTH` characters or more
+    that does not end a sentence, followed by a line that starts in lower case (or
+    after a comma, hyphen or open bracket), continues into that line."""
+    found: list[Block] = []
+    current: list[int] = []
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        current.append(i)
+        following = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        continues = bool(following) and (following[0].islower() or stripped[-1] in _CONTINUES)
+        if len(stripped) < WRAP_WIDTH or stripped[-1] in _SENTENCE_END or not continues:
+            found.append(Block(tuple(current), " ".join(lines[j].strip() for j in current)))
+            current = []
+    if current:
+        found.append(Block(tuple(current), " ".join(lines[j].strip() for j in current)))
+    return found
+
+
+def prose_verdict(text: str, stopwords: frozenset[str]) -> tuple[bool, str]:
+    """Whether a block reads as prose, and a short description of why (for
+    provenance): ``"3 words"``, ``"2 of 12 words are stop words"``, ..."""
+    cjk = len(_CJK.findall(text))
+    if cjk > 0.3 * len(text):
+        if cjk < CJK_PROSE_CHARS:
+            return False, f"{cjk} CJK characters"
+        if not _CJK_PUNCTUATION.intersection(text):
+            return False, "no CJK sentence punctuation"
+        return True, "CJK prose"
+    words = _WORD.findall(text.lower())
+    if len(words) < PROSE_WORDS:
+        return False, f"{len(words)} word{'s' if len(words) != 1 else ''}"
+    stop = sum(1 for w in words if w in stopwords)
+    if stop < STOPWORD_SHARE * len(words):
+        return False, f"{stop} of {len(words)} words are stop words"
+    if text[-1] not in _SENTENCE_END and len(words) < LONG_PROSE_WORDS:
+        return False, f"{len(words)} words, no sentence end"
+    return True, "prose"
+
+
+def best_run(scores: list[float], lo: int, hi: int) -> tuple[float, int, int]:
+    """Kadane: the total and bounds (inclusive) of the best-scoring run in
+    ``scores[lo:hi]``; total 0 and an empty run when every score is negative."""
+    best, current, start, best_start, best_end = 0.0, 0.0, lo, lo, lo - 1
+    for i in range(lo, hi):
+        if current <= 0:
+            current, start = scores[i], i
+        else:
+            current += scores[i]
+        if current > best:
+            best, best_start, best_end = current, start, i
+    return best, best_start, best_end
+
+
+def main_runs(scores: list[float]) -> list[tuple[int, int]]:
+    """The best run, then every run beside it that scores at least
+    :data:`SECOND_REGION_SHARE` of it."""
+    best, a, b = best_run(scores, 0, len(scores))
+    if best <= 0:
+        return []
+    runs = [(a, b)]
+    todo = [(0, a), (b + 1, len(scores))]
+    while todo:
+        lo, hi = todo.pop()
+        if hi <= lo:
+            continue
+        total, x, y = best_run(scores, lo, hi)
+        if total > 0 and total >= SECOND_REGION_SHARE * best:
+            runs.append((x, y))
+            todo += [(lo, x), (y + 1, hi)]
+    return sorted(runs)
+
+
+def boilerplate_lines(lines: tuple[str, ...]) -> dict[int, str]:
+    """The indices of ``lines`` outside the page's main text, each with the reason."""
+    found = blocks(lines)
+    if not found:
+        return {}
+    language = page_language(_WORD.findall(" ".join(b.text for b in found).lower()))
+    stopwords = _stoplist(language) if language else frozenset()
+    verdicts = [prose_verdict(b.text, stopwords) for b in found]
+    if not any(is_prose for is_prose, _ in verdicts):
+        return {}  # nothing reads as prose: not a page dump, leave it whole
+    scores = [
+        float(len(b.text)) if is_prose else -(PENALTY + PENALTY_PER_CHAR * len(b.text))
+        for b, (is_prose, _) in zip(found, verdicts)
+    ]
+    comments_at = _comments_start(found, verdicts)
+    if comments_at is not None:
+        scores = scores[:comments_at]
+    runs = main_runs(scores)
+    inside = {k for a, b in runs for k in range(a, b + 1)}
+    first = runs[0][0] if runs else len(found)
+    last = runs[-1][1] if runs else -1
+    reasons: dict[int, str] = {}
+    for k, (block, (_, why)) in enumerate(zip(found, verdicts)):
+        if k in inside:
+            continue
+        if comments_at is not None and k >= comments_at:
+            where = f"comments, from “{_short(found[comments_at].text)}”"
+        else:
+            where = "before the main text" if k < first else "after the main text" if k > last else "between parts of the main text"
+        for i in block.lines:
+            reasons[i] = f"{where} ({why})"
+    return reasons
+
+
+def _comments_start(found: list[Block], verdicts: list[tuple[bool, str]]) -> int | None:
+    """The block that opens a comment section after the first prose block."""
+    seen_prose = False
+    for k, (block, (is_prose, _)) in enumerate(zip(found, verdicts)):
+        if seen_prose and len(block.text) <= 120 and _COMMENTS_START.fullmatch(block.text):
+            return k
+        seen_prose = seen_prose or is_prose
+    return None
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class _LastPage:
+    """The verdicts for the page a line pass is reading: computed once per page,
+    found again by identity (the pass hands every line the same ``ctx.lines``)."""
+
+    lines: tuple[str, ...] | None = None
+    reasons: dict[int, str] = {}
+
+    @classmethod
+    def reasons_for(cls, lines: tuple[str, ...]) -> dict[int, str]:
+        if cls.lines is not lines:
+            cls.lines, cls.reasons = lines, boilerplate_lines(lines)
+        return cls.reasons
+
+
+_ARTICLE = (
+    "The council approved the new budget on Tuesday after a long debate about the costs of the school repairs.\n"
+    "Members said that the repairs had been delayed for years and that the work would start in the spring.\n"
+)
+
+
+@line_rule(
+    "page/main-text",
+    "Keep the main text of a whole-page dump: drop menus, link lists and footers around it",
+    where="anywhere",
+    examples=[
+        Example(
+            "Home\nNews\nSport\nWeather\n" + _ARTICLE + "About us\nContact\nPrivacy policy\n",
+            _ARTICLE,
+            note="menus above and footer links below the article go",
+        ),
+        Example(
+            _ARTICLE + "2 Comments\nThis is exactly what the town needed, and I hope that they finish it on time.\n",
+            _ARTICLE,
+            note="a comment section after the article goes, prose and all",
+        ),
+        Example(
+            "Ingredients\n2 eggs\n1 cup flour\n1 cup milk\n",
+            note="no prose at all: not a page dump, kept whole",
+        ),
+        Example(
+            "The council approved the new budget on Tuesday after a long debate about the costs.\nWhat changes\n"
+            "Members said that the repairs had been delayed for years and that the work would start soon.\n",
+            note="a short line between prose lines is a sub-heading, kept",
+        ),
+    ],
+)
+def main_text(line: str, ctx: LineContext) -> str | None:
+    """Remove the lines of a page dump that lie outside its main text, with the
+    reason (position and shape) recorded in provenance.
+
+    Why: text scraped from whole pages holds menus, widgets, related links and
+    footers in lines no phrase pattern can recognise; their place on the page
+    and their shape give them away. See the module documentation for how the
+    main text is found and what is left alone.
+    """
+    return _LastPage.reasons_for(ctx.lines).get(ctx.index)

@@ -5,7 +5,8 @@ Takes one or more dataset folders in the layout of shared/bench (``html/<id>.htm
 trafilatura-eval ``snippets.jsonl``) and prints, per dataset:
 
 * HTML path: trafilatura alone (its stored default output) vs cleaner on the same HTML;
-* text path: the residue-laden naive text as is vs cleaner on it;
+* text path: the residue-laden naive text as is vs cleaner on it, with the default
+  pack and with the opt-in ``page-dump`` pack;
 * do-no-harm: cleaner on the gold texts, the share of gold tokens it removed, and
   the rules that removed them (``--show-harm N`` prints the removed lines);
 * snippets: ``with`` strings kept and ``without`` strings gone, for the HTML path.
@@ -73,11 +74,13 @@ def snippet_score(outputs: dict[str, str], snippets: dict[str, dict]) -> tuple[f
 
 
 _pipeline = None
+_page_dump = None
 
 
 def _init() -> None:
-    global _pipeline
+    global _pipeline, _page_dump
     _pipeline = load_pack(options=PLAIN)
+    _page_dump = load_pack(["page-dump"], options=PLAIN)
 
 
 def clean_html(path: Path) -> tuple[str, str]:
@@ -96,8 +99,14 @@ def clean_text(item: tuple[str, str]) -> tuple[str, str, list[dict]]:
     return page, outcome.text if outcome.status == "ok" else "", [s.to_dict() for s in outcome.steps]
 
 
+def clean_page_dump(item: tuple[str, str]) -> tuple[str, str, list[dict]]:
+    page, text = item
+    outcome = _page_dump.clean(text)
+    return page, outcome.text if outcome.status == "ok" else "", [s.to_dict() for s in outcome.steps]
+
+
 def line(label: str, p: float, r: float, f: float) -> str:
-    return f"  {label:<34} P {p:.3f}  R {r:.3f}  F1 {f:.3f}"
+    return f"  {label:<38} P {p:.3f}  R {r:.3f}  F1 {f:.3f}"
 
 
 def run_dataset(folder: Path, jobs: int, show_harm: int) -> None:
@@ -109,7 +118,9 @@ def run_dataset(folder: Path, jobs: int, show_harm: int) -> None:
     print(f"{folder.name}: {len(pages)} pages, {len(gold)} gold texts")
     with ProcessPoolExecutor(jobs, initializer=_init) as pool:
         html_out = dict(pool.map(clean_html, pages, chunksize=4))
-        naive_out = {p: t for p, t, _ in pool.map(clean_text, [(i, r["text"]) for i, r in naive.items()], chunksize=4)}
+        naive_items = [(i, r["text"]) for i, r in naive.items()]
+        naive_out = {p: t for p, t, _ in pool.map(clean_text, naive_items, chunksize=4)}
+        dump_out = {p: t for p, t, _ in pool.map(clean_page_dump, naive_items, chunksize=4)}
         gold_runs = list(pool.map(clean_text, [(i, r["text"]) for i, r in gold.items()], chunksize=4))
     traf_out = {i: r.get("text") or "" for i, r in traf.items()}
     if gold:
@@ -117,6 +128,7 @@ def run_dataset(folder: Path, jobs: int, show_harm: int) -> None:
         print(line("HTML: cleaner", *score(html_out, gold)))
         print(line("text: naive as is", *score({i: r["text"] for i, r in naive.items()}, gold)))
         print(line("text: cleaner on naive", *score(naive_out, gold)))
+        print(line("text: cleaner page-dump on naive", *score(dump_out, gold)))
         removed = Counter()
         total = removed_tokens = 0
         harm: list[tuple[str, str, str]] = []
@@ -140,6 +152,7 @@ def run_dataset(folder: Path, jobs: int, show_harm: int) -> None:
         print(line("snippets: cleaner (HTML path)", *snippet_score(html_out, snippets)))
         print(line("snippets: naive as is", *snippet_score({i: r["text"] for i, r in naive.items()}, snippets)))
         print(line("snippets: cleaner on naive", *snippet_score(naive_out, snippets)))
+        print(line("snippets: cleaner page-dump on naive", *snippet_score(dump_out, snippets)))
 
 
 def main() -> None:

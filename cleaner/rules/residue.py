@@ -60,3 +60,55 @@ def tag_line(line: str, ctx: LineContext) -> dict[str, list[str]] | None:
     if len(items) < MIN_TAGS or not all(_TAG.fullmatch(item) for item in items):
         return None
     return {"tags": items}
+
+
+_GALLERY_ITEM = regex.compile(r"(?:[-•*]\s+)?(\d{1,3})\s*/\s*(\d{1,3})\s+\S")
+
+#: Fewest slides for a numbered run of lines to read as a gallery, not fractions.
+MIN_GALLERY_SLIDES = 5
+
+
+def _slide(line: str | None) -> tuple[int, int] | None:
+    m = _GALLERY_ITEM.match(line.strip()) if line else None
+    return (int(m[1]), int(m[2])) if m else None
+
+
+@line_rule(
+    "residue/gallery-caption",
+    "Remove the numbered captions of a photo gallery ('1/50 United goin down ...')",
+    where="anywhere",
+    examples=[
+        Example(
+            "5. Beware the wall-mounted hairdryer\n\nIt contains the most germs of anything in the room.\n\n"
+            "- 1/50 United goin down Manchester United's absence from the Champions League hurt more than pride.\n"
+            "- 2/50 Star Wars boosts economy Production of the next Star Wars movie has brought £150 million to Britain.\n",
+            "5. Beware the wall-mounted hairdryer\n\nIt contains the most germs of anything in the room.\n\n",
+            note="readability test page bug-1255978",
+        ),
+        Example(
+            "Mix the batter well.\n\n1/2 cup sugar\n1/4 cup butter\n",
+            note="fractions in a recipe: not numbered slides",
+        ),
+        Example(
+            "The scores were close all season.\n\n3/10 for the first match, then 4/10 in the second.\n",
+            note="one line alone is not a gallery",
+        ),
+    ],
+)
+def gallery_caption(line: str, ctx: LineContext) -> bool:
+    """Remove a line that starts with a slide number ``k/N`` when the line before
+    or after it is slide ``k-1/N`` or ``k+1/N`` of the same gallery.
+
+    Why: a scraped photo gallery becomes dozens of "k/N headline caption" lines,
+    often between the article and its footer, that read like prose to every other
+    test.
+
+    Fires only on runs of numbered slides out of at least :data:`MIN_GALLERY_SLIDES`
+    (``N >= 5``) that count up by one. Leaves alone: fractions ("1/2 cup sugar"),
+    a lone score or rating ("3/10 for the first match"), and dates.
+    """
+    here = _slide(line)
+    if here is None or here[1] < MIN_GALLERY_SLIDES or here[0] > here[1]:
+        return False
+    k, n = here
+    return _slide(ctx.previous_nonblank()) == (k - 1, n) or _slide(ctx.next_nonblank()) == (k + 1, n)

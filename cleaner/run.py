@@ -38,7 +38,7 @@ from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_TIME_LIMIT
 from cleaner.io.readers import RawItem, discover, iter_raw_items
 from cleaner.io.writers import json_line, write_atomic
-from cleaner.outputs import OutputOptions, Target, plan_targets
+from cleaner.outputs import OutputOptions, OutsideOutput, Target, inside, plan_targets
 from cleaner.parallel import ordered_map
 from cleaner.state import RunState, StateError
 from cleaner.worker import ItemResult, WorkSpec, clean_unit, init_worker
@@ -276,8 +276,13 @@ def _commit_unit(
                 record["output"] = {"path": path, "line": None, **record["output"]}
             else:
                 path = target.txt_path(raw.position)
-                write_atomic(out / path, result.payload.encode("utf-8"))
-                record["output"] = {"path": path, **record["output"]}
+                try:
+                    write_atomic(inside(out, path), result.payload.encode("utf-8"))
+                except (OutsideOutput, OSError) as exc:  # e.g. a name the file system refuses
+                    record.update(status="failed", reason=f"cannot write the output {path!r}: {exc}", output=None)
+                    record["chars_after"] = 0
+                else:
+                    record["output"] = {"path": path, **record["output"]}
         prov.append(json_line(record))
     for part, lines in records.items():
         write_atomic(state.record_part(key, part), "".join(lines).encode("utf-8"))
@@ -296,14 +301,14 @@ def _finalize(state: RunState, targets: list[Target], out: Path, output: OutputO
         parts = state.record_parts(key)
         if rel.lower().endswith(".parquet"):
             try:
-                write_parquet(out / rel, _uniform_rows(state, parts))
+                write_parquet(inside(out, rel), _uniform_rows(state, parts))
             except ValueError as exc:
                 raise RunError(
                     f"cannot write {rel}: {exc}. Records whose fields differ in type cannot share a "
                     "parquet file; run again with --output-format jsonl --overwrite"
                 ) from None
         else:
-            with CompressedLineWriter(out / rel) as writer:
+            with CompressedLineWriter(inside(out, rel)) as writer:
                 for part in parts:
                     for line in state.lines(part):
                         writer.write(line)

@@ -93,7 +93,7 @@ def discover(root: Path, *, skip: Path | None = None, input_format: str | None =
 
     if root.is_file():
         fmt = fmt_for(root.name)
-        return [InputFile(root, root.name, fmt)] if fmt else []
+        return [InputFile(root, text_name(root.name), fmt)] if fmt else []
     found: list[InputFile] = []
     skip_resolved = skip.resolve() if skip else None
     for folder, dirs, files in os.walk(root):
@@ -105,8 +105,19 @@ def discover(root: Path, *, skip: Path | None = None, input_format: str | None =
             if fmt is None or name.startswith(".") or (run_output and name in RUN_FILES):
                 continue
             path = here / name
-            found.append(InputFile(path, path.relative_to(root).as_posix(), fmt))
+            found.append(InputFile(path, text_name(path.relative_to(root).as_posix()), fmt))
     return sorted(found, key=lambda f: f.rel)
+
+
+def text_name(name: str) -> str:
+    """A file name as valid text. Python hands names whose bytes are not UTF-8 over
+    with those bytes as lone surrogates (``os.fsdecode``), which cannot be written to
+    provenance or used for an output name; they become ``\\xff``-style escapes."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", errors="backslashreplace")
 
 
 def iter_raw_items(f: InputFile) -> Iterator[RawItem]:

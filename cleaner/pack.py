@@ -108,7 +108,7 @@ def _declarative_rule(entry: dict[str, Any], path: Path, raw: str) -> Rule:
             id=rule_id,
             summary=entry.get("summary", ""),
             kind="line",
-            fn=PatternMatcher(compiled),
+            fn=PatternMatcher(compiled, rule_id),
             examples=tuple(examples),
             doc=entry.get("doc", "").strip(),
             where=where,

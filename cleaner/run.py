@@ -29,6 +29,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -41,7 +42,7 @@ from cleaner.io.writers import json_line, write_atomic
 from cleaner.outputs import OutputOptions, OutsideOutput, Target, inside, plan_targets
 from cleaner.parallel import ordered_map
 from cleaner.state import RunState, StateError
-from cleaner.worker import ItemResult, WorkSpec, clean_unit, init_worker
+from cleaner.worker import ItemResult, WorkSpec, clean_unit, failed_result, init_worker
 
 PROVENANCE = "provenance.jsonl"
 MANIFEST = "manifest.json"
@@ -237,7 +238,7 @@ def run_corpus(
     in_process = options.jobs <= 1
     results = ordered_map(
         _clean_job, pending(), jobs=options.jobs, initializer=init_worker,
-        initargs=(spec, pipeline if in_process else None),
+        initargs=(spec, pipeline if in_process else None), on_broken=partial(_isolate, spec),
     )
     for (key, unit, nbytes, shard), unit_results in results:
         _commit_unit(state, key, unit, unit_results, out_path, options.output, shard)
@@ -253,6 +254,27 @@ def run_corpus(
 def _clean_job(job: tuple[str, Unit, int, int]) -> list[ItemResult]:
     """What a worker runs for one unit (module level, so it pickles)."""
     return clean_unit([(raw, t.as_record) for t, raw in job[1]])
+
+
+WORKER_DIED = (
+    "the worker process died while cleaning this document (killed by the OS, out of memory?, "
+    "or a crash in native code), and again when it was tried alone"
+)
+
+
+def _isolate(spec: WorkSpec, job: tuple[str, Unit, int, int], error: BaseException) -> list[ItemResult]:
+    """A unit whose worker died, twice: clean its documents one by one in a fresh
+    worker, so that only the document that kills its worker fails, with the reason."""
+    key, unit, _, shard = job
+
+    def dead(single: tuple[str, Unit, int, int], _error: BaseException) -> list[ItemResult]:
+        return [failed_result(raw, WORKER_DIED, spec.pack_sha256) for _, raw in single[1]]
+
+    if len(unit) == 1:
+        return dead(job, error)
+    singles = [(key, [pair], 0, shard) for pair in unit]
+    done = ordered_map(_clean_job, singles, jobs=2, window=1, initializer=init_worker, initargs=(spec,), on_broken=dead)
+    return [result for _, results in done for result in results]
 
 
 def _record_key(target: Target, output: OutputOptions, shard: int) -> str:

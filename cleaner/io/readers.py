@@ -158,6 +158,25 @@ def _describe(exc: BaseException) -> str:
     return f"cannot read file further: {type(exc).__name__}: {exc}"
 
 
+def raw_id(raw: RawItem) -> str:
+    """The document id :func:`load_document` would give, found without cleaning
+    (for items that fail before they are read: their worker died)."""
+    fallback = f"{raw.rel}:{raw.position}" if raw.position else raw.rel
+    record: Any = raw.record
+    if raw.format == "jsonl" and raw.data:
+        try:
+            record = json.loads(raw.data)
+        except ValueError:
+            record = None
+    if raw.format == "warc":
+        return (raw.meta or {}).get("warc_record_id") or fallback
+    if isinstance(record, dict):
+        doc_id = record.get("id")
+        if isinstance(doc_id, (str, int)) and not isinstance(doc_id, bool):
+            return str(doc_id)
+    return fallback
+
+
 def load_document(
     raw: RawItem, *, text_field: str = "text", html_seconds: float | None = DEFAULT_TIME_LIMIT
 ) -> Document | ReadFailure:

@@ -103,3 +103,28 @@ def test_a_catastrophic_pattern_fails_the_document_naming_the_rule(tmp_path):
     assert "catastrophic backtracking" in evil["reason"]
     assert status["fine.txt"]["status"] == "ok"
     assert (tmp_path / "out" / "fine.txt").read_text() == BODY
+
+
+WESTERN = "Café owners in Zürich said the naïve façade of the régime would not last, officials said.\n"
+
+
+@pytest.mark.parametrize(
+    "data,encoding,text",
+    [
+        (WESTERN.encode("latin-1"), "cp1252", WESTERN),
+        (("“Quoted” – 5 € " + WESTERN).encode("cp1252"), "cp1252", "“Quoted” – 5 € " + WESTERN),
+        ("Zażółć gęślą jaźń, powiedział minister po rozmowach.\n".encode("cp1250"), "cp1250", None),
+        (WESTERN.encode("utf-16-le"), "utf_16_le", WESTERN),
+        (WESTERN.encode()[:20] + b"\xff" + WESTERN.encode()[20:], "utf-8 (1 invalid byte sequence replaced)", None),
+    ],
+    ids=["latin-1", "cp1252", "cp1250", "utf-16-no-bom", "utf-8-with-a-bad-byte"],
+)
+def test_legacy_and_damaged_encodings_decode_to_the_right_text(data, encoding, text):
+    from cleaner.io.decode import decode_text
+
+    got, used = decode_text(data)
+    assert used == encoding
+    if text is not None:
+        assert got == text
+    if "replaced" in used:
+        assert got.replace("\ufffd", "") == WESTERN

@@ -128,3 +128,19 @@ def test_legacy_and_damaged_encodings_decode_to_the_right_text(data, encoding, t
         assert got == text
     if "replaced" in used:
         assert got.replace("\ufffd", "") == WESTERN
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="running as root: chmod 000 does not stop root reading")
+def test_an_unreadable_file_fails_with_the_reason(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "locked.txt").write_text(BODY, encoding="utf-8")
+    (src / "open.txt").write_text(BODY, encoding="utf-8")
+    os.chmod(src / "locked.txt", 0)
+    try:
+        report = run_corpus(src, tmp_path / "out", load_pack(), RunOptions(jobs=1))
+    finally:
+        os.chmod(src / "locked.txt", 0o644)
+    status = {r["id"]: (r["status"], r["reason"]) for r in provenance(tmp_path / "out")}
+    assert status == {"locked.txt": ("failed", "cannot read file: Permission denied"), "open.txt": ("ok", None)}
+    assert report.exit_code == 1

@@ -52,6 +52,7 @@ EXPECTED: dict[str, tuple[str, str | None, str | None]] = {
     "record-lone-surrogate": ("ok", None, None),
     "record-residue-only": ("dropped", "no text left after cleaning", None),
     "records.jsonl:10": ("failed", "records.jsonl line 10: not valid JSON: 'utf-8' codec can't decode", None),
+    "records.jsonl:11": ("failed", "records.jsonl line 11: JSON nested too deeply to read", None),
     **{f"gz-{n}": ("ok", None, None) for n in range(11)},
     "truncated.jsonl.gz:12": ("failed", "truncated.jsonl.gz line 12: cannot read file further: CorruptInputError", None),
     # made at test time

@@ -166,7 +166,7 @@ def raw_id(raw: RawItem) -> str:
     if raw.format == "jsonl" and raw.data:
         try:
             record = json.loads(raw.data)
-        except ValueError:
+        except (ValueError, RecursionError):
             record = None
     if raw.format == "warc":
         return (raw.meta or {}).get("warc_record_id") or fallback
@@ -216,6 +216,8 @@ def _load_jsonl(raw: RawItem, text_field: str, where: str, fallback_id: str) -> 
         record = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return ReadFailure(fallback_id, source, f"{where}: not valid JSON: {exc}")
+    except RecursionError:
+        return ReadFailure(fallback_id, source, f"{where}: JSON nested too deeply to read")
     return _load_record(raw, record, text_field, where, fallback_id, source.sha256)
 
 

@@ -15,6 +15,10 @@ DEFAULT_TIME_LIMIT = 30.0
 _META_FIELDS = ("title", "author", "date", "sitename", "url")
 
 
+#: Seconds between repeated alarms once the time limit has passed.
+ALARM_REPEAT = 0.05
+
+
 class ExtractionTimeout(TimeoutError):
     """trafilatura took longer than the time limit on a page."""
 
@@ -30,17 +34,26 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     if not usable:
         yield
         return
+    message = f"HTML extraction took longer than {seconds:g}s"
+    expired = False
 
     def expire(signum: int, frame: Any) -> None:
-        raise ExtractionTimeout(f"HTML extraction took longer than {seconds:g}s")
+        nonlocal expired
+        expired = True
+        raise ExtractionTimeout(message)
 
+    # trafilatura catches Exception in places, so one alarm can be swallowed and the
+    # extraction go on: the alarm repeats until the block ends, and a block that
+    # ends after an alarm fails even if it swallowed every one.
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if expired:
+        raise ExtractionTimeout(message)
 
 
 def extract_main_text(html: str, *, url: str | None = None, seconds: float | None = DEFAULT_TIME_LIMIT) -> tuple[str, dict[str, Any]]:

@@ -114,7 +114,7 @@ def _apply_stage(stage: list[Rule], outcome: Outcome, trace: bool) -> None:
                 outcome.text = new
     except Exception as exc:  # one rule's bug must not hide which rule it was
         failing = first.id if len(stage) == 1 else ", ".join(r.id for r in stage)
-        raise RuleFailure(failing, exc) from exc
+        raise RuleFailure(getattr(exc, "rule_id", None) or failing, exc) from exc
 
 
 def _with_trace(step: Step, before: str, after: str) -> Step:

@@ -56,15 +56,32 @@ PATTERN_TIMEOUT = 1.0
 _BACKREFERENCE = regex.compile(r"\\[1-9]|\(\?P=|\\g<")
 
 
+class PatternTimeout(TimeoutError):
+    """A declarative pattern ran longer than :data:`PATTERN_TIMEOUT` on a line
+    (catastrophic backtracking); the document fails, naming the rule."""
+
+    def __init__(self, rule_id: str, line: str) -> None:
+        shown = line if len(line) <= 60 else line[:57] + "..."
+        super().__init__(
+            f"its pattern ran longer than {PATTERN_TIMEOUT:g}s on the line {shown!r} "
+            "(catastrophic backtracking?); the document was left as it was"
+        )
+        self.rule_id = rule_id
+
+
 @dataclass(frozen=True)
 class PatternMatcher:
     """The line test of a declarative rule: the whole (stripped) line must match.
     Named groups become metadata; a group named ``tags`` is split on commas."""
 
     pattern: regex.Pattern[str]
+    rule_id: str = ""
 
     def __call__(self, line: str, ctx: LineContext) -> dict[str, Any] | bool:
-        return _match_line(self.pattern, line)
+        try:
+            return _match_line(self.pattern, line)
+        except TimeoutError:
+            raise PatternTimeout(self.rule_id, line) from None
 
 
 @lru_cache(maxsize=1 << 16)
@@ -153,7 +170,10 @@ def _one_pass(rules: Sequence[Rule], lines: list[str]) -> dict[int, Removal]:
             continue
         ctx = LineContext(index=i, nonblank_index=nonblank, lines=frozen)
         nonblank += 1
-        skip = covered if combined and not _any_match(combined, stripped) else ()
+        try:
+            skip = covered if combined and not _any_match(combined, stripped) else ()
+        except TimeoutError:  # ask each rule alone, so that the slow one is named
+            skip = ()
         for n, r in enumerate(group):
             if n in skip:
                 continue

@@ -15,8 +15,10 @@ one output file per JSONL, parquet or WARC file (WARC becomes JSONL). Options ch
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from cleaner.io.readers import InputFile, suffix_of
 
@@ -84,6 +86,30 @@ def _recompress(name: str, compress: str | None) -> str:
     return f"{name}.{compress}"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _safe_rel(rel: str) -> str:
+    """An output name from an input's relative path: control characters (a newline in
+    a file name) become ``\\x0a``-style escapes. Input names come from walking the
+    input folder, so they hold no ``..`` or absolute parts; :func:`inside` checks anyway."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", rel)
+
+
+class OutsideOutput(ValueError):
+    """An output path would leave OUT (never expected: a guard, not a feature)."""
+
+
+def inside(out: Path, rel: str) -> Path:
+    """``out / rel``, refused unless it stays inside ``out`` once ``..``, absolute
+    parts and symbolic links already in OUT are resolved."""
+    root = os.path.realpath(out)
+    target = os.path.realpath(os.path.join(root, rel))
+    if not rel or "\x00" in rel or os.path.commonpath([root, target]) != root or target == root:
+        raise OutsideOutput(f"refusing to write {rel!r}: it is not a file inside {out}")
+    return out / rel
+
+
 def plan_targets(files: list[InputFile], sizes: list[int], options: OutputOptions) -> list[Target]:
     """Decide every input file's output. A second input that would land on a taken
     path keeps its full name plus the new ending (``a.html`` and ``a.txt`` →
@@ -91,8 +117,9 @@ def plan_targets(files: list[InputFile], sizes: list[int], options: OutputOption
     taken: set[str] = set()
     targets = []
     for index, (f, size) in enumerate(zip(files, sizes)):
-        ending = suffix_of(f.rel) or PurePosixPath(f.rel).suffix
-        stem = f.rel[: len(f.rel) - len(ending)] if ending else f.rel
+        rel = _safe_rel(f.rel)
+        ending = suffix_of(rel) or PurePosixPath(rel).suffix
+        stem = rel[: len(rel) - len(ending)] if ending else rel
         is_record = f.format in _RECORD_INPUTS
         if options.sharded:
             targets.append(Target(index, f, size, True, ""))
@@ -107,7 +134,7 @@ def plan_targets(files: list[InputFile], sizes: list[int], options: OutputOption
             as_record, new_ending = True, ending
         out = stem + new_ending
         if out in taken:  # keep the input's full name, then add its position, to stay unique
-            out = f.rel + new_ending
+            out = rel + new_ending
             out = out if out not in taken else f"{stem}.{index}{new_ending}"
         taken.add(out)
         targets.append(Target(index, f, size, as_record, out))

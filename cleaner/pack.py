@@ -80,10 +80,17 @@ def _declarative_rule(entry: dict[str, Any], path: Path, raw: str) -> Rule:
     rule_id = entry.get("id")
     loc = _where(path, raw, rule_id if isinstance(rule_id, str) else None)
     if not isinstance(rule_id, str):
-        raise PackError(f"{loc}: every [[rule]] needs an id")
+        raise PackError(f"{loc}: every [[rule]] needs an id (a string such as \"residue/my-site-app\")")
     unknown = set(entry) - RULE_KEYS
     if unknown:
         raise PackError(f"{loc}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(RULE_KEYS))}")
+    for key, kind, what in (("summary", str, "a string"), ("doc", str, "a string"), ("where", str, "a string"),
+                            ("case_sensitive", bool, "true or false"), ("block", bool, "true or false")):
+        if key in entry and not isinstance(entry[key], kind):
+            raise PackError(f"{loc}: {key!r} must be {what}")
+    aliases = entry.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise PackError(f"{loc}: 'aliases' must be a list of rule ids")
     pattern = entry.get("pattern")
     if not isinstance(pattern, str) or not pattern:
         raise PackError(f"{loc}: a declarative rule needs a 'pattern' (a regular expression)")
@@ -98,17 +105,22 @@ def _declarative_rule(entry: dict[str, Any], path: Path, raw: str) -> Rule:
     raw_examples = entry.get("examples")
     if not raw_examples:
         raise PackError(f"{loc}: rule has no examples; give at least one input it must change and one it must leave alone")
+    if not isinstance(raw_examples, list):
+        raise PackError(f"{loc}: 'examples' must be a list of tables")
     examples = []
     for ex in raw_examples:
-        if not isinstance(ex, dict) or "input" not in ex or set(ex) - EXAMPLE_KEYS:
-            raise PackError(f"{loc}: each example is a table with 'input' and optional 'output', 'note'")
+        if (
+            not isinstance(ex, dict) or "input" not in ex or set(ex) - EXAMPLE_KEYS
+            or not all(isinstance(v, str) for v in ex.values())
+        ):
+            raise PackError(f"{loc}: each example is a table of strings: 'input', and optional 'output' and 'note'")
         examples.append(Example(ex["input"], ex.get("output"), ex.get("note", "")))
     try:
         r = Rule(
             id=rule_id,
             summary=entry.get("summary", ""),
             kind="line",
-            fn=PatternMatcher(compiled),
+            fn=PatternMatcher(compiled, rule_id),
             examples=tuple(examples),
             doc=entry.get("doc", "").strip(),
             where=where,
@@ -128,8 +140,46 @@ def _declarative_rule(entry: dict[str, Any], path: Path, raw: str) -> Rule:
     return r
 
 
-def read_pack_file(path: Path) -> PackFile:
-    """Parse one TOML pack file and build its declarative rules."""
+_TOML_LINE = regex.compile(r"at line (\d+)")
+_TABLE = regex.compile(r"^\s*\[")
+_RULE_ID = regex.compile(r"""^\s*id\s*=\s*["']([^"'\n]+)["']""")
+
+
+def _toml_error(path: Path, raw: str, exc: tomllib.TOMLDecodeError) -> PackError:
+    """``file:line: rule 'id': invalid TOML: ...``, the rule being the ``[[rule]]``
+    table the error lies in, when its id can still be read."""
+    found = _TOML_LINE.search(str(exc))
+    if not found:
+        return PackError(f"{path}: invalid TOML: {exc}")
+    line = int(found.group(1))
+    lines = raw.splitlines()
+    start = next((n for n in range(min(line, len(lines)) - 1, -1, -1) if _TABLE.match(lines[n])), None)
+    rule_id = None
+    if start is not None and lines[start].strip().startswith("[[rule]]"):
+        end = next((n for n in range(start + 1, len(lines)) if _TABLE.match(lines[n])), len(lines))
+        rule_id = next((m.group(1) for n in range(start + 1, end) if (m := _RULE_ID.match(lines[n]))), None)
+    where = f"{path}:{line}" + (f": rule {rule_id!r}" if rule_id else "")
+    return PackError(f"{where}: invalid TOML: {exc}")
+
+
+def _strings(value: Any, path: Path, raw: str, key: str) -> list[str]:
+    """A list of strings from ``[pack]``, or a PackError naming the key's line."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        line = _line_of(raw, key)
+        raise PackError(f"{path}{f':{line}' if line else ''}: [pack] {key} must be a list of strings")
+    return value
+
+
+def _table(value: Any, path: Path, raw: str, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        line = _line_of(raw, what)
+        raise PackError(f"{path}{f':{line}' if line else ''}: {what} must be a table")
+    return value
+
+
+def read_pack_file(path: Path, _including: tuple[Path, ...] = ()) -> PackFile:
+    """Parse one TOML pack file and build its declarative rules. Only parses and
+    compiles: nothing in a pack is executed."""
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -137,20 +187,31 @@ def read_pack_file(path: Path) -> PackFile:
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
-        raise PackError(f"{path}: invalid TOML: {exc}") from None
-    meta = data.get("pack", {})
-    pf = PackFile(path=path, name=meta.get("name", path.stem))
-    for include in meta.get("include", []):
+        raise _toml_error(path, raw, exc) from None
+    meta = _table(data.get("pack", {}), path, raw, "pack")
+    name = meta.get("name", path.stem)
+    pf = PackFile(path=path, name=name if isinstance(name, str) else path.stem)
+    here = (*_including, path.resolve())
+    for include in _strings(meta.get("include", []), path, raw, "include"):
+        if Path(include).is_absolute():
+            raise PackError(f"{path}:{_line_of(raw, include)}: include {include!r} must be relative to the pack's folder")
         for sub in sorted(path.parent.glob(include)):
-            pf.rules.extend(read_pack_file(sub).rules)
+            if sub.resolve() in here:
+                raise PackError(f"{path}:{_line_of(raw, include)}: include {include!r} includes {sub} again (a loop)")
+            pf.rules.extend(read_pack_file(sub, here).rules)
             pf.definitions.append({"include": str(sub.relative_to(path.parent)), "sha256": _sha(sub.read_bytes())})
-    for entry in data.get("rule", []):
+    entries = data.get("rule", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        line = _line_of(raw, "rule")
+        raise PackError(f"{path}{f':{line}' if line else ''}: rules are written as [[rule]] tables")
+    for entry in entries:
         pf.rules.append(_declarative_rule(entry, path, raw))
         pf.definitions.append(entry)
     if "steps" in meta:
-        pf.steps = list(meta["steps"])
-    pf.disable = list(meta.get("disable", []))
-    pf.options = {k: dict(v) for k, v in data.get("options", {}).items()}
+        pf.steps = list(_strings(meta["steps"], path, raw, "steps"))
+    pf.disable = list(_strings(meta.get("disable", []), path, raw, "disable"))
+    options = _table(data.get("options", {}), path, raw, "options")
+    pf.options = {k: dict(_table(v, path, raw, f"options.{k}")) for k, v in options.items()}
     return pf
 
 
@@ -231,23 +292,28 @@ def load_pack(
             except RuleError as exc:
                 raise PackError(f"{_where(path, path.read_text(encoding='utf-8'), r.id)}: {exc}") from None
         if pf.steps is not None:
-            try:
-                order = [r for step in pf.steps for r in reg.select(step)]
-            except RuleError as exc:
-                raise PackError(f"{path}: in [pack] steps: {exc}") from None
+            order = []
+            for step in pf.steps:
+                try:
+                    order.extend(reg.select(step))
+                except RuleError as exc:
+                    raise PackError(f"{_where(path, path.read_text(encoding='utf-8'), step)}: in [pack] steps: {exc}") from None
         else:
             order = _insert_after_last_line_rule(order, pf.rules)
         for rule_id in pf.disable:
             try:
                 gone = {r.id for r in reg.select(rule_id)}
             except RuleError as exc:
-                raise PackError(f"{path}: in [pack] disable: {exc}") from None
+                raise PackError(f"{_where(path, path.read_text(encoding='utf-8'), rule_id)}: in [pack] disable: {exc}") from None
             order = [r for r in order if r.id not in gone]
         present = {r.id for r in order}
         for rule_id, opts in pf.options.items():
             real = reg.get(rule_id).id if rule_id in reg else rule_id
             if real not in present:
-                raise PackError(f"{path}: [options.{rule_id!r}] names a rule that is not in the pack's steps")
+                raise PackError(
+                    f"{_where(path, path.read_text(encoding='utf-8'), rule_id)}: "
+                    f"[options.{rule_id!r}] names a rule that is not in the pack's steps"
+                )
             all_options.setdefault(real, {}).update(opts)
     present = {r.id for r in order}
     for rule_id, opts in (options or {}).items():

@@ -1,11 +1,19 @@
 """Run a function over a stream of work in worker processes, results in input order,
-with a bounded number of items in flight so that memory does not grow with the corpus."""
+with a bounded number of items in flight so that memory does not grow with the corpus.
+
+A worker that dies (killed by the OS for using too much memory, a crash in C code)
+breaks the whole process pool and every item in flight with it. The pool is then
+replaced, and the items that were in flight run again one at a time, each in a
+fresh pool if need be: the innocent ones succeed, and an item that kills its worker
+again is handed to ``on_broken``, whose answer stands in for its result.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -27,12 +35,17 @@ def ordered_map(
     initializer: Callable[..., None],
     initargs: tuple[Any, ...] = (),
     window: int | None = None,
+    on_broken: Callable[[T, BaseException], R] | None = None,
 ) -> Iterator[tuple[T, R]]:
     """Yield ``(item, fn(item))`` in the order of ``items``.
 
     ``jobs == 1`` runs in this process (after calling ``initializer`` here), so
     that the single-process path is the very same code. Otherwise at most
     ``window`` items (default ``3 * jobs``) are submitted and not yet collected.
+
+    ``on_broken(item, error)``: the result for an item whose worker process died
+    twice, once among the others and once running alone (see the module docs).
+    Without it, a dead worker raises :class:`BrokenProcessPool`.
     """
     if jobs <= 1:
         initializer(*initargs)
@@ -40,18 +53,51 @@ def ordered_map(
             yield item, fn(item)
         return
     window = window or 3 * jobs
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(jobs, mp_context=_context(), initializer=initializer, initargs=initargs)
+
     pending: deque[tuple[T, Future[R]]] = deque()
-    with ProcessPoolExecutor(jobs, mp_context=_context(), initializer=initializer, initargs=initargs) as pool:
-        try:
-            for item in items:
+    pool = new_pool()
+    try:
+        source = iter(items)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < window:
+                item = next(source, _END)
+                if item is _END:
+                    exhausted = True
+                    break
                 pending.append((item, pool.submit(fn, item)))
-                if len(pending) >= window:
-                    first, future = pending.popleft()
-                    yield first, future.result()
-            while pending:
-                first, future = pending.popleft()
-                yield first, future.result()
-        except BaseException:
-            for _, future in pending:
-                future.cancel()
-            raise
+            if not pending:
+                break
+            first, future = pending[0]
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                if on_broken is None:
+                    raise
+                suspects = [item for item, _ in pending]
+                pending.clear()
+                pool.shutdown(wait=True, cancel_futures=True)
+                pool = new_pool()
+                for suspect in suspects:
+                    try:
+                        result = pool.submit(fn, suspect).result()
+                    except BrokenProcessPool as exc:
+                        pool.shutdown(wait=True, cancel_futures=True)
+                        pool = new_pool()
+                        result = on_broken(suspect, exc)
+                    yield suspect, result
+                continue
+            pending.popleft()
+            yield first, result
+    except BaseException:
+        for _, future in pending:
+            future.cancel()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_END: Any = object()

@@ -29,6 +29,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -38,10 +39,10 @@ from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_TIME_LIMIT
 from cleaner.io.readers import RawItem, discover, iter_raw_items
 from cleaner.io.writers import json_line, write_atomic
-from cleaner.outputs import OutputOptions, Target, plan_targets
+from cleaner.outputs import OutputOptions, OutsideOutput, Target, inside, plan_targets
 from cleaner.parallel import ordered_map
 from cleaner.state import RunState, StateError
-from cleaner.worker import ItemResult, WorkSpec, clean_unit, init_worker
+from cleaner.worker import ItemResult, WorkSpec, clean_unit, failed_result, init_worker
 
 PROVENANCE = "provenance.jsonl"
 MANIFEST = "manifest.json"
@@ -237,7 +238,7 @@ def run_corpus(
     in_process = options.jobs <= 1
     results = ordered_map(
         _clean_job, pending(), jobs=options.jobs, initializer=init_worker,
-        initargs=(spec, pipeline if in_process else None),
+        initargs=(spec, pipeline if in_process else None), on_broken=partial(_isolate, spec),
     )
     for (key, unit, nbytes, shard), unit_results in results:
         _commit_unit(state, key, unit, unit_results, out_path, options.output, shard)
@@ -253,6 +254,27 @@ def run_corpus(
 def _clean_job(job: tuple[str, Unit, int, int]) -> list[ItemResult]:
     """What a worker runs for one unit (module level, so it pickles)."""
     return clean_unit([(raw, t.as_record) for t, raw in job[1]])
+
+
+WORKER_DIED = (
+    "the worker process died while cleaning this document (killed by the OS, out of memory?, "
+    "or a crash in native code), and again when it was tried alone"
+)
+
+
+def _isolate(spec: WorkSpec, job: tuple[str, Unit, int, int], error: BaseException) -> list[ItemResult]:
+    """A unit whose worker died, twice: clean its documents one by one in a fresh
+    worker, so that only the document that kills its worker fails, with the reason."""
+    key, unit, _, shard = job
+
+    def dead(single: tuple[str, Unit, int, int], _error: BaseException) -> list[ItemResult]:
+        return [failed_result(raw, WORKER_DIED, spec.pack_sha256) for _, raw in single[1]]
+
+    if len(unit) == 1:
+        return dead(job, error)
+    singles = [(key, [pair], 0, shard) for pair in unit]
+    done = ordered_map(_clean_job, singles, jobs=2, window=1, initializer=init_worker, initargs=(spec,), on_broken=dead)
+    return [result for _, results in done for result in results]
 
 
 def _record_key(target: Target, output: OutputOptions, shard: int) -> str:
@@ -276,8 +298,13 @@ def _commit_unit(
                 record["output"] = {"path": path, "line": None, **record["output"]}
             else:
                 path = target.txt_path(raw.position)
-                write_atomic(out / path, result.payload.encode("utf-8"))
-                record["output"] = {"path": path, **record["output"]}
+                try:
+                    write_atomic(inside(out, path), result.payload.encode("utf-8"))
+                except (OutsideOutput, OSError) as exc:  # e.g. a name the file system refuses
+                    record.update(status="failed", reason=f"cannot write the output {path!r}: {exc}", output=None)
+                    record["chars_after"] = 0
+                else:
+                    record["output"] = {"path": path, **record["output"]}
         prov.append(json_line(record))
     for part, lines in records.items():
         write_atomic(state.record_part(key, part), "".join(lines).encode("utf-8"))
@@ -296,14 +323,14 @@ def _finalize(state: RunState, targets: list[Target], out: Path, output: OutputO
         parts = state.record_parts(key)
         if rel.lower().endswith(".parquet"):
             try:
-                write_parquet(out / rel, _uniform_rows(state, parts))
+                write_parquet(inside(out, rel), _uniform_rows(state, parts))
             except ValueError as exc:
                 raise RunError(
                     f"cannot write {rel}: {exc}. Records whose fields differ in type cannot share a "
                     "parquet file; run again with --output-format jsonl --overwrite"
                 ) from None
         else:
-            with CompressedLineWriter(out / rel) as writer:
+            with CompressedLineWriter(inside(out, rel)) as writer:
                 for part in parts:
                     for line in state.lines(part):
                         writer.write(line)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from cleaner import __version__
-from cleaner.document import Document, ReadFailure, document_meta
+from cleaner.document import Document, ReadFailure, Source, document_meta
 from cleaner.engine import Outcome, Pipeline
-from cleaner.io.readers import RawItem, load_document
+from cleaner.io.readers import RawItem, load_document, raw_id
 from cleaner.io.writers import json_line
 
 
@@ -51,11 +51,59 @@ def init_worker(spec: WorkSpec, pipeline: Pipeline | None = None) -> None:
     _state["spec"], _state["pipeline"] = spec, pipeline
 
 
+#: Lines longer than this many characters make a document fail: they are not prose
+#: (minified data, a dump, a page without line breaks at all), and the rules, which
+#: work line by line, would take minutes on them.
+MAX_LINE_CHARS = 1_000_000
+
+
 def clean_unit(unit: list[tuple[RawItem, bool]]) -> list[ItemResult]:
-    """Clean a batch of ``(raw item, as_record)`` pairs with this process's pipeline."""
+    """Clean a batch of ``(raw item, as_record)`` pairs with this process's pipeline.
+    An unexpected error in one item fails that item only."""
     spec: WorkSpec = _state["spec"]
     pipeline: Pipeline = _state["pipeline"]
-    return [clean_item(raw, as_record, pipeline, spec) for raw, as_record in unit]
+    results = []
+    for raw, as_record in unit:
+        try:
+            results.append(clean_item(raw, as_record, pipeline, spec))
+        except Exception as exc:  # a bug or a resource limit: this document only
+            reason = f"internal error while cleaning: {type(exc).__name__}: {exc}"
+            results.append(failed_result(raw, reason, pipeline.sha256))
+    return results
+
+
+def failed_result(raw: RawItem, reason: str, pack_sha256: str) -> ItemResult:
+    """The result of an item that could not be cleaned at all (its worker died, or an
+    unexpected error), built from what the main process knows of it."""
+    return ItemResult(
+        {
+            "id": raw_id(raw),
+            "status": "failed",
+            "reason": reason,
+            "source": Source(raw.rel, "", raw.format, line=raw.position).to_dict(),
+            "output": None,
+            "pack": pack_sha256[:16],
+            "cleaner": __version__,
+            "chars_before": 0,
+            "chars_after": 0,
+            "steps": [],
+            "meta": {},
+        },
+        None,
+    )
+
+
+def longest_line(text: str) -> int:
+    """Length of the longest line of ``text`` (cheap for the usual short texts)."""
+    if len(text) <= MAX_LINE_CHARS:
+        return len(text)  # an upper bound is all the caller needs
+    longest = start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        longest = max(longest, end - start)
+        start = end + 1
+    return longest
 
 
 def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec) -> ItemResult:
@@ -64,6 +112,12 @@ def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec
     item = load_document(raw, text_field=spec.text_field, html_seconds=spec.html_seconds)
     if isinstance(item, ReadFailure):
         outcome, meta, chars_in = Outcome(text="", status="failed", reason=item.reason), {}, 0
+    elif longest_line(item.text) > MAX_LINE_CHARS:
+        reason = (
+            f"a line of {longest_line(item.text):,} characters (the limit is {MAX_LINE_CHARS:,}): "
+            "not prose the rules can clean (minified data or a dump?)"
+        )
+        outcome, meta, chars_in = Outcome(text="", status="failed", reason=reason), {}, len(item.text)
     else:
         outcome = pipeline.clean(item.text)
         if outcome.status == "dropped" and not item.text.strip() and item.source.format in ("html", "warc"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 import tomllib
 from pathlib import Path
@@ -15,14 +16,14 @@ BODY = "The minister signed the agreement in Moscow on Friday, officials said.\n
 
 PROMO = '''
 [[rule]]
-id = "residue/test-get-the-app"
-summary = "Remove 'Get the app'"
+id = "residue/test-crossword"
+summary = "Remove 'Play the daily crossword'"
 doc = "Test rule."
 where = "tail"
-pattern = "get the app"
+pattern = "play the daily crossword"
 examples = [
-  { input = "The minister signed the agreement in Moscow on Friday.\\n\\nGet the app\\n", output = "The minister signed the agreement in Moscow on Friday.\\n\\n" },
-  { input = "Get the app, the minister told farmers, and check prices every morning.\\n" },
+  { input = "The minister signed the agreement in Moscow on Friday.\\n\\nPlay the daily crossword\\n", output = "The minister signed the agreement in Moscow on Friday.\\n\\n" },
+  { input = "Play the daily crossword, the minister told farmers, and check prices every morning.\\n" },
 ]
 '''
 
@@ -55,17 +56,17 @@ def test_pack_hash_is_stable_and_tracks_content(tmp_path, pipeline):
 def test_user_rules_join_the_residue_pass(tmp_path):
     p = load_pack([write(tmp_path, "promo.toml", PROMO)])
     ids = [r.id for r in p.rules]
-    assert ids.index("residue/test-get-the-app") < ids.index("sentences/split-glued")
-    out = p.clean(f"{BODY}\nGet the app\n\nShare this:\n")
+    assert ids.index("residue/test-crossword") < ids.index("sentences/split-glued")
+    out = p.clean(f"{BODY}\nPlay the daily crossword\n\nShare this:\n")
     assert out.text == BODY
-    assert "residue/test-get-the-app" in {s.rule for s in out.steps}
+    assert "residue/test-crossword" in {s.rule for s in out.steps}
 
 
 def test_a_folder_is_a_pack(tmp_path):
     folder = tmp_path / "packs"
     folder.mkdir()
     write(folder, "promo.toml", PROMO)
-    assert "residue/test-get-the-app" in {r.id for r in load_pack([folder]).rules}
+    assert "residue/test-crossword" in {r.id for r in load_pack([folder]).rules}
 
 
 def test_steps_replace_the_order_and_disable_removes(tmp_path):
@@ -98,22 +99,89 @@ def test_options_bind_and_unknown_options_are_refused(tmp_path):
         load_pack([bad])
 
 
+#: Every way a pack can be broken, and what the refusal must say: file, line, rule id.
+BROKEN_PACKS = {
+    "invalid-toml": (PROMO.replace('pattern = "play the daily crossword"', 'pattern = "play the daily crossword'),
+                     r"bad\.toml:7: rule 'residue/test-crossword': invalid TOML"),
+    "unknown-step": ('[pack]\nname = "x"\nsteps = [\n  "whitespace/*",\n  "residue/no-such-rule",\n]\n',
+                     r"bad\.toml:5: rule 'residue/no-such-rule': in \[pack\] steps: unknown rule id"),
+    "unknown-disable": ('[pack]\ndisable = ["residue/no-such-rule"]\n',
+                        r"bad\.toml:2: rule 'residue/no-such-rule': in \[pack\] disable: unknown rule id"),
+    "invalid-regex": (PROMO.replace('pattern = "play the daily crossword"', 'pattern = "get (the app"'),
+                      r"bad\.toml:3: rule 'residue/test-crossword': invalid pattern"),
+    "no-examples": (PROMO.split("examples")[0], r"bad\.toml:3: rule 'residue/test-crossword': rule has no examples"),
+    "failing-example": (PROMO.replace('output = "The minister signed the agreement in Moscow on Friday.\\n\\n"', 'output = "nope"'),
+                        r"bad\.toml:3: rule 'residue/test-crossword': example fails"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_PACKS))
+def test_cli_refuses_broken_packs_with_exit_2_file_line_and_rule(tmp_path, case):
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+
+    body, expected = BROKEN_PACKS[case]
+    bad = write(tmp_path, "bad.toml", body)
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(BODY, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", str(bad)])
+    assert result.exit_code == 2, result.output
+    assert re.search(expected, " ".join(result.output.split())), result.output
+    assert not out.exists()  # refused before any output is written
+
+
 @pytest.mark.parametrize(
     "body,expected",
     [
-        ("[[rule]\nid = 1\n", r"bad\.toml: invalid TOML"),
-        (PROMO.replace("examples = [", "examplez = [").split("examplez")[0] + "\n", r"bad\.toml:3: rule 'residue/test-get-the-app': rule has no examples"),
-        (PROMO.replace('output = "The minister signed the agreement in Moscow on Friday.\\n\\n"', 'output = "nope"'), r"bad\.toml:3: rule 'residue/test-get-the-app': example fails"),
-        (PROMO.replace('pattern = "get the app"', 'pattern = "get (the app"'), r"bad\.toml:3: rule 'residue/test-get-the-app': invalid pattern"),
-        (PROMO.replace('where = "tail"', 'where = "footer"'), r"bad\.toml:3: rule 'residue/test-get-the-app': 'where' must be one of"),
-        ('[pack]\nsteps = ["residue/no-such-rule"]\n', r"bad\.toml: in \[pack\] steps: unknown rule id 'residue/no-such-rule'"),
-        (PROMO.replace("residue/test-get-the-app", "residue/exit-mobile-version"), r"bad\.toml:3: rule 'residue/exit-mobile-version'.*already defined"),
+        ("[[rule]\nid = 1\n", r"bad\.toml:1: invalid TOML"),
+        *BROKEN_PACKS.values(),
+        (PROMO.replace('where = "tail"', 'where = "footer"'), r"bad\.toml:3: rule 'residue/test-crossword': 'where' must be one of"),
+        (PROMO.replace("residue/test-crossword", "residue/exit-mobile-version"), r"bad\.toml:3: rule 'residue/exit-mobile-version'.*already defined"),
     ],
-    ids=["invalid-toml", "no-examples", "failing-example", "invalid-regex", "bad-where", "unknown-step", "duplicate-id"],
+    ids=["invalid-toml-header", *BROKEN_PACKS, "bad-where", "duplicate-id"],
 )
 def test_broken_packs_are_refused_with_file_line_and_rule(tmp_path, body, expected):
     with pytest.raises(PackError, match=expected):
         load_pack([write(tmp_path, "bad.toml", body)])
+
+
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        ("pack = 3\n", r"bad\.toml:1: pack must be a table"),
+        ('rule = "x"\n', r"bad\.toml:1: rules are written as \[\[rule\]\] tables"),
+        ('[pack]\nsteps = "whitespace/*"\n', r"bad\.toml:2: \[pack\] steps must be a list of strings"),
+        ('[pack]\ninclude = ["/etc/*.toml"]\n', r"bad\.toml:2: include '/etc/\*\.toml' must be relative"),
+        ('[pack]\ninclude = ["*.toml"]\n', r"bad\.toml:2: include '\*\.toml' includes .*bad\.toml again \(a loop\)"),
+        ("options = 3\n", r"bad\.toml:1: options must be a table"),
+        (PROMO.replace('where = "tail"', "block = 1"), r"bad\.toml:3: rule 'residue/test-crossword': 'block' must be true or false"),
+        (PROMO.replace('where = "tail"', 'aliases = "x"'), r"bad\.toml:3: rule 'residue/test-crossword': 'aliases' must be a list"),
+        (PROMO.replace('{ input = "Play the daily crossword, the', '{ input = 3, note = "Play the daily crossword, the'),
+         r"bad\.toml:3: rule 'residue/test-crossword': each example is a table of strings"),
+    ],
+    ids=["pack-not-table", "rule-not-table", "steps-not-list", "absolute-include", "include-loop", "options-not-table",
+         "block-not-bool", "aliases-not-list", "example-input-not-string"],
+)
+def test_misshapen_packs_are_refused_not_crashed_on(tmp_path, body, expected):
+    with pytest.raises(PackError, match=expected):
+        load_pack([write(tmp_path, "bad.toml", body)])
+
+
+def test_loading_a_pack_executes_nothing(tmp_path):
+    """Packs are data: TOML is parsed and patterns compiled; no value is evaluated,
+    imported or run, and keys that would name code are refused."""
+    marker = tmp_path / "ran"
+    code = f"__import__('pathlib').Path({str(marker)!r}).touch()"
+    looks_like_code = PROMO.replace('summary = "Remove \'Play the daily crossword\'"', f'summary = "{code}"').replace(
+        'doc = "Test rule."', f'doc = "{code}"'
+    )
+    load_pack([write(tmp_path, "code.toml", looks_like_code)])
+    assert not marker.exists()
+    with pytest.raises(PackError, match="unknown key"):
+        load_pack([write(tmp_path, "fn.toml", PROMO.replace('where = "tail"', 'fn = "os:system"'))])
 
 
 def test_missing_pack_path_is_an_error(tmp_path):
@@ -143,7 +211,7 @@ def test_entry_point_rules_are_discovered(monkeypatch, tmp_path):
 def test_aliases_resolve(tmp_path):
     renamed = write(tmp_path, "renamed.toml", PROMO.replace('where = "tail"', 'where = "tail"\naliases = ["residue/old-app-line"]'))
     steps = write(tmp_path, "steps.toml", '[pack]\nsteps = ["residue/old-app-line"]\n')
-    assert [r.id for r in load_pack([renamed, steps]).rules] == ["residue/test-get-the-app"]
+    assert [r.id for r in load_pack([renamed, steps]).rules] == ["residue/test-crossword"]
 
 
 def test_ci_tests_the_installed_package_not_the_source_tree():

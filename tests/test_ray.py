@@ -120,24 +120,24 @@ def test_custom_pack_and_text_field(ray_local, tmp_path):
     pack = tmp_path / "my-site.toml"
     pack.write_text(
         '''[[rule]]
-id = "residue/my-site-get-the-app"
-summary = "Remove the 'Get the app' line at the end of my-site.com articles"
+id = "residue/my-site-crossword"
+summary = "Remove the 'Play the daily crossword' line at the end of my-site.com articles"
 where = "tail"
-pattern = \'\'\'get the (?:my-site )?app\'\'\'
+pattern = \'\'\'play the (?:my-site )?daily crossword\'\'\'
 examples = [
-  { input = "Last paragraph of the story, as published.\\n\\nGet the app\\n", output = "Last paragraph of the story, as published.\\n\\n" },
-  { input = "Get the app, the minister told farmers, and check prices every morning.\\n" },
+  { input = "Last paragraph of the story, as published.\\n\\nPlay the daily crossword\\n", output = "Last paragraph of the story, as published.\\n\\n" },
+  { input = "Play the daily crossword, the minister told farmers, and check prices every morning.\\n" },
 ]
 ''',
         encoding="utf-8",
     )
-    text = "The council approved the new bus routes after a long debate on Tuesday.\n\nGet the app\n"
+    text = "The council approved the new bus routes after a long debate on Tuesday.\n\nPlay the daily crossword\n"
     ds = ray.data.from_items([{"id": "a", "body": text}, {"id": "b", "text": "unused"}])
     rows = {r["id"]: r for r in clean_dataset(ds, packs=[pack], text_field="body").take_all()}
     local = clean_row({"body": text}, load_pack([pack]), "body")
-    assert rows["a"]["body"] == local["body"] and "Get the app" not in rows["a"]["body"]
+    assert rows["a"]["body"] == local["body"] and "Play the daily crossword" not in rows["a"]["body"]
     assert rows["a"]["cleaner_steps"] == local["cleaner_steps"]
-    assert "residue/my-site-get-the-app" in rows["a"]["cleaner_steps"]
+    assert "residue/my-site-crossword" in rows["a"]["cleaner_steps"]
     assert rows["b"]["cleaner_status"] == "failed"
     assert rows["b"]["cleaner_reason"] == "record has no field 'body'"
     assert set(COLUMNS) <= set(rows["a"])

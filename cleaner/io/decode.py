@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from typing import Any
 
 import regex
 from charset_normalizer import from_bytes
@@ -38,10 +39,43 @@ def decode_text(data: bytes) -> tuple[str, str]:
         if _looks_binary(data):
             raise DecodeError("binary file: it contains NUL bytes")
         return text, "utf-8"
-    best = from_bytes(data).best()
+    if not _looks_binary(data):
+        mostly = _mostly_utf8(data)
+        if mostly is not None:
+            return mostly
+    matches = from_bytes(data)
+    best = _prefer_windows(matches)
     if best is None or _looks_binary(data) and best.encoding not in ("utf_16", "utf_16_le", "utf_16_be"):
         raise DecodeError("not text in any encoding charset-normalizer recognises (binary file?)")
     return str(best), best.encoding
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 with a few broken bytes (a truncated download, one bad paste) is UTF-8:
+    the broken bytes become U+FFFD and the encoding says how many. Text in a legacy
+    encoding has (almost) no valid multi-byte sequences, so it is not taken for this."""
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    valid = sum(1 for ch in text if ord(ch) > 0x7F) - text.count("\ufffd")
+    if broken and valid >= broken:
+        return text, f"utf-8 ({broken} invalid byte sequence{'s' if broken > 1 else ''} replaced)"
+    return None
+
+
+#: Among equally likely single-byte encodings, the ones the web uses most, first.
+#: (charset-normalizer lists cp1250 first for plain Western text: "naïve" became "naďve".)
+_WINDOWS_FIRST = ("cp1252", "cp1251", "cp1250", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258")
+
+
+def _prefer_windows(matches: Any) -> Any:
+    best = matches.best()
+    if best is None:
+        return None
+    close = {
+        m.encoding: m for m in matches
+        if m.chaos <= best.chaos + 0.02 and m.coherence >= best.coherence - 0.05
+    }
+    return next((close[name] for name in _WINDOWS_FIRST if name in close), best)
 
 
 def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:

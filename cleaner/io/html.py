@@ -15,6 +15,10 @@ DEFAULT_TIME_LIMIT = 30.0
 _META_FIELDS = ("title", "author", "date", "sitename", "url")
 
 
+#: Seconds between repeated alarms once the time limit has passed.
+ALARM_REPEAT = 0.05
+
+
 class ExtractionTimeout(TimeoutError):
     """trafilatura took longer than the time limit on a page."""
 
@@ -25,17 +29,11 @@ def time_limit(seconds: float | None) -> Iterator[None]:
 
     Uses SIGALRM, so it only works in the main thread of a process on POSIX; elsewhere
     the block runs unbounded. trafilatura's own timeout applies only to its CLI.
-
-    trafilatura catches broad exceptions in places (its lxml parsing step logs
-    "lxml parsing failed" and goes on), which can swallow the timeout. So once
-    expired, the alarm fires again every tenth of the limit until the block gives
-    up, and the block's end raises the timeout whatever the block returned.
     """
     usable = seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return
-
     message = f"HTML extraction took longer than {seconds:g}s"
     expired = False
 
@@ -44,8 +42,11 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         expired = True
         raise ExtractionTimeout(message)
 
+    # trafilatura catches Exception in places, so one alarm can be swallowed and the
+    # extraction go on: the alarm repeats until the block ends, and a block that
+    # ends after an alarm fails even if it swallowed every one.
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds, seconds / 10)
+    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT)
     try:
         yield
     finally:

@@ -93,7 +93,7 @@ def discover(root: Path, *, skip: Path | None = None, input_format: str | None =
 
     if root.is_file():
         fmt = fmt_for(root.name)
-        return [InputFile(root, root.name, fmt)] if fmt else []
+        return [InputFile(root, text_name(root.name), fmt)] if fmt else []
     found: list[InputFile] = []
     skip_resolved = skip.resolve() if skip else None
     for folder, dirs, files in os.walk(root):
@@ -105,8 +105,19 @@ def discover(root: Path, *, skip: Path | None = None, input_format: str | None =
             if fmt is None or name.startswith(".") or (run_output and name in RUN_FILES):
                 continue
             path = here / name
-            found.append(InputFile(path, path.relative_to(root).as_posix(), fmt))
+            found.append(InputFile(path, text_name(path.relative_to(root).as_posix()), fmt))
     return sorted(found, key=lambda f: f.rel)
+
+
+def text_name(name: str) -> str:
+    """A file name as valid text. Python hands names whose bytes are not UTF-8 over
+    with those bytes as lone surrogates (``os.fsdecode``), which cannot be written to
+    provenance or used for an output name; they become ``\\xff``-style escapes."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", errors="backslashreplace")
 
 
 def iter_raw_items(f: InputFile) -> Iterator[RawItem]:
@@ -145,6 +156,25 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return f"cannot read file: {exc.strerror}"
     return f"cannot read file further: {type(exc).__name__}: {exc}"
+
+
+def raw_id(raw: RawItem) -> str:
+    """The document id :func:`load_document` would give, found without cleaning
+    (for items that fail before they are read: their worker died)."""
+    fallback = f"{raw.rel}:{raw.position}" if raw.position else raw.rel
+    record: Any = raw.record
+    if raw.format == "jsonl" and raw.data:
+        try:
+            record = json.loads(raw.data)
+        except (ValueError, RecursionError):
+            record = None
+    if raw.format == "warc":
+        return (raw.meta or {}).get("warc_record_id") or fallback
+    if isinstance(record, dict):
+        doc_id = record.get("id")
+        if isinstance(doc_id, (str, int)) and not isinstance(doc_id, bool):
+            return str(doc_id)
+    return fallback
 
 
 def load_document(
@@ -186,6 +216,8 @@ def _load_jsonl(raw: RawItem, text_field: str, where: str, fallback_id: str) -> 
         record = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return ReadFailure(fallback_id, source, f"{where}: not valid JSON: {exc}")
+    except RecursionError:
+        return ReadFailure(fallback_id, source, f"{where}: JSON nested too deeply to read")
     return _load_record(raw, record, text_field, where, fallback_id, source.sha256)
 
 

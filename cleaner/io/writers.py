@@ -41,5 +41,15 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def json_line(obj: Any) -> str:
-    """One JSON object on one line, keys in insertion order, UTF-8 kept readable."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
+    """One JSON object on one line, keys in insertion order, UTF-8 kept readable.
+
+    Strings with lone surrogates (``"\\ud800"`` in an input record's JSON, a file name
+    with bytes that are not UTF-8) cannot be written as UTF-8: such a line is written
+    with every non-ASCII character escaped, which is still valid JSON and reads back
+    to the same strings."""
+    line = json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(obj, ensure_ascii=True, separators=(",", ":")) + "\n"
+    return line

@@ -1,0 +1,146 @@
+"""Reliability: a worker killed by the OS, a pattern that backtracks forever, and
+other failures of one document never stop a run or lose the other documents."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from cleaner import load_pack
+from cleaner.run import WORKER_DIED, RunOptions, run_corpus
+
+BODY = "The minister signed the agreement in Moscow on Friday, officials said after the talks.\n"
+
+KILLER_PLUGIN = '''
+import os
+import signal
+
+from cleaner import Example, rule
+
+
+@rule("plugin/die-on-marker", "Remove zzz; kill this process on the marker (test only)",
+      examples=[Example("a zzz", "a "), Example("a")])
+def die_on_marker(text: str) -> str:
+    """Simulates the OS killing a worker (out of memory) on one document."""
+    if "KILL-THE-WORKER" in text:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return text.replace("zzz", "")
+'''
+
+
+def provenance(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "provenance.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def install_plugin(site: Path) -> None:
+    """A plug-in package visible through PYTHONPATH, so forkserver workers find it too."""
+    site.mkdir()
+    (site / "killer_plugin.py").write_text(KILLER_PLUGIN, encoding="utf-8")
+    info = site / "killer_plugin-0.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: killer-plugin\nVersion: 0.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[cleaner.rules]\nkiller = killer_plugin\n", encoding="utf-8")
+
+
+def test_a_worker_killed_by_the_os_fails_its_document_and_the_run_goes_on(tmp_path):
+    install_plugin(tmp_path / "site")
+    pack = tmp_path / "killer.toml"
+    pack.write_text('[pack]\nname = "killer"\nsteps = ["plugin/die-on-marker", "whitespace/*"]\n', encoding="utf-8")
+    src = tmp_path / "in"
+    src.mkdir()
+    records = [{"id": f"r{n}", "text": BODY + ("KILL-THE-WORKER\n" if n == 3 else "")} for n in range(6)]
+    (src / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    for n in range(3):
+        (src / f"t{n}.txt").write_text(BODY, encoding="utf-8")
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    done = subprocess.run(
+        [sys.executable, "-c", "from cleaner.cli import main; main()", "run", str(src), str(out), "--pack", str(pack), "--jobs", "2", "--quiet"],
+        capture_output=True, text=True, env=env, timeout=180,
+    )
+    assert done.returncode == 1, done.stderr
+    status = {r["id"]: (r["status"], r["reason"]) for r in provenance(out)}
+    assert status.pop("r3") == ("failed", WORKER_DIED)
+    assert set(status) == {"r0", "r1", "r2", "r4", "r5", "t0.txt", "t1.txt", "t2.txt"}
+    assert all(s == ("ok", None) for s in status.values()), status
+    assert [json.loads(x)["id"] for x in (out / "a.jsonl").read_text().splitlines()] == ["r0", "r1", "r2", "r4", "r5"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"] == {"documents": 9, "ok": 8, "dropped": 0, "failed": 1}
+
+
+EVIL_PACK = '''
+[[rule]]
+id = "residue/test-backtracking"
+summary = "A pattern that backtracks catastrophically on a long run of a's"
+where = "anywhere"
+pattern = "(a|a)+b"
+examples = [
+  { input = "The minister signed the agreement in Moscow on Friday, officials said.\\n\\naab\\n", output = "The minister signed the agreement in Moscow on Friday, officials said.\\n\\n" },
+  { input = "The minister signed the agreement in Moscow on Friday, officials said.\\n" },
+]
+'''
+
+
+def test_a_catastrophic_pattern_fails_the_document_naming_the_rule(tmp_path):
+    pack = tmp_path / "evil.toml"
+    pack.write_text(EVIL_PACK, encoding="utf-8")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "evil.txt").write_text(BODY + "\n" + "a" * 30 + "!\n", encoding="utf-8")
+    (src / "fine.txt").write_text(BODY + "\naab\n", encoding="utf-8")
+    report = run_corpus(src, tmp_path / "out", load_pack([pack]), RunOptions(jobs=1))
+    assert report.exit_code == 1
+    status = {r["id"]: r for r in provenance(tmp_path / "out")}
+    evil = status["evil.txt"]
+    assert evil["status"] == "failed"
+    assert evil["reason"].startswith("rule residue/test-backtracking failed: PatternTimeout")
+    assert "catastrophic backtracking" in evil["reason"]
+    assert status["fine.txt"]["status"] == "ok"
+    assert (tmp_path / "out" / "fine.txt").read_text() == BODY
+
+
+WESTERN = "Café owners in Zürich said the naïve façade of the régime would not last, officials said.\n"
+
+
+@pytest.mark.parametrize(
+    "data,encoding,text",
+    [
+        (WESTERN.encode("latin-1"), "cp1252", WESTERN),
+        (("“Quoted” – 5 € " + WESTERN).encode("cp1252"), "cp1252", "“Quoted” – 5 € " + WESTERN),
+        ("Zażółć gęślą jaźń, powiedział minister po rozmowach.\n".encode("cp1250"), "cp1250", None),
+        (WESTERN.encode("utf-16-le"), "utf_16_le", WESTERN),
+        (WESTERN.encode()[:20] + b"\xff" + WESTERN.encode()[20:], "utf-8 (1 invalid byte sequence replaced)", None),
+    ],
+    ids=["latin-1", "cp1252", "cp1250", "utf-16-no-bom", "utf-8-with-a-bad-byte"],
+)
+def test_legacy_and_damaged_encodings_decode_to_the_right_text(data, encoding, text):
+    from cleaner.io.decode import decode_text
+
+    got, used = decode_text(data)
+    assert used == encoding
+    if text is not None:
+        assert got == text
+    if "replaced" in used:
+        assert got.replace("\ufffd", "") == WESTERN
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="running as root: chmod 000 does not stop root reading")
+def test_an_unreadable_file_fails_with_the_reason(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "locked.txt").write_text(BODY, encoding="utf-8")
+    (src / "open.txt").write_text(BODY, encoding="utf-8")
+    os.chmod(src / "locked.txt", 0)
+    try:
+        report = run_corpus(src, tmp_path / "out", load_pack(), RunOptions(jobs=1))
+    finally:
+        os.chmod(src / "locked.txt", 0o644)
+    status = {r["id"]: (r["status"], r["reason"]) for r in provenance(tmp_path / "out")}
+    assert status == {"locked.txt": ("failed", "cannot read file: Permission denied"), "open.txt": ("ok", None)}
+    assert report.exit_code == 1

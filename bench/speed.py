@@ -85,7 +85,7 @@ def contenders() -> list[tuple[str, Callable[[str], object] | None, str]]:
     reference = Pipeline(pipeline.rules, pipeline.name, pipeline.sha256, fast=False)
     out: list[tuple[str, Callable[[str], object] | None, str]] = [
         ("cleaner default pipeline", pipeline.clean, ""),
-        ("cleaner, reference mode", reference.clean, ""),
+        ("cleaner reference mode (fast=False)", reference.clean, ""),
         ("ftfy.fix_text (cleaner's config)", lambda t: ftfy.fix_text(t, MOJIBAKE_CONFIG), ""),
     ]
     try:
@@ -115,7 +115,7 @@ def main() -> None:
     parser.add_argument("bench_dir", type=Path, nargs="?", help="a folder in the layout of shared/bench")
     parser.add_argument("--mb", type=float, default=100, help="corpus size in MB of UTF-8 text (default 100)")
     parser.add_argument("--html-pages", type=int, default=0, help="scrapinghub pages for the HTML path (0: all)")
-    parser.add_argument("--skip", default="", help="comma-separated name prefixes to leave out, e.g. 'clean-text'")
+    parser.add_argument("--skip", default="", help="comma-separated name prefixes to leave out, e.g. 'clean-text,cleaner reference'")
     args = parser.parse_args()
 
     pinned = pin_one_core()

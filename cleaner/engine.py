@@ -83,12 +83,15 @@ def _stages(rules: Sequence[Rule]) -> list[list[Rule]]:
     return stages
 
 
-def _apply_stage(stage: list[Rule], outcome: Outcome, trace: bool) -> None:
+def _apply_stage(stage: list[Rule], outcome: Outcome, trace: bool, fast: bool = False) -> None:
     text = outcome.text
     first = stage[0]
+    fn = first.fast if fast and first.fast is not None else first.fn
     try:
+        if fast and first.can_change is not None and not first.can_change(text):
+            return  # exact: the rule would return the text unchanged (or no metadata)
         if first.kind == "line":
-            new, removals = run_line_pass(stage, text)
+            new, removals = run_line_pass(stage, text, fast=fast)
             before = len(text)
             for n, rem in enumerate(removals, 1):
                 # a removed line takes its line break with it; the last step lands exactly
@@ -102,9 +105,9 @@ def _apply_stage(stage: list[Rule], outcome: Outcome, trace: bool) -> None:
                 outcome.steps[-1] = _with_trace(outcome.steps[-1], text, new)
             outcome.text = new
         elif first.kind == "meta":
-            merge_meta(outcome.meta, first.fn(text, **first.options))
+            merge_meta(outcome.meta, fn(text, **first.options))
         else:
-            new = first.fn(text, **first.options)
+            new = fn(text, **first.options)
             if new != text:
                 outcome.steps.append(
                     _with_trace(Step(first.id, "changed", len(text), len(new)), text, new)
@@ -125,7 +128,7 @@ def _with_trace(step: Step, before: str, after: str) -> Step:
 MAX_PASSES = 3
 
 
-def apply_rules(rules: Sequence[Rule], text: str, *, trace: bool = False) -> Outcome:
+def apply_rules(rules: Sequence[Rule], text: str, *, trace: bool = False, fast: bool = True) -> Outcome:
     """Run ``rules`` in order on ``text`` until it stops changing. Raises
     :class:`RuleFailure` on a rule error.
 
@@ -137,13 +140,17 @@ def apply_rules(rules: Sequence[Rule], text: str, *, trace: bool = False) -> Out
 
     With ``trace=True`` each text change also keeps the text before and after it
     (for ``cleaner explain``); a line pass keeps them on its last removal.
+
+    ``fast=True`` uses the rules' exact fast paths (``Rule.can_change``,
+    ``Rule.fast`` and the line pass's screening); ``fast=False`` runs only the
+    reference implementations. Both give the same outcome for every input.
     """
     outcome = Outcome(text=text)
     stages = _stages(rules)
     for _ in range(MAX_PASSES):
         before = outcome.text
         for stage in stages:
-            _apply_stage(stage, outcome, trace)
+            _apply_stage(stage, outcome, trace, fast)
         if outcome.text == before:
             break
     return outcome
@@ -165,8 +172,11 @@ class Pipeline:
         *,
         packs: tuple[str, ...] | None = None,
         options: dict[str, dict[str, Any]] | None = None,
+        fast: bool = True,
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
+        # exact fast paths on (the default) or the reference implementations only
+        self.fast = fast
         self.name = name
         self.sha256 = sha256
         # how load_pack built it, so that worker processes can build it again
@@ -186,7 +196,7 @@ class Pipeline:
         if not text.strip():
             return Outcome(text="", status="dropped", reason="empty input")
         try:
-            outcome = apply_rules(self.rules, text, trace=trace)
+            outcome = apply_rules(self.rules, text, trace=trace, fast=self.fast)
         except RuleFailure as exc:
             return Outcome(text=text, status="failed", reason=str(exc))
         if not outcome.text.strip():

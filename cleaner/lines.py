@@ -128,6 +128,13 @@ def _prefilter(rules: tuple[Rule, ...]) -> tuple[regex.Pattern[str] | None, froz
         return None, frozenset()
 
 
+@lru_cache(maxsize=64)
+def _uncovered(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    """The rules of a group that the prefilter does not cover (asked on every line)."""
+    _, covered = _prefilter(rules)
+    return tuple(r for n, r in enumerate(rules) if n not in covered)
+
+
 @dataclass(frozen=True)
 class Removal:
     rule: Rule
@@ -156,9 +163,8 @@ def _allowed(rule: Rule, head: bool, tail: bool) -> bool:
     return head or tail  # edge
 
 
-def _one_pass(rules: Sequence[Rule], lines: list[str]) -> dict[int, Removal]:
-    """Decide which of ``lines`` the rules remove, by index (line numbers in the
-    returned removals are 1-based indices into ``lines``)."""
+def _claims(rules: Sequence[Rule], lines: list[str]) -> dict[int, list[tuple[Rule, dict[str, Any] | str | None]]]:
+    """Which rules match which lines (by index), in pack order: the reference."""
     frozen = tuple(lines)
     group = tuple(rules)
     combined, covered = _prefilter(group)
@@ -180,12 +186,54 @@ def _one_pass(rules: Sequence[Rule], lines: list[str]) -> dict[int, Removal]:
             hit, detail = _verdict(r.fn(stripped, ctx))
             if hit:
                 matches.setdefault(i, []).append((r, detail))
+    return matches
+
+
+def _claims_fast(rules: Sequence[Rule], lines: list[str]) -> dict[int, list[tuple[Rule, dict[str, Any] | str | None]]]:
+    """:func:`_claims`, asking only the uncovered rules on a line the prefilter
+    rejects (instead of walking every rule to skip it), and building a line's
+    context only when a rule is asked. Same calls in the same order otherwise."""
+    group = tuple(rules)
+    combined, _ = _prefilter(group)
+    if combined is None:
+        return _claims(rules, lines)
+    few = _uncovered(group)
+    frozen = tuple(lines)
+    matches: dict[int, list[tuple[Rule, dict[str, Any] | str | None]]] = {}
+    nonblank = 0
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        try:
+            asked = group if _any_match(combined, stripped) else few
+        except TimeoutError:  # ask each rule alone, so that the slow one is named
+            asked = group
+        if asked:
+            ctx = LineContext(index=i, nonblank_index=nonblank, lines=frozen)
+            for r in asked:
+                hit, detail = _verdict(r.fn(stripped, ctx))
+                if hit:
+                    matches.setdefault(i, []).append((r, detail))
+        nonblank += 1
+    return matches
+
+
+def _one_pass(rules: Sequence[Rule], lines: list[str], fast: bool = False) -> dict[int, Removal]:
+    """Decide which of ``lines`` the rules remove, by index (line numbers in the
+    returned removals are 1-based indices into ``lines``)."""
+    matches = _claims_fast(rules, lines) if fast else _claims(rules, lines)
     if not matches:
         return {}
 
-    anchors = [i for i, line in enumerate(lines) if i not in matches and is_prose(line)]
-    first = anchors[0] if anchors else len(lines)
-    last = anchors[-1] if anchors else -1
+    if fast:  # only the first and last anchors matter: look for them from each end
+        n = len(lines)
+        first = next((i for i in range(n) if i not in matches and is_prose(lines[i])), n)
+        last = next((i for i in range(n - 1, first - 1, -1) if i not in matches and is_prose(lines[i])), -1)
+    else:
+        anchors = [i for i, line in enumerate(lines) if i not in matches and is_prose(line)]
+        first = anchors[0] if anchors else len(lines)
+        last = anchors[-1] if anchors else -1
 
     removed: dict[int, Removal] = {}
     block_from: tuple[int, Rule] | None = None
@@ -207,19 +255,20 @@ def _one_pass(rules: Sequence[Rule], lines: list[str]) -> dict[int, Removal]:
     return removed
 
 
-def run_line_pass(rules: Sequence[Rule], text: str) -> tuple[str, list[Removal]]:
+def run_line_pass(rules: Sequence[Rule], text: str, *, fast: bool = False) -> tuple[str, list[Removal]]:
     """Apply a group of line rules to ``text``; return the new text and what went.
 
     Removing a line can move another into a position where a rule applies (the tag
     line under a title once an ad line above the title is gone), so the pass repeats
     until it removes nothing more: cleaning cleaned text must change nothing.
-    Reported line numbers always refer to ``text`` as received.
+    Reported line numbers always refer to ``text`` as received. ``fast`` takes the
+    shortcuts of :func:`_claims_fast` and the anchor search; the outcome is the same.
     """
     lines = text.split("\n")
     origin = list(range(1, len(lines) + 1))  # current index -> line number in ``text``
     removals: list[Removal] = []
     while True:
-        removed = _one_pass(rules, lines)
+        removed = _one_pass(rules, lines, fast)
         if not removed:
             break
         removals.extend(replace(rem, line_no=origin[i]) for i, rem in removed.items())

@@ -14,6 +14,13 @@ A rule is one small, pure step with a permanent id. There are three kinds:
 Every rule carries examples: at least one input it must change and one it must
 leave alone. The examples are the tests (``tests/test_rule_examples.py``).
 
+Fast paths: a rule may declare ``can_change(text) -> bool``, a cheap test that
+returns False only when ``fn`` would return ``text`` unchanged (or, for a meta
+rule, ``{}``), and ``fast``, another implementation of ``fn`` that gives the same
+result for every input and option. ``fn`` stays the reference: the engine uses the
+fast paths unless asked not to (``Pipeline(..., fast=False)``), and
+``tests/test_fast_paths.py`` checks that both give identical outcomes.
+
 A rule object is callable on plain text, so it drops into any pipeline::
 
     from cleaner.rules.whitespace import collapse_inline_runs
@@ -99,6 +106,9 @@ class Rule:
     aliases: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)  # defaults, overridable per pack
     origin: str = ""  # module or pack file that defined it
+    # Fast paths (see "Fast paths" below); the engine's reference mode ignores both.
+    can_change: Callable[[str], bool] | None = field(default=None, compare=False, repr=False)
+    fast: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         check_contract(self)
@@ -177,11 +187,18 @@ def _declare(kind: RuleKind, id: str, summary: str, examples: list[Example], **f
 
 
 def rule(
-    id: str, summary: str, *, examples: list[Example], aliases: tuple[str, ...] = ()
+    id: str,
+    summary: str,
+    *,
+    examples: list[Example],
+    aliases: tuple[str, ...] = (),
+    can_change: Callable[[str], bool] | None = None,
+    fast: Callable[..., str] | None = None,
 ) -> Callable[[Callable[..., str]], Rule]:
     """Declare a text rule: ``fn(text, **options) -> str``. Keyword-only
-    parameters with defaults become the rule's options."""
-    return _declare("text", id, summary, examples, aliases=aliases)
+    parameters with defaults become the rule's options. ``can_change`` and
+    ``fast`` are optional exact fast paths (see the module docs)."""
+    return _declare("text", id, summary, examples, aliases=aliases, can_change=can_change, fast=fast)
 
 
 def line_rule(
@@ -198,7 +215,12 @@ def line_rule(
 
 
 def meta_rule(
-    id: str, summary: str, *, examples: list[Example], aliases: tuple[str, ...] = ()
+    id: str,
+    summary: str,
+    *,
+    examples: list[Example],
+    aliases: tuple[str, ...] = (),
+    fast: Callable[..., dict[str, Any]] | None = None,
 ) -> Callable[[Callable[..., dict[str, Any]]], Rule]:
     """Declare a metadata rule: ``fn(text, **options) -> dict``; never changes text."""
-    return _declare("meta", id, summary, examples, aliases=aliases)
+    return _declare("meta", id, summary, examples, aliases=aliases, fast=fast)

@@ -8,10 +8,13 @@ only repairs *broken* encoding; each formatting fix is an opt-in rule of its own
 
 from __future__ import annotations
 
+from typing import Callable
+
 import ftfy
 from ftfy import fixes
 
 from cleaner.rule import Example, rule
+from cleaner.screens import fix_text_screened
 
 #: Only the fixes that undo broken decoding. Line breaks, control characters and
 #: Unicode normalisation are separate rules, so ftfy leaves them alone here.
@@ -48,6 +51,7 @@ MAX_LAYERS = 4
         Example("ﬁnancial ＡＢＣ", note="ligatures and full-width letters are left alone"),
         Example("naïve façade, Ελληνικά, 日本語"),
     ],
+    fast=lambda text: _fix_layers(text, fix_text_screened),
 )
 def fix_mojibake(text: str) -> str:
     """Decode mojibake such as ``â€™`` back to ``’`` with ftfy's encoding fixes
@@ -61,13 +65,19 @@ def fix_mojibake(text: str) -> str:
     (other rules own those). ftfy's heuristics are built to leave correct text as
     it is.
     """
-    fixed = ftfy.fix_text(text, MOJIBAKE_CONFIG)
+    return _fix_layers(text, ftfy.fix_text)
+
+
+def _fix_layers(text: str, fix_text: Callable[[str, ftfy.TextFixerConfig], str]) -> str:
+    """Run ``fix_text`` (ftfy's, or the screened one that only hands ftfy the
+    lines it could change, see :mod:`cleaner.screens`) until the text is stable."""
+    fixed = fix_text(text, MOJIBAKE_CONFIG)
     # ftfy is not always idempotent: undoing one layer can reveal another
     # ("Ã¢â‚¬â„¢" → "â€™" → "’"). Repeat, briefly, so cleaning clean text changes nothing.
     for _ in range(MAX_LAYERS - 1):
         if fixed == text:
             break
-        text, fixed = fixed, ftfy.fix_text(fixed, MOJIBAKE_CONFIG)
+        text, fixed = fixed, fix_text(fixed, MOJIBAKE_CONFIG)
     return fixed
 
 

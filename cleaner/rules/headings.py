@@ -15,7 +15,7 @@ no sentence-final punctuation, and skips list items and fenced code.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Sequence
+from typing import Any, Callable, Literal, Sequence
 
 import regex
 
@@ -256,6 +256,25 @@ def _split_eol(line: str) -> tuple[str, str]:
     return (line[:-1], "\r") if line.endswith("\r") else (line, "")
 
 
+def headings_of(text: str) -> list[Heading]:
+    """The headings of ``text`` (split on line feeds, carriage returns aside)."""
+    return find_headings([_split_eol(line)[0] for line in text.split("\n")])
+
+
+_last: tuple[str, list[Heading]] = ("", [])
+
+
+def _headings_of_remembered(text: str) -> list[Heading]:
+    """:func:`headings_of`, remembering the last text: ``meta/title`` reads the
+    text ``headings/normalise`` left unchanged, and the engine's check pass reads
+    the same text again. The answer depends on the text alone, so it is exact."""
+    global _last
+    last = _last  # one read: the pair stays consistent even across threads
+    if last[0] is not text and last[0] != text:
+        last = _last = (text, headings_of(text))
+    return list(last[1])
+
+
 @rule(
     "headings/normalise",
     "Write detected headings in one style",
@@ -304,6 +323,7 @@ def _split_eol(line: str) -> tuple[str, str]:
             note="already Markdown",
         ),
     ],
+    fast=lambda text, *, style="markdown": _normalise(text, style, _headings_of_remembered),
 )
 def normalise_headings(text: str, *, style: str = "markdown") -> str:
     """Write every heading that :func:`find_headings` detects in one style.
@@ -323,12 +343,16 @@ def normalise_headings(text: str, *, style: str = "markdown") -> str:
     kept where dropping markup would put a heading right above a ``---`` or
     ``===`` line (which would read as a setext underline).
     """
+    return _normalise(text, style, headings_of)
+
+
+def _normalise(text: str, style: str, find: Callable[[str], list[Heading]]) -> str:
     if style not in STYLES:
         raise ValueError(f"headings/normalise: style must be one of {', '.join(STYLES)}, not {style!r}")
     if style == "keep" or not text:
         return text
     lines = text.split("\n")
-    headings = find_headings([_split_eol(line)[0] for line in lines])
+    headings = find(text)
     if not headings:
         return text
     new: dict[int, str] = {}
@@ -374,6 +398,7 @@ def normalise_headings(text: str, *, style: str = "markdown") -> str:
         ),
         Example("Just one line of text without a full stop", meta={}),
     ],
+    fast=lambda text: _title(text, _headings_of_remembered),
 )
 def first_heading_title(text: str) -> dict[str, Any]:
     """Return ``{"title": ...}`` with the text of the first heading, when that
@@ -387,8 +412,12 @@ def first_heading_title(text: str) -> dict[str, Any]:
     title, so a document that opens with prose has no title. The text is never
     changed.
     """
+    return _title(text, headings_of)
+
+
+def _title(text: str, find: Callable[[str], list[Heading]]) -> dict[str, Any]:
     lines = text.split("\n")
-    headings = find_headings([_split_eol(line)[0] for line in lines])
+    headings = find(text)
     if not headings:
         return {}
     head = headings[0]

@@ -8,6 +8,7 @@ import unicodedata
 import regex
 
 from cleaner.rule import Example, rule
+from cleaner.screens import any_char
 
 _ZERO_WIDTH = regex.compile("[\u200b\u2060\ufeff\u180e]+")
 _SOFT_HYPHEN = "\u00ad"
@@ -43,6 +44,7 @@ def strip_bom(text: str) -> str:
         Example("zero\u200bwidth\u2060joiner", "zerowidthjoiner"),
         Example("می\u200cخواهم and 👩\u200d💻", note="ZWNJ and ZWJ carry meaning in Persian, Indic scripts and emoji"),
     ],
+    can_change=any_char("\u200b", "\u2060", "\ufeff", "\u180e"),
 )
 def remove_zero_width(text: str) -> str:
     """Remove U+200B zero-width space, U+2060 word joiner, U+FEFF inside the text
@@ -81,6 +83,7 @@ def remove_soft_hyphens(text: str) -> str:
         Example("tab\tand\nnewline\r\n", note="tab and line breaks are text"),
         Example("caf\u00c3\x81\u00a9", note="C1 controls can be mojibake evidence; another rule owns them"),
     ],
+    can_change=any_char(("\x00", "\x08"), ("\x0e", "\x1f"), "\x7f"),
 )
 def remove_control_chars(text: str) -> str:
     """Remove C0 control characters other than tab and the line breaks (LF, CR,
@@ -105,6 +108,7 @@ def remove_control_chars(text: str) -> str:
         Example("caf\u00e9 \u00e0 la carte", note="Latin-1 letters are not controls"),
         Example("line\x85next", note="NEL is a line break, whitespace/line-endings' business"),
     ],
+    can_change=any_char(("\x80", "\x84"), ("\x86", "\x9f")),
 )
 def remove_c1_controls(text: str) -> str:
     """Remove the C1 control characters U+0080..U+009F (except NEL, a line break).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import regex
 
 from cleaner.rule import Example, rule
+from cleaner.screens import any_char
 
 _LINE_BREAKS = regex.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _ODD_SPACES = regex.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
@@ -23,6 +24,7 @@ _BLANK_RUN = regex.compile(r"\n(?:[ \t]*\n){2,}")
         Example("page one\x0cpage two", "page one\npage two", note="a form feed separates pages"),
         Example("one\ntwo\n"),
     ],
+    can_change=any_char("\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029"),
 )
 def normalize_line_endings(text: str) -> str:
     """Turn CRLF, CR, vertical tab, form feed, NEL and the Unicode line and
@@ -42,6 +44,7 @@ def normalize_line_endings(text: str) -> str:
         Example("10\u00a0km and 1\u202f000\u3000items", "10 km and 1 000 items"),
         Example("plain spaces\tand tabs", note="tabs belong to whitespace/collapse-inline-runs"),
     ],
+    can_change=any_char("\u00a0", "\u1680", ("\u2000", "\u200a"), "\u202f", "\u205f", "\u3000"),
 )
 def replace_odd_spaces(text: str) -> str:
     """Write no-break space, narrow no-break space, the typographic spaces
@@ -61,6 +64,8 @@ def replace_odd_spaces(text: str) -> str:
         Example("    indented\n\tline", "indented\nline"),
         Example("flush\nleft"),
     ],
+    # an indented line starts the text or follows a line feed
+    can_change=lambda text: text.startswith((" ", "\t")) or "\n " in text or "\n\t" in text,
 )
 def strip_indent(text: str) -> str:
     """Remove the indentation that HTML-to-text conversion leaves at line starts.
@@ -80,6 +85,7 @@ def strip_indent(text: str) -> str:
         Example("a\n\nb", note="paragraph breaks are not inline"),
         Example("  indented", note="indentation is whitespace/strip-indent's business"),
     ],
+    can_change=lambda text: "\t" in text or "  " in text,
 )
 def collapse_inline_runs(text: str) -> str:
     """Write two or more spaces/tabs after a character, or a single tab, as one space.
@@ -96,6 +102,8 @@ def collapse_inline_runs(text: str) -> str:
         Example("line \nnext\t", "line\nnext"),
         Example("line\nnext"),
     ],
+    # a space or tab before a line feed or at the very end
+    can_change=lambda text: " \n" in text or "\t\n" in text or text.endswith((" ", "\t")),
 )
 def strip_trailing_spaces(text: str) -> str:
     """Remove invisible spaces and tabs before each line break and at the end.
@@ -113,6 +121,8 @@ def strip_trailing_spaces(text: str) -> str:
         Example("para one\n\npara two", note="one blank line is a paragraph break"),
         Example("line one\nline two"),
     ],
+    # two blank lines in a row: three line feeds, unless a line starts with a space or tab
+    can_change=lambda text: "\n\n\n" in text or "\n " in text or "\n\t" in text,
 )
 def fold_blank_line_runs(text: str) -> str:
     """Replace two or more consecutive blank (or whitespace-only) lines with one

@@ -1,0 +1,175 @@
+"""Single-core throughput of cleaner's default text pipeline against its peers.
+
+Builds one corpus of real-looking text in memory (the seeds, the tests' golden files
+and the gold and naive texts of a benchmark folder, cycled up to --mb megabytes of
+UTF-8), pins the process to one core, and times on that same corpus:
+
+* cleaner's default pipeline (``default_pipeline().clean``), with its exact fast
+  paths, and the same pipeline in reference mode (``fast=False``);
+* ``ftfy.fix_text`` with the configuration cleaner uses (encoding repair only);
+* clean-text's ``clean()`` (defaults) and datatrove's ``FTFYFormatter``, when the
+  ``bench`` extra is installed (each peer is skipped with a message otherwise);
+
+then prints MB/s and the ratios between them. The HTML path: the pages of
+<bench-dir>/scrapinghub/html, through cleaner (extraction as ``cleaner run`` does
+it, then the rules) and through ``trafilatura.extract`` alone.
+
+Usage:
+
+    python bench/speed.py ../shared/bench --mb 100
+
+The corpus repeats its pool of documents; cleaner keeps no cache across
+documents that could profit from that (the line cache holds one document's lines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def text_pool(bench_dir: Path | None) -> list[str]:
+    """Seeds, golden files and the benchmark folder's gold and naive texts."""
+    pool = [p.read_text(encoding="utf-8") for p in sorted((REPO / "seeds").glob("*.txt"))]
+    pool += [p.read_text(encoding="utf-8") for p in sorted((REPO / "tests" / "golden").glob("*.txt"))]
+    if bench_dir:
+        for name in ("gold.jsonl", "naive_text.jsonl"):
+            for path in sorted(bench_dir.glob(f"*/{name}")):
+                with path.open(encoding="utf-8") as handle:
+                    pool += [json.loads(line)["text"] for line in handle if line.strip()]
+    return [t for t in pool if t.strip()]
+
+
+def build_corpus(pool: list[str], megabytes: float) -> tuple[list[str], int]:
+    """Documents cycled from the pool until they hold ``megabytes`` MB of UTF-8."""
+    target, docs, size = megabytes * 1_000_000, [], 0
+    while size < target:
+        text = pool[len(docs) % len(pool)]
+        docs.append(text)
+        size += len(text.encode("utf-8"))
+    return docs, size
+
+
+def pin_one_core() -> str:
+    if hasattr(os, "sched_setaffinity"):
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return f"pinned to CPU {cpu}"
+    return "not pinned (no sched_setaffinity)"
+
+
+def timed(fn: Callable[[str], object], docs: list[str]) -> float:
+    started = time.perf_counter()
+    for text in docs:
+        fn(text)
+    return time.perf_counter() - started
+
+
+def contenders() -> list[tuple[str, Callable[[str], object] | None, str]]:
+    """(name, function, why skipped) for every text cleaner measured."""
+    import ftfy
+
+    from cleaner import Pipeline, default_pipeline
+    from cleaner.rules.encoding import MOJIBAKE_CONFIG
+
+    pipeline = default_pipeline()
+    reference = Pipeline(pipeline.rules, pipeline.name, pipeline.sha256, fast=False)
+    out: list[tuple[str, Callable[[str], object] | None, str]] = [
+        ("cleaner default pipeline", pipeline.clean, ""),
+        ("cleaner reference mode (fast=False)", reference.clean, ""),
+        ("ftfy.fix_text (cleaner's config)", lambda t: ftfy.fix_text(t, MOJIBAKE_CONFIG), ""),
+    ]
+    try:
+        from cleantext import clean as clean_text
+
+        out.append(("clean-text clean()", clean_text, ""))
+    except ImportError as exc:
+        out.append(("clean-text clean()", None, f"not installed ({exc}); pip install 'cleaner[bench]'"))
+    try:
+        from datatrove.pipeline.formatters import FTFYFormatter
+
+        out.append(("datatrove FTFYFormatter", FTFYFormatter().format, ""))
+    except ImportError as exc:
+        out.append(("datatrove FTFYFormatter", None, f"not installed ({exc}); pip install 'cleaner[bench]'"))
+    return out
+
+
+def html_pages(bench_dir: Path, limit: int) -> list[str]:
+    from cleaner.io.decode import decode_html
+
+    pages = sorted((bench_dir / "scrapinghub" / "html").glob("*.html.gz"))[: limit or None]
+    return [decode_html(gzip.decompress(p.read_bytes()))[0] for p in pages]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("bench_dir", type=Path, nargs="?", help="a folder in the layout of shared/bench")
+    parser.add_argument("--mb", type=float, default=100, help="corpus size in MB of UTF-8 text (default 100)")
+    parser.add_argument("--html-pages", type=int, default=0, help="scrapinghub pages for the HTML path (0: all)")
+    parser.add_argument("--skip", default="", help="comma-separated name prefixes to leave out, e.g. 'clean-text,cleaner reference'")
+    args = parser.parse_args()
+
+    pinned = pin_one_core()
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores ({pinned}), "
+          f"Python {platform.python_version()}, {platform.system()}")
+    pool = text_pool(args.bench_dir)
+    docs, size = build_corpus(pool, args.mb)
+    print(f"corpus: {len(docs)} documents, {size / 1e6:.1f} MB (pool of {len(pool)} documents, "
+          f"{sum(len(t.encode()) for t in pool) / 1e6:.1f} MB)")
+
+    skip = [s.strip() for s in args.skip.split(",") if s.strip()]
+    rates: dict[str, float] = {}
+    print(f"\n{'text':<34} {'seconds':>9} {'MB/s':>8}")
+    for name, fn, why in contenders():
+        if fn is None:
+            print(f"{name:<34} skipped: {why}")
+            continue
+        if any(name.startswith(s) for s in skip):
+            print(f"{name:<34} skipped: --skip")
+            continue
+        seconds = timed(fn, docs)
+        rates[name] = size / 1e6 / seconds
+        print(f"{name:<34} {seconds:9.1f} {rates[name]:8.2f}", flush=True)
+
+    main_name = "cleaner default pipeline"
+    if main_name in rates:
+        print("\nratios (cleaner default pipeline / other):")
+        for name, rate in rates.items():
+            if name != main_name:
+                print(f"  vs {name:<32} {rates[main_name] / rate:6.2f}x")
+
+    if args.bench_dir and (args.bench_dir / "scrapinghub" / "html").is_dir():
+        import trafilatura
+
+        from cleaner import default_pipeline
+        from cleaner.io.html import extract_main_text
+
+        pages = html_pages(args.bench_dir, args.html_pages)
+        nbytes = sum(len(p.encode("utf-8")) for p in pages)
+        pipeline = default_pipeline()
+
+        def cleaner_html(page: str) -> object:
+            text, _ = extract_main_text(page)
+            return pipeline.clean(text) if text else None
+
+        print(f"\nHTML: {len(pages)} scrapinghub pages, {nbytes / 1e6:.1f} MB")
+        results = {}
+        for name, fn in [("trafilatura.extract alone", trafilatura.extract), ("cleaner (extract + rules)", cleaner_html)]:
+            seconds = timed(fn, pages)
+            results[name] = nbytes / 1e6 / seconds
+            print(f"{name:<34} {seconds:9.1f} {results[name]:8.2f}", flush=True)
+        ratio = results["cleaner (extract + rules)"] / results["trafilatura.extract alone"]
+        print(f"  cleaner / trafilatura.extract: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

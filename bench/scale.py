@@ -32,19 +32,7 @@ from pathlib import Path
 
 import psutil
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def text_pool(bench_dir: Path | None) -> list[str]:
-    """Real-looking documents: residue-laden scrapes and clean articles."""
-    pool = [p.read_text(encoding="utf-8") for p in sorted((REPO / "seeds").glob("*.txt"))]
-    pool += [p.read_text(encoding="utf-8") for p in sorted((REPO / "tests" / "golden").glob("*.txt"))]
-    if bench_dir:
-        for name in ("gold.jsonl", "naive_text.jsonl"):
-            for path in sorted(bench_dir.glob(f"*/{name}")):
-                with path.open(encoding="utf-8") as handle:
-                    pool += [json.loads(line)["text"] for line in handle if line.strip()]
-    return [t for t in pool if t.strip()]
+from corpus import text_pool  # bench/ is on sys.path when run as a script
 
 
 def build_corpus(path: Path, megabytes: int, pool: list[str]) -> tuple[int, int]:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import os
 import platform
 import sys
@@ -34,19 +33,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def text_pool(bench_dir: Path | None) -> list[str]:
-    """Seeds, golden files and the benchmark folder's gold and naive texts."""
-    pool = [p.read_text(encoding="utf-8") for p in sorted((REPO / "seeds").glob("*.txt"))]
-    pool += [p.read_text(encoding="utf-8") for p in sorted((REPO / "tests" / "golden").glob("*.txt"))]
-    if bench_dir:
-        for name in ("gold.jsonl", "naive_text.jsonl"):
-            for path in sorted(bench_dir.glob(f"*/{name}")):
-                with path.open(encoding="utf-8") as handle:
-                    pool += [json.loads(line)["text"] for line in handle if line.strip()]
-    return [t for t in pool if t.strip()]
+from corpus import text_pool  # bench/ is on sys.path when run as a script
 
 
 def build_corpus(pool: list[str], megabytes: float) -> tuple[list[str], int]:

@@ -7,7 +7,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -21,7 +21,7 @@ from cleaner.display import progress_for
 from cleaner.document import ReadFailure, document_meta
 from cleaner.io.readers import FORMATS, InputFile, format_of, iter_raw_items, load_document
 from cleaner.outputs import OutputOptions
-from cleaner.pack import PackError, load_pack
+from cleaner.pack import load_pack
 from cleaner.rule import Rule, RuleError
 from cleaner.run import RunError, RunOptions, RunReport, run_corpus
 

@@ -28,7 +28,7 @@ from cleaner import __version__
 from cleaner.engine import Pipeline, apply_rule
 from cleaner.lines import PatternMatcher
 from cleaner.registry import Registry, default_registry
-from cleaner.rule import WHERE_VALUES, Example, LineContext, Rule, RuleError
+from cleaner.rule import WHERE_VALUES, Example, Rule, RuleError
 
 RULE_KEYS = {"id", "summary", "doc", "where", "pattern", "case_sensitive", "block", "aliases", "examples"}
 EXAMPLE_KEYS = {"input", "output", "note"}

@@ -5,7 +5,6 @@ meta), and rows with a missing or non-string text fail without an exception."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -4,7 +4,6 @@ refusing to mix runs, and every input document accounted for once."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys

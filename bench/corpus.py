@@ -1,0 +1,21 @@
+"""The text the benchmarks build their corpora from (shared by scale.py and speed.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def text_pool(bench_dir: Path | None) -> list[str]:
+    """Real-looking documents: the seeds and golden files (residue-laden scrapes and
+    clean articles), and, when given a benchmark folder, its gold and naive texts."""
+    pool = [p.read_text(encoding="utf-8") for p in sorted((REPO / "seeds").glob("*.txt"))]
+    pool += [p.read_text(encoding="utf-8") for p in sorted((REPO / "tests" / "golden").glob("*.txt"))]
+    if bench_dir:
+        for name in ("gold.jsonl", "naive_text.jsonl"):
+            for path in sorted(bench_dir.glob(f"*/{name}")):
+                with path.open(encoding="utf-8") as handle:
+                    pool += [json.loads(line)["text"] for line in handle if line.strip()]
+    return [t for t in pool if t.strip()]

@@ -31,6 +31,7 @@ from typing import Any, Sequence
 
 import regex
 
+from cleaner.line_screen import LineScreen, build_screen, positions
 from cleaner.rule import LineContext, Rule
 
 _TERMINAL = regex.compile(r"[.!?…:;]['\"”’»)\]]*$")
@@ -189,15 +190,20 @@ def _claims(rules: Sequence[Rule], lines: list[str]) -> dict[int, list[tuple[Rul
     return matches
 
 
+@lru_cache(maxsize=64)
+def _screen(rules: tuple[Rule, ...]) -> LineScreen:
+    """The line screen of a group: declarative rules by their patterns, Python
+    rules by their ``may_claim`` tests (asked on every line without one)."""
+    patterns = [r.fn.pattern.pattern if isinstance(r.fn, PatternMatcher) else None for r in rules]
+    return build_screen(patterns, [r.may_claim for r in rules])
+
+
 def _claims_fast(rules: Sequence[Rule], lines: list[str]) -> dict[int, list[tuple[Rule, dict[str, Any] | str | None]]]:
-    """:func:`_claims`, asking only the uncovered rules on a line the prefilter
-    rejects (instead of walking every rule to skip it), and building a line's
-    context only when a rule is asked. Same calls in the same order otherwise."""
+    """:func:`_claims`, asking a line only the rules that the line screen
+    (:mod:`cleaner.line_screen`) cannot rule out, in the same order, and building
+    a line's context only when a rule is asked."""
     group = tuple(rules)
-    combined, _ = _prefilter(group)
-    if combined is None:
-        return _claims(rules, lines)
-    few = _uncovered(group)
+    screen = _screen(group).for_lines(lines)
     frozen = tuple(lines)
     matches: dict[int, list[tuple[Rule, dict[str, Any] | str | None]]] = {}
     nonblank = 0
@@ -205,13 +211,11 @@ def _claims_fast(rules: Sequence[Rule], lines: list[str]) -> dict[int, list[tupl
         stripped = line.strip()
         if not stripped:
             continue
-        try:
-            asked = group if _any_match(combined, stripped) else few
-        except TimeoutError:  # ask each rule alone, so that the slow one is named
-            asked = group
+        asked = screen.rules_for(i, stripped)
         if asked:
             ctx = LineContext(index=i, nonblank_index=nonblank, lines=frozen)
-            for r in asked:
+            for n in positions(asked, len(group)):
+                r = group[n]
                 hit, detail = _verdict(r.fn(stripped, ctx))
                 if hit:
                     matches.setdefault(i, []).append((r, detail))

@@ -16,8 +16,9 @@ leave alone. The examples are the tests (``tests/test_rule_examples.py``).
 
 Fast paths: a rule may declare ``can_change(text) -> bool``, a cheap test that
 returns False only when ``fn`` would return ``text`` unchanged (or, for a meta
-rule, ``{}``), and ``fast``, another implementation of ``fn`` that gives the same
-result for every input and option. ``fn`` stays the reference: the engine uses the
+rule, ``{}``), a line rule ``may_claim(line) -> bool``, False only when ``fn``
+keeps the line in any context, and ``fast``, another implementation of ``fn``
+that gives the same result for every input and option. ``fn`` stays the reference: the engine uses the
 fast paths unless asked not to (``Pipeline(..., fast=False)``), and
 ``tests/test_fast_paths.py`` checks that both give identical outcomes.
 
@@ -106,9 +107,11 @@ class Rule:
     aliases: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)  # defaults, overridable per pack
     origin: str = ""  # module or pack file that defined it
-    # Fast paths (see "Fast paths" below); the engine's reference mode ignores both.
+    # Fast paths (see "Fast paths" above); the engine's reference mode ignores them.
     can_change: Callable[[str], bool] | None = field(default=None, compare=False, repr=False)
     fast: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+    # Line rules: False only when ``fn`` keeps this stripped line in every context.
+    may_claim: Callable[[str], bool] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         check_contract(self)
@@ -209,9 +212,12 @@ def line_rule(
     examples: list[Example],
     block: bool = False,
     aliases: tuple[str, ...] = (),
+    may_claim: Callable[[str], bool] | None = None,
 ) -> Callable[[Callable[[str, LineContext], Any]], Rule]:
-    """Declare a line rule: ``fn(line, ctx) -> None | True | dict | str``."""
-    return _declare("line", id, summary, examples, where=where, block=block, aliases=aliases)
+    """Declare a line rule: ``fn(line, ctx) -> None | True | dict | str``.
+    ``may_claim(line)`` is an optional exact fast path: a cheap test that returns
+    False only when ``fn`` would keep the (stripped) line whatever its context."""
+    return _declare("line", id, summary, examples, where=where, block=block, aliases=aliases, may_claim=may_claim)
 
 
 def meta_rule(

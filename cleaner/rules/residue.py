@@ -22,6 +22,7 @@ MIN_TAGS = 3
     "residue/tag-line",
     "Turn the comma-separated tag line under a title into the 'tags' metadata",
     where="head",
+    may_claim=lambda line: "," in line,
     examples=[
         Example(
             "Russia says no to military deals with Pakistan\n\nRussia, Pakistan, AK\n\nEven as India has moved closer to the United States, Russia has said no.\n",
@@ -77,6 +78,8 @@ def _slide(line: str | None) -> tuple[int, int] | None:
     "residue/gallery-caption",
     "Remove the numbered captions of a photo gallery ('1/50 United goin down ...')",
     where="anywhere",
+    # ``\d`` of regex also matches digits newer than Python's tables: let those through
+    may_claim=lambda line: line[0] in "-•*" or line[0].isdigit() or line[0] > "\uffff",
     examples=[
         Example(
             "5. Beware the wall-mounted hairdryer\n\nIt contains the most germs of anything in the room.\n\n"

@@ -1,0 +1,441 @@
+"""Which rules could claim a line, told by the line's first few characters.
+
+A declarative residue rule matches a whole (stripped) line, and nearly every one of
+their patterns starts with words: "advertisement", "read more", "share on", "©".
+The strings every match of a pattern must start with (its *leading strings*, at
+most :data:`LEADING` characters each) are read once from the parsed pattern. A
+line whose first characters are none of them cannot match, so the line pass does
+not offer it to that pattern: for most lines of an article, deciding that no
+residue rule applies costs a few dictionary look-ups instead of a regex call.
+
+Why it is exact:
+
+* Leading strings and lines are both compared case-folded (``str.casefold``).
+  When ``regex`` matches a character case-insensitively (simple or full case
+  folding) the two case-fold to the same string, so the case-folded line starts
+  with the case-folded literal; a case-sensitive pattern is screened as if it
+  ignored case, which only lets more lines through.
+* The pattern is read with the standard library's parser after replacing the
+  syntax only ``regex`` knows (``\\p{..}`` properties) by a character that the
+  reading treats as "any character". Patterns the stdlib cannot read, or could
+  read differently from ``regex`` (nested sets and set operations), get no
+  leading strings and are asked on every line.
+* The reading stops, shortening the strings, wherever it meets what it does not
+  enumerate: wide character classes (``\\s``, ``\\w``, ``[^,]``), ``.``,
+  back-references. Look-arounds and anchors are read as matching nothing. A
+  shorter string or a skipped condition lets more lines through, never fewer.
+
+What it leaves alone: Python line rules are screened by their own ``may_claim``
+test when they declare one (:class:`cleaner.rule.Rule`), otherwise asked on every
+line. The reference path (``fast=False``) does not use this module;
+``tests/test_fast_paths.py`` compares both paths.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+import re._constants as sre_c  # the stdlib's regex parser, to read pattern text
+import re._parser as sre_parse
+from bisect import bisect_right
+from dataclasses import dataclass
+from itertools import accumulate
+from functools import lru_cache
+from typing import Callable, Iterable
+
+import regex
+
+#: The longest leading string read from a pattern.
+LEADING = 6
+#: Most leading strings kept per pattern node; more are cut to shorter strings.
+MAX_STRINGS = 256
+#: Character classes of at most this many characters are enumerated; wider ones stop the reading.
+SMALL_CLASS = 24
+
+# A (text, complete) pair: ``complete`` when the whole match of the node is exactly
+# ``text``; otherwise ``text`` is only how every such match begins.
+_Piece = tuple[str, bool]
+_STOP: frozenset[_Piece] = frozenset({("", False)})  # could start with anything
+_NOTHING: frozenset[_Piece] = frozenset({("", True)})  # consumes no character
+
+# ``\p{..}`` / ``\P{..}`` / ``\pL`` become this private-use character, read as "any character".
+_ANY = "\ue000"
+# In leading strings, these stand for "a whitespace character" (``\s``) and "a digit" (``\d``).
+_SPACE = "\ue001"
+_DIGIT = "\ue002"
+_MARKERS = _SPACE + _DIGIT
+_ESCAPE = re.compile(r"\\(?:[pP](?:\{[^}]*\}|[A-Za-z])|.)", re.S)
+
+
+def _stdlib_syntax(pattern: str) -> str | None:
+    """``pattern`` in a form the stdlib parser reads as a superset of what ``regex``
+    matches, or None when that cannot be guaranteed (nested sets, set operations)."""
+    out, in_class, class_start, i = [], False, False, 0
+    while i < len(pattern):
+        m = _ESCAPE.match(pattern, i)
+        if m:
+            token = m.group()
+            out.append(_ANY if token[1] in "pP" else token)
+            class_start = False
+            i = m.end()
+            continue
+        c = pattern[i]
+        if not in_class and pattern.startswith("(?P<", i):
+            # a named group: regex allows a name twice, the stdlib does not
+            out.append("(?:")
+            i = pattern.index(">", i) + 1
+            continue
+        if in_class:
+            if c == "[" or pattern.startswith(("--", "&&", "||", "~~"), i):
+                return None  # a nested set or a set operation: regex V1 syntax
+            if c == "]" and not class_start:
+                in_class = False
+            class_start = class_start and c == "^"
+        elif c == "[":
+            in_class, class_start = True, True
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def fold(text: str) -> str:
+    """Case-fold as ``regex`` compares case-insensitively: it matches ``i`` to ``İ``
+    (which ``str.casefold`` turns into ``i`` and a combining dot)."""
+    return text.replace("\u0130", "i").casefold()
+
+
+def _fold(chars: Iterable[str]) -> frozenset[_Piece] | None:
+    folded = set()
+    for c in chars:
+        if c == _ANY or (c not in _MARKERS and unicodedata.category(c) == "Cn"):
+            return None  # a character newer than Python's Unicode tables: not compared
+        folded.add((c if c in _MARKERS else _SPACE if c.isspace() else fold(c), True))
+    return frozenset(folded)
+
+
+def _class(items: list) -> frozenset[_Piece]:
+    chars: list[str] = []
+    for op, av in items:
+        if op is sre_c.CATEGORY and av is sre_c.CATEGORY_SPACE:
+            chars.append(_SPACE)
+        elif op is sre_c.CATEGORY and av is sre_c.CATEGORY_DIGIT:
+            chars.append(_DIGIT)
+        elif op is sre_c.LITERAL:
+            chars.append(chr(av))
+        elif op is sre_c.RANGE and av[1] - av[0] < SMALL_CLASS:
+            chars.extend(chr(c) for c in range(av[0], av[1] + 1))
+        else:  # NEGATE, CATEGORY (\s, \w, \d), wide ranges
+            return _STOP
+        if len(chars) > SMALL_CLASS:
+            return _STOP
+    return _fold(chars) or _STOP
+
+
+def _limit(pieces: set[_Piece]) -> frozenset[_Piece]:
+    """At most :data:`MAX_STRINGS` pieces: cut the strings shorter until they fit."""
+    length = LEADING
+    while len(pieces) > MAX_STRINGS and length > 0:
+        length -= 1
+        pieces = {(text[:length], False) if len(text) > length else (text, c) for text, c in pieces}
+    return frozenset(pieces)
+
+
+def _then(first: Iterable[_Piece], second: frozenset[_Piece]) -> set[_Piece]:
+    """Pieces of a match of ``first`` followed by a match of ``second``."""
+    out: set[_Piece] = set()
+    for text, complete in first:
+        if not complete:
+            out.add((text, False))
+            continue
+        for more, done in second:
+            joined = text + more
+            cut = joined.find(_DIGIT, 1)
+            if 0 < cut < LEADING:  # "a digit" inside the string: read no further
+                out.add((joined[:cut], False))
+            else:
+                out.add((joined[:LEADING], False) if len(joined) >= LEADING else (joined, done))
+    return out
+
+
+def _sequence(items: list) -> frozenset[_Piece]:
+    pieces: set[_Piece] = set(_NOTHING)
+    for item in items:
+        if not any(complete for _, complete in pieces):
+            break
+        pieces = set(_limit(_then(pieces, _node(item))))
+    return frozenset(pieces)
+
+
+def _repeat(low: int, high: int, body: frozenset[_Piece]) -> frozenset[_Piece]:
+    out: set[_Piece] = set()
+    current: set[_Piece] = set(_NOTHING)
+    for count in range(LEADING + 1):
+        out |= {p for p in current if not p[1] or count >= low}
+        if count == high or not any(complete for _, complete in current):
+            return _limit(out)
+        current = set(_limit(_then(current, body)))
+    # more repetitions than the strings are long: what follows is not read
+    return _limit(out | {(text, False) for text, _ in current})
+
+
+def _node(item: tuple) -> frozenset[_Piece]:
+    op, av = item
+    if op is sre_c.LITERAL:
+        return _fold(chr(av)) or _STOP
+    if op is sre_c.IN:
+        return _class(av)
+    if op is sre_c.BRANCH:
+        return _limit(set().union(*(_sequence(branch) for branch in av[1])))
+    if op is sre_c.SUBPATTERN:
+        return _sequence(av[3])
+    if op is sre_c.ATOMIC_GROUP:
+        return _sequence(av)
+    if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT):
+        low, high, body = av
+        return _repeat(low, high, _sequence(body))
+    if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
+        return _NOTHING  # zero-width: read as if it were not there
+    return _STOP  # ANY, NOT_LITERAL, back-references, conditionals, anything new
+
+
+def _strings(pieces: Iterable[_Piece]) -> tuple[frozenset[str], bool] | None:
+    """Leading strings of a pattern from its pieces, and whether a match may start
+    with a digit; None if it may start with anything."""
+    strings, digit = set(), False
+    for text, complete in pieces:
+        if text.startswith(_SPACE):
+            continue  # the line pass asks about stripped lines: none starts with a space
+        if text.startswith(_DIGIT):
+            digit = True
+        elif text:
+            strings.add(text)
+        elif not complete:
+            return None
+        # ("", True) matches only the empty line, which the line pass never asks about
+    return frozenset(strings), digit
+
+
+def _inner_strings(pieces: Iterable[_Piece]) -> frozenset[str] | None:
+    """Strings every match contains (pieces read inside a pattern, markers dropped)."""
+    strings = set()
+    for text, _ in pieces:
+        text = text.lstrip(_MARKERS)
+        cut = min((k for k in (text.find(_SPACE), text.find(_DIGIT)) if k >= 0), default=len(text))
+        if cut == 0:
+            return None
+        strings.add(text[:cut])
+    # a string that contains another of the set adds nothing to "contains one of"
+    return frozenset(s for s in strings if not any(o != s and o in s for o in strings)) or None
+
+
+def _selectivity(strings: frozenset[str]) -> tuple[int, float, int]:
+    # rarer first: the shortest string's non-digit characters ("19" is in most texts),
+    # then the mean length, then fewer strings
+    shortest = min(sum(not c.isdigit() for c in s) for s in strings)
+    return shortest, sum(map(len, strings)) / len(strings), -len(strings)
+
+
+def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    """The more selective of two sets of needed strings."""
+    if a is None or b is None:
+        return a if b is None else b
+    return a if _selectivity(a) >= _selectivity(b) else b
+
+
+def _contained(items: list, start: int = 0) -> frozenset[str] | None:
+    """Strings one of which every match of ``items`` contains, or None. Looks at
+    what every match of ``items[j:]`` starts with for ``j >= start``, inside the
+    mandatory groups, and inside positive look-arounds (on a whole-line match they
+    look at the line)."""
+    best = None
+    for j, (op, av) in enumerate(items):
+        if j >= start:
+            best = _better(best, _inner_strings(_sequence(items[j:])))
+        if op is sre_c.ASSERT:
+            best = _better(best, _contained(list(av[1])))
+        elif op is sre_c.SUBPATTERN:
+            best = _better(best, _contained(av[3]))
+        elif op is sre_c.BRANCH:
+            alternatives = [_contained(branch) for branch in av[1]]
+            if all(a is not None for a in alternatives):
+                best = _better(best, frozenset().union(*alternatives))
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            best = _better(best, _contained(list(av[2])))
+    return best
+
+
+@dataclass(frozen=True)
+class PatternScreen:
+    """What a stripped line needs for a whole-line pattern to be worth asking: to
+    start (case-folded) with one of ``starts``, or with a digit when ``digit``; and
+    to contain (case-folded) one of ``contains``. None: no such condition."""
+
+    starts: frozenset[str] | None = None
+    digit: bool = False
+    contains: frozenset[str] | None = None
+
+
+@lru_cache(maxsize=1024)
+def screen_pattern(pattern: str) -> PatternScreen | None:
+    """Read ``pattern``; None when no line can be ruled out (ask it every line)."""
+    readable = _stdlib_syntax(pattern)
+    if readable is None:
+        return None
+    try:
+        parsed = list(sre_parse.parse(readable))
+        leading = _strings(_sequence(parsed))
+        contains = _contained(parsed, start=1 if leading else 0)
+    except (re.error, RecursionError, OverflowError):
+        return None
+    if leading is None and contains is None:
+        return None
+    starts, digit = leading if leading is not None else (None, False)
+    return PatternScreen(starts, digit, contains)
+
+
+def leading_strings(pattern: str) -> frozenset[str] | None:
+    """The leading strings of ``pattern`` (None if a match may start anywhere)."""
+    screen = screen_pattern(pattern)
+    return None if screen is None else screen.starts
+
+
+@lru_cache(maxsize=1)
+def _newer_characters() -> tuple[frozenset[str], re.Pattern[str]]:
+    """Characters that Python's Unicode tables do not know but ``regex``'s newer
+    ones give a case, or make a digit or a space, and a fast search for them and
+    for every character beyond the BMP (a stdlib class of many astral ranges is slow)."""
+    unknown = "".join(chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cn")
+    newer = frozenset(regex.findall(r"[\p{Cased}\p{Lu}\p{Ll}\p{Lt}\d\s]", unknown))
+    bmp = "".join(re.escape(c) for c in sorted(newer) if c <= "\uffff")
+    return newer, re.compile(f"[{bmp}\U00010000-\U0010ffff]")
+
+
+def has_newer_characters(text: str) -> bool:
+    """True if ``text`` holds a character whose case or digit value Python's
+    Unicode tables do not know (the screen cannot judge such a text)."""
+    newer, candidates = _newer_characters()
+    return any(m.group() in newer for m in candidates.finditer(text))
+
+
+# whitespace, as ``str.isspace`` knows it (a superset of ``regex``'s ``\s``), read as one marker
+_SPACES = {c: _SPACE for c in range(0x3001) if chr(c).isspace()}
+
+
+@dataclass(frozen=True)
+class LineScreen:
+    """For one group of line rules: which of them to ask about a line, as a bit
+    mask over the group's positions (pack order); -1 for all of them."""
+
+    by_start: dict[str, int]  # leading string -> rules that need it
+    lengths: tuple[int, ...]  # lengths of the leading strings present
+    digit: int  # rules whose matches may start with a digit
+    free: int  # declarative rules without leading strings
+    needs: dict[int, re.Pattern[str]]  # bit -> search for a string the line must contain
+    needy: int  # the rules in ``needs``
+    always: int  # Python rules asked about every line
+    tested: tuple[tuple[int, Callable[[str], bool]], ...]  # (bit, may_claim) of Python rules
+
+    def for_lines(self, lines: list[str]) -> "TextScreen":
+        """This screen applied to the lines of one text."""
+        text = "\n".join(lines)
+        if text.isascii():
+            folded = text.lower()
+        else:
+            if has_newer_characters(text):
+                return TextScreen(self, None, {}, 0)  # case or digits Python cannot judge: ask all
+            folded = fold(text)
+        # case folding never adds or removes a line break: line i of both is the same line
+        lines_folded = folded.split("\n")
+        # a rule without leading strings is asked only on the lines holding a string it needs
+        by_line: dict[int, int] = {}
+        starts: list[int] | None = None
+        for bit, needed in self.needs.items():
+            if not self.free & bit:
+                continue
+            for m in needed.finditer(folded):
+                if starts is None:
+                    starts = list(accumulate((len(line) + 1 for line in lines_folded), initial=0))
+                i = bisect_right(starts, m.start()) - 1
+                by_line[i] = by_line.get(i, 0) | bit
+        return TextScreen(self, lines_folded, by_line, self.free & ~self.needy)
+
+
+@dataclass(frozen=True)
+class TextScreen:
+    """A :class:`LineScreen` for one text, holding its case-folded lines."""
+
+    screen: LineScreen
+    folded: list[str] | None  # None: ask every rule about every line
+    by_line: dict[int, int]  # line index -> rules without leading strings whose needed string it holds
+    free: int  # rules without leading strings or needed strings: asked on every line
+
+    def rules_for(self, index: int, stripped: str) -> int:
+        """The rules that could claim line ``index``, whose stripped text is ``stripped``."""
+        if self.folded is None:
+            return -1
+        sc = self.screen
+        line = self.folded[index]
+        head = line.lstrip()[:LEADING].translate(_SPACES)
+        mask = self.free | self.by_line.get(index, 0)
+        get = sc.by_start.get
+        for n in sc.lengths:
+            mask |= get(head[:n], 0)
+        if sc.digit and head[0].isdigit():
+            mask |= sc.digit
+        check = mask & sc.needy & ~sc.free
+        while check:  # rules that also need a string somewhere in the line
+            low = check & -check
+            check ^= low
+            if sc.needs[low].search(line) is None:
+                mask ^= low
+        mask |= sc.always
+        for bit, may_claim in sc.tested:
+            if may_claim(stripped):
+                mask |= bit
+        return mask
+
+
+def _needed(strings: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(s) for s in sorted(strings, key=len, reverse=True)))
+
+
+def build_screen(patterns: list[str | None], tests: list[Callable[[str], bool] | None]) -> LineScreen:
+    """A screen for rules given, by position, as a pattern (declarative rules) or
+    None, and a ``may_claim`` test or None (Python rules)."""
+    by_start: dict[str, int] = {}
+    digit = free = always = 0
+    needs: dict[int, re.Pattern[str]] = {}
+    tested = []
+    for n, (pattern, test) in enumerate(zip(patterns, tests)):
+        bit = 1 << n
+        screen = screen_pattern(pattern) if pattern is not None else None
+        if screen is not None:
+            if screen.starts is None:
+                free |= bit
+            for s in screen.starts or ():
+                by_start[s] = by_start.get(s, 0) | bit
+            if screen.digit:
+                digit |= bit
+            if screen.contains is not None:
+                needs[bit] = _needed(screen.contains)
+        elif pattern is not None:
+            free |= bit  # a pattern that could match anything: asked on every line
+        elif test is not None:
+            tested.append((bit, test))
+        else:
+            always |= bit
+    lengths = tuple(sorted({len(s) for s in by_start}))
+    return LineScreen(by_start, lengths, digit, free, needs, sum(needs), always, tuple(tested))
+
+
+def positions(mask: int, count: int) -> Iterable[int]:
+    """The set bits of ``mask`` below ``count``, lowest first (pack order); all
+    ``count`` positions for -1."""
+    if mask < 0:
+        yield from range(count)
+        return
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low

@@ -129,13 +129,6 @@ def _prefilter(rules: tuple[Rule, ...]) -> tuple[regex.Pattern[str] | None, froz
         return None, frozenset()
 
 
-@lru_cache(maxsize=64)
-def _uncovered(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
-    """The rules of a group that the prefilter does not cover (asked on every line)."""
-    _, covered = _prefilter(rules)
-    return tuple(r for n, r in enumerate(rules) if n not in covered)
-
-
 @dataclass(frozen=True)
 class Removal:
     rule: Rule

@@ -22,7 +22,7 @@ MIN_TAGS = 3
     "residue/tag-line",
     "Turn the comma-separated tag line under a title into the 'tags' metadata",
     where="head",
-    may_claim=lambda line: "," in line,
+    may_claim=lambda line: line.count(",") >= MIN_TAGS - 1,
     examples=[
         Example(
             "Russia says no to military deals with Pakistan\n\nRussia, Pakistan, AK\n\nEven as India has moved closer to the United States, Russia has said no.\n",

@@ -305,8 +305,9 @@ def _newer_characters() -> tuple[frozenset[str], re.Pattern[str]]:
     """Characters that Python's Unicode tables do not know but ``regex``'s newer
     ones give a case, or make a digit or a space, and a fast search for them and
     for every character beyond the BMP (a stdlib class of many astral ranges is slow)."""
-    unknown = "".join(chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cn")
-    newer = frozenset(regex.findall(r"[\p{Cased}\p{Lu}\p{Ll}\p{Lt}\d\s]", unknown))
+    everything = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, sys.maxunicode + 1)))
+    judged = regex.findall(r"[\p{Cased}\p{Lu}\p{Ll}\p{Lt}\d\s]", everything)  # a few thousand
+    newer = frozenset(c for c in judged if unicodedata.category(c) == "Cn")
     bmp = "".join(re.escape(c) for c in sorted(newer) if c <= "\uffff")
     return newer, re.compile(f"[{bmp}\U00010000-\U0010ffff]")
 

@@ -8,22 +8,33 @@ line whose first characters are none of them cannot match, so the line pass does
 not offer it to that pattern: for most lines of an article, deciding that no
 residue rule applies costs a few dictionary look-ups instead of a regex call.
 
+A pattern that may start with anything (``[^\n©]{1,80}?(?:©|\(c\))...``) is
+screened instead by strings every match must *contain* (``©``, ``(c)``), read from
+its later parts and from its look-aheads (``(?=[^\n]{0,1000}?cookie)``); patterns
+with leading strings may have such strings too, and a line must then have both.
+
 Why it is exact:
 
-* Leading strings and lines are both compared case-folded (``str.casefold``).
-  When ``regex`` matches a character case-insensitively (simple or full case
-  folding) the two case-fold to the same string, so the case-folded line starts
-  with the case-folded literal; a case-sensitive pattern is screened as if it
-  ignored case, which only lets more lines through.
+* Strings and lines are both compared case-folded (:func:`fold`). When ``regex``
+  matches a character case-insensitively (simple or full case folding) the two
+  fold to the same string, so the folded line holds the folded literal; a
+  case-sensitive pattern is screened as if it ignored case, which only lets more
+  lines through. Whitespace in both is read as one marker character.
+* Texts holding a character that Python's (older) Unicode tables do not know but
+  ``regex``'s give a case, a digit value or a space are not screened at all.
 * The pattern is read with the standard library's parser after replacing the
-  syntax only ``regex`` knows (``\\p{..}`` properties) by a character that the
+  syntax only ``regex`` knows (``\p{..}`` properties) by a character that the
   reading treats as "any character". Patterns the stdlib cannot read, or could
-  read differently from ``regex`` (nested sets and set operations), get no
-  leading strings and are asked on every line.
+  read differently from ``regex`` (nested sets and set operations), are asked on
+  every line.
 * The reading stops, shortening the strings, wherever it meets what it does not
-  enumerate: wide character classes (``\\s``, ``\\w``, ``[^,]``), ``.``,
-  back-references. Look-arounds and anchors are read as matching nothing. A
-  shorter string or a skipped condition lets more lines through, never fewer.
+  enumerate: wide character classes (``\w``, ``[^,]``), ``.``, back-references;
+  a digit class is kept only as "starts with a digit". Anchors and look-arounds
+  are read as matching nothing. A shorter string or a skipped condition lets more
+  lines through, never fewer.
+
+``tests/test_line_screen.py`` checks the claim on every rule example line, on
+variants of them and on the Unicode facts above, over all code points.
 
 What it leaves alone: Python line rules are screened by their own ``may_claim``
 test when they declare one (:class:`cleaner.rule.Rule`), otherwise asked on every
@@ -34,14 +45,14 @@ line. The reference path (``fast=False``) does not use this module;
 from __future__ import annotations
 
 import re
-import sys
-import unicodedata
 import re._constants as sre_c  # the stdlib's regex parser, to read pattern text
 import re._parser as sre_parse
+import sys
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
 from functools import lru_cache
+from itertools import accumulate
 from typing import Callable, Iterable
 
 import regex

@@ -1,4 +1,4 @@
-"""Which rules could claim a line, told by the line's first few characters.
+r"""Which rules could claim a line, told by the line's first few characters.
 
 A declarative residue rule matches a whole (stripped) line, and nearly every one of
 their patterns starts with words: "advertisement", "read more", "share on", "©".

@@ -189,35 +189,33 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
     """
     n = len(lines)
     stripped = [line.strip() for line in lines]
-    blank = [not s for s in stripped]
-    code = _code_lines(lines)
-    next_nonblank = [-1] * (n + 1)
-    for i in range(n - 1, -1, -1):
-        next_nonblank[i] = next_nonblank[i + 1] if blank[i] else i
-    first = next_nonblank[0] if n else -1
+    joined = "\n".join(lines)
+    code = _code_lines(lines) if "```" in joined or "~~~" in joined else [False] * n
+    first = next((i for i, s in enumerate(stripped) if s), -1)
 
     def after(i: int) -> int:  # the first non-blank line after line i, or -1
-        return next_nonblank[i + 1] if i + 1 < n else -1
+        return next((j for j in range(i + 1, n) if stripped[j]), -1)
 
     found: list[Heading] = []
     underlines: set[int] = set()
-    for i, line in enumerate(lines):
-        s = stripped[i]
-        if blank[i] or code[i] or i in underlines:
+    # the cheap tests first: most lines fail them (only an ATX heading may
+    # follow a non-blank line)
+    for i, s in enumerate(stripped):
+        if not s or code[i] or i in underlines:
             continue
-        atx = _parse_atx(line)
-        if atx is not None:
-            found.append(Heading(i, atx[0], atx[1], "markdown"))
-            continue
+        line = lines[i]
+        if s[0] == "#":
+            atx = _parse_atx(line)
+            if atx is not None:
+                found.append(Heading(i, atx[0], atx[1], "markdown"))
+                continue
+        if i > 0 and stripped[i - 1]:
+            continue  # no blank line (or the start) before
         if _INDENTED.match(line) or not _usable_text(s) or _is_list_item(s):
             continue
-        blank_before = i == 0 or blank[i - 1]
-        blank_after = i + 1 < n and blank[i + 1]
-        following = after(i)
 
         if (
-            blank_before
-            and i + 1 < n
+            i + 1 < n
             and not code[i + 1]
             and _UNDERLINE.fullmatch(lines[i + 1])
             and _fits(s, TITLE_MAX_WORDS, TITLE_MAX_CHARS)
@@ -228,7 +226,11 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
             underlines.add(i + 1)
             continue
 
-        if not blank_before or not blank_after or following < 0 or _ends_open(s):
+        blank_after = i + 1 < n and not stripped[i + 1]
+        if not blank_after or _ends_open(s):
+            continue
+        following = after(i)
+        if following < 0:
             continue
 
         if i == first:

@@ -49,10 +49,8 @@ import re._constants as sre_c  # the stdlib's regex parser, to read pattern text
 import re._parser as sre_parse
 import sys
 import unicodedata
-from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
 from typing import Callable, Iterable
 
 import regex
@@ -60,7 +58,7 @@ import regex
 #: The longest leading string read from a pattern.
 LEADING = 6
 #: Most leading strings kept per pattern node; more are cut to shorter strings.
-MAX_STRINGS = 256
+MAX_STRINGS = 1024
 #: Character classes of at most this many characters are enumerated; wider ones stop the reading.
 SMALL_CLASS = 24
 
@@ -332,113 +330,105 @@ def has_newer_characters(text: str) -> bool:
 
 # whitespace, as ``str.isspace`` knows it (a superset of ``regex``'s ``\s``), read as one marker
 _SPACES = {c: _SPACE for c in range(0x3001) if chr(c).isspace()}
+#: Lines whose screening is remembered per screen, at most (then it starts afresh).
+MEMORY = 1 << 17
 
 
 @dataclass(frozen=True)
 class LineScreen:
     """For one group of line rules: which of them to ask about a line, as a bit
-    mask over the group's positions (pack order); -1 for all of them."""
+    mask over the group's positions (pack order); -1 for all of them.
+
+    The answer depends on the line alone, so it is remembered: the line pass
+    repeats after removals and the engine's check pass reads every line again,
+    and those lines then cost one dictionary look-up.
+    """
 
     by_start: dict[str, int]  # leading string -> rules that need it
     lengths: tuple[int, ...]  # lengths of the leading strings present
     digit: int  # rules whose matches may start with a digit
-    free: int  # declarative rules without leading strings
+    free: int  # declarative rules without leading strings, screened by needed strings
     needs: dict[int, re.Pattern[str]]  # bit -> search for a string the line must contain
-    needy: int  # the rules in ``needs``
-    always: int  # Python rules asked about every line
-    tested: tuple[tuple[int, Callable[[str], bool]], ...]  # (bit, may_claim) of Python rules
+    any_free_need: re.Pattern[str] | None  # search for any string a rule in ``free`` needs
+    always: int  # rules asked about every non-blank line
+    claimable: tuple[tuple[int, re.Pattern[str]], ...]  # (bit, may_claim) of Python rules
+    memory: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
-    def for_lines(self, lines: list[str]) -> "TextScreen":
-        """This screen applied to the lines of one text."""
-        text = "\n".join(lines)
-        if text.isascii():
-            folded = text.lower()
+    def rules_for(self, line: str) -> int:
+        """The rules that could claim ``line`` (as it stands in the text, unstripped);
+        0 for a blank line."""
+        mask = self.memory.get(line)
+        if mask is None:
+            if len(self.memory) >= MEMORY:
+                self.memory.clear()
+            mask = self.memory[line] = self._judge(line)
+        return mask
+
+    def _judge(self, line: str) -> int:
+        if line.isascii():
+            folded = line.lower()
+        elif has_newer_characters(line):
+            return -1 if line.strip() else 0  # case or digits Python cannot judge: ask all
         else:
-            if has_newer_characters(text):
-                return TextScreen(self, None, {}, 0)  # case or digits Python cannot judge: ask all
-            folded = fold(text)
-        # case folding never adds or removes a line break: line i of both is the same line
-        lines_folded = folded.split("\n")
-        # a rule without leading strings is asked only on the lines holding a string it needs
-        by_line: dict[int, int] = {}
-        starts: list[int] | None = None
-        for bit, needed in self.needs.items():
-            if not self.free & bit:
-                continue
-            for m in needed.finditer(folded):
-                if starts is None:
-                    starts = list(accumulate((len(line) + 1 for line in lines_folded), initial=0))
-                i = bisect_right(starts, m.start()) - 1
-                by_line[i] = by_line.get(i, 0) | bit
-        return TextScreen(self, lines_folded, by_line, self.free & ~self.needy)
-
-
-@dataclass(frozen=True)
-class TextScreen:
-    """A :class:`LineScreen` for one text, holding its case-folded lines."""
-
-    screen: LineScreen
-    folded: list[str] | None  # None: ask every rule about every line
-    by_line: dict[int, int]  # line index -> rules without leading strings whose needed string it holds
-    free: int  # rules without leading strings or needed strings: asked on every line
-
-    def rules_for(self, index: int, stripped: str) -> int:
-        """The rules that could claim line ``index``, whose stripped text is ``stripped``."""
-        if self.folded is None:
-            return -1
-        sc = self.screen
-        line = self.folded[index]
-        head = line.lstrip()[:LEADING].translate(_SPACES)
-        mask = self.free | self.by_line.get(index, 0)
-        get = sc.by_start.get
-        for n in sc.lengths:
+            folded = fold(line)
+        head = folded.lstrip()[:LEADING].translate(_SPACES)
+        if not head:
+            return 0  # a blank line: never asked
+        mask = 0
+        get = self.by_start.get
+        for n in self.lengths:
             mask |= get(head[:n], 0)
-        if sc.digit and head[0].isdigit():
-            mask |= sc.digit
-        check = mask & sc.needy & ~sc.free
+        if self.digit and head[0].isdigit():
+            mask |= self.digit
+        check = mask & ~self.free
         while check:  # rules that also need a string somewhere in the line
             low = check & -check
             check ^= low
-            if sc.needs[low].search(line) is None:
+            needed = self.needs.get(low)
+            if needed is not None and needed.search(folded) is None:
                 mask ^= low
-        mask |= sc.always
-        for bit, may_claim in sc.tested:
-            if may_claim(stripped):
+        if self.any_free_need is not None and self.any_free_need.search(folded):
+            for bit, needed in self.needs.items():
+                if bit & self.free and needed.search(folded):
+                    mask |= bit
+        for bit, may_claim in self.claimable:
+            if may_claim.match(line):
                 mask |= bit
-        return mask
+        return mask | self.always
 
 
 def _needed(strings: frozenset[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(s) for s in sorted(strings, key=len, reverse=True)))
 
 
-def build_screen(patterns: list[str | None], tests: list[Callable[[str], bool] | None]) -> LineScreen:
+def build_screen(patterns: list[str | None], claims: list[str | None]) -> LineScreen:
     """A screen for rules given, by position, as a pattern (declarative rules) or
-    None, and a ``may_claim`` test or None (Python rules)."""
+    None, and a ``may_claim`` pattern or None (Python rules)."""
     by_start: dict[str, int] = {}
     digit = free = always = 0
     needs: dict[int, re.Pattern[str]] = {}
-    tested = []
-    for n, (pattern, test) in enumerate(zip(patterns, tests)):
+    free_needs: set[str] = set()
+    claimable = []
+    for n, (pattern, claim) in enumerate(zip(patterns, claims)):
         bit = 1 << n
         screen = screen_pattern(pattern) if pattern is not None else None
-        if screen is not None:
-            if screen.starts is None:
-                free |= bit
+        if screen is not None and (screen.starts is not None or screen.contains is not None):
             for s in screen.starts or ():
                 by_start[s] = by_start.get(s, 0) | bit
             if screen.digit:
                 digit |= bit
             if screen.contains is not None:
                 needs[bit] = _needed(screen.contains)
-        elif pattern is not None:
-            free |= bit  # a pattern that could match anything: asked on every line
-        elif test is not None:
-            tested.append((bit, test))
-        else:
+                if screen.starts is None:
+                    free |= bit
+                    free_needs |= screen.contains
+        elif pattern is None and claim is not None:
+            claimable.append((bit, re.compile(claim)))
+        else:  # a pattern that could match anything, or a Python rule without may_claim
             always |= bit
     lengths = tuple(sorted({len(s) for s in by_start}))
-    return LineScreen(by_start, lengths, digit, free, needs, sum(needs), always, tuple(tested))
+    any_free_need = _needed(frozenset(free_needs)) if free_needs else None
+    return LineScreen(by_start, lengths, digit, free, needs, any_free_need, always, tuple(claimable))
 
 
 def positions(mask: int, count: int) -> Iterable[int]:

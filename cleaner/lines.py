@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Sequence
 
 import regex
@@ -196,23 +197,23 @@ def _claims_fast(rules: Sequence[Rule], lines: list[str]) -> dict[int, list[tupl
     (:mod:`cleaner.line_screen`) cannot rule out, in the same order, and building
     a line's context only when a rule is asked."""
     group = tuple(rules)
-    screen = _screen(group).for_lines(lines)
+    rules_for = _screen(group).rules_for
     frozen = tuple(lines)
+    nonblank: list[int] | None = None  # non-blank lines before each line, once needed
     matches: dict[int, list[tuple[Rule, dict[str, Any] | str | None]]] = {}
-    nonblank = 0
     for i, line in enumerate(lines):
-        stripped = line.strip()
-        if not stripped:
+        asked = rules_for(line)
+        if not asked:
             continue
-        asked = screen.rules_for(i, stripped)
-        if asked:
-            ctx = LineContext(index=i, nonblank_index=nonblank, lines=frozen)
-            for n in positions(asked, len(group)):
-                r = group[n]
-                hit, detail = _verdict(r.fn(stripped, ctx))
-                if hit:
-                    matches.setdefault(i, []).append((r, detail))
-        nonblank += 1
+        if nonblank is None:
+            nonblank = list(accumulate((1 if line.strip() else 0 for line in lines), initial=0))
+        stripped = line.strip()
+        ctx = LineContext(index=i, nonblank_index=nonblank[i], lines=frozen)
+        for n in positions(asked, len(group)):
+            r = group[n]
+            hit, detail = _verdict(r.fn(stripped, ctx))
+            if hit:
+                matches.setdefault(i, []).append((r, detail))
     return matches
 
 

@@ -16,8 +16,10 @@ leave alone. The examples are the tests (``tests/test_rule_examples.py``).
 
 Fast paths: a rule may declare ``can_change(text) -> bool``, a cheap test that
 returns False only when ``fn`` would return ``text`` unchanged (or, for a meta
-rule, ``{}``), a line rule ``may_claim(line) -> bool``, False only when ``fn``
-keeps the line in any context, and ``fast``, another implementation of ``fn``
+rule, ``{}``); a line rule ``may_claim``, a standard-library regular expression
+that matches at the start of every line ``fn`` could remove, in any context (the
+line as it stands in the text, before stripping; see :mod:`cleaner.line_screen`);
+and ``fast``, another implementation of ``fn``
 that gives the same result for every input and option. ``fn`` stays the reference: the engine uses the
 fast paths unless asked not to (``Pipeline(..., fast=False)``), and
 ``tests/test_fast_paths.py`` checks that both give identical outcomes.
@@ -31,6 +33,7 @@ A rule object is callable on plain text, so it drops into any pipeline::
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
@@ -110,8 +113,8 @@ class Rule:
     # Fast paths (see "Fast paths" above); the engine's reference mode ignores them.
     can_change: Callable[[str], bool] | None = field(default=None, compare=False, repr=False)
     fast: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
-    # Line rules: False only when ``fn`` keeps this stripped line in every context.
-    may_claim: Callable[[str], bool] | None = field(default=None, compare=False, repr=False)
+    # Line rules: a stdlib pattern matching the start of every line ``fn`` could remove (see above).
+    may_claim: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         check_contract(self)
@@ -145,6 +148,13 @@ def check_contract(r: Rule) -> None:
         raise RuleError(f"rule {where}: unknown kind {r.kind!r}")
     if r.where not in WHERE_VALUES:
         raise RuleError(f"rule {where}: 'where' must be one of {', '.join(WHERE_VALUES)}, not {r.where!r}")
+    if r.may_claim is not None:
+        try:
+            re.compile(r.may_claim)
+        except re.error as exc:
+            raise RuleError(f"rule {where}: may_claim is not a valid pattern: {exc}") from None
+        if r.kind != "line":
+            raise RuleError(f"rule {where}: may_claim is for line rules")
     if r.kind == "meta":
         if not any(e.meta for e in r.examples) or not any(e.meta == {} for e in r.examples):
             raise RuleError(f"rule {where}: needs an example that yields metadata and one that yields none ({{}})")
@@ -212,11 +222,12 @@ def line_rule(
     examples: list[Example],
     block: bool = False,
     aliases: tuple[str, ...] = (),
-    may_claim: Callable[[str], bool] | None = None,
+    may_claim: str | None = None,
 ) -> Callable[[Callable[[str, LineContext], Any]], Rule]:
     """Declare a line rule: ``fn(line, ctx) -> None | True | dict | str``.
-    ``may_claim(line)`` is an optional exact fast path: a cheap test that returns
-    False only when ``fn`` would keep the (stripped) line whatever its context."""
+    ``may_claim`` is an optional exact fast path: a stdlib regular expression
+    that ``re.match`` matches at the start of every line ``fn`` could remove
+    (unstripped), whatever its context; the rule is not asked about the others."""
     return _declare("line", id, summary, examples, where=where, block=block, aliases=aliases, may_claim=may_claim)
 
 

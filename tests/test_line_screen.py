@@ -10,6 +10,7 @@ the screen relies on.
 
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 
@@ -44,8 +45,7 @@ SCREEN = build_screen([r.fn.pattern.pattern for r in RULES], [None] * len(RULES)
 
 
 def _asked(line: str) -> set[str]:
-    lines = [line]
-    mask = SCREEN.for_lines(lines).rules_for(0, line.strip())
+    mask = SCREEN.rules_for(line)
     return {r.id for n, r in enumerate(RULES) if mask < 0 or mask >> n & 1}
 
 
@@ -154,6 +154,15 @@ def test_regex_digits_are_python_digits_or_newer_characters():
     assert all(c.isdigit() or c in newer for c in regex.findall(r"\d", ALL, flags=regex.V1))
 
 
+def test_stdlib_classes_cover_regex_classes():
+    r"""``may_claim`` patterns are stdlib patterns standing for regex ones: the
+    stdlib's ``\s`` and ``\d`` must match all that regex's do (newer characters aside)."""
+    newer, _ = _newer_characters()
+    assert set(re.findall(r"\s", ALL)) >= set(regex.findall(r"\s", ALL)) - newer
+    assert set(re.findall(r"\s", ALL)) >= set(regex.findall(r"\s", ALL, flags=regex.V1)) - newer
+    assert set(re.findall(r"\d", ALL)) >= set(regex.findall(r"\d", ALL)) - newer
+
+
 def test_regex_case_insensitive_matches_fold_alike_in_python():
     """For every character in the built-in packs' screens, every character regex
     matches to it ignoring case folds to the same string in Python, unless it is
@@ -180,5 +189,67 @@ def test_texts_with_newer_characters_are_not_screened():
         pytest.skip("regex and Python share one Unicode version")
     c = min(newer)
     assert has_newer_characters("Exit mobile version " + c)
-    assert SCREEN.for_lines(["x" + c]).rules_for(0, "x" + c) == -1
+    assert SCREEN.rules_for("x" + c) == -1
     assert not has_newer_characters("Grüße aus Köln 😀")
+
+
+# --- Python rules: may_claim ---------------------------------------------------------
+
+PYTHON_RULES = [r for r in load_pack([]).rules if r.kind == "line" and r.may_claim is not None]
+_SPACE = st.sampled_from(["", " ", "  ", "\t", "\u00a0", "\u3000"])
+_WORD = st.sampled_from(["Russia", "AK", "#tech", "C++", "2024", "Ça", "O'Neil", "x.y", "a", "and"])
+
+
+@st.composite
+def _tag_line(draw):
+    items = draw(st.lists(st.lists(_WORD, min_size=1, max_size=5).map(" ".join), min_size=1, max_size=5))
+    return draw(_SPACE) + ",".join(draw(_SPACE) + item + draw(_SPACE) for item in items)
+
+
+@st.composite
+def _gallery(draw):
+    n, start = draw(st.integers(1, 60)), draw(st.integers(0, 60))
+    bullet = draw(st.sampled_from(["", "- ", "-\t", "• ", "*  ", "+ "]))
+    return [
+        draw(_SPACE) + bullet + f"{k}{draw(_SPACE)}/{draw(_SPACE)}{n}" + draw(_SPACE) + draw(_WORD)
+        for k in range(start, start + draw(st.integers(1, 4)))
+    ]
+
+
+@st.composite
+def _documents(draw):
+    lines = [draw(st.sampled_from(["Title", "", " "])), draw(_tag_line())]
+    for more in draw(st.lists(st.one_of(_tag_line().map(lambda s: [s]), _gallery()), max_size=4)):
+        lines += more
+    return lines
+
+
+def test_python_rules_with_may_claim_exist():
+    assert {r.id for r in PYTHON_RULES} >= {"residue/tag-line", "residue/gallery-caption"}
+
+
+@settings(max_examples=500, deadline=None)
+@given(_documents())
+def test_may_claim_matches_every_line_its_rule_would_claim(lines):
+    """Tag lines and galleries in many spellings: wherever a Python rule would
+    claim a line, its ``may_claim`` pattern matches that line."""
+    from cleaner.rule import LineContext
+
+    frozen = tuple(lines)
+    nonblank = 0
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        ctx = LineContext(index=i, nonblank_index=nonblank, lines=frozen)
+        nonblank += 1
+        for r in PYTHON_RULES:
+            if r.fn(line.strip(), ctx):
+                assert re.match(r.may_claim, line), (r.id, line)
+
+
+def test_may_claim_is_checked_when_declared():
+    from cleaner.rule import Example, RuleError, line_rule
+
+    with pytest.raises(RuleError, match="may_claim is not a valid pattern"):
+        line_rule("test/bad-claim", "x", where="anywhere", may_claim="(",
+                  examples=[Example("a\n", ""), Example("b\n")])(lambda line, ctx: line == "a")

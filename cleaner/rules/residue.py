@@ -22,7 +22,8 @@ MIN_TAGS = 3
     "residue/tag-line",
     "Turn the comma-separated tag line under a title into the 'tags' metadata",
     where="head",
-    may_claim=lambda line: line.count(",") >= MIN_TAGS - 1,
+    # the first item (one to four words), then two more commas at least
+    may_claim=r"^\s*[^\s,]+(?: [^\s,]+){0,3}\s*,[^,]*,",
     examples=[
         Example(
             "Russia says no to military deals with Pakistan\n\nRussia, Pakistan, AK\n\nEven as India has moved closer to the United States, Russia has said no.\n",
@@ -78,8 +79,8 @@ def _slide(line: str | None) -> tuple[int, int] | None:
     "residue/gallery-caption",
     "Remove the numbered captions of a photo gallery ('1/50 United goin down ...')",
     where="anywhere",
-    # ``\d`` of regex also matches digits newer than Python's tables: let those through
-    may_claim=lambda line: line[0] in "-•*" or line[0].isdigit() or line[0] > "\uffff",
+    # how ``_GALLERY_ITEM`` starts (stdlib ``\s`` and ``\d`` cover what regex matches)
+    may_claim=r"^\s*(?:[-•*]\s+)?\d{1,3}\s*/",
     examples=[
         Example(
             "5. Beware the wall-mounted hairdryer\n\nIt contains the most germs of anything in the room.\n\n"

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.line_screen import (
+    _needed,
     _newer_characters,
     build_screen,
     fold,
@@ -137,6 +138,13 @@ def test_a_pattern_with_no_leading_string_is_screened_by_what_it_contains():
 def test_lookahead_contents_are_needed_strings():
     screen = screen_pattern(r"(?=[^\n]{0,1000}?cookie)(?:we|this)\s+[^\n]*")
     assert screen.contains == {"cookie"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.frozensets(st.text(alphabet="ab(|)[]^-\\.*©\u00e9", min_size=1, max_size=5), min_size=1, max_size=12),
+       st.text(alphabet="ab(|)[]^-\\.*©\u00e9 ", max_size=30))
+def test_the_needed_strings_search_finds_exactly_the_strings(strings, text):
+    assert _needed(strings)(text) == any(s in text for s in strings)
 
 
 # --- the Unicode facts the screen relies on ----------------------------------------

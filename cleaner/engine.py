@@ -8,10 +8,12 @@ something changed, and merges metadata. No rule author can forget a record.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 from cleaner.lines import run_line_pass
 from cleaner.rule import Rule
+from cleaner.screens import AnyChar, any_char_of
 
 
 @dataclass(frozen=True)
@@ -147,13 +149,31 @@ def apply_rules(rules: Sequence[Rule], text: str, *, trace: bool = False, fast: 
     """
     outcome = Outcome(text=text)
     stages = _stages(rules)
+    by_chars = _character_screen(tuple(rules)) if fast else None
     for _ in range(MAX_PASSES):
         before = outcome.text
+        screened: str | None = None  # the text the character screen last cleared
         for stage in stages:
+            if by_chars is not None and isinstance(stage[0].can_change, AnyChar):
+                if outcome.text is screened:
+                    continue
+                if not by_chars(outcome.text):  # none of these rules can change it
+                    screened = outcome.text
+                    continue
             _apply_stage(stage, outcome, trace, fast)
         if outcome.text == before:
             break
     return outcome
+
+
+@lru_cache(maxsize=64)
+def _character_screen(rules: tuple[Rule, ...]) -> AnyChar | None:
+    """One search for the characters of every rule whose fast path is an
+    :class:`AnyChar` test. Most texts hold none of them, and while the text stays
+    the same object (no rule changed it) each of those rules is skipped at the
+    cost of one search, not one per rule."""
+    tests = [r.can_change for r in rules if isinstance(r.can_change, AnyChar)]
+    return any_char_of(tests) if len(tests) > 1 else None
 
 
 def apply_rule(rule: Rule, text: str, **options: Any) -> Outcome:

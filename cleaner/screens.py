@@ -29,15 +29,33 @@ def char_class(chars: Iterable[str | tuple[str, str]]) -> str:
     return "[" + "".join(parts) + "]"
 
 
-def any_char(*chars: str | tuple[str, str]) -> Callable[[str], bool]:
+class AnyChar:
     """A test that is True when the text holds one of ``chars`` (single characters
     or inclusive (first, last) ranges). One character uses ``in`` (memchr speed);
-    more use one compiled character-class search."""
-    if len(chars) == 1 and isinstance(chars[0], str):
-        needle = chars[0]
-        return lambda text: needle in text
-    search = re.compile(char_class(chars)).search
-    return lambda text: search(text) is not None
+    more use one compiled character-class search. The engine may also answer
+    several such tests with one search (:func:`any_char_of`)."""
+
+    def __init__(self, chars: tuple[str | tuple[str, str], ...]) -> None:
+        self.chars = chars
+        if len(chars) == 1 and isinstance(chars[0], str):
+            needle = chars[0]
+            self._test: Callable[[str], bool] = lambda text: needle in text
+        else:
+            search = re.compile(char_class(chars)).search
+            self._test = lambda text: search(text) is not None
+
+    def __call__(self, text: str) -> bool:
+        return self._test(text)
+
+
+def any_char(*chars: str | tuple[str, str]) -> AnyChar:
+    """See :class:`AnyChar`."""
+    return AnyChar(chars)
+
+
+def any_char_of(tests: Iterable[AnyChar]) -> AnyChar:
+    """One test for the characters of all ``tests``: False proves each of them False."""
+    return AnyChar(tuple(c for t in tests for c in t.chars))
 
 
 # --- ftfy ---------------------------------------------------------------------------

@@ -285,22 +285,56 @@ class PatternScreen:
     contains: frozenset[str] | None = None
 
 
-@lru_cache(maxsize=1024)
-def screen_pattern(pattern: str) -> PatternScreen | None:
-    """Read ``pattern``; None when no line can be ruled out (ask it every line)."""
-    readable = _stdlib_syntax(pattern)
-    if readable is None:
-        return None
-    try:
-        parsed = list(sre_parse.parse(readable))
-        leading = _strings(_sequence(parsed))
-        contains = _contained(parsed, start=1 if leading else 0)
-    except (re.error, RecursionError, OverflowError):
-        return None
+def _read(items: list) -> PatternScreen | None:
+    leading = _strings(_sequence(items))
+    contains = _contained(items, start=1 if leading else 0)
     if leading is None and contains is None:
         return None
     starts, digit = leading if leading is not None else (None, False)
     return PatternScreen(starts, digit, contains)
+
+
+def _parse(pattern: str) -> list | None:
+    readable = _stdlib_syntax(pattern)
+    if readable is None:
+        return None
+    try:
+        return list(sre_parse.parse(readable))
+    except (re.error, RecursionError, OverflowError):
+        return None
+
+
+@lru_cache(maxsize=1024)
+def screen_pattern(pattern: str) -> PatternScreen | None:
+    """Read ``pattern``; None when no line can be ruled out (ask it every line)."""
+    parsed = _parse(pattern)
+    try:
+        return None if parsed is None else _read(parsed)
+    except (RecursionError, OverflowError):
+        return None
+
+
+@lru_cache(maxsize=1024)
+def screen_alternatives(pattern: str) -> tuple[PatternScreen, ...] | None:
+    """Screens of a pattern's top-level alternatives, read one by one: a line is
+    worth asking when it passes any of them. Sharper than one screen for the
+    whole: in ``photo:...|...getty images`` the second alternative no longer
+    makes every line with "photo" in it a candidate. Falls back to the whole
+    pattern's screen; None when no line can be ruled out."""
+    parsed = _parse(pattern)
+    if parsed is None:
+        return None
+    while len(parsed) == 1 and parsed[0][0] is sre_c.SUBPATTERN:
+        parsed = list(parsed[0][1][3])  # a group around everything
+    if len(parsed) == 1 and parsed[0][0] is sre_c.BRANCH:
+        try:
+            screens = tuple(_read(list(branch)) for branch in parsed[0][1][1])
+        except (RecursionError, OverflowError):
+            screens = (None,)
+        if all(s is not None for s in screens):
+            return screens
+    whole = screen_pattern(pattern)
+    return None if whole is None else (whole,)
 
 
 def leading_strings(pattern: str) -> frozenset[str] | None:
@@ -344,13 +378,15 @@ class LineScreen:
     and those lines then cost one dictionary look-up.
     """
 
-    by_start: dict[str, int]  # leading string -> rules that need it
+    # Patterns are screened by *units*, one per top-level alternative (bits below).
+    by_start: dict[str, int]  # leading string -> units that need it
     lengths: tuple[int, ...]  # lengths of the leading strings present
     leads: Callable[[str], re.Match[str] | None]  # matches what starts with a leading string
-    digit: int  # rules whose matches may start with a digit
-    free: int  # declarative rules without leading strings, screened by needed strings
-    needs: dict[int, Callable[[str], bool]]  # bit -> does the (folded) line hold a string the rule needs?
-    any_free_need: Callable[[str], bool] | None  # does it hold any string a rule in ``free`` needs?
+    digit: int  # units whose matches may start with a digit
+    free: int  # units without leading strings, screened by needed strings
+    needs: dict[int, Callable[[str], bool]]  # unit -> does the (folded) line hold a string it needs?
+    any_free_need: Callable[[str], bool] | None  # does it hold any string a unit in ``free`` needs?
+    owners: tuple[int, ...]  # unit (a pattern's alternative) -> bit of its rule
     always: int  # rules asked about every non-blank line
     claimable: tuple[tuple[int, re.Pattern[str]], ...]  # (bit, may_claim) of Python rules
     memory: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -394,10 +430,15 @@ class LineScreen:
             for bit, needed in self.needs.items():
                 if bit & self.free and needed(folded):
                     mask |= bit
+        rules = self.always
+        while mask:  # from units to their rules
+            low = mask & -mask
+            rules |= self.owners[low.bit_length() - 1]
+            mask ^= low
         for bit, may_claim in self.claimable:
             if may_claim.match(line):
-                mask |= bit
-        return mask | self.always
+                rules |= bit
+        return rules
 
 
 def _trie(strings: Iterable[str]) -> str:
@@ -435,16 +476,20 @@ def _needed(strings: frozenset[str]) -> Callable[[str], bool]:
 
 def build_screen(patterns: list[str | None], claims: list[str | None]) -> LineScreen:
     """A screen for rules given, by position, as a pattern (declarative rules) or
-    None, and a ``may_claim`` pattern or None (Python rules)."""
+    None, and a ``may_claim`` pattern or None (Python rules). A pattern becomes
+    one screened *unit* per top-level alternative (:func:`screen_alternatives`)."""
     by_start: dict[str, int] = {}
     digit = free = always = 0
     needs: dict[int, Callable[[str], bool]] = {}
     free_needs: set[str] = set()
     claimable = []
+    owners: list[int] = []  # unit -> bit of its rule
     for n, (pattern, claim) in enumerate(zip(patterns, claims)):
-        bit = 1 << n
-        screen = screen_pattern(pattern) if pattern is not None else None
-        if screen is not None and (screen.starts is not None or screen.contains is not None):
+        rule_bit = 1 << n
+        screens = screen_alternatives(pattern) if pattern is not None else None
+        for screen in screens or ():
+            bit = 1 << len(owners)
+            owners.append(rule_bit)
             for s in screen.starts or ():
                 by_start[s] = by_start.get(s, 0) | bit
             if screen.digit:
@@ -454,14 +499,18 @@ def build_screen(patterns: list[str | None], claims: list[str | None]) -> LineSc
                 if screen.starts is None:
                     free |= bit
                     free_needs |= screen.contains
-        elif pattern is None and claim is not None:
-            claimable.append((bit, re.compile(claim)))
+        if screens:
+            continue
+        if pattern is None and claim is not None:
+            claimable.append((rule_bit, re.compile(claim)))
         else:  # a pattern that could match anything, or a Python rule without may_claim
-            always |= bit
+            always |= rule_bit
     lengths = tuple(sorted({len(s) for s in by_start}))
     any_free_need = _needed(frozenset(free_needs)) if free_needs else None
     leads = re.compile(_trie(by_start)).match
-    return LineScreen(by_start, lengths, leads, digit, free, needs, any_free_need, always, tuple(claimable))
+    return LineScreen(
+        by_start, lengths, leads, digit, free, needs, any_free_need, tuple(owners), always, tuple(claimable)
+    )
 
 
 def positions(mask: int, count: int) -> Iterable[int]:

@@ -26,6 +26,7 @@ from cleaner.line_screen import (
     fold,
     has_newer_characters,
     leading_strings,
+    screen_alternatives,
     screen_pattern,
 )
 from cleaner.lines import PatternMatcher
@@ -133,6 +134,16 @@ def test_a_pattern_with_no_leading_string_is_screened_by_what_it_contains():
     screen = screen_pattern(r"[^\n©]{1,80}?(?:©|\(c\))\s*20\d\d")
     assert screen is not None and screen.starts is None
     assert screen.contains == {"©", "(c)"}
+
+
+def test_top_level_alternatives_are_screened_one_by_one():
+    units = screen_alternatives(r"(?:photo|image)\s*:\s*\w+|[\w ]{1,40}/\s*getty\s+images")
+    assert units is not None and len(units) == 2
+    assert {s[:5] for s in units[0].starts} == {"photo", "image"} and units[1].starts is None
+    assert units[1].contains and units[1].contains <= {"getty", "images"}
+    # a prose line that merely mentions photos is no longer offered to photo-credit
+    assert "residue/photo-credit" not in _asked("The photos of the flood were shared widely online.")
+    assert "residue/photo-credit" in _asked("Image: Reuters")
 
 
 def test_lookahead_contents_are_needed_strings():

@@ -401,6 +401,15 @@ class LineScreen:
             mask = self.memory[line] = self._judge(line)
         return mask
 
+    def masks(self, lines: list[str]) -> list[int]:
+        """:meth:`rules_for` of each of ``lines``; the remembered ones are looked up
+        without a Python call per line."""
+        found = list(map(self.memory.get, lines))
+        if None in found:
+            rules_for = self.rules_for
+            found = [rules_for(line) if mask is None else mask for mask, line in zip(found, lines)]
+        return found
+
     def _judge(self, line: str) -> int:
         if line.isascii():
             folded = line.lower()

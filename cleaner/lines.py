@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress
 from typing import Any, Sequence
 
 import regex
@@ -197,19 +197,18 @@ def _claims_fast(rules: Sequence[Rule], lines: list[str]) -> dict[int, list[tupl
     (:mod:`cleaner.line_screen`) cannot rule out, in the same order, and building
     a line's context only when a rule is asked."""
     group = tuple(rules)
-    rules_for = _screen(group).rules_for
+    masks = _screen(group).masks(lines)
+    asked = list(compress(range(len(lines)), masks))
+    if not asked:
+        return {}
     frozen = tuple(lines)
-    nonblank: list[int] | None = None  # non-blank lines before each line, once needed
+    # non-blank lines before each line (C-level iteration: no Python call per line)
+    nonblank = list(accumulate(map(bool, map(str.strip, lines)), initial=0))
     matches: dict[int, list[tuple[Rule, dict[str, Any] | str | None]]] = {}
-    for i, line in enumerate(lines):
-        asked = rules_for(line)
-        if not asked:
-            continue
-        if nonblank is None:
-            nonblank = list(accumulate((1 if line.strip() else 0 for line in lines), initial=0))
-        stripped = line.strip()
+    for i in asked:
+        stripped = lines[i].strip()
         ctx = LineContext(index=i, nonblank_index=nonblank[i], lines=frozen)
-        for n in positions(asked, len(group)):
+        for n in positions(masks[i], len(group)):
             r = group[n]
             hit, detail = _verdict(r.fn(stripped, ctx))
             if hit:

@@ -58,7 +58,7 @@ import regex
 #: The longest leading string read from a pattern.
 LEADING = 6
 #: Most leading strings kept per pattern node; more are cut to shorter strings.
-MAX_STRINGS = 1024
+MAX_STRINGS = 512
 #: Character classes of at most this many characters are enumerated; wider ones stop the reading.
 SMALL_CLASS = 24
 

@@ -6,12 +6,25 @@ The strings every match of a pattern must start with (its *leading strings*, at
 most :data:`LEADING` characters each) are read once from the parsed pattern. A
 line whose first characters are none of them cannot match, so the line pass does
 not offer it to that pattern: for most lines of an article, deciding that no
-residue rule applies costs a few dictionary look-ups instead of a regex call.
+residue rule applies costs one trie match and a search instead of a regex call
+per rule.
 
 A pattern that may start with anything (``[^\n©]{1,80}?(?:©|\(c\))...``) is
 screened instead by strings every match must *contain* (``©``, ``(c)``), read from
 its later parts and from its look-aheads (``(?=[^\n]{0,1000}?cookie)``); patterns
 with leading strings may have such strings too, and a line must then have both.
+A pattern whose top level is a choice (``photo:...|©...|...getty images``) is read
+one alternative at a time, each a *unit* with its own strings: a line is worth
+asking when it passes any unit of the pattern.
+
+The verdict depends on the line alone, so each screen remembers it (up to
+:data:`MEMORY` lines): the line pass repeats after a removal and the engine's
+check pass reads every line again, and a remembered line costs a dictionary
+look-up done in C for the whole text (:meth:`LineScreen.masks`).
+
+Python line rules declare where they could fire with ``may_claim``, a stdlib
+pattern matched at the start of the line (``residue/gallery-caption``: a slide
+number ``k/N``); those without one are asked on every line.
 
 Why it is exact:
 
@@ -20,8 +33,10 @@ Why it is exact:
   fold to the same string, so the folded line holds the folded literal; a
   case-sensitive pattern is screened as if it ignored case, which only lets more
   lines through. Whitespace in both is read as one marker character.
-* Texts holding a character that Python's (older) Unicode tables do not know but
+* Lines holding a character that Python's (older) Unicode tables do not know but
   ``regex``'s give a case, a digit value or a space are not screened at all.
+* Every match of a pattern is a match of one of its top-level alternatives, so a
+  line no unit lets through matches none of them.
 * The pattern is read with the standard library's parser after replacing the
   syntax only ``regex`` knows (``\p{..}`` properties) by a character that the
   reading treats as "any character". Patterns the stdlib cannot read, or could
@@ -34,12 +49,9 @@ Why it is exact:
   lines through, never fewer.
 
 ``tests/test_line_screen.py`` checks the claim on every rule example line, on
-variants of them and on the Unicode facts above, over all code points.
-
-What it leaves alone: Python line rules are screened by their own ``may_claim``
-test when they declare one (:class:`cleaner.rule.Rule`), otherwise asked on every
-line. The reference path (``fast=False``) does not use this module;
-``tests/test_fast_paths.py`` compares both paths.
+variants of them and on the Unicode facts above, over all code points; and each
+``may_claim`` pattern against its rule on generated tag lines and galleries. The reference path (``fast=False``)
+does not use this module; ``tests/test_fast_paths.py`` compares both paths.
 """
 
 from __future__ import annotations

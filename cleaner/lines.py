@@ -44,9 +44,15 @@ LONG_LINE_WORDS = 25
 SENTENCE_WORDS = 7
 
 
+@lru_cache(maxsize=1 << 16)
 def is_prose(line: str) -> bool:
     """True for lines that read like running text: a sentence of some length, or a
-    long line. Headlines, menu entries and widget labels are not prose."""
+    long line. Headlines, menu entries and widget labels are not prose.
+
+    Remembered per line: the line pass looks for the first and last prose lines
+    again after every removal and in the engine's check pass."""
+    if len(line) < 2 * SENTENCE_WORDS - 1:
+        return False  # too short to hold SENTENCE_WORDS words and the gaps between them
     words = len(_WORD.findall(line))
     if words >= LONG_LINE_WORDS:
         return True
@@ -79,7 +85,7 @@ class PatternMatcher:
     pattern: regex.Pattern[str]
     rule_id: str = ""
 
-    def __call__(self, line: str, ctx: LineContext) -> dict[str, Any] | bool:
+    def __call__(self, line: str, ctx: LineContext | None) -> dict[str, Any] | bool:
         try:
             return _match_line(self.pattern, line)
         except TimeoutError:
@@ -207,10 +213,14 @@ def _claims_fast(rules: Sequence[Rule], lines: list[str]) -> dict[int, list[tupl
     matches: dict[int, list[tuple[Rule, dict[str, Any] | str | None]]] = {}
     for i in asked:
         stripped = lines[i].strip()
-        ctx = LineContext(index=i, nonblank_index=nonblank[i], lines=frozen)
+        ctx = None  # built for the first Python rule asked (patterns need none)
         for n in positions(masks[i], len(group)):
             r = group[n]
-            hit, detail = _verdict(r.fn(stripped, ctx))
+            if isinstance(r.fn, PatternMatcher):
+                hit, detail = _verdict(r.fn(stripped, None))
+            else:
+                ctx = ctx or LineContext(index=i, nonblank_index=nonblank[i], lines=frozen)
+                hit, detail = _verdict(r.fn(stripped, ctx))
             if hit:
                 matches.setdefault(i, []).append((r, detail))
     return matches

@@ -200,7 +200,21 @@ def _repeat(low: int, high: int, body: frozenset[_Piece]) -> frozenset[_Piece]:
     return _limit(out | {(text, False) for text, _ in current})
 
 
+# What a parsed item reads as, by identity, while one pattern is read: the suffixes
+# that ``_contained`` reads share their items (and a big group is met many times).
+_read_items: dict[int, tuple[tuple, frozenset[_Piece]]] = {}
+
+
 def _node(item: tuple) -> frozenset[_Piece]:
+    known = _read_items.get(id(item))
+    if known is not None and known[0] is item:
+        return known[1]
+    pieces = _read_node(item)
+    _read_items[id(item)] = (item, pieces)  # holding the item keeps its id from being reused
+    return pieces
+
+
+def _read_node(item: tuple) -> frozenset[_Piece]:
     op, av = item
     if op is sre_c.LITERAL:
         return _fold(chr(av)) or _STOP
@@ -324,6 +338,8 @@ def screen_pattern(pattern: str) -> PatternScreen | None:
         return None if parsed is None else _read(parsed)
     except (RecursionError, OverflowError):
         return None
+    finally:
+        _read_items.clear()
 
 
 @lru_cache(maxsize=1024)
@@ -343,6 +359,8 @@ def screen_alternatives(pattern: str) -> tuple[PatternScreen, ...] | None:
             screens = tuple(_read(list(branch)) for branch in parsed[0][1][1])
         except (RecursionError, OverflowError):
             screens = (None,)
+        finally:
+            _read_items.clear()
         if all(s is not None for s in screens):
             return screens
     whole = screen_pattern(pattern)

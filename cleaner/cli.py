@@ -137,6 +137,11 @@ def run(
     html_timeout: Annotated[
         float, typer.Option(help="Seconds trafilatura may spend on one HTML page before it is 'failed'.")
     ] = DEFAULT_TIME_LIMIT,
+    html_metadata: Annotated[
+        bool,
+        typer.Option(help="Keep the title, author, date and site name of HTML pages in the metadata. "
+                     "--no-html-metadata skips trafilatura's metadata search: about 40 % faster on HTML, same text."),
+    ] = True,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Start over in an OUT that holds another run (or other files), instead of refusing.")
     ] = False,
@@ -169,6 +174,7 @@ def run(
         output=output_options,
         text_field=text_field,
         html_seconds=html_timeout,
+        html_metadata=html_metadata,
         input_format=input_format.value if input_format else None,
         jobs=jobs or _default_jobs(),
         overwrite=overwrite,

@@ -63,6 +63,7 @@ class RunError(ValueError):
 class RunOptions:
     text_field: str = "text"
     html_seconds: float | None = DEFAULT_TIME_LIMIT
+    html_metadata: bool = True
     input_format: str | None = None
     jobs: int = 1
     overwrite: bool = False
@@ -144,6 +145,7 @@ def _fingerprint(targets: list[Target], pipeline: Pipeline, options: RunOptions)
         "pack": pipeline.sha256,
         "text_field": options.text_field,
         "html_seconds": options.html_seconds,
+        "html_metadata": options.html_metadata,
         "input_format": options.input_format,
         "output": [options.output.format, options.output.shard_size, options.output.compress],
         "inputs": [(t.file.rel, t.size, _mtime(t.file.path)) for t in targets],
@@ -217,7 +219,10 @@ def run_corpus(
         return report
     progress.start(len(targets), sum(t.size for t in targets))
 
-    spec = WorkSpec(pipeline.packs or (), pipeline.options, pipeline.sha256, options.text_field, options.html_seconds)
+    spec = WorkSpec(
+        pipeline.packs or (), pipeline.options, pipeline.sha256, options.text_field, options.html_seconds,
+        options.html_metadata,
+    )
     resumed = 0
 
     def pending() -> Iterator[tuple[str, Unit, int, int]]:
@@ -393,6 +398,7 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
         "options": {
             "text_field": options.text_field,
             "html_seconds": options.html_seconds,
+            "html_metadata": options.html_metadata,
             "input_format": options.input_format,
             "jobs": options.jobs,
             "output_format": options.output.format,

@@ -29,6 +29,7 @@ class WorkSpec:
     pack_sha256: str
     text_field: str = "text"
     html_seconds: float | None = None
+    html_metadata: bool = True
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,9 @@ def longest_line(text: str) -> int:
 def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec) -> ItemResult:
     """Read and clean one item. ``as_record``: the payload is a JSON line (the
     input record with the cleaned text and ``cleaner: {id, meta}``), not bare text."""
-    item = load_document(raw, text_field=spec.text_field, html_seconds=spec.html_seconds)
+    item = load_document(
+        raw, text_field=spec.text_field, html_seconds=spec.html_seconds, html_metadata=spec.html_metadata
+    )
     if isinstance(item, ReadFailure):
         outcome, meta, chars_in = Outcome(text="", status="failed", reason=item.reason), {}, 0
     elif longest_line(item.text) > MAX_LINE_CHARS:

@@ -108,6 +108,19 @@ def test_html_and_jsonl_inputs(tmp_path):
     assert "failed" in result.output
 
 
+def test_no_html_metadata_gives_the_same_text_without_trafilaturas_metadata(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "page.html").write_text(HTML, encoding="utf-8")
+    with_meta, without = tmp_path / "with", tmp_path / "without"
+    assert run_cli("run", src, with_meta).exit_code == 0
+    assert run_cli("run", src, without, "--no-html-metadata").exit_code == 0
+    assert (without / "page.txt").read_bytes() == (with_meta / "page.txt").read_bytes()
+    assert "date" in provenance(with_meta)[0]["meta"]  # htmldate's guess, from the footer
+    assert "date" not in provenance(without)[0]["meta"]
+    assert json.loads((without / "manifest.json").read_text())["options"]["html_metadata"] is False
+
+
 def test_text_field_option(tmp_path):
     src = tmp_path / "c.jsonl"
     src.write_text(json.dumps({"body": f"{BODY}\n\nShare this:\n"}) + "\n")

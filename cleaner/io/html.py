@@ -56,14 +56,20 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         raise ExtractionTimeout(message)
 
 
-def extract_main_text(html: str, *, url: str | None = None, seconds: float | None = DEFAULT_TIME_LIMIT) -> tuple[str, dict[str, Any]]:
+def extract_main_text(
+    html: str, *, url: str | None = None, seconds: float | None = DEFAULT_TIME_LIMIT, metadata: bool = True
+) -> tuple[str, dict[str, Any]]:
     """Return the page's main text and its metadata (title, author, date, sitename, url,
     tags). Blocks (paragraphs, headings, list items) are separated by blank lines,
     the plain-text convention the rules expect. Returns ``("", {})`` when trafilatura
     finds no main text.
+
+    ``metadata=False`` skips trafilatura's metadata extraction, which costs about
+    40 % on top of finding the main text (author and tags are searched for in the
+    whole page); the text is the same.
     """
     with time_limit(seconds):
-        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=metadata, include_comments=False)
     if doc is None or not doc.text:
         return "", {}
     meta: dict[str, Any] = {k: v for k in _META_FIELDS if (v := getattr(doc, k, None))}

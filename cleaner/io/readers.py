@@ -178,9 +178,14 @@ def raw_id(raw: RawItem) -> str:
 
 
 def load_document(
-    raw: RawItem, *, text_field: str = "text", html_seconds: float | None = DEFAULT_TIME_LIMIT
+    raw: RawItem,
+    *,
+    text_field: str = "text",
+    html_seconds: float | None = DEFAULT_TIME_LIMIT,
+    html_metadata: bool = True,
 ) -> Document | ReadFailure:
-    """Decode, parse or extract one raw item into a document."""
+    """Decode, parse or extract one raw item into a document (``html_metadata``:
+    whether HTML pages also give their title, author, date, ... as metadata)."""
     where = f"{raw.rel} {'line' if raw.format == 'jsonl' else 'record'} {raw.position}" if raw.position else raw.rel
     fallback_id = f"{raw.rel}:{raw.position}" if raw.position else raw.rel
     if raw.error:
@@ -190,7 +195,7 @@ def load_document(
     if raw.format == "parquet":
         return _load_record(raw, raw.record or {}, text_field, where, fallback_id, _row_sha(raw.record or {}))
     if raw.format == "warc":
-        return _load_warc(raw, html_seconds, fallback_id)
+        return _load_warc(raw, html_seconds, html_metadata, fallback_id)
     try:
         data = Path(raw.path).read_bytes()
     except OSError as exc:
@@ -199,7 +204,7 @@ def load_document(
     try:
         if raw.format == "html":
             html, source.encoding = decode_html(data)
-            text, meta = extract_main_text(html, seconds=html_seconds)
+            text, meta = extract_main_text(html, seconds=html_seconds, metadata=html_metadata)
             return Document(raw.rel, text, source, meta)
         text, source.encoding = decode_text(data)
         return Document(raw.rel, text, source)
@@ -248,7 +253,7 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def _load_warc(raw: RawItem, html_seconds: float | None, fallback_id: str) -> Document | ReadFailure:
+def _load_warc(raw: RawItem, html_seconds: float | None, html_metadata: bool, fallback_id: str) -> Document | ReadFailure:
     meta = dict(raw.meta or {})
     data = raw.data or b""
     doc_id = meta.get("warc_record_id") or fallback_id
@@ -256,7 +261,7 @@ def _load_warc(raw: RawItem, html_seconds: float | None, fallback_id: str) -> Do
                     extra={k: meta[k] for k in ("url", "date", "warc_record_id") if meta.get(k)})
     try:
         html, source.encoding = decode_html(data, declared=meta.get("charset"))
-        text, found = extract_main_text(html, url=meta.get("url"), seconds=html_seconds)
+        text, found = extract_main_text(html, url=meta.get("url"), seconds=html_seconds, metadata=html_metadata)
     except Exception as exc:
         return ReadFailure(doc_id, source, f"HTML extraction failed: {type(exc).__name__}: {exc}")
     record = {"id": doc_id, "url": meta.get("url"), "date": meta.get("date"), "text": text}

@@ -135,24 +135,19 @@ class RareStartScreen:
     Built from a pattern whose every branch has a mandatory atom matching only
     non-ASCII characters: each branch is cut at its rarest such atom. What is left
     of a branch matches inside every match of the whole branch, so where the
-    pattern matches, ``rest`` matches too, starting on a character of ``first``.
-    ``first`` is one character class (searched at hundreds of MB/s), and ``rest``
-    is only tried where it is found.
+    pattern matches, the *rest* matches too, starting on a character of one small
+    class. The search is one stdlib pattern, ``[first](?<=(?=rest)[first])``: it
+    starts with that class, so the engine skips to its characters at hundreds of
+    MB/s, and tries the rest (in the look-behind) only there.
     """
 
-    def __init__(self, first: re.Pattern[str], rest: re.Pattern[str]) -> None:
-        self.first = first
-        self.rest = rest
+    def __init__(self, search: re.Pattern[str]) -> None:
+        self.pattern = search
 
     def search(self, text: str, pos: int = 0) -> int | None:
-        """The first position at or after ``pos`` where ``rest`` matches, or None."""
-        find, match = self.first.search, self.rest.match
-        while (m := find(text, pos)) is not None:
-            at = m.start()
-            if match(text, at) is not None:
-                return at
-            pos = at + 1
-        return None
+        """The first position at or after ``pos`` where the rest matches, or None."""
+        m = self.pattern.search(text, pos)
+        return None if m is None else m.start()
 
 
 def rare_start_screen(pattern: re.Pattern[str], *extra: str) -> RareStartScreen | None:
@@ -190,10 +185,11 @@ def rare_start_screen(pattern: re.Pattern[str], *extra: str) -> RareStartScreen 
             rests.append(sub)
             starts.update(chars)
         rest = sre_parse.SubPattern(tree.state, [(sre_parse.BRANCH, (None, rests))])
-        return RareStartScreen(
-            re.compile(char_class(_ranges(starts))),
-            re._compiler.compile(rest, pattern.flags),  # type: ignore[attr-defined]
-        )
+        (first,) = sre_parse.parse(char_class(_ranges(starts)), 0, tree.state)
+        # the first character, then: looking back at it, the rest matches there
+        there = sre_parse.SubPattern(tree.state, [(sre_parse.ASSERT, (1, rest)), first])
+        search = sre_parse.SubPattern(tree.state, [first, (sre_parse.ASSERT, (-1, there))])
+        return RareStartScreen(re._compiler.compile(search, pattern.flags))  # type: ignore[attr-defined]
     except Exception:  # a stdlib or ftfy change this code cannot read: no screen
         return None
 

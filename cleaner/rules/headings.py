@@ -260,7 +260,8 @@ def _split_eol(line: str) -> tuple[str, str]:
 
 def headings_of(text: str) -> list[Heading]:
     """The headings of ``text`` (split on line feeds, carriage returns aside)."""
-    return find_headings([_split_eol(line)[0] for line in text.split("\n")])
+    lines = text.split("\n")
+    return find_headings([_split_eol(line)[0] for line in lines] if "\r" in text else lines)
 
 
 _last: tuple[str, list[Heading]] = ("", [])

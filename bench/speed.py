@@ -69,6 +69,23 @@ def timed(fn: Callable[[str], object], docs: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def in_turns(contenders: dict[str, Callable[[str], object]], docs: list[str], rounds: int) -> dict[str, float]:
+    """Seconds each contender takes on ``docs``, measured in turns: the documents
+    are cut into ``rounds`` slices and every contender cleans a slice before the
+    next one starts, so that a slow spell of the machine falls on all of them.
+    Each is warmed up on the first document first (first-call set-up such as
+    building screens or lazy imports is not throughput)."""
+    for fn in contenders.values():
+        fn(docs[0])
+    seconds = dict.fromkeys(contenders, 0.0)
+    rounds = max(1, min(rounds, len(docs)))
+    for k in range(rounds):
+        piece = docs[k * len(docs) // rounds : (k + 1) * len(docs) // rounds]
+        for name, fn in contenders.items():
+            seconds[name] += timed(fn, piece)
+    return seconds
+
+
 def contenders() -> list[tuple[str, Callable[[str], object] | None, str]]:
     """(name, function, why skipped) for every text cleaner measured."""
     import ftfy
@@ -132,14 +149,7 @@ def main() -> None:
             print(f"{name:<34} skipped: --skip")
         else:
             measured[name] = fn
-    for fn in measured.values():
-        fn(docs[0])  # warm up: first-call set-up (screens, lazy imports) is not throughput
-    seconds = dict.fromkeys(measured, 0.0)
-    rounds = max(1, min(args.rounds, len(docs)))
-    for k in range(rounds):
-        piece = docs[k * len(docs) // rounds : (k + 1) * len(docs) // rounds]
-        for name, fn in measured.items():
-            seconds[name] += timed(fn, piece)
+    seconds = in_turns(measured, docs, args.rounds)
     rates = {name: size / 1e6 / s for name, s in seconds.items()}
     for name in measured:
         print(f"{name:<34} {seconds[name]:9.1f} {rates[name]:8.2f}", flush=True)
@@ -171,14 +181,7 @@ def main() -> None:
             "cleaner (extract + rules)": cleaner_html,
             "cleaner --no-html-metadata": lambda page: cleaner_html(page, metadata=False),
         }
-        for fn in contenders_html.values():
-            fn(pages[0])  # warm up, as above
-        html_seconds = dict.fromkeys(contenders_html, 0.0)
-        html_rounds = max(1, min(args.rounds, len(pages)))
-        for k in range(html_rounds):
-            piece = pages[k * len(pages) // html_rounds : (k + 1) * len(pages) // html_rounds]
-            for name, fn in contenders_html.items():
-                html_seconds[name] += timed(fn, piece)
+        html_seconds = in_turns(contenders_html, pages, args.rounds)
         results = {name: nbytes / 1e6 / s for name, s in html_seconds.items()}
         for name in contenders_html:
             print(f"{name:<34} {html_seconds[name]:9.1f} {results[name]:8.2f}", flush=True)

@@ -201,25 +201,27 @@ def _screen(rules: tuple[Rule, ...]) -> LineScreen:
 def _claims_fast(rules: Sequence[Rule], lines: list[str]) -> dict[int, list[tuple[Rule, dict[str, Any] | str | None]]]:
     """:func:`_claims`, asking a line only the rules that the line screen
     (:mod:`cleaner.line_screen`) cannot rule out, in the same order, and building
-    a line's context only when a rule is asked."""
+    a line's context only when a Python rule is asked (patterns need none)."""
     group = tuple(rules)
     masks = _screen(group).masks(lines)
     asked = list(compress(range(len(lines)), masks))
     if not asked:
         return {}
     frozen = tuple(lines)
-    # non-blank lines before each line (C-level iteration: no Python call per line)
-    nonblank = list(accumulate(map(bool, map(str.strip, lines)), initial=0))
+    nonblank: list[int] | None = None  # non-blank lines before each line, once a context needs it
     matches: dict[int, list[tuple[Rule, dict[str, Any] | str | None]]] = {}
     for i in asked:
         stripped = lines[i].strip()
-        ctx = None  # built for the first Python rule asked (patterns need none)
+        ctx = None
         for n in positions(masks[i], len(group)):
             r = group[n]
             if isinstance(r.fn, PatternMatcher):
                 hit, detail = _verdict(r.fn(stripped, None))
             else:
-                ctx = ctx or LineContext(index=i, nonblank_index=nonblank[i], lines=frozen)
+                if ctx is None:
+                    # C-level iteration over the lines: no Python call per line
+                    nonblank = nonblank or list(accumulate(map(bool, map(str.strip, lines)), initial=0))
+                    ctx = LineContext(index=i, nonblank_index=nonblank[i], lines=frozen)
                 hit, detail = _verdict(r.fn(stripped, ctx))
             if hit:
                 matches.setdefault(i, []).append((r, detail))

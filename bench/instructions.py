@@ -1,0 +1,113 @@
+"""Instructions, not seconds: cleaner's default pipeline against ftfy.fix_text,
+counted by valgrind's callgrind.
+
+Wall and process time on a shared machine drift by a third between runs of the
+same code; an instruction count does not (same binary, same input, same count).
+For each of the two contenders this runs two processes under callgrind (all four at
+once, one per core): one that only sets up (reads the corpus, loads the pack or imports ftfy, cleans one line)
+and one that also cleans the corpus; the difference is the cleaning. It prints the
+counts and the ratio ftfy / cleaner (above 1: cleaner needs fewer instructions).
+
+Usage (needs valgrind; about 50 times slower than a plain run, so keep --mb small):
+
+    python bench/instructions.py ../shared/bench --mb 1
+
+The corpus is the same pool as bench/speed.py's, shuffled with seed 5 and cut after
+--mb megabytes. Instructions are a proxy: a cache miss or a slow system call costs
+more than its count says, so bench/speed.py stays the measure of MB/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from corpus import text_pool  # bench/ is on sys.path when run as a script
+
+CONTENDERS = ("cleaner", "ftfy")
+
+
+def sample(bench_dir: Path | None, megabytes: float) -> tuple[list[str], int]:
+    pool = text_pool(bench_dir)
+    random.Random(5).shuffle(pool)
+    docs, size = [], 0
+    for text in pool:
+        docs.append(text)
+        size += len(text.encode("utf-8"))
+        if size > megabytes * 1e6:
+            break
+    return docs, size
+
+
+def contender(name: str):
+    if name == "cleaner":
+        from cleaner import default_pipeline
+
+        return default_pipeline().clean
+    import ftfy
+
+    from cleaner.rules.encoding import MOJIBAKE_CONFIG
+
+    return lambda text: ftfy.fix_text(text, MOJIBAKE_CONFIG)
+
+
+def child(name: str, bench_dir: Path | None, megabytes: float, clean: bool) -> None:
+    """What runs under callgrind: set up, and clean the sample when ``clean``."""
+    docs, _ = sample(bench_dir, megabytes)
+    fn = contender(name)
+    fn("warm up\n")
+    if clean:
+        for text in docs:
+            fn(text)
+
+
+def counted(name: str, bench_dir: Path | None, megabytes: float, clean: bool) -> int:
+    command = [sys.executable, __file__, "--child", name, "--mb", str(megabytes)]
+    command += [str(bench_dir)] if bench_dir else []
+    command += [] if clean else ["--setup-only"]
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},  # the same set and dict orders in every run
+    )
+    m = re.search(r"Collected : (\d+)", done.stderr)
+    if m is None:
+        raise SystemExit(f"no instruction count in callgrind's output:\n{done.stderr[-2000:]}")
+    return int(m.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("bench_dir", type=Path, nargs="?", help="a folder in the layout of shared/bench")
+    parser.add_argument("--mb", type=float, default=1.0, help="sample size in MB of UTF-8 text (default 1)")
+    parser.add_argument("--child", choices=CONTENDERS, help=argparse.SUPPRESS)
+    parser.add_argument("--setup-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args.child, args.bench_dir, args.mb, clean=not args.setup_only)
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind)")
+
+    _, size = sample(args.bench_dir, args.mb)
+    print(f"sample: {size / 1e6:.2f} MB; counting with callgrind (slow)...", flush=True)
+    runs = [(name, clean) for name in CONTENDERS for clean in (False, True)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # counts do not depend on load
+        counts = dict(zip(runs, pool.map(lambda run: counted(run[0], args.bench_dir, args.mb, run[1]), runs)))
+    cleaning = {}
+    for name in CONTENDERS:
+        setup, total = counts[(name, False)], counts[(name, True)]
+        cleaning[name] = total - setup
+        print(f"{name:<8} set-up {setup / 1e9:7.2f} G   cleaning {cleaning[name] / 1e9:7.2f} G instructions "
+              f"({cleaning[name] / size:,.0f} per byte)", flush=True)
+    print(f"ftfy / cleaner: {cleaning['ftfy'] / cleaning['cleaner']:.2f}x (above 1: cleaner needs fewer)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -330,16 +330,22 @@ def _parse(pattern: str) -> list | None:
         return None
 
 
-@lru_cache(maxsize=1024)
-def screen_pattern(pattern: str) -> PatternScreen | None:
-    """Read ``pattern``; None when no line can be ruled out (ask it every line)."""
-    parsed = _parse(pattern)
+def _read_safely(items: list) -> PatternScreen | None:
+    """:func:`_read`, with None for a pattern too deep to read, and the memo of
+    read items emptied afterwards."""
     try:
-        return None if parsed is None else _read(parsed)
+        return _read(items)
     except (RecursionError, OverflowError):
         return None
     finally:
         _read_items.clear()
+
+
+@lru_cache(maxsize=1024)
+def screen_pattern(pattern: str) -> PatternScreen | None:
+    """Read ``pattern``; None when no line can be ruled out (ask it every line)."""
+    parsed = _parse(pattern)
+    return None if parsed is None else _read_safely(parsed)
 
 
 @lru_cache(maxsize=1024)
@@ -352,18 +358,14 @@ def screen_alternatives(pattern: str) -> tuple[PatternScreen, ...] | None:
     parsed = _parse(pattern)
     if parsed is None:
         return None
-    while len(parsed) == 1 and parsed[0][0] is sre_c.SUBPATTERN:
-        parsed = list(parsed[0][1][3])  # a group around everything
-    if len(parsed) == 1 and parsed[0][0] is sre_c.BRANCH:
-        try:
-            screens = tuple(_read(list(branch)) for branch in parsed[0][1][1])
-        except (RecursionError, OverflowError):
-            screens = (None,)
-        finally:
-            _read_items.clear()
+    body = parsed
+    while len(body) == 1 and body[0][0] is sre_c.SUBPATTERN:
+        body = list(body[0][1][3])  # a group around everything
+    if len(body) == 1 and body[0][0] is sre_c.BRANCH:
+        screens = tuple(_read_safely(list(branch)) for branch in body[0][1][1])
         if all(s is not None for s in screens):
             return screens
-    whole = screen_pattern(pattern)
+    whole = _read_safely(parsed)
     return None if whole is None else (whole,)
 
 

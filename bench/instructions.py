@@ -8,6 +8,11 @@ once, one per core): one that only sets up (reads the corpus, loads the pack or 
 and one that also cleans the corpus; the difference is the cleaning. It prints the
 counts and the ratio ftfy / cleaner (above 1: cleaner needs fewer instructions).
 
+cleaner keeps its pattern readings in a cache folder between runs
+(cleaner/disk_cache.py). The counted processes share one that a plain run fills
+first, so they all start alike; one more set-up process, with an empty folder, shows
+what the first run on a machine costs.
+
 Usage (needs valgrind; about 50 times slower than a plain run, so keep --mb small):
 
     python bench/instructions.py ../shared/bench --mb 1
@@ -26,6 +31,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -68,14 +74,18 @@ def child(name: str, bench_dir: Path | None, megabytes: float, clean: bool) -> N
             fn(text)
 
 
-def counted(name: str, bench_dir: Path | None, megabytes: float, clean: bool) -> int:
+def child_command(name: str, bench_dir: Path | None, megabytes: float, clean: bool) -> list[str]:
     command = [sys.executable, __file__, "--child", name, "--mb", str(megabytes)]
     command += [str(bench_dir)] if bench_dir else []
-    command += [] if clean else ["--setup-only"]
+    return command + ([] if clean else ["--setup-only"])
+
+
+def counted(name: str, bench_dir: Path | None, megabytes: float, clean: bool, cache: Path) -> int:
     done = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *child_command(name, bench_dir, megabytes, clean)],
         capture_output=True, text=True, check=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},  # the same set and dict orders in every run
+        # the same set and dict orders in every run; the given cache folder
+        env={**os.environ, "PYTHONHASHSEED": "0", "CLEANER_CACHE_DIR": str(cache)},
     )
     m = re.search(r"Collected : (\d+)", done.stderr)
     if m is None:
@@ -97,15 +107,20 @@ def main() -> None:
 
     _, size = sample(args.bench_dir, args.mb)
     print(f"sample: {size / 1e6:.2f} MB; counting with callgrind (slow)...", flush=True)
-    runs = [(name, clean) for name in CONTENDERS for clean in (False, True)]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # counts do not depend on load
-        counts = dict(zip(runs, pool.map(lambda run: counted(run[0], args.bench_dir, args.mb, run[1]), runs)))
+    with tempfile.TemporaryDirectory() as warm, tempfile.TemporaryDirectory() as empty:
+        filling = child_command("cleaner", args.bench_dir, 0.001, clean=False)
+        subprocess.run(filling, check=True, env={**os.environ, "CLEANER_CACHE_DIR": warm})
+        runs = [(name, clean, warm) for name in CONTENDERS for clean in (False, True)] + [("cleaner", False, empty)]
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # counts do not depend on load
+            found = pool.map(lambda run: counted(run[0], args.bench_dir, args.mb, run[1], Path(run[2])), runs)
+            counts = {(name, clean, cache == warm): n for (name, clean, cache), n in zip(runs, found)}
     cleaning = {}
     for name in CONTENDERS:
-        setup, total = counts[(name, False)], counts[(name, True)]
+        setup, total = counts[(name, False, True)], counts[(name, True, True)]
         cleaning[name] = total - setup
         print(f"{name:<8} set-up {setup / 1e9:7.2f} G   cleaning {cleaning[name] / 1e9:7.2f} G instructions "
               f"({cleaning[name] / size:,.0f} per byte)", flush=True)
+    print(f"cleaner  set-up with an empty cache folder (a machine's first run): {counts[('cleaner', False, False)] / 1e9:.2f} G")
     print(f"ftfy / cleaner: {cleaning['ftfy'] / cleaning['cleaner']:.2f}x (above 1: cleaner needs fewer)")
 
 

@@ -28,6 +28,11 @@ from cleaner.run import RunError, RunOptions, RunReport, run_corpus
 app = typer.Typer(
     name="cleaner",
     help="Turn scraped text and HTML into clean corpora, with a record of every removal.",
+    epilog=(
+        "Loading a pack reads its patterns once and keeps the readings in a cache folder "
+        "(CLEANER_CACHE_DIR, else the user cache folder, e.g. ~/.cache/cleaner); "
+        "CLEANER_CACHE_DIR='' turns the cache off."
+    ),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",

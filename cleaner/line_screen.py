@@ -22,6 +22,11 @@ The verdict depends on the line alone, so each screen remembers it (up to
 check pass reads every line again, and a remembered line costs a dictionary
 look-up done in C for the whole text (:meth:`LineScreen.masks`).
 
+Reading the patterns costs ~20 ms each, in every process that loads a pack, so the
+readings (and the list of characters newer than Python's tables) are kept on disk
+between runs (:mod:`cleaner.disk_cache`), keyed by this module's source and the
+Python, Unicode and ``regex`` versions they depend on.
+
 Python line rules declare where they could fire with ``may_claim``, a stdlib
 pattern matched at the start of the line (``residue/gallery-caption``: a slide
 number ``k/N``); those without one are asked on every line.

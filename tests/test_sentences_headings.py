@@ -126,6 +126,18 @@ def test_split_glued_idempotent_and_only_adds_spaces(text: str) -> None:
     assert once.replace(" ", "") == text.replace(" ", "")
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_TOKENS, st.sampled_from(["‘", "]", "É", "é", "ß", "it’s", "Ǆ", "ǅ"])), max_size=40).map("".join))
+def test_split_glued_checks_every_glue_point(text: str) -> None:
+    # the rule looks for glue points only where its cheap candidate pattern
+    # matches: a candidate pattern narrower than _GLUE would miss some
+    from cleaner.rules.sentences import _CANDIDATE, _GLUE
+
+    every = [m.span() for m in _GLUE.finditer(text)]
+    checked = [m.span() for c in _CANDIDATE.finditer(text) if (m := _GLUE.match(text, c.start()))]
+    assert checked == every
+
+
 # --- find_headings ---------------------------------------------------------
 
 

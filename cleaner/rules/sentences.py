@@ -22,9 +22,14 @@ from cleaner.rule import Example, rule
 _CLOSERS = "”’)\\]"
 _OPENERS = "“‘"
 
-#: The cheap precheck: a stop, optional closing marks and quotes, an upper-case
-#: letter. Text without one (most text) is returned before any other work.
-_TRIGGER = regex.compile(rf"[.?!][{_CLOSERS}\"{_OPENERS}]*\p{{Lu}}")
+#: Where a glue point may start: stops right after a lower-case letter, then the
+#: marks :data:`_GLUE` allows and an upper-case letter. Found at C speed (a stop
+#: is the first thing tried); each is then checked with :data:`_GLUE`, whose
+#: look-behind for a whole word is the slow part. Every match of ``_GLUE`` starts
+#: where one of these does, and none starts inside one (its characters are stops,
+#: marks and the upper-case letter, never the lower-case letter a glue point
+#: needs before it), so checking these finds what ``_GLUE.finditer`` would.
+_CANDIDATE = regex.compile(rf"(?<=\p{{Ll}})[.?!]+[{_CLOSERS}]*\"?[{_OPENERS}]?\p{{Lu}}")
 
 #: One glue point: a lower-case word (a whole word, so "Mr" and "e.g" never
 #: qualify), one or more stops, optional closing marks, an optional quote, and an
@@ -213,11 +218,12 @@ def split_glued_sentences(text: str) -> str:
     sentences after a capitalised word ("visited Pakistan.The") on purpose:
     that is how abbreviations look.
     """
-    if not _TRIGGER.search(text):  # the cheap precheck: most text has no glue point
-        return text
     out: list[str] = []
     last = 0
-    for m in _GLUE.finditer(text):
+    for candidate in _CANDIDATE.finditer(text):  # most text has none
+        m = _GLUE.match(text, candidate.start())
+        if m is None:
+            continue
         word = m.group("word")
         letters = sum(1 for c in word if c.isalpha())
         if letters < 2:

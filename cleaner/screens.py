@@ -133,12 +133,14 @@ class RareStartScreen:
     """Finds a place where a pattern may match, fast.
 
     Built from a pattern whose every branch has a mandatory atom matching only
-    non-ASCII characters: each branch is cut at its rarest such atom. What is left
-    of a branch matches inside every match of the whole branch, so where the
-    pattern matches, the *rest* matches too, starting on a character of one small
-    class. The search is one stdlib pattern, ``[first](?<=(?=rest)[first])``: it
-    starts with that class, so the engine skips to its characters at hundreds of
-    MB/s, and tries the rest (in the look-behind) only there.
+    non-ASCII characters: each branch is cut at its rarest such atom (symbols
+    before letters and curly quotes). The *rest* of a branch is what follows the
+    cut, preceded by a look-behind for what came before it when that has a fixed
+    width (else it is dropped, which only flags more places). Where the branch
+    matches, its rest matches too, at the cut, which starts on a character of one
+    small class. The search is one stdlib pattern, ``[first](?<=(?=rest)[first])``:
+    it starts with that class, so the engine skips to its characters at hundreds
+    of MB/s, and tries the rest (in the look-behind) only there.
     """
 
     def __init__(self, search: re.Pattern[str]) -> None:
@@ -166,15 +168,21 @@ def rare_start_screen(pattern: re.Pattern[str], *extra: str) -> RareStartScreen 
             branches = [items]
         rests, starts = [], set()
         for branch in branches:
-            # the earliest cut keeps the most of the branch: a place the screen
-            # flags wrongly costs ftfy's slow heuristic on a whole line, a try at a
-            # common first character only one anchored match
-            cuts = [(i, _weight(chars), i, chars) for i, (op, av) in enumerate(branch)
+            # start on the rarest atom, so that the engine stops on few characters;
+            # the atoms before it are checked by looking behind (when they have a
+            # fixed width), so the screen still asks for the whole branch: a place
+            # it flags wrongly costs ftfy's slow heuristic on a whole line
+            cuts = [(_weight(chars), i, chars) for i, (op, av) in enumerate(branch)
                     if (chars := _non_ascii_chars(op, av))]
             if not cuts:
                 return None
-            *_, cut, chars = min(cuts)
-            rests.append(sre_parse.SubPattern(tree.state, branch[cut:]))
+            _, cut, chars = min(cuts)
+            rest = branch[cut:]
+            before = sre_parse.SubPattern(tree.state, branch[:cut])
+            low, high = before.getwidth()
+            if cut and low == high:
+                rest = [(sre_parse.ASSERT, (-1, before)), *rest]
+            rests.append(sre_parse.SubPattern(tree.state, rest))
             starts.update(chars)
         for source in extra:
             sub = sre_parse.parse(source, 0, tree.state)

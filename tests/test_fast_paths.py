@@ -23,6 +23,7 @@ from cleaner.engine import apply_rules
 from cleaner.registry import default_registry
 from cleaner.rules.encoding import MOJIBAKE_CONFIG
 from cleaner.screens import MOJIBAKE_SCREEN, fix_text_screened, may_hold_mojibake
+from ftfy.badness import BADNESS_RE
 
 from conftest import GOLDEN, REPO, SEEDS
 
@@ -165,6 +166,16 @@ def test_screened_ftfy_is_ftfy(text):
     assert fix_text_screened(text, MOJIBAKE_CONFIG) == ftfy.fix_text(text, MOJIBAKE_CONFIG)
     if not may_hold_mojibake(text):
         assert ftfy.fix_text(text, MOJIBAKE_CONFIG) == text
+
+
+@given(st.text(alphabet=SCRIPTS, max_size=10), st.from_regex(BADNESS_RE, fullmatch=True),
+       st.text(alphabet=SCRIPTS, max_size=10))
+def test_the_screen_finds_every_match_of_ftfys_heuristic(before, bad, after):
+    # the screen starts on one atom of each branch of ftfy's BADNESS_RE and checks
+    # the atoms before it by looking behind: wherever the branch matches, so must the screen
+    text = before + bad + after
+    at = MOJIBAKE_SCREEN.search(text, len(before))
+    assert at is not None and at < len(before) + len(bad)
 
 
 @pytest.mark.parametrize("text", [

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.rules.headings import (
@@ -277,6 +277,30 @@ _HEADING_TOKENS = st.sampled_from(
     ]
 )
 _HEADING_TEXTS = st.lists(_HEADING_TOKENS, max_size=30).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["Word", "WORD", "Two words", "A longer heading line here", "1. ", "- ",
+                                 "one two three four five six seven eight nine.", ".", ":", "\n", "\n",
+                                 "\n\n", " ", "\t", "\r", "\r\n", "\u2003", "\x1c", "=", "-", "#"]),
+                max_size=30).map("".join))
+@example("# Word")
+@example("Word\n===\nThe text of the article.")
+@example("Word\n---\nThe text of the article.")
+def test_a_text_said_to_have_no_headings_has_none(text: str) -> None:
+    # the fast path skips finding headings in such texts
+    from cleaner.rules.headings import headings_of, may_have_headings
+
+    assert may_have_headings(text) or headings_of(text) == []
+
+
+def test_blank_lines_are_found_whatever_their_whitespace() -> None:
+    from cleaner.rules.headings import may_have_headings
+
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace() and chr(c) != "\n"]
+    assert len(spaces) > 20
+    for c in spaces:
+        assert may_have_headings(f"Title\n{c}\nThe text of the article begins here."), hex(ord(c))
 
 
 @settings(max_examples=600, deadline=None)

@@ -14,6 +14,7 @@ no sentence-final punctuation, and skips list items and fenced code.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, Sequence
 
@@ -264,6 +265,19 @@ def headings_of(text: str) -> list[Heading]:
     return find_headings([_split_eol(line)[0] for line in lines] if "\r" in text else lines)
 
 
+# a line holding nothing but whitespace between two line feeds (str.strip and the
+# stdlib's \s agree on what whitespace is)
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+
+
+def may_have_headings(text: str) -> bool:
+    """False only when :func:`headings_of` finds nothing in ``text``: a Markdown
+    heading needs a "#", a setext one its "==" or "--" underline, and every other
+    kind a blank line after it and text after that. Most texts without blank
+    lines are settled by four C-speed searches instead of a pass over their lines."""
+    return "#" in text or "==" in text or "--" in text or _BLANK_LINE.search(text) is not None
+
+
 _last: tuple[str, list[Heading]] = ("", [])
 
 
@@ -272,6 +286,8 @@ def _headings_of_remembered(text: str) -> list[Heading]:
     text ``headings/normalise`` left unchanged, and the engine's check pass reads
     the same text again. The answer depends on the text alone, so it is exact."""
     global _last
+    if not may_have_headings(text):
+        return []
     last = _last  # one read: the pair stays consistent even across threads
     if last[0] is not text and last[0] != text:
         last = _last = (text, headings_of(text))
@@ -354,10 +370,10 @@ def _normalise(text: str, style: str, find: Callable[[str], list[Heading]]) -> s
         raise ValueError(f"headings/normalise: style must be one of {', '.join(STYLES)}, not {style!r}")
     if style == "keep" or not text:
         return text
-    lines = text.split("\n")
     headings = find(text)
     if not headings:
         return text
+    lines = text.split("\n")
     new: dict[int, str] = {}
     drop: set[int] = set()
     for h in headings:

@@ -110,20 +110,40 @@ def inside(out: Path, rel: str) -> Path:
     return out / rel
 
 
+class _Taken:
+    """Output paths handed out so far, files and folders (records written as one
+    ``.txt`` each go into a folder): a path is free when it is neither one of them,
+    nor a folder above one, nor below one (``shard.jsonl`` as ``shard/00000001.txt``
+    against an input ``shard/00000001.txt``)."""
+
+    def __init__(self) -> None:
+        self.paths: set[str] = set()
+        self.above: set[str] = set()  # every folder that holds a handed-out path
+
+    def __contains__(self, path: str) -> bool:
+        parents = [path[:i] for i, c in enumerate(path) if c == "/"]
+        return path in self.paths or path in self.above or any(p in self.paths for p in parents)
+
+    def add(self, path: str) -> None:
+        self.paths.add(path)
+        self.above.update(path[:i] for i, c in enumerate(path) if c == "/")
+
+
 def plan_targets(files: list[InputFile], sizes: list[int], options: OutputOptions) -> list[Target]:
     """Decide every input file's output. A second input that would land on a taken
     path keeps its full name plus the new ending (``a.html`` and ``a.txt`` →
-    ``a.txt``, ``a.html.txt``), so both survive."""
-    taken: set[str] = set()
-    targets = []
-    for index, (f, size) in enumerate(zip(files, sizes)):
+    ``a.txt``, ``a.html.txt``), so both survive. Files are placed first, in input
+    order; then the folders that hold one ``.txt`` per record, which make way for
+    them (``shard.jsonl`` and ``shard/00000001.txt`` → the folder ``shard.jsonl/``)."""
+    if options.sharded:
+        return [Target(index, f, size, True, "") for index, (f, size) in enumerate(zip(files, sizes))]
+    taken = _Taken()
+    planned: list[tuple[str, str, str, bool]] = []  # (rel, stem, new ending, as_record) by input
+    for f in files:
         rel = _safe_rel(f.rel)
         ending = suffix_of(rel) or PurePosixPath(rel).suffix
         stem = rel[: len(rel) - len(ending)] if ending else rel
         is_record = f.format in _RECORD_INPUTS
-        if options.sharded:
-            targets.append(Target(index, f, size, True, ""))
-            continue
         if options.format == "txt" or not is_record:
             as_record, new_ending = False, ("" if is_record else ".txt")
         elif f.format == "warc":
@@ -132,10 +152,17 @@ def plan_targets(files: list[InputFile], sizes: list[int], options: OutputOption
             as_record, new_ending = True, _recompress(ending, options.compress)
         else:
             as_record, new_ending = True, ending
+        planned.append((rel, stem, new_ending, as_record))
+    folders = [not as_record and f.format in _RECORD_INPUTS for f, (*_, as_record) in zip(files, planned)]
+    outs: dict[int, str] = {}
+    for index in [i for i, folder in enumerate(folders) if not folder] + [i for i, folder in enumerate(folders) if folder]:
+        rel, stem, new_ending, _ = planned[index]
         out = stem + new_ending
         if out in taken:  # keep the input's full name, then add its position, to stay unique
             out = rel + new_ending
-            out = out if out not in taken else f"{stem}.{index}{new_ending}"
+            k = 0
+            while out in taken:
+                out, k = f"{stem}.{index}{'-' + str(k) if k else ''}{new_ending}", k + 1
         taken.add(out)
-        targets.append(Target(index, f, size, as_record, out))
-    return targets
+        outs[index] = out
+    return [Target(index, f, size, planned[index][3], outs[index]) for index, (f, size) in enumerate(zip(files, sizes))]

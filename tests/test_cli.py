@@ -141,6 +141,23 @@ def test_colliding_outputs_both_survive(tmp_path):
     assert len({(out / p).read_text() for p in paths}) == 2
 
 
+def test_records_written_one_txt_each_do_not_overwrite_a_file_of_the_same_path(tmp_path):
+    # shard.jsonl with --output-format txt becomes a folder of 00000000.txt, 00000001.txt, ...;
+    # an input shard/00000001.txt must not share an output with its second record
+    src = tmp_path / "in"
+    (src / "shard").mkdir(parents=True)
+    records = [f"{BODY} Record {n}.\n" for n in range(2)]
+    (src / "shard.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in records))
+    (src / "shard" / "00000001.txt").write_text(f"{BODY} The file.\n")
+    out = tmp_path / "out"
+    assert run_cli("run", src, out, "--output-format", "txt").exit_code == 0
+    paths = sorted(r["output"]["path"] for r in provenance(out))
+    assert len(paths) == len(set(paths)) == 3
+    texts = {(out / p).read_text() for p in paths}
+    assert {t.strip() for t in texts} == {t.strip() for t in [*records, f"{BODY} The file."]}
+    assert (out / "shard" / "00000001.txt").read_text().strip() == f"{BODY} The file."
+
+
 def test_headings_option(tmp_path, seed_files):
     for style, first in (("markdown", "# Russia says no"), ("plain", "Russia says no")):
         out = tmp_path / style

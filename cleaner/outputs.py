@@ -153,16 +153,23 @@ def plan_targets(files: list[InputFile], sizes: list[int], options: OutputOption
         else:
             as_record, new_ending = True, ending
         planned.append((rel, stem, new_ending, as_record))
-    folders = [not as_record and f.format in _RECORD_INPUTS for f, (*_, as_record) in zip(files, planned)]
+    is_folder = [f.format in _RECORD_INPUTS and not as_record for f, (*_, as_record) in zip(files, planned)]
     outs: dict[int, str] = {}
-    for index in [i for i, folder in enumerate(folders) if not folder] + [i for i, folder in enumerate(folders) if folder]:
+    for index in sorted(range(len(files)), key=is_folder.__getitem__):  # files first, each in input order
         rel, stem, new_ending, _ = planned[index]
-        out = stem + new_ending
-        if out in taken:  # keep the input's full name, then add its position, to stay unique
-            out = rel + new_ending
-            k = 0
-            while out in taken:
-                out, k = f"{stem}.{index}{'-' + str(k) if k else ''}{new_ending}", k + 1
-        taken.add(out)
-        outs[index] = out
+        outs[index] = _free_name(rel, stem, new_ending, index, taken)
+        taken.add(outs[index])
     return [Target(index, f, size, planned[index][3], outs[index]) for index, (f, size) in enumerate(zip(files, sizes))]
+
+
+def _free_name(rel: str, stem: str, new_ending: str, index: int, taken: _Taken) -> str:
+    """The input's stem with its new ending; if taken, its full name with the new
+    ending; if taken too, the stem with the input's position (and a count, for
+    inputs named like that on purpose)."""
+    for out in (stem + new_ending, rel + new_ending, f"{stem}.{index}{new_ending}"):
+        if out not in taken:
+            return out
+    count = 1
+    while (out := f"{stem}.{index}-{count}{new_ending}") in taken:
+        count += 1
+    return out

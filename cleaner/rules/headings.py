@@ -286,11 +286,9 @@ def _headings_of_remembered(text: str) -> list[Heading]:
     text ``headings/normalise`` left unchanged, and the engine's check pass reads
     the same text again. The answer depends on the text alone, so it is exact."""
     global _last
-    if not may_have_headings(text):
-        return []
     last = _last  # one read: the pair stays consistent even across threads
     if last[0] is not text and last[0] != text:
-        last = _last = (text, headings_of(text))
+        last = _last = (text, headings_of(text) if may_have_headings(text) else [])
     return list(last[1])
 
 

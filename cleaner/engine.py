@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from cleaner.lines import run_line_pass
-from cleaner.rule import Rule
 from cleaner.screens import AnyChar, any_char_of
+
+if TYPE_CHECKING:  # rule.py sits above the engine (a Rule applies itself through it)
+    from cleaner.rule import Rule
 
 
 @dataclass(frozen=True)

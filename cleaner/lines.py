@@ -28,12 +28,36 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import accumulate, compress
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import regex
 
 from cleaner.line_screen import LineScreen, build_screen, positions
-from cleaner.rule import LineContext, Rule
+
+if TYPE_CHECKING:  # rule.py sits above this module: a Rule is only read here
+    from cleaner.rule import Rule
+
+@dataclass(frozen=True)
+class LineContext:
+    """What a line rule may know about a line besides its text."""
+
+    index: int  # position among all lines, 0-based
+    nonblank_index: int  # position among non-blank lines, 0-based
+    lines: tuple[str, ...]  # every line of the text, for rules that look around
+
+    def previous_nonblank(self) -> str | None:
+        for line in reversed(self.lines[: self.index]):
+            if line.strip():
+                return line
+        return None
+
+    def next_nonblank(self) -> str | None:
+        for line in self.lines[self.index + 1 :]:
+            if line.strip():
+                return line
+        return None
+
+
 
 _TERMINAL = regex.compile(r"[.!?…:;]['\"”’»)\]]*$")
 _WORD = regex.compile(r"\w+")

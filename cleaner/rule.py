@@ -40,6 +40,11 @@ from typing import Any, Callable, Literal
 
 import regex
 
+from cleaner.engine import apply_rule
+from cleaner.lines import LineContext
+
+__all__ = ["Example", "LineContext", "Rule", "RuleError", "line_rule", "meta_rule", "rule"]
+
 RuleKind = Literal["text", "line", "meta"]
 Where = Literal["head", "tail", "edge", "anywhere"]
 WHERE_VALUES: tuple[str, ...] = ("head", "tail", "edge", "anywhere")
@@ -74,27 +79,6 @@ class Example:
         return self.expected != self.input
 
 
-@dataclass(frozen=True)
-class LineContext:
-    """What a line rule may know about a line besides its text."""
-
-    index: int  # position among all lines, 0-based
-    nonblank_index: int  # position among non-blank lines, 0-based
-    lines: tuple[str, ...]  # every line of the text, for rules that look around
-
-    def previous_nonblank(self) -> str | None:
-        for line in reversed(self.lines[: self.index]):
-            if line.strip():
-                return line
-        return None
-
-    def next_nonblank(self) -> str | None:
-        for line in self.lines[self.index + 1 :]:
-            if line.strip():
-                return line
-        return None
-
-
 @dataclass(frozen=True, eq=False)
 class Rule:
     """One cleaning step. Build it with :func:`rule`, :func:`line_rule` or a pack."""
@@ -121,8 +105,6 @@ class Rule:
 
     def __call__(self, text: str, **options: Any) -> str:
         """Apply this rule alone to ``text`` and return the new text."""
-        from cleaner.engine import apply_rule  # engine imports rule; keep the cycle lazy
-
         return apply_rule(self, text, **options).text
 
     def __repr__(self) -> str:

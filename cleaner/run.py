@@ -318,7 +318,8 @@ def _commit_unit(
 
 def _finalize(state: RunState, targets: list[Target], out: Path, output: OutputOptions) -> RunReport:
     """Assemble record outputs and provenance from the parts, counting as we go."""
-    from cleaner.io.formats import CompressedLineWriter, write_parquet
+    from cleaner.io.compression import CompressedLineWriter
+    from cleaner.io.parquet import write_parquet
 
     if output.sharded:
         destinations = {key: output.shard_name(int(key[1:])) for key in state.record_keys()}

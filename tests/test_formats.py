@@ -1,4 +1,4 @@
-"""Streaming readers and writers of cleaner.io.formats, on fixtures made here."""
+"""Streaming readers and writers of cleaner.io.compression, .jsonl, .parquet and .warc, on fixtures made here."""
 
 from __future__ import annotations
 
@@ -20,16 +20,11 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from cleaner.io.formats import (
-    CompressedLineWriter,
-    CorruptInputError,
-    WarcItem,
-    iter_jsonl_lines,
-    iter_parquet_rows,
-    iter_warc_responses,
-    open_binary,
-    write_parquet,
-)
+from cleaner.io.compression import CompressedLineWriter, open_binary
+from cleaner.io.errors import CorruptInputError
+from cleaner.io.jsonl import iter_jsonl_lines
+from cleaner.io.parquet import iter_parquet_rows, write_parquet
+from cleaner.io.warc import WarcItem, iter_warc_responses
 
 LINES = ['{"id": 1, "text": "héllo"}\n', "\n", '{"id": 2, "text": "wörld"}\r\n', "   \n", '{"id": 3}\n']
 EXPECTED = [

@@ -130,17 +130,17 @@ def iter_raw_items(f: InputFile) -> Iterator[RawItem]:
     position = 0
     try:
         if f.format == "jsonl":
-            from cleaner.io.formats import iter_jsonl_lines
+            from cleaner.io.jsonl import iter_jsonl_lines
 
             for position, line in iter_jsonl_lines(f.path):
                 yield RawItem(**base, position=position, data=line)
         elif f.format == "parquet":
-            from cleaner.io.formats import iter_parquet_rows
+            from cleaner.io.parquet import iter_parquet_rows
 
             for position, row in iter_parquet_rows(f.path):
                 yield RawItem(**base, position=position, record=row)
         elif f.format == "warc":
-            from cleaner.io.formats import iter_warc_responses
+            from cleaner.io.warc import iter_warc_responses
 
             for item in iter_warc_responses(f.path):
                 position = item.index

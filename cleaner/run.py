@@ -59,6 +59,19 @@ class RunError(ValueError):
     """The run cannot start (bad paths, OUT holds another run); nothing was written."""
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C while units were being cleaned: the finished ones (``units``, holding
+    ``documents`` and ``bytes_done`` of ``bytes_total`` input bytes, resumed ones
+    included) stay in ``OUT/.cleaner/``, and the same run started again does only
+    the rest. Units are cut lazily, so their total is not known here. Still a
+    KeyboardInterrupt for callers that only know that."""
+
+    def __init__(self, units: int, documents: int, bytes_done: int, bytes_total: int) -> None:
+        super().__init__(f"interrupted: {units} units ({documents} documents) kept")
+        self.units, self.documents = units, documents
+        self.bytes_done, self.bytes_total = bytes_done, bytes_total
+
+
 @dataclass
 class RunOptions:
     text_field: str = "text"
@@ -224,6 +237,7 @@ def run_corpus(
         options.html_metadata,
     )
     resumed = 0
+    kept: Counter = Counter()  # units, documents and input bytes finished, resumed ones too
 
     def pending() -> Iterator[tuple[str, Unit, int, int]]:
         """Units still to do, each with its shard number (shards close at the first
@@ -236,6 +250,7 @@ def run_corpus(
             in_shard += len(unit)
             if state.unit_done(key):
                 resumed += 1
+                kept.update(units=1, documents=len(unit), bytes=nbytes)
                 progress.advance(len(unit), nbytes)
                 continue
             yield key, unit, nbytes, shard
@@ -245,10 +260,15 @@ def run_corpus(
         _clean_job, pending(), jobs=options.jobs, initializer=init_worker,
         initargs=(spec, pipeline if in_process else None), on_broken=partial(_isolate, spec),
     )
-    for (key, unit, nbytes, shard), unit_results in results:
-        _commit_unit(state, key, unit, unit_results, out_path, options.output, shard)
-        progress.advance(len(unit), nbytes)
-    report = _finalize(state, targets, out_path, options.output)
+    try:
+        for (key, unit, nbytes, shard), unit_results in results:
+            _commit_unit(state, key, unit, unit_results, out_path, options.output, shard)
+            kept.update(units=1, documents=len(unit), bytes=nbytes)
+            progress.advance(len(unit), nbytes)
+        report = _finalize(state, targets, out_path, options.output)
+    except KeyboardInterrupt:
+        results.close()  # stop the workers now, not when the generator is collected
+        raise RunInterrupted(kept["units"], kept["documents"], kept["bytes"], sum(t.size for t in targets)) from None
     report.seconds = time.perf_counter() - started
     report.resumed_units = resumed
     write_atomic(out_path / MANIFEST, _manifest(in_path, out_path, pipeline, options, report).encode("utf-8"))

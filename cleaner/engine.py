@@ -194,7 +194,11 @@ class Pipeline:
         *,
         packs: tuple[str, ...] | None = None,
         options: dict[str, dict[str, Any]] | None = None,
+        disable: tuple[str, ...] = (),
+        enable: tuple[str, ...] = (),
         fast: bool = True,
+        implementations: dict[str, Any] | None = None,
+        warnings: tuple[str, ...] = (),
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         # exact fast paths on (the default) or the reference implementations only
@@ -204,6 +208,12 @@ class Pipeline:
         # how load_pack built it, so that worker processes can build it again
         self.packs = packs
         self.options = options or {}
+        self.disable = disable
+        self.enable = enable
+        # rule id -> cleaner.registry.Implementation (whose code runs it), from load_pack
+        self.implementations: dict[str, Any] = implementations or {}
+        # what loading the pack warned about (plugins left out, shadowed rules)
+        self.warnings = warnings
 
     def __repr__(self) -> str:
         return f"<Pipeline {self.name}: {len(self.rules)} rules>"

@@ -9,7 +9,19 @@ Resolution, from the defaults outwards:
   sorted by path). Its ``[[rule]]`` entries become available; if it has
   ``[pack] steps``, those steps become the order, otherwise its rules run right
   after the last line rule of the order so far (where residue rules go);
-* ``[pack] disable`` removes rules from the order; ``[options."rule/id"]`` sets options.
+* ``[pack] add`` places rules into the order without rewriting it (each at the
+  rule's own anchor, at ``after``/``before`` another rule, or with the residue
+  rules), ``[pack] disable`` removes rules from the order; ``[options."rule/id"]``
+  sets options, checked against the option's type when the pack loads;
+* last, the caller's ``enable``, ``disable`` and ``options`` (the command line's
+  ``--enable``, ``--disable``, ``--headings``).
+
+Every table and key is checked (:mod:`cleaner.pack_schema`): a misspelt one is an
+error with the file, line and nearest known name, never a rule silently left out.
+A plugin's rules join a pack only when the pack names them (globs do not match
+them). Loading warns (:class:`PackWarning`, also kept in ``Pipeline.warnings``)
+about plugins that were left out and about a pack's line rules that another rule
+always beats (:mod:`cleaner.precedence`).
 """
 
 from __future__ import annotations
@@ -17,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -25,17 +38,23 @@ from typing import Any, Iterable, Sequence
 import regex
 
 from cleaner import __version__
-from cleaner.engine import Pipeline, apply_rule
+from cleaner.engine import Pipeline
 from cleaner.lines import PatternMatcher
-from cleaner.registry import Registry, default_registry
+from cleaner.pack_schema import (
+    ADD_KEYS, EXAMPLE_KEYS, RULE_KEYS, Locator, SchemaError, at, check_schema, unknown_key_message,
+)
+from cleaner.precedence import shadowing_warnings
+from cleaner.registry import Implementation, Registry, default_registry, failing_example
 from cleaner.rule import WHERE_VALUES, Example, Rule, RuleError
-
-RULE_KEYS = {"id", "summary", "doc", "where", "pattern", "case_sensitive", "block", "aliases", "examples"}
-EXAMPLE_KEYS = {"input", "output", "note"}
 
 
 class PackError(RuleError):
     """A pack cannot be used; the message names the file, line and rule id."""
+
+
+class PackWarning(UserWarning):
+    """Loading a pack found something worth a look that does not stop it: a plugin
+    left out, a rule that another always beats."""
 
 
 def packs_dir() -> Path:
@@ -52,15 +71,33 @@ def default_pack_path() -> Path:
     return packs_dir() / "default.toml"
 
 
+@dataclass(frozen=True)
+class Placement:
+    """One entry of ``[pack] add`` (or one ``--enable``): rules to put into the
+    order, ``after`` or ``before`` a rule already there. Without either, each rule
+    goes after its own anchor (``Rule.after``) if that is in the order, else after
+    the last line rule (where residue rules go)."""
+
+    rules: str  # an id, alias or glob
+    after: str | None = None
+    before: str | None = None
+
+
 @dataclass
 class PackFile:
     path: Path
     name: str
+    raw: str = ""
     rules: list[Rule] = field(default_factory=list)
     steps: list[str] | None = None
+    add: list[Placement] = field(default_factory=list)
     disable: list[str] = field(default_factory=list)
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     definitions: list[dict[str, Any]] = field(default_factory=list)  # raw, for the hash
+
+    def where(self, rule_id: str | None) -> str:
+        """``file:line: rule 'id'`` for a rule named in this file."""
+        return _where(self.path, self.raw, rule_id)
 
 
 def _line_of(raw: str, needle: str) -> int | None:
@@ -81,9 +118,9 @@ def _declarative_rule(entry: dict[str, Any], path: Path, raw: str) -> Rule:
     loc = _where(path, raw, rule_id if isinstance(rule_id, str) else None)
     if not isinstance(rule_id, str):
         raise PackError(f"{loc}: every [[rule]] needs an id (a string such as \"residue/my-site-app\")")
-    unknown = set(entry) - RULE_KEYS
+    unknown = set(entry) - set(RULE_KEYS)
     if unknown:
-        raise PackError(f"{loc}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(RULE_KEYS))}")
+        raise PackError(f"{loc}: {unknown_key_message(unknown, RULE_KEYS, '[[rule]]')}")
     for key, kind, what in (("summary", str, "a string"), ("doc", str, "a string"), ("where", str, "a string"),
                             ("case_sensitive", bool, "true or false"), ("block", bool, "true or false")):
         if key in entry and not isinstance(entry[key], kind):
@@ -110,7 +147,7 @@ def _declarative_rule(entry: dict[str, Any], path: Path, raw: str) -> Rule:
     examples = []
     for ex in raw_examples:
         if (
-            not isinstance(ex, dict) or "input" not in ex or set(ex) - EXAMPLE_KEYS
+            not isinstance(ex, dict) or "input" not in ex or set(ex) - set(EXAMPLE_KEYS)
             or not all(isinstance(v, str) for v in ex.values())
         ):
             raise PackError(f"{loc}: each example is a table of strings: 'input', and optional 'output' and 'note'")
@@ -129,14 +166,10 @@ def _declarative_rule(entry: dict[str, Any], path: Path, raw: str) -> Rule:
             origin=str(path),
         )
     except RuleError as exc:
-        raise PackError(f"{loc}: {exc}") from None
-    for ex in r.examples:
-        got = apply_rule(r, ex.input).text
-        if got != ex.expected:
-            raise PackError(
-                f"{loc}: example fails{f' ({ex.note})' if ex.note else ''}:\n"
-                f"  input:    {ex.input!r}\n  expected: {ex.expected!r}\n  got:      {got!r}"
-            )
+        raise PackError(f"{loc}: {exc.detail}") from None
+    why = failing_example(r)
+    if why:
+        raise PackError(f"{loc}: {why}")
     return r
 
 
@@ -188,9 +221,14 @@ def read_pack_file(path: Path, _including: tuple[Path, ...] = ()) -> PackFile:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(path, raw, exc) from None
+    locator = Locator(raw)
     meta = _table(data.get("pack", {}), path, raw, "pack")
+    try:
+        check_schema(data, locator)
+    except SchemaError as exc:
+        raise PackError(f"{at(path, exc.line)}: {exc}") from None
     name = meta.get("name", path.stem)
-    pf = PackFile(path=path, name=name if isinstance(name, str) else path.stem)
+    pf = PackFile(path=path, name=name if isinstance(name, str) else path.stem, raw=raw)
     here = (*_including, path.resolve())
     for include in _strings(meta.get("include", []), path, raw, "include"):
         if Path(include).is_absolute():
@@ -209,10 +247,35 @@ def read_pack_file(path: Path, _including: tuple[Path, ...] = ()) -> PackFile:
         pf.definitions.append(entry)
     if "steps" in meta:
         pf.steps = list(_strings(meta["steps"], path, raw, "steps"))
+    pf.add = _placements(meta.get("add", []), pf, locator)
     pf.disable = list(_strings(meta.get("disable", []), path, raw, "disable"))
     options = _table(data.get("options", {}), path, raw, "options")
     pf.options = {k: dict(_table(v, path, raw, f"options.{k}")) for k, v in options.items()}
     return pf
+
+
+def _placements(value: Any, pf: PackFile, locator: Locator) -> list[Placement]:
+    """``[pack] add``: a list of rule ids (or globs) and tables
+    ``{ rule = "id", after = "id" }`` / ``{ rule = "id", before = "id" }``."""
+    line = locator.key(("pack",), "add")
+    shape = "a list of rule ids and tables such as { rule = \"id\", after = \"other/id\" }"
+    if not isinstance(value, list):
+        raise PackError(f"{at(pf.path, line)}: [pack] add must be {shape}")
+    found = []
+    for entry in value:
+        if isinstance(entry, str):
+            found.append(Placement(entry))
+            continue
+        if not isinstance(entry, dict) or not isinstance(entry.get("rule"), str):
+            raise PackError(f"{at(pf.path, line)}: [pack] add must be {shape}, not {entry!r}")
+        unknown = set(entry) - set(ADD_KEYS)
+        if unknown:
+            raise PackError(f"{at(pf.path, line)}: {unknown_key_message(unknown, ADD_KEYS, '[pack] add')}")
+        after, before = entry.get("after"), entry.get("before")
+        if (after is not None and before is not None) or not all(isinstance(v, (str, type(None))) for v in (after, before)):
+            raise PackError(f"{pf.where(entry['rule'])}: in [pack] add: give one rule id as 'after' or 'before', not both")
+        found.append(Placement(entry["rule"], after, before))
+    return found
 
 
 def _sha(data: bytes) -> str:
@@ -248,16 +311,60 @@ def _insert_after_last_line_rule(order: list[Rule], new: Sequence[Rule]) -> list
     return [*order[: last + 1], *new, *order[last + 1 :]]
 
 
-def _fingerprint(name: str, rules: Sequence[Rule], definitions: list[Any]) -> str:
-    canon = {
-        "cleaner": __version__,
-        "name": name,
-        "steps": [
-            {"id": r.id, "kind": r.kind, "where": r.where, "block": r.block, "options": r.options, "origin": r.origin.split("/")[-1]}
-            for r in rules
-        ],
-        "definitions": definitions,
-    }
+class _Placer:
+    """Puts rules into an order at anchors. Rules placed after the same anchor keep
+    the order they were given in (each goes after the one placed before it)."""
+
+    def __init__(self, order: list[Rule]) -> None:
+        self.order = order
+        self._last_after: dict[str, str] = {}  # anchor id -> id of the last rule placed after it
+
+    def _index(self, rule_id: str) -> int | None:
+        return next((i for i, r in enumerate(self.order) if r.id == rule_id), None)
+
+    def place(self, r: Rule, after: str | None = None, before: str | None = None) -> str | None:
+        """Insert ``r`` (unless it is in the order already); returns an explicit
+        anchor that is not in the order (an error for the caller), else None."""
+        if self._index(r.id) is not None:
+            return None
+        if before is not None:
+            at_ = self._index(before)
+            if at_ is None:
+                return before
+            self.order.insert(at_, r)
+            return None
+        if after is None and r.after is not None and self._index(r.after) is not None:
+            after = r.after
+        if after is None:
+            last = max((i for i, x in enumerate(self.order) if x.kind == "line"), default=None)
+            if last is None:
+                self.order.append(r)
+                return None
+            after = self.order[last].id
+        anchor = after
+        tail = self._last_after.get(anchor)
+        at_ = self._index(tail) if tail is not None else None
+        at_ = at_ if at_ is not None else self._index(anchor)
+        if at_ is None:
+            return after
+        self.order.insert(at_ + 1, r)
+        self._last_after[anchor] = r.id
+        return None
+
+
+def _fingerprint(name: str, rules: Sequence[Rule], definitions: list[Any], impls: dict[str, Implementation]) -> str:
+    """The pack's SHA-256: cleaner's version, the resolved steps with their options,
+    the pack files' definitions, and for a plugin's rule its distribution, version
+    and code hash (built-in rules are covered by cleaner's version)."""
+    steps = []
+    for r in rules:
+        step = {"id": r.id, "kind": r.kind, "where": r.where, "block": r.block, "options": r.options,
+                "origin": r.origin.split("/")[-1]}
+        impl = impls.get(r.id)
+        if impl is not None and impl.kind == "plugin":
+            step["implementation"] = impl.to_dict()
+        steps.append(step)
+    canon = {"cleaner": __version__, "name": name, "steps": steps, "definitions": definitions}
     return _sha(json.dumps(canon, sort_keys=True, default=str).encode())
 
 
@@ -265,76 +372,137 @@ def load_pack(
     paths: Iterable[str | Path] = (),
     *,
     options: dict[str, dict[str, Any]] | None = None,
+    disable: Sequence[str] = (),
+    enable: Sequence[str] = (),
     include_default: bool = True,
     registry: Registry | None = None,
 ) -> Pipeline:
     """Resolve packs into a :class:`Pipeline`.
 
     ``paths``: pack files or folders applied on top of the default pack (see the
-    module docs). ``options``: ``{"rule/id": {"option": value}}`` applied last,
-    e.g. from command-line flags. Raises :class:`PackError` with file, line and
-    rule id when anything is wrong.
+    module docs). ``enable``: rules to add (ids, aliases or globs; opt-in rules such
+    as ``encoding/uncurl-quotes`` go to their own place), then ``disable``: rules
+    to take out, then ``options``: ``{"rule/id": {"option": value}}``, all applied
+    after the packs (the command line's ``--enable``, ``--disable``, ``--headings``).
+    Raises :class:`PackError` with file, line and rule id when anything is wrong,
+    before any text is cleaned: unknown tables, keys, rules and options, and option
+    values of the wrong type. Warns (:class:`PackWarning`) about plugins left out
+    and rules that another rule always beats; ``Pipeline.warnings`` keeps the texts.
     """
     paths = [str(p) for p in paths]
     reg = (registry or default_registry()).copy()
+    notes = [str(problem) for problem in reg.problems]
     files = ([default_pack_path()] if include_default else []) + _pack_files(paths)
     order: list[Rule] = []
     names: list[str] = []
     definitions: list[Any] = []
     all_options: dict[str, dict[str, Any]] = {}
+    own: list[Rule] = []  # rules of the user's packs and plugins: checked for being shadowed
     for path in files:
         pf = read_pack_file(path)
         names.append(pf.name)
-        definitions.append({"file": path.name, "rules": pf.definitions, "steps": pf.steps, "disable": pf.disable})
+        definitions.append({"file": path.name, "rules": pf.definitions, "steps": pf.steps, "disable": pf.disable,
+                            **({"add": [p.__dict__ for p in pf.add]} if pf.add else {})})
         for r in pf.rules:
             try:
-                reg.add(r)
+                reg.add(r, Implementation("pack", path.name))
             except RuleError as exc:
-                raise PackError(f"{_where(path, path.read_text(encoding='utf-8'), r.id)}: {exc}") from None
+                raise PackError(f"{pf.where(r.id)}: {exc}") from None
+        if not _is_builtin(path):
+            own.extend(pf.rules)
         if pf.steps is not None:
             order = []
             for step in pf.steps:
-                try:
-                    order.extend(reg.select(step))
-                except RuleError as exc:
-                    raise PackError(f"{_where(path, path.read_text(encoding='utf-8'), step)}: in [pack] steps: {exc}") from None
+                order.extend(_select(reg, step, f"{pf.where(step)}: in [pack] steps"))
         else:
             order = _insert_after_last_line_rule(order, pf.rules)
+        order = _add(order, reg, pf.add, lambda rule_id: f"{pf.where(rule_id)}: in [pack] add")
         for rule_id in pf.disable:
-            try:
-                gone = {r.id for r in reg.select(rule_id)}
-            except RuleError as exc:
-                raise PackError(f"{_where(path, path.read_text(encoding='utf-8'), rule_id)}: in [pack] disable: {exc}") from None
+            gone = {r.id for r in _select(reg, rule_id, f"{pf.where(rule_id)}: in [pack] disable")}
             order = [r for r in order if r.id not in gone]
         present = {r.id for r in order}
         for rule_id, opts in pf.options.items():
             real = reg.get(rule_id).id if rule_id in reg else rule_id
             if real not in present:
-                raise PackError(
-                    f"{_where(path, path.read_text(encoding='utf-8'), rule_id)}: "
-                    f"[options.{rule_id!r}] names a rule that is not in the pack's steps"
-                )
-            all_options.setdefault(real, {}).update(opts)
+                raise PackError(f"{pf.where(rule_id)}: [options.{rule_id!r}] names a rule that is not in the pack's steps")
+            merged = {**all_options.get(real, {}), **opts}
+            _check_options(reg.get(real), merged, lambda name: _option_where(pf, rule_id, name))
+            all_options[real] = merged
+    order = _add(order, reg, [Placement(e) for e in enable], lambda rule_id: f"--enable {rule_id}")
+    for rule_id in disable:
+        gone = {r.id for r in _select(reg, rule_id, f"--disable {rule_id}")}
+        order = [r for r in order if r.id not in gone]
+    order = _dedupe(order)
     present = {r.id for r in order}
     for rule_id, opts in (options or {}).items():
         if rule_id in present:  # a flag such as --headings is moot when its rule is off
-            all_options.setdefault(rule_id, {}).update(opts)
-    bound = []
-    for r in _dedupe(order):
-        opts = all_options.get(r.id)
-        try:
-            bound.append(r.bound(**opts) if opts else r)
-        except RuleError as exc:
-            raise PackError(str(exc)) from None
+            merged = {**all_options.get(rule_id, {}), **opts}
+            _check_options(reg.get(rule_id), merged, lambda name: f"option {name!r} given for rule {rule_id!r}")
+            all_options[rule_id] = merged
+    bound = [r.bound(**all_options[r.id]) if r.id in all_options else r for r in order]
+    plugin_rules = [r for r in bound if reg.implementation(r.id).kind == "plugin"]
+    own_ids = {r.id for r in own} | {r.id for r in plugin_rules}
+    notes += shadowing_warnings(bound, [r for r in bound if r.id in own_ids])
+    for note in notes:
+        warnings.warn(note, PackWarning, stacklevel=2)
+    impls = {r.id: reg.implementation(r.id) for r in bound}
     name = "+".join(names) or "empty"
     rebuildable = include_default and registry is None
     return Pipeline(
         bound,
         name=name,
-        sha256=_fingerprint(name, bound, definitions),
+        sha256=_fingerprint(name, bound, definitions, impls),
         packs=tuple(paths) if rebuildable else None,
         options=options,
+        disable=tuple(disable),
+        enable=tuple(enable),
+        implementations=impls,
+        warnings=tuple(notes),
     )
+
+
+def _is_builtin(path: Path) -> bool:
+    """Whether a pack file is one of cleaner's own (its rules are not the user's)."""
+    try:
+        path.resolve().relative_to(packs_dir().resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _select(reg: Registry, pattern: str, where: str) -> list[Rule]:
+    try:
+        return reg.select(pattern)
+    except RuleError as exc:
+        raise PackError(f"{where}: {exc.detail}") from None
+
+
+def _add(order: list[Rule], reg: Registry, placements: Sequence[Placement], where: Any) -> list[Rule]:
+    """``order`` with the placements' rules put in (see :class:`Placement`)."""
+    placer = _Placer(list(order))
+    for placement in placements:
+        for r in _select(reg, placement.rules, where(placement.rules)):
+            missing = placer.place(r, placement.after, placement.before)
+            if missing is not None:
+                side = "after" if placement.after is not None else "before"
+                raise PackError(f"{where(placement.rules)}: cannot place it {side} {missing!r}: that rule is not in the order")
+    return placer.order
+
+
+def _option_where(pf: PackFile, rule_id: str, name: str) -> str:
+    """``file:line: rule 'id'`` for an option set in ``[options."id"]``."""
+    locator = Locator(pf.raw)
+    line = locator.key(("options", rule_id), name) or locator.table("options", rule_id)
+    return f"{at(pf.path, line)}: rule {rule_id!r}"
+
+
+def _check_options(r: Rule, options: dict[str, Any], where: Any) -> None:
+    """Refuse unknown option names and values of the wrong type, naming where they were set."""
+    for name, value in options.items():
+        try:
+            r.bound(**{name: value})
+        except RuleError as exc:
+            raise PackError(f"{where(name)}: {exc.detail}") from None
 
 
 def _dedupe(rules: Iterable[Rule]) -> list[Rule]:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import inspect
 import re
 import textwrap
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
@@ -42,6 +43,7 @@ import regex
 
 from cleaner.engine import apply_rule
 from cleaner.lines import LineContext
+from cleaner.options import conforms, describe_type
 
 __all__ = ["Example", "LineContext", "Rule", "RuleError", "line_rule", "meta_rule", "rule"]
 
@@ -54,7 +56,14 @@ RULE_ID = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)+
 
 
 class RuleError(ValueError):
-    """A rule or pack breaks the contract (bad id, missing examples, failing example)."""
+    """A rule or pack breaks the contract (bad id, missing examples, failing example).
+
+    ``detail`` is the message without the rule's name in front, for callers (the
+    pack loader) that say where the rule is in their own words."""
+
+    def __init__(self, message: str, *, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail or message
 
 
 @dataclass(frozen=True)
@@ -93,7 +102,12 @@ class Rule:
     block: bool = False  # line rules: also remove the rest of the tail after a match
     aliases: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)  # defaults, overridable per pack
+    # the annotated type of each option (Literal[...], bool, int, str, list[str], X | None ...):
+    # a value of another type is refused when the rule is bound, before any text is cleaned
+    option_types: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     origin: str = ""  # module or pack file that defined it
+    # opt-in rules: the rule after which --enable and a pack's `add` place this one
+    after: str | None = None
     # Fast paths (see "Fast paths" above); the engine's reference mode ignores them.
     can_change: Callable[[str], bool] | None = field(default=None, compare=False, repr=False)
     fast: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
@@ -111,53 +125,77 @@ class Rule:
         return f"<Rule {self.id} ({self.kind})>"
 
     def bound(self, **options: Any) -> Rule:
-        """This rule with some option defaults replaced (unknown names are refused)."""
+        """This rule with some option defaults replaced. Unknown names and values
+        of the wrong type are refused (:class:`RuleError`), so that a bad option
+        fails when a pack loads, not on every document."""
         unknown = set(options) - set(self.options)
         if unknown:
             known = ", ".join(sorted(self.options)) or "none"
-            raise RuleError(f"{self.id}: unknown option(s) {', '.join(sorted(unknown))} (known: {known})")
+            detail = f"unknown option(s) {', '.join(sorted(unknown))} (known: {known})"
+            raise RuleError(f"rule {self.id!r}: {detail}", detail=detail)
+        for name, value in options.items():
+            expected = self.option_types.get(name, type(self.options[name]))
+            if not conforms(value, expected):
+                detail = f"option {name!r} must be {describe_type(expected)}, not {value!r}"
+                raise RuleError(f"rule {self.id!r}: {detail}", detail=detail)
         return Rule(**{**self.__dict__, "options": {**self.options, **options}})
 
 
 def check_contract(r: Rule) -> None:
     """Refuse a rule that could not be trusted or tested."""
-    where = f"{r.id!r}" + (f" from {r.origin}" if r.origin else "")
+
+    def fail(detail: str) -> RuleError:
+        where = f"{r.id!r}" + (f" from {r.origin}" if r.origin else "")
+        return RuleError(f"rule {where}: {detail}", detail=detail)
+
     if not RULE_ID.fullmatch(r.id):
-        raise RuleError(f"rule {where}: id must look like 'area/name' in lower-case words and hyphens")
+        raise fail("id must look like 'area/name' in lower-case words and hyphens")
     if not r.summary.strip():
-        raise RuleError(f"rule {where}: a one-line summary is required")
+        raise fail("a one-line summary is required")
     if r.kind not in ("text", "line", "meta"):
-        raise RuleError(f"rule {where}: unknown kind {r.kind!r}")
+        raise fail(f"unknown kind {r.kind!r}")
     if r.where not in WHERE_VALUES:
-        raise RuleError(f"rule {where}: 'where' must be one of {', '.join(WHERE_VALUES)}, not {r.where!r}")
+        raise fail(f"'where' must be one of {', '.join(WHERE_VALUES)}, not {r.where!r}")
+    for name, default in r.options.items():
+        if name in r.option_types and not conforms(default, r.option_types[name]):
+            raise fail(f"the default of option {name!r}, {default!r}, is not {describe_type(r.option_types[name])}")
     if r.may_claim is not None:
         try:
             re.compile(r.may_claim)
         except re.error as exc:
-            raise RuleError(f"rule {where}: may_claim is not a valid pattern: {exc}") from None
+            raise fail(f"may_claim is not a valid pattern: {exc}") from None
         if r.kind != "line":
-            raise RuleError(f"rule {where}: may_claim is for line rules")
+            raise fail("may_claim is for line rules")
     if r.kind == "meta":
         if not any(e.meta for e in r.examples) or not any(e.meta == {} for e in r.examples):
-            raise RuleError(f"rule {where}: needs an example that yields metadata and one that yields none ({{}})")
+            raise fail("needs an example that yields metadata and one that yields none ({})")
         return
     if not any(e.changes for e in r.examples):
-        raise RuleError(f"rule {where}: needs at least one example it must change")
+        raise fail("needs at least one example it must change")
     if not any(not e.changes for e in r.examples):
-        raise RuleError(f"rule {where}: needs at least one example it must leave alone")
+        raise fail("needs at least one example it must leave alone")
 
 
 def _docstring(fn: Callable[..., Any]) -> str:
     return textwrap.dedent(inspect.getdoc(fn) or "").strip()
 
 
-def _option_defaults(fn: Callable[..., Any]) -> dict[str, Any]:
-    """Keyword-only parameters of a text rule are its options."""
-    return {
-        p.name: p.default
-        for p in inspect.signature(fn).parameters.values()
+def _option_params(fn: Callable[..., Any]) -> list[inspect.Parameter]:
+    """Keyword-only parameters with defaults of a text or meta rule are its options."""
+    return [
+        p for p in inspect.signature(fn).parameters.values()
         if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is not inspect.Parameter.empty
-    }
+    ]
+
+
+def _option_types(fn: Callable[..., Any], names: list[str]) -> dict[str, Any]:
+    """The annotated types of the options (resolved, so string annotations work);
+    an option without annotation is checked against its default's type."""
+    try:
+        hints = typing.get_type_hints(fn, include_extras=False)
+    except Exception:  # an annotation that does not resolve: fall back to the defaults' types
+        hints = {}
+    return {name: hints[name] for name in names if name in hints}
 
 
 def _declare(kind: RuleKind, id: str, summary: str, examples: list[Example], **fields: Any) -> Callable[..., Rule]:
@@ -166,6 +204,7 @@ def _declare(kind: RuleKind, id: str, summary: str, examples: list[Example], **f
     with defaults its options."""
 
     def wrap(fn: Callable[..., Any]) -> Rule:
+        params = _option_params(fn) if kind != "line" else []
         return Rule(
             id=id,
             summary=summary,
@@ -173,7 +212,8 @@ def _declare(kind: RuleKind, id: str, summary: str, examples: list[Example], **f
             fn=fn,
             examples=tuple(examples),
             doc=_docstring(fn),
-            options=_option_defaults(fn) if kind != "line" else {},
+            options={p.name: p.default for p in params},
+            option_types=_option_types(fn, [p.name for p in params]),
             origin=fn.__module__,
             **fields,
         )
@@ -189,11 +229,15 @@ def rule(
     aliases: tuple[str, ...] = (),
     can_change: Callable[[str], bool] | None = None,
     fast: Callable[..., str] | None = None,
+    after: str | None = None,
 ) -> Callable[[Callable[..., str]], Rule]:
     """Declare a text rule: ``fn(text, **options) -> str``. Keyword-only
-    parameters with defaults become the rule's options. ``can_change`` and
-    ``fast`` are optional exact fast paths (see the module docs)."""
-    return _declare("text", id, summary, examples, aliases=aliases, can_change=can_change, fast=fast)
+    parameters with defaults become the rule's options; their annotations
+    (``style: Literal["a", "b"] = "a"``) are checked when a pack sets them.
+    ``can_change`` and ``fast`` are optional exact fast paths (see the module
+    docs). ``after``: for a rule no pack runs by default, the rule after which
+    ``--enable`` and a pack's ``add`` place it."""
+    return _declare("text", id, summary, examples, aliases=aliases, can_change=can_change, fast=fast, after=after)
 
 
 def line_rule(
@@ -205,12 +249,17 @@ def line_rule(
     block: bool = False,
     aliases: tuple[str, ...] = (),
     may_claim: str | None = None,
+    after: str | None = None,
 ) -> Callable[[Callable[[str, LineContext], Any]], Rule]:
     """Declare a line rule: ``fn(line, ctx) -> None | True | dict | str``.
     ``may_claim`` is an optional exact fast path: a stdlib regular expression
     that ``re.match`` matches at the start of every line ``fn`` could remove
-    (unstripped), whatever its context; the rule is not asked about the others."""
-    return _declare("line", id, summary, examples, where=where, block=block, aliases=aliases, may_claim=may_claim)
+    (unstripped), whatever its context; the rule is not asked about the others.
+    ``after``: as for :func:`rule`; without it an added line rule joins the
+    residue line pass (after the last line rule of the order)."""
+    return _declare(
+        "line", id, summary, examples, where=where, block=block, aliases=aliases, may_claim=may_claim, after=after
+    )
 
 
 def meta_rule(

@@ -132,6 +132,7 @@ def strip_terminal_escapes(text: str) -> str:
         Example("“Hello,” she said, ‘it’s late’", "\"Hello,\" she said, 'it's late'"),
         Example("\"plain\" and 'plain'"),
     ],
+    after="encoding/fix-mojibake",
 )
 def uncurl_quotes(text: str) -> str:
     """Write every curly single and double quote as its ASCII form.
@@ -150,6 +151,7 @@ def uncurl_quotes(text: str) -> str:
         Example("ＡＢＣ１２３", "ABC123"),
         Example("ABC 123 カタカナ"),
     ],
+    after="encoding/fix-mojibake",
 )
 def fold_widths(text: str) -> str:
     """Write full-width Latin letters and digits as ordinary ones and half-width
@@ -167,6 +169,7 @@ def fold_widths(text: str) -> str:
         Example("ﬁnancial eﬀort", "financial effort"),
         Example("financial effort, æsthetic", note="æ is a letter, not a typographic ligature"),
     ],
+    after="encoding/fix-mojibake",
 )
 def decompose_ligatures(text: str) -> str:
     """Replace typographic ligatures (ﬁ, ﬂ, ﬀ, ...) with their letters, as ftfy's

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Callable, Literal, Sequence, get_args
 
 import regex
 
@@ -38,7 +38,8 @@ PARAGRAPH_MIN_WORDS = 8
 #: A setext underline: at least this many "=" or "-".
 UNDERLINE_MIN = 3
 
-STYLES = ("markdown", "plain", "keep")
+HeadingStyle = Literal["markdown", "plain", "keep"]
+STYLES: tuple[str, ...] = get_args(HeadingStyle)
 
 
 @dataclass(frozen=True)
@@ -342,7 +343,7 @@ def _headings_of_remembered(text: str) -> list[Heading]:
     ],
     fast=lambda text, *, style="markdown": _normalise(text, style, _headings_of_remembered),
 )
-def normalise_headings(text: str, *, style: str = "markdown") -> str:
+def normalise_headings(text: str, *, style: HeadingStyle = "markdown") -> str:
     """Write every heading that :func:`find_headings` detects in one style.
 
     * ``markdown``: ``"#" * level + " " + text``; setext underlines are removed.

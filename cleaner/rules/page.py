@@ -260,6 +260,7 @@ _ARTICLE = (
     "page/main-text",
     "Keep the main text of a whole-page dump: drop menus, link lists and footers around it",
     where="anywhere",
+    after="sentences/split-glued",  # its own line pass, after the residue pass (as in page-dump.toml)
     examples=[
         Example(
             "Home\nNews\nSport\nWeather\n" + _ARTICLE + "About us\nContact\nPrivacy policy\n",

@@ -153,6 +153,7 @@ def _size(path: Path) -> int:
 
 
 def _fingerprint(targets: list[Target], pipeline: Pipeline, options: RunOptions) -> str:
+    """What makes a run this run: an OUT made by another refuses to resume it."""
     what = {
         "cleaner": __version__,
         "pack": pipeline.sha256,
@@ -164,6 +165,53 @@ def _fingerprint(targets: list[Target], pipeline: Pipeline, options: RunOptions)
         "inputs": [(t.file.rel, t.size, _mtime(t.file.path)) for t in targets],
     }
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
+
+
+def _identity(targets: list[Target], pipeline: Pipeline, options: RunOptions) -> dict[str, Any]:
+    """The parts of the fingerprint in words, kept in OUT's state so that a refusal
+    can say which differ ("option html_metadata: true -> false", "plugin x: code
+    changed"). Small whatever the corpus: the inputs are counted and hashed."""
+    inputs = json.dumps([(t.file.rel, t.size, _mtime(t.file.path)) for t in targets]).encode()
+    return {
+        "cleaner": __version__,
+        "pack": f"{pipeline.name} ({pipeline.sha256[:12]})",
+        "steps": [r.id for r in pipeline.rules],
+        "rule options": rule_options(pipeline),
+        "plugins": {d: f"{v['version']} (code {v['code_sha256'][:12]})" for d, v in plugins_of(pipeline).items()},
+        "options": _run_options(options),
+        "inputs": f"{len(targets)} files ({hashlib.sha256(inputs).hexdigest()[:12]})",
+    }
+
+
+def rule_options(pipeline: Pipeline) -> dict[str, dict[str, Any]]:
+    """The options in effect, by rule: the defaults as the packs and the caller set them."""
+    return {r.id: dict(r.options) for r in pipeline.rules if r.options}
+
+
+def plugins_of(pipeline: Pipeline) -> dict[str, dict[str, Any]]:
+    """The plugin distributions whose rules the pipeline runs: version, code hash, rules."""
+    found: dict[str, dict[str, Any]] = {}
+    for r in pipeline.rules:
+        impl = pipeline.implementations.get(r.id)
+        if impl is not None and impl.kind == "plugin":
+            entry = found.setdefault(
+                impl.distribution, {"version": impl.version, "code_sha256": impl.code_sha256, "rules": []}
+            )
+            entry["rules"].append(r.id)
+    return found
+
+
+def _run_options(options: RunOptions) -> dict[str, Any]:
+    return {
+        "text_field": options.text_field,
+        "html_seconds": options.html_seconds,
+        "html_metadata": options.html_metadata,
+        "input_format": options.input_format,
+        "output_format": options.output.format,
+        "shard_size": options.output.shard_size,
+        "compress": options.output.compress,
+        **options.extra,
+    }
 
 
 def _mtime(path: Path) -> int:

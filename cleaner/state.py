@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from cleaner.io.writers import write_atomic
 
@@ -38,11 +38,15 @@ class RunState:
         except (OSError, ValueError):
             return None
 
-    def prepare(self, fingerprint: str, pack_sha: str, *, overwrite: bool) -> str:
+    def prepare(
+        self, fingerprint: str, pack_sha: str, *, overwrite: bool, identity: dict[str, Any] | None = None
+    ) -> str:
         """Decide how to start: ``"fresh"``, ``"resume"`` or ``"complete"``.
 
         Refuses (:class:`StateError`) an OUT that holds a different run, or files
-        that are not a cleaner run at all, unless ``overwrite``.
+        that are not a cleaner run at all, unless ``overwrite``. ``identity`` is the
+        fingerprint's parts in words; kept in the state, it lets the refusal say
+        what differs.
         """
         state = self._read()
         if overwrite:
@@ -54,16 +58,18 @@ class RunState:
                 "choose an empty folder, or pass --overwrite to write into it anyway"
             )
         elif state is not None and state.get("fingerprint") != fingerprint:
+            changes = differences(state.get("identity"), identity)
+            what = "; ".join(changes) if changes else f"other inputs, pack or options (pack {state.get('pack', '?')[:12]})"
             raise StateError(
-                f"{self.out} holds a run with other inputs, pack or options "
-                f"(pack {state.get('pack', '?')[:12]}); pass --overwrite to start over there, or choose another folder"
+                f"{self.out} holds a run that differs from this one: {what}. "
+                "Pass --overwrite to start over there, or choose another folder"
             )
         if state is not None and state.get("complete"):
             shutil.rmtree(self.parts, ignore_errors=True)  # a kill between completing and cleaning up
             return "complete"
         self.parts.mkdir(parents=True, exist_ok=True)
         if state is None:
-            self._write({"fingerprint": fingerprint, "pack": pack_sha, "complete": False})
+            self._write({"fingerprint": fingerprint, "pack": pack_sha, "identity": identity, "complete": False})
             return "fresh"
         return "resume"
 
@@ -98,3 +104,33 @@ class RunState:
         state["complete"] = True
         self._write(state)
         shutil.rmtree(self.parts, ignore_errors=True)
+
+
+def differences(before: Any, now: Any) -> list[str]:
+    """What differs between two run identities, in words: ``option html_metadata:
+    True -> False``, ``plugin cleaner-x: 0.1 (code 1a2b) -> 0.1 (code 3c4d)``,
+    ``steps: added residue/x``. Empty when either is unknown (an older OUT)."""
+    if not isinstance(before, dict) or not isinstance(now, dict):
+        return []
+    found = []
+    for key in now.keys() | before.keys():
+        old, new = before.get(key), now.get(key)
+        if old == new:
+            continue
+        if key == "steps" and isinstance(old, list) and isinstance(new, list):
+            added = [s for s in new if s not in old]
+            gone = [s for s in old if s not in new]
+            parts = [f"added {', '.join(added)}"] * bool(added) + [f"removed {', '.join(gone)}"] * bool(gone)
+            found.append("steps: " + ("; ".join(parts) or "the same rules in another order"))
+        elif isinstance(old, dict) and isinstance(new, dict):
+            noun = {"options": "option", "plugins": "plugin", "rule options": "options of"}.get(key, key)
+            for name in sorted(old.keys() | new.keys()):
+                if old.get(name) != new.get(name):
+                    found.append(f"{noun} {name}: {_shown(old.get(name))} -> {_shown(new.get(name))}")
+        else:
+            found.append(f"{key}: {_shown(old)} -> {_shown(new)}")
+    return sorted(found)
+
+
+def _shown(value: Any) -> str:
+    return "(none)" if value is None else json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value

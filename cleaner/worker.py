@@ -30,6 +30,8 @@ class WorkSpec:
     text_field: str = "text"
     html_seconds: float | None = None
     html_metadata: bool = True
+    disable: tuple[str, ...] = ()
+    enable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,13 @@ _state: dict[str, Any] = {}
 def init_worker(spec: WorkSpec, pipeline: Pipeline | None = None) -> None:
     """Build the pipeline once per process (or take the caller's, in-process)."""
     if pipeline is None:
-        from cleaner.pack import load_pack
+        import warnings
 
-        pipeline = load_pack(spec.packs, options=spec.options)
+        from cleaner.pack import PackWarning, load_pack
+
+        with warnings.catch_warnings():  # the main process has shown them once already
+            warnings.simplefilter("ignore", PackWarning)
+            pipeline = load_pack(spec.packs, options=spec.options, disable=spec.disable, enable=spec.enable)
         if pipeline.sha256 != spec.pack_sha256:
             raise RuntimeError("the worker's pack differs from the run's pack (files changed during the run?)")
     _state["spec"], _state["pipeline"] = spec, pipeline

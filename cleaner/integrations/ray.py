@@ -46,10 +46,10 @@ so the same logic runs in Spark, Dask or a plain loop.
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
+
+from cleaner.integrations.columns import COLUMNS, build_pipeline, check_same_pack, clean_value, pack_paths
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -57,45 +57,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from cleaner.engine import Pipeline
 
-#: The columns :func:`clean_row` and :class:`CleanBatch` add.
-COLUMNS = ("cleaner_status", "cleaner_reason", "cleaner_steps", "cleaner_meta")
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _is_missing(value: Any) -> bool:
-    """None, or the NaN / ``pd.NA`` / ``NaT`` that pandas-backed engines put in empty cells."""
-    if value is None or type(value).__name__ in ("NAType", "NaTType"):
-        return True
-    return isinstance(value, float) and math.isnan(value)
+__all__ = ["COLUMNS", "CleanBatch", "clean_dataset", "clean_row"]
 
 
 def clean_row(row: dict[str, Any], pipeline: "Pipeline", text_field: str = "text") -> dict[str, Any]:
     """Clean one row: a new dict with the cleaned text in ``text_field`` and the
     ``cleaner_*`` columns added (see the module docs). Never raises for bad input:
     a missing or non-string text gives status ``failed`` and a null text."""
-    value = row.get(text_field)
-    if not isinstance(value, str):
-        what = "has no" if _is_missing(value) else f"has a non-string ({type(value).__name__})"
-        return {
-            **row,
-            text_field: None,
-            "cleaner_status": "failed",
-            "cleaner_reason": f"record {what} field {text_field!r}",
-            "cleaner_steps": "[]",
-            "cleaner_meta": "{}",
-        }
-    outcome = pipeline.clean(value)
-    return {
-        **row,
-        text_field: outcome.text,
-        "cleaner_status": outcome.status,
-        "cleaner_reason": outcome.reason,
-        "cleaner_steps": _json([s.to_dict() for s in outcome.steps]),
-        "cleaner_meta": _json(outcome.meta),
-    }
+    text, columns = clean_value(row.get(text_field), pipeline, text_field)
+    return {**row, text_field: text, **columns}
 
 
 class CleanBatch:
@@ -115,15 +85,11 @@ class CleanBatch:
         options: dict[str, dict[str, Any]] | None = None,
         text_field: str = "text",
         pack_sha256: str | None = None,
+        disable: Sequence[str] = (),
+        enable: Sequence[str] = (),
     ) -> None:
-        from cleaner.pack import load_pack
-
-        self.pipeline = load_pack(list(packs), options=options or {})
-        if pack_sha256 is not None and self.pipeline.sha256 != pack_sha256:
-            raise RuntimeError(
-                f"the pack built on this node ({self.pipeline.sha256[:16]}) differs from the driver's "
-                f"({pack_sha256[:16]}): are the pack files the same, at the same paths, on every node?"
-            )
+        self.pipeline = build_pipeline(packs, options, disable, enable)
+        check_same_pack(self.pipeline, pack_sha256, "on this node")
         self.text_field = text_field
 
     def __call__(self, batch: "pa.Table") -> "pa.Table":
@@ -161,12 +127,14 @@ def clean_dataset(
     *,
     packs: Sequence[str | Path] = (),
     options: dict[str, dict[str, Any]] | None = None,
+    disable: Sequence[str] = (),
+    enable: Sequence[str] = (),
     text_field: str = "text",
     concurrency: int | tuple[int, int] | None = None,
     **map_batches_kwargs: Any,
 ) -> "ray.data.Dataset":
-    """Clean every row of ``ds`` with the pack built from ``packs`` and ``options``
-    (as :func:`cleaner.pack.load_pack`); returns the lazy Dataset with the cleaned
+    """Clean every row of ``ds`` with the pack built from ``packs``, ``options``,
+    ``disable`` and ``enable`` (as :func:`cleaner.load_pack`); returns the lazy Dataset with the cleaned
     text and the ``cleaner_*`` columns (see the module docs).
 
     ``concurrency``: ``n`` actors, or ``(min, max)`` for an autoscaling pool; ``None``
@@ -180,11 +148,9 @@ def clean_dataset(
         raise ImportError(
             "cleaner's Ray integration needs Ray Data: pip install 'cleaner[ray]'"
         ) from exc
-    from cleaner.pack import load_pack
-
     # absolute paths: actors do not run in the driver's working directory
-    pack_paths = [str(Path(p).expanduser().resolve()) for p in packs]
-    pipeline = load_pack(pack_paths, options=options or {})  # fail fast, and pin the pack
+    paths = pack_paths(packs)
+    pipeline = build_pipeline(paths, options, disable, enable)  # fail fast, and pin the pack
     if concurrency is None:
         compute = None
     elif isinstance(concurrency, int):
@@ -200,8 +166,10 @@ def clean_dataset(
         CleanBatch,
         batch_format="pyarrow",
         fn_constructor_kwargs={
-            "packs": pack_paths,
+            "packs": paths,
             "options": options or {},
+            "disable": list(disable),
+            "enable": list(enable),
             "text_field": text_field,
             "pack_sha256": pipeline.sha256,
         },

@@ -1,0 +1,111 @@
+"""The per-record work every integration shares: build the pipeline from pack
+arguments, clean one value, and describe the outcome as four flat columns.
+
+Ray Data (:mod:`cleaner.integrations.ray`), Hugging Face ``datasets``
+(:mod:`cleaner.integrations.hf`) and datatrove (:mod:`cleaner.integrations.datatrove`)
+all add the same ``cleaner_*`` fields, so a corpus cleaned on one engine reads
+like one cleaned on another:
+
+* ``cleaner_status``: ``ok``, ``dropped`` or ``failed``;
+* ``cleaner_reason``: why a record was dropped or failed (``None`` when ok);
+* ``cleaner_steps``: JSON list of the recorded steps, as in ``provenance.jsonl``;
+* ``cleaner_meta``: JSON object of the metadata found (title, source name, tags, ...).
+
+Why JSON strings, not nested lists and dicts: a step has optional keys (``line``,
+``text`` and ``why`` only for removed lines) and the metadata's keys differ from
+record to record. Arrow infers a struct's fields from the values it sees first, so
+nested values give a schema that changes between batches (``datasets.map`` refuses
+to concatenate them; a parquet writer that fixes its schema on the first record
+drops later fields without a word). A string column has one type for every record;
+``json.loads`` gives the steps back exactly as ``provenance.jsonl`` holds them.
+
+This module imports no engine: it is plain Python over :class:`cleaner.Pipeline`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from cleaner.engine import Outcome, Pipeline
+
+#: The columns :func:`outcome_columns` and :func:`clean_value` produce, in order.
+COLUMNS = ("cleaner_status", "cleaner_reason", "cleaner_steps", "cleaner_meta")
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON with non-ASCII kept, as cleaner writes its own records."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def is_missing(value: Any) -> bool:
+    """None, or the NaN / ``pd.NA`` / ``NaT`` that pandas-backed engines put in empty cells."""
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def outcome_columns(outcome: Outcome) -> dict[str, str | None]:
+    """The four ``cleaner_*`` columns describing one :class:`cleaner.Outcome`."""
+    return {
+        "cleaner_status": outcome.status,
+        "cleaner_reason": outcome.reason,
+        "cleaner_steps": to_json([s.to_dict() for s in outcome.steps]),
+        "cleaner_meta": to_json(outcome.meta),
+    }
+
+
+def clean_outcome(value: Any, pipeline: Pipeline, text_field: str = "text") -> Outcome:
+    """Clean one record's text value with ``pipeline``. Never raises for bad input:
+    a missing or non-string value gives a ``failed`` outcome (``record has no field
+    'text'``, ``record has a non-string (int) field 'text'``)."""
+    if not isinstance(value, str):
+        what = "has no" if is_missing(value) else f"has a non-string ({type(value).__name__})"
+        return Outcome(text="", status="failed", reason=f"record {what} field {text_field!r}")
+    return pipeline.clean(value)
+
+
+def clean_value(value: Any, pipeline: Pipeline, text_field: str = "text") -> tuple[str | None, dict[str, str | None]]:
+    """Clean one record's text value: ``(cleaned text, columns)``, as
+    :func:`clean_outcome`. A dropped record's text is ``""``; a failed rule leaves
+    the text unchanged (as :meth:`cleaner.Pipeline.clean`); a value that is not a
+    string gives a ``None`` text."""
+    outcome = clean_outcome(value, pipeline, text_field)
+    return (outcome.text if isinstance(value, str) else None), outcome_columns(outcome)
+
+
+def pack_paths(packs: Iterable[str | Path]) -> list[str]:
+    """Pack arguments made independent of the working directory: an existing file
+    or folder becomes an absolute path (workers of another engine may run elsewhere),
+    anything else (a built-in pack's name such as ``page-dump``) stays as given."""
+    out = []
+    for p in packs:
+        path = Path(p).expanduser()
+        out.append(str(path.resolve()) if path.exists() else str(p))
+    return out
+
+
+def build_pipeline(
+    packs: Sequence[str | Path] = (),
+    options: dict[str, dict[str, Any]] | None = None,
+    disable: Sequence[str] = (),
+    enable: Sequence[str] = (),
+) -> Pipeline:
+    """The pipeline :func:`cleaner.load_pack` builds from these arguments (the
+    default pack first, as ``cleaner run --pack ...``). Raises
+    :class:`cleaner.pack.PackError` for a bad pack."""
+    from cleaner.pack import load_pack
+
+    return load_pack(list(packs), options=options or {}, disable=list(disable), enable=list(enable))
+
+
+def check_same_pack(pipeline: Pipeline, expected_sha256: str | None, where: str) -> None:
+    """Refuse to work with a pack that differs from the one the driver built
+    (pack files missing or different on this node)."""
+    if expected_sha256 is not None and pipeline.sha256 != expected_sha256:
+        raise RuntimeError(
+            f"the pack built {where} ({pipeline.sha256[:16]}) differs from the driver's "
+            f"({expected_sha256[:16]}): are the pack files the same, at the same paths, on every node?"
+        )

@@ -148,7 +148,7 @@ def open_raw(path: Path) -> BinaryIO:
     """Like :func:`open_binary`, unbuffered: a read returns what is available, so data
     before damage is returned before the error (a buffered ``read(n)`` drops the bytes
     it gathered when a later step fails)."""
-    kind = _SUFFIXES.get(path.suffix.lower())
+    kind = sniff(path)
     if kind is None:
         return path.open("rb")
     return _READERS[kind](path.open("rb"), str(path))  # type: ignore[return-value]

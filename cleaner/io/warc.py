@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 from warcio.archiveiterator import WARCIterator
 
-from cleaner.io.compression import CHUNK_SIZE, open_raw
+from cleaner.io.compression import CHUNK_SIZE, open_raw, sniff
 from cleaner.io.errors import CorruptInputError
 
 #: HTTP content types :func:`iter_warc_responses` yields.
@@ -90,7 +90,7 @@ def iter_warc_responses(path: Path) -> Iterator[WarcItem]:
 
     Records are parsed by warcio's ``ArchiveIterator``, as its ``WARCIterator`` subclass:
     WARC only, since almost any line of garbage passes for an ARC header. The file is
-    gunzipped here, not by warcio, whose gunzip ends quietly on a truncated file and
+    gunzipped here (gzip is told by its first bytes, whatever the name), not by warcio, whose gunzip ends quietly on a truncated file and
     only prints zlib errors. Damage raises :class:`CorruptInputError` where it is
     found: a record shorter than its Content-Length, a header without one, a record not
     followed by the blank lines that end it (a wrong Content-Length; warcio also prints
@@ -102,7 +102,7 @@ def iter_warc_responses(path: Path) -> Iterator[WarcItem]:
     The payload is read whole (one document); other records are streamed through.
     ``.warc.zst`` is refused: zstd WARCs rely on a dictionary.
     """
-    if path.suffix.lower() == ".zst":
+    if path.suffix.lower() == ".zst" or sniff(path) == "zstd":
         raise ValueError(f"{path}: zstd-compressed WARC files are not supported; use .warc or .warc.gz")
     with open_raw(path) as stream:
         records = WARCIterator(stream)

@@ -100,6 +100,9 @@ class RunReport:
     seconds: float = 0.0
     resumed_units: int = 0
     already_complete: bool = False
+    #: Files under IN that were not read (unknown kinds; folders not entered end in
+    #: ``/``), relative to IN, sorted: see :func:`cleaner.io.readers.discover`.
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -265,7 +268,8 @@ def run_corpus(
     progress = progress or Progress()
     check_paths(in_path, out_path)
     started = time.perf_counter()
-    files = discover(in_path, skip=out_path, input_format=options.input_format)
+    discovery = discover(in_path, skip=out_path, input_format=options.input_format)
+    files = discovery.files
     targets = plan_targets(files, [_size(f.path) for f in files], options.output)
     if options.jobs > 1 and pipeline.packs is None:
         raise RunError("a pipeline built by hand runs with jobs=1 only; build it with load_pack() to run in parallel")
@@ -277,6 +281,7 @@ def run_corpus(
     if mode == "complete":
         report = _report_from(out_path / PROVENANCE)
         report.already_complete = True
+        report.skipped = discovery.skipped  # discovered again: what IN holds now
         return report
     progress.start(len(targets), sum(t.size for t in targets))
 
@@ -319,6 +324,7 @@ def run_corpus(
         raise RunInterrupted(kept["units"], kept["documents"], kept["bytes"], sum(t.size for t in targets)) from None
     report.seconds = time.perf_counter() - started
     report.resumed_units = resumed
+    report.skipped = discovery.skipped
     write_atomic(out_path / MANIFEST, _manifest(in_path, out_path, pipeline, options, report).encode("utf-8"))
     state.complete()
     return report
@@ -479,6 +485,7 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
         "rules": dict(report.rules.most_common()),
         "dropped_reasons": dict(report.drops.most_common()),
         "failures": report.failures,
+        "skipped": {"count": len(report.skipped), "files": report.skipped},
         "chars_in": report.chars_in,
         "chars_out": report.chars_out,
         "bytes_read": report.bytes_read,

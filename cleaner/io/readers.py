@@ -22,14 +22,26 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from cleaner.document import Document, ReadFailure, Source
+from cleaner.io.compression import compression_of, decompress
 from cleaner.io.decode import DecodeError, decode_html, decode_text
+from cleaner.io.errors import CorruptInputError
 from cleaner.io.html import DEFAULT_TIME_LIMIT, extract_main_text
 
 #: File name endings cleaner reads, and the format each one means (longest first).
+#: Whether a file is compressed is told by its first bytes too (see
+#: :mod:`cleaner.io.compression`), so ``--input-format`` and misnamed files work.
 FORMATS = {
     ".jsonl.gz": "jsonl",
     ".jsonl.zst": "jsonl",
+    ".html.gz": "html",
+    ".html.zst": "html",
     ".warc.gz": "warc",
+    ".htm.gz": "html",
+    ".htm.zst": "html",
+    ".txt.gz": "txt",
+    ".txt.zst": "txt",
+    ".md.gz": "md",
+    ".md.zst": "md",
     ".jsonl": "jsonl",
     ".parquet": "parquet",
     ".warc": "warc",
@@ -80,33 +92,63 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def discover(root: Path, *, skip: Path | None = None, input_format: str | None = None) -> list[InputFile]:
-    """Input files under ``root`` (or ``root`` itself), sorted by relative path.
+@dataclass(frozen=True)
+class Discovery:
+    """What :func:`discover` found: the files to read, and the ones it will not read."""
 
-    Skips: files of other extensions (unless ``input_format`` forces one format for
-    every file), hidden files and folders, the folder ``skip`` (the output folder when
-    it lies inside the input), symlinked folders (no loops), and the
-    ``provenance.jsonl``/``manifest.json`` of an earlier cleaner run.
+    files: list[InputFile]
+    #: Relative paths (POSIX, sorted) of files cleaner does not read (unknown kinds),
+    #: and of folders it does not enter, with a final ``/`` (symbolic links to folders,
+    #: folders it may not list).
+    skipped: list[str]
+
+
+def discover(root: Path, *, skip: Path | None = None, input_format: str | None = None) -> Discovery:
+    """Input files under ``root`` (or ``root`` itself), sorted by relative path, and the
+    ones left out, so that no file is skipped without a word.
+
+    Left out and listed in :attr:`Discovery.skipped`: files of other kinds (unless
+    ``input_format`` forces one format for every file), symbolic links to folders (not
+    followed: no loops, nothing read twice) and folders that cannot be listed.
+
+    Left out without a word, by convention: hidden files and folders (``.git/``, editor
+    and OS files such as ``.DS_Store``, a run's own ``.cleaner/``: listing them would
+    bury the files a user needs to see), the folder ``skip`` (the output folder when it
+    lies inside the input), and the ``provenance.jsonl``/``manifest.json`` of an earlier
+    cleaner run (in a folder that holds a ``manifest.json``).
     """
     def fmt_for(name: str) -> str | None:
         return input_format or format_of(name)
 
     if root.is_file():
         fmt = fmt_for(root.name)
-        return [InputFile(root, text_name(root.name), fmt)] if fmt else []
+        name = text_name(root.name)
+        return Discovery([InputFile(root, name, fmt)], []) if fmt else Discovery([], [name])
     found: list[InputFile] = []
+    skipped: list[str] = []
+
+    def rel(path: Path) -> str:
+        return text_name(path.relative_to(root).as_posix())
+
+    def unlisted(error: OSError) -> None:
+        skipped.append(rel(Path(error.filename)) + "/" if error.filename else "./")
+
     skip_resolved = skip.resolve() if skip else None
-    for folder, dirs, files in os.walk(root):
+    for folder, dirs, files in os.walk(root, onerror=unlisted):
         here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip_resolved)
+        visible = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip_resolved)
+        dirs[:] = [d for d in visible if not (here / d).is_symlink()]
+        skipped.extend(rel(here / d) + "/" for d in visible if (here / d).is_symlink())
         run_output = "manifest.json" in files
         for name in files:
-            fmt = fmt_for(name)
-            if fmt is None or name.startswith(".") or (run_output and name in RUN_FILES):
+            if name.startswith(".") or (run_output and name in RUN_FILES):
                 continue
-            path = here / name
-            found.append(InputFile(path, text_name(path.relative_to(root).as_posix()), fmt))
-    return sorted(found, key=lambda f: f.rel)
+            path, fmt = here / name, fmt_for(name)
+            if fmt is None:
+                skipped.append(rel(path))
+            else:
+                found.append(InputFile(path, rel(path), fmt))
+    return Discovery(sorted(found, key=lambda f: f.rel), sorted(skipped))
 
 
 def text_name(name: str) -> str:
@@ -149,13 +191,21 @@ def iter_raw_items(f: InputFile) -> Iterator[RawItem]:
         else:
             raise ValueError(f"unknown input format {f.format!r}")
     except Exception as exc:  # unreadable, truncated or corrupt: account for it and go on
-        yield RawItem(**base, position=position + 1 if position else None, error=_describe(exc))
+        yield RawItem(**base, position=position + 1 if position else None, error=_describe(exc, f.path))
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, path: Path | str) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return f"cannot read file: {exc.strerror}"
-    return f"cannot read file further: {type(exc).__name__}: {exc}"
+    return f"cannot read file further: {type(exc).__name__}: {_message(exc, path)}"
+
+
+def _message(exc: BaseException, path: Path | str) -> str:
+    """An error's message without the file's path in front: a reason belongs to a
+    document whose id and ``source.path`` already say which file (relative to IN,
+    not the path on this machine)."""
+    message, prefix = str(exc), f"{path}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
 
 
 def raw_id(raw: RawItem) -> str:
@@ -185,15 +235,18 @@ def load_document(
     html_metadata: bool = True,
 ) -> Document | ReadFailure:
     """Decode, parse or extract one raw item into a document (``html_metadata``:
-    whether HTML pages also give their title, author, date, ... as metadata)."""
-    where = f"{raw.rel} {'line' if raw.format == 'jsonl' else 'record'} {raw.position}" if raw.position else raw.rel
+    whether HTML pages also give their title, author, date, ... as metadata).
+
+    A failure's reason says what went wrong, not where: its id says where (``a.txt``,
+    ``shard.jsonl:7``), and so does its ``source``. Only when the id is a record's own
+    (``"id": "r42"``) does the reason begin with the place (``shard.jsonl line 7: ``)."""
     fallback_id = f"{raw.rel}:{raw.position}" if raw.position else raw.rel
     if raw.error:
-        return ReadFailure(fallback_id, Source(raw.rel, "", raw.format, line=raw.position), f"{where}: {raw.error}")
+        return ReadFailure(fallback_id, Source(raw.rel, "", raw.format, line=raw.position), raw.error)
     if raw.format == "jsonl":
-        return _load_jsonl(raw, text_field, where, fallback_id)
+        return _load_jsonl(raw, text_field, fallback_id)
     if raw.format == "parquet":
-        return _load_record(raw, raw.record or {}, text_field, where, fallback_id, _row_sha(raw.record or {}))
+        return _load_record(raw, raw.record or {}, text_field, fallback_id, _row_sha(raw.record or {}))
     if raw.format == "warc":
         return _load_warc(raw, html_seconds, html_metadata, fallback_id)
     try:
@@ -201,6 +254,15 @@ def load_document(
     except OSError as exc:
         return ReadFailure(raw.rel, Source(raw.rel, "", raw.format), f"cannot read file: {exc.strerror or exc}")
     source = Source(raw.rel, _sha256(data), raw.format)
+    compression = compression_of(data[:4], raw.path)
+    if compression:
+        source.extra["compression"] = compression
+        try:
+            data = decompress(data, compression, raw.path)
+        except CorruptInputError as exc:
+            return ReadFailure(raw.rel, source, f"cannot read file: {_message(exc, raw.path)}")
+        except Exception as exc:  # anything else a damaged stream may raise
+            return ReadFailure(raw.rel, source, f"cannot read file: {type(exc).__name__}: {exc}")
     try:
         if raw.format == "html":
             html, source.encoding = decode_html(data)
@@ -214,30 +276,33 @@ def load_document(
         return ReadFailure(raw.rel, source, f"HTML extraction failed: {type(exc).__name__}: {exc}")
 
 
-def _load_jsonl(raw: RawItem, text_field: str, where: str, fallback_id: str) -> Document | ReadFailure:
+def _load_jsonl(raw: RawItem, text_field: str, fallback_id: str) -> Document | ReadFailure:
     data = raw.data or b""
     source = Source(raw.rel, _sha256(data), "jsonl", "utf-8", line=raw.position)
     try:
         record = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return ReadFailure(fallback_id, source, f"{where}: not valid JSON: {exc}")
+        return ReadFailure(fallback_id, source, f"not valid JSON: {exc}")
     except RecursionError:
-        return ReadFailure(fallback_id, source, f"{where}: JSON nested too deeply to read")
-    return _load_record(raw, record, text_field, where, fallback_id, source.sha256)
+        return ReadFailure(fallback_id, source, "JSON nested too deeply to read")
+    return _load_record(raw, record, text_field, fallback_id, source.sha256)
 
 
 def _load_record(
-    raw: RawItem, record: Any, text_field: str, where: str, fallback_id: str, sha: str
+    raw: RawItem, record: Any, text_field: str, fallback_id: str, sha: str
 ) -> Document | ReadFailure:
     source = Source(raw.rel, sha, raw.format, "utf-8" if raw.format == "jsonl" else None, line=raw.position)
     if not isinstance(record, dict):
-        return ReadFailure(fallback_id, source, f"{where}: a record must be a JSON object")
+        return ReadFailure(fallback_id, source, "a record must be a JSON object")
     doc_id = record.get("id")
     doc_id = str(doc_id) if isinstance(doc_id, (str, int)) and not isinstance(doc_id, bool) else fallback_id
     text = record.get(text_field)
     if not isinstance(text, str):
         what = "has no" if text is None else f"has a non-string ({type(text).__name__})"
-        return ReadFailure(doc_id, source, f"{where}: record {what} field {text_field!r} (see --text-field)")
+        reason = f"record {what} field {text_field!r} (see --text-field)"
+        if doc_id != fallback_id:  # the record's own id does not say where it is
+            reason = f"{raw.rel} {'line' if raw.format == 'jsonl' else 'row'} {raw.position}: {reason}"
+        return ReadFailure(doc_id, source, reason)
     return Document(doc_id, text, source, record=record)
 
 

@@ -1,0 +1,282 @@
+"""Which files a run reads, and how it says so: compressed text and HTML (told by their
+first bytes, whatever the name or --input-format), files it does not read listed as
+``skipped`` in the report and the manifest, and failure reasons that do not repeat
+the place the document's id already names."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+import zstandard
+from typer.testing import CliRunner
+
+from cleaner import load_pack
+from cleaner.cli import app
+from cleaner.io.compression import compression_of
+from cleaner.io.readers import discover
+from cleaner.run import Progress, RunOptions, run_corpus
+
+runner = CliRunner()
+BODY = "The minister signed the agreement in Moscow on Friday, officials said after the talks."
+TEXT = f"{BODY}\n\nShare this:\n"
+PAGE = f"""<html><head><title>Deal signed</title></head><body><nav>Home | World | Sport</nav>
+<article><h1>Deal signed in Moscow</h1><p>{BODY} The agreement covers rifles, tanks and air defence.</p>
+<p>Both sides said the talks had been long but friendly, and that more meetings would follow.</p></article>
+<footer>Share this: Facebook Twitter</footer></body></html>"""
+
+
+def provenance(out: Path) -> dict[str, dict]:
+    records = [json.loads(x) for x in (out / "provenance.jsonl").read_text(encoding="utf-8").splitlines()]
+    return {r["id"]: r for r in records}
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def cli(*args: object) -> object:
+    return runner.invoke(app, ["run", *map(str, args), "-j", "1"])
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --------------------------------------------------------------------------- compressed text and HTML
+
+
+def test_gzipped_text_markdown_and_html_are_read_and_named_like_their_plain_selves(tmp_path):
+    src = tmp_path / "in"
+    (src / "site").mkdir(parents=True)
+    (src / "site" / "page.html.gz").write_bytes(gzip.compress(PAGE.encode()))
+    (src / "a.txt.gz").write_bytes(gzip.compress(TEXT.encode()))
+    (src / "notes.md.gz").write_bytes(gzip.compress(("# Notes\n\n" + TEXT).encode()))
+    (src / "b.TXT.ZST").write_bytes(zstandard.ZstdCompressor().compress(TEXT.encode()))
+    out = tmp_path / "out"
+    result = cli(src, out)
+    assert result.exit_code == 0, result.output
+    records = provenance(out)
+    assert set(records) == {"site/page.html.gz", "a.txt.gz", "notes.md.gz", "b.TXT.ZST"}
+    expected = {"site/page.html.gz": ("site/page.txt", "html", "gzip"), "a.txt.gz": ("a.txt", "txt", "gzip"),
+                "notes.md.gz": ("notes.txt", "md", "gzip"), "b.TXT.ZST": ("b.txt", "txt", "zstd")}
+    for doc_id, (output, fmt, compression) in expected.items():
+        record = records[doc_id]
+        assert record["status"] == "ok", record
+        assert record["source"]["path"] == doc_id  # the real input name
+        assert record["source"]["sha256"] == sha256(src / doc_id)  # the bytes on disk, compressed
+        assert (record["source"]["format"], record["source"]["compression"]) == (fmt, compression)
+        assert record["source"]["encoding"] == "utf-8"
+        assert record["output"]["path"] == output
+        cleaned = (out / output).read_text(encoding="utf-8")
+        assert BODY in cleaned and "Share this" not in cleaned
+    assert records["site/page.html.gz"]["meta"]["title"].startswith("Deal signed")
+    assert manifest(out)["skipped"] == {"count": 0, "files": []}
+
+
+def test_a_gzipped_page_beside_its_plain_twin_keeps_its_full_name(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "page.html").write_text(PAGE, encoding="utf-8")
+    (src / "page.html.gz").write_bytes(gzip.compress(PAGE.replace("Moscow", "Delhi").encode()))
+    out = tmp_path / "out"
+    assert cli(src, out).exit_code == 0
+    records = provenance(out)
+    assert records["page.html"]["output"]["path"] == "page.txt"
+    assert records["page.html.gz"]["output"]["path"] == "page.html.gz.txt"
+    assert "Delhi" in (out / "page.html.gz.txt").read_text() and "Moscow" in (out / "page.txt").read_text()
+
+
+def test_gzip_is_told_by_its_bytes_in_a_misnamed_file_and_under_input_format(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "misnamed.txt").write_bytes(gzip.compress(TEXT.encode()))
+    (src / "page.html").write_bytes(gzip.compress(PAGE.encode()))
+    out = tmp_path / "out"
+    assert cli(src, out).exit_code == 0
+    records = provenance(out)
+    assert records["misnamed.txt"]["source"]["compression"] == "gzip"
+    assert BODY in (out / "misnamed.txt").read_text() and BODY in (out / "page.txt").read_text()
+
+    forced = tmp_path / "forced"
+    forced.mkdir()
+    (forced / "dump.data").write_bytes(gzip.compress(TEXT.encode()))
+    out_txt = tmp_path / "out-txt"
+    assert cli(forced, out_txt, "--input-format", "txt").exit_code == 0
+    assert provenance(out_txt)["dump.data"]["status"] == "ok"
+    assert BODY in (out_txt / "dump.txt").read_text()
+
+    (forced / "dump.data").write_bytes(gzip.compress((json.dumps({"id": "r1", "text": TEXT}) + "\n").encode()))
+    out_jsonl = tmp_path / "out-jsonl"
+    assert cli(forced, out_jsonl, "--input-format", "jsonl").exit_code == 0
+    assert provenance(out_jsonl)["r1"]["status"] == "ok"
+    assert json.loads((out_jsonl / "dump.data").read_text())["text"] == BODY + "\n"
+
+
+def test_a_truncated_or_false_gz_fails_that_document_with_the_reason(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    whole = gzip.compress((TEXT * 200).encode())
+    (src / "cut.txt.gz").write_bytes(whole[: len(whole) // 2])
+    (src / "plain.txt.gz").write_text(TEXT, encoding="utf-8")  # named .gz, not gzip
+    (src / "fine.txt").write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli(src, out)
+    assert result.exit_code == 1, result.output
+    records = provenance(out)
+    assert records["fine.txt"]["status"] == "ok"
+    cut, plain = records["cut.txt.gz"], records["plain.txt.gz"]
+    assert cut["status"] == plain["status"] == "failed"
+    assert cut["reason"].startswith("cannot read file: gzip data is truncated or corrupt (Compressed file ended")
+    assert plain["reason"].startswith("cannot read file: gzip data is truncated or corrupt (Not a gzipped file")
+    assert cut["source"]["sha256"] == sha256(src / "cut.txt.gz") and cut["output"] is None
+    assert "failed cut.txt.gz: cannot read file: gzip data is truncated" in result.output
+
+
+@pytest.mark.parametrize(
+    ("head", "name", "expected"),
+    [
+        (b"\x1f\x8b\x08\x00", "a.txt", "gzip"),
+        (b"\x28\xb5\x2f\xfd", "a.jsonl", "zstd"),
+        (b"\x1f\x8b\x08\x00", "a.zst", "gzip"),  # the bytes win over the name
+        (b"plai", "a.txt.GZ", "gzip"),  # no magic: the name decides (and reading fails loudly)
+        (b"plai", "a.zst", "zstd"),
+        (b"plai", "a.txt", None),
+        (b"", "empty.txt", None),
+    ],
+)
+def test_compression_is_told_by_the_first_bytes_then_the_name(head, name, expected):
+    assert compression_of(head, name) == expected
+
+
+# --------------------------------------------------------------------------- skipped files
+
+
+def make_mixed(src: Path) -> None:
+    """Files cleaner reads, files it does not, and files it leaves out by convention."""
+    (src / "sub").mkdir(parents=True)
+    (src / "a.txt").write_text(TEXT, encoding="utf-8")
+    (src / "sub" / "b.md").write_text(TEXT, encoding="utf-8")
+    (src / "data.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (src / "sub" / "image.png").write_bytes(b"\x89PNG\r\n")
+    (src / "sub" / "notes.gz").write_bytes(gzip.compress(TEXT.encode()))  # gzip of what? unknown
+    (src / "README").write_text("no ending\n", encoding="utf-8")
+    (src / ".hidden.txt").write_text(TEXT, encoding="utf-8")  # hidden: by convention, not listed
+    (src / ".git").mkdir()
+    (src / ".git" / "config").write_text("[core]\n", encoding="utf-8")
+    os.symlink(src / "sub", src / "linked")  # a folder link: not followed, listed
+
+
+SKIPPED = ["README", "data.csv", "linked/", "sub/image.png", "sub/notes.gz"]
+
+
+def test_files_cleaner_does_not_read_are_listed_in_the_report_and_the_manifest(tmp_path):
+    src = tmp_path / "in"
+    make_mixed(src)
+    out = src / "out"  # OUT inside IN: left out without a word, now and on a rerun
+    report = run_corpus(src, out, load_pack(), RunOptions())
+    assert report.documents == 2
+    assert report.skipped == SKIPPED
+    assert manifest(out)["skipped"] == {"count": len(SKIPPED), "files": SKIPPED}
+
+    again = run_corpus(src, out, load_pack(), RunOptions())  # complete: rebuilt from provenance
+    assert again.already_complete and again.skipped == SKIPPED
+
+
+def test_input_format_reads_every_file_so_nothing_is_skipped(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.data").write_text(TEXT, encoding="utf-8")
+    (src / "b").write_text(TEXT, encoding="utf-8")
+    found = discover(src, input_format="txt")
+    assert [f.rel for f in found.files] == ["a.data", "b"] and found.skipped == []
+    assert discover(src).skipped == ["a.data", "b"]
+
+
+def test_a_single_input_file_of_unknown_kind_is_listed(tmp_path):
+    (tmp_path / "table.csv").write_text("a,b\n", encoding="utf-8")
+    report = run_corpus(tmp_path / "table.csv", tmp_path / "out", load_pack(), RunOptions())
+    assert report.documents == 0 and report.skipped == ["table.csv"]
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root lists a folder of mode 000 anyway")
+def test_a_folder_that_cannot_be_listed_is_listed_as_skipped(tmp_path):
+    src = tmp_path / "in"
+    (src / "locked").mkdir(parents=True)
+    (src / "locked" / "a.txt").write_text(TEXT, encoding="utf-8")
+    (src / "b.txt").write_text(TEXT, encoding="utf-8")
+    os.chmod(src / "locked", 0)
+    try:
+        found = discover(src)
+    finally:
+        os.chmod(src / "locked", 0o755)
+    assert [f.rel for f in found.files] == ["b.txt"] and found.skipped == ["locked/"]
+
+
+class _Crash(Exception):
+    pass
+
+
+class _CrashAfterOneUnit(Progress):
+    def __init__(self) -> None:
+        self.units = 0
+
+    def advance(self, documents: int, nbytes: int) -> None:
+        self.units += 1
+        if self.units == 2:
+            raise _Crash
+
+
+def test_a_resumed_run_reports_the_same_skipped_files(tmp_path):
+    src = tmp_path / "in"
+    make_mixed(src)
+    lines = "".join(json.dumps({"id": f"r{n}", "text": TEXT}) + "\n" for n in range(450))
+    (src / "shard.jsonl").write_text(lines, encoding="utf-8")  # several units of 100 records
+    out = tmp_path / "out"
+    with pytest.raises(_Crash):
+        run_corpus(src, out, load_pack(), RunOptions(), progress=_CrashAfterOneUnit())
+    assert not (out / "manifest.json").exists()
+    report = run_corpus(src, out, load_pack(), RunOptions())
+    assert report.resumed_units >= 1
+    assert report.skipped == SKIPPED
+    assert manifest(out)["skipped"] == {"count": len(SKIPPED), "files": SKIPPED}
+
+
+# --------------------------------------------------------------------------- reasons
+
+
+def test_a_failure_reason_does_not_repeat_the_place_its_id_names(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [json.dumps({"id": "r1", "text": TEXT}), "{not json", json.dumps([1, 2]), json.dumps({"text": 5}),
+             json.dumps({"id": "own-id"})]
+    (src / "shard.jsonl.gz").write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    out = tmp_path / "out"
+    result = cli(src, out)
+    assert result.exit_code == 1, result.output
+    records = provenance(out)
+    assert records["shard.jsonl.gz:2"]["reason"].startswith("not valid JSON: ")
+    assert records["shard.jsonl.gz:3"]["reason"] == "a record must be a JSON object"
+    assert records["shard.jsonl.gz:4"]["reason"] == "record has a non-string (int) field 'text' (see --text-field)"
+    # an id of the record's own does not say where it is: the reason does, once
+    assert records["own-id"]["reason"] == "shard.jsonl.gz line 5: record has no field 'text' (see --text-field)"
+    assert "failed shard.jsonl.gz:2: not valid JSON" in result.output
+    assert "shard.jsonl.gz:2: shard.jsonl.gz" not in result.output
+
+
+def test_a_file_that_breaks_part_way_names_its_place_once(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    whole = gzip.compress("".join(json.dumps({"id": f"r{n}", "text": TEXT}) + "\n" for n in range(3000)).encode())
+    (src / "cut.jsonl.gz").write_bytes(whole[: len(whole) // 2])
+    out = tmp_path / "out"
+    assert cli(src, out).exit_code == 1
+    failed = [r for r in provenance(out).values() if r["status"] == "failed"]
+    assert len(failed) == 1
+    assert failed[0]["id"] == f"cut.jsonl.gz:{failed[0]['source']['line']}"
+    assert failed[0]["reason"].startswith("cannot read file further: CorruptInputError: gzip data is truncated")
+    assert str(src) not in failed[0]["reason"] and "cut.jsonl.gz" not in failed[0]["reason"]

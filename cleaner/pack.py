@@ -323,10 +323,15 @@ class _Placer:
         return next((i for i, r in enumerate(self.order) if r.id == rule_id), None)
 
     def place(self, r: Rule, after: str | None = None, before: str | None = None) -> str | None:
-        """Insert ``r`` (unless it is in the order already); returns an explicit
-        anchor that is not in the order (an error for the caller), else None."""
-        if self._index(r.id) is not None:
-            return None
+        """Insert ``r``; returns an explicit anchor that is not in the order (an
+        error for the caller), else None. A rule already in the order stays where
+        it is, unless an anchor is given: then it moves there (a pack's own rule,
+        say, put before a built-in one that would beat it)."""
+        present = self._index(r.id)
+        if present is not None:
+            if after is None and before is None:
+                return None
+            del self.order[present]
         if before is not None:
             at_ = self._index(before)
             if at_ is None:
@@ -442,10 +447,11 @@ def load_pack(
     bound = [r.bound(**all_options[r.id]) if r.id in all_options else r for r in order]
     plugin_rules = [r for r in bound if reg.implementation(r.id).kind == "plugin"]
     own_ids = {r.id for r in own} | {r.id for r in plugin_rules}
-    notes += shadowing_warnings(bound, [r for r in bound if r.id in own_ids])
+    impls = {r.id: reg.implementation(r.id) for r in bound}
+    labels = {r.id: impls[r.id].describe() if impls[r.id].kind == "plugin" else r.origin for r in bound}
+    notes += shadowing_warnings(bound, [r for r in bound if r.id in own_ids], labels)
     for note in notes:
         warnings.warn(note, PackWarning, stacklevel=2)
-    impls = {r.id: reg.implementation(r.id) for r in bound}
     name = "+".join(names) or "empty"
     rebuildable = include_default and registry is None
     return Pipeline(

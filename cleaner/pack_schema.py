@@ -93,7 +93,8 @@ def check_schema(data: dict[str, Any], locator: Locator) -> None:
     for name, value in data.items():
         if name in TABLES:
             continue
-        if isinstance(value, (dict, list)):
+        is_table = isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value))
+        if is_table:
             line = locator.table(name)
             suggestion = _did_you_mean(name, list(TABLES), TABLES)
             raise SchemaError(f"unknown table {name!r}{suggestion or '; a pack has ' + ', '.join(TABLES.values())}", line)

@@ -15,7 +15,7 @@ provenance (the text is the same), and the order stays what the pack says.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from cleaner.lines import run_line_pass
 from cleaner.rule import Rule
@@ -50,9 +50,10 @@ def winners_over(rule: Rule, line_pass: Sequence[Rule]) -> dict[str, str]:
     return taken
 
 
-def shadowing_warnings(order: Sequence[Rule], own: Iterable[Rule]) -> list[str]:
+def shadowing_warnings(order: Sequence[Rule], own: Iterable[Rule], labels: Mapping[str, str] | None = None) -> list[str]:
     """A warning for each rule of ``own`` (a pack's or plugin's line rules in
-    ``order``) whose example lines another rule of its pass removes first."""
+    ``order``) whose example lines another rule of its pass removes first.
+    ``labels``: how to name where a rule comes from (default: its origin)."""
     warnings = []
     present = {id(r) for r in order}
     for rule in own:
@@ -62,7 +63,7 @@ def shadowing_warnings(order: Sequence[Rule], own: Iterable[Rule]) -> list[str]:
         for winner in sorted(set(taken.values())):
             lines = [text for text, w in taken.items() if w == winner]
             warnings.append(
-                f"rule {rule.id!r} ({rule.origin}) never removes {lines[0]!r}"
+                f"rule {rule.id!r} ({(labels or {}).get(rule.id, rule.origin)}) never removes {lines[0]!r}"
                 + (f" and {len(lines) - 1} more of its example lines" if len(lines) > 1 else "")
                 + f": {winner!r} comes earlier in the order and removes it first. "
                 f"To make yours win, place it before: [pack] add = [{{ rule = \"{rule.id}\", before = \"{winner}\" }}]"

@@ -275,7 +275,10 @@ def run_corpus(
         raise RunError("a pipeline built by hand runs with jobs=1 only; build it with load_pack() to run in parallel")
     state = RunState(out_path)
     try:
-        mode = state.prepare(_fingerprint(targets, pipeline, options), pipeline.sha256, overwrite=options.overwrite)
+        mode = state.prepare(
+            _fingerprint(targets, pipeline, options), pipeline.sha256, overwrite=options.overwrite,
+            identity=_identity(targets, pipeline, options),
+        )
     except StateError as exc:
         raise RunError(str(exc)) from None
     if mode == "complete":
@@ -287,7 +290,7 @@ def run_corpus(
 
     spec = WorkSpec(
         pipeline.packs or (), pipeline.options, pipeline.sha256, options.text_field, options.html_seconds,
-        options.html_metadata,
+        options.html_metadata, disable=pipeline.disable, enable=pipeline.enable,
     )
     resumed = 0
     kept: Counter = Counter()  # units, documents and input bytes finished, resumed ones too
@@ -452,35 +455,35 @@ def _report_from(provenance: Path) -> RunReport:
     return report
 
 
-def _versions() -> dict[str, str]:
+def _versions(pipeline: Pipeline) -> dict[str, str]:
+    """cleaner's, Python's and the dependencies' versions, and those of the plugin
+    distributions whose rules ran."""
     found = {"cleaner": __version__, "python": platform.python_version()}
     for dist in ("ftfy", "trafilatura", "regex", "charset-normalizer", "pyarrow", "warcio", "zstandard"):
         try:
             found[dist] = version(dist)
         except PackageNotFoundError:
             pass
+    for dist, plugin in plugins_of(pipeline).items():
+        found[dist] = plugin["version"]
     return found
 
 
 def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOptions, report: RunReport) -> str:
     manifest = {
         "cleaner_version": __version__,
-        "versions": _versions(),
+        "versions": _versions(pipeline),
         "command": sys.argv,
         "input": str(in_path),
         "output": str(out_path),
-        "pack": {"name": pipeline.name, "sha256": pipeline.sha256, "steps": [r.id for r in pipeline.rules]},
-        "options": {
-            "text_field": options.text_field,
-            "html_seconds": options.html_seconds,
-            "html_metadata": options.html_metadata,
-            "input_format": options.input_format,
-            "jobs": options.jobs,
-            "output_format": options.output.format,
-            "shard_size": options.output.shard_size,
-            "compress": options.output.compress,
-            **options.extra,
+        "pack": {
+            "name": pipeline.name,
+            "sha256": pipeline.sha256,
+            "steps": [r.id for r in pipeline.rules],
+            "options": rule_options(pipeline),  # in effect: pack files, then the command line
+            "plugins": plugins_of(pipeline),
         },
+        "options": {**_run_options(options), "jobs": options.jobs},
         "counts": {"documents": report.documents, **{s: report.status[s] for s in ("ok", "dropped", "failed")}},
         "rules": dict(report.rules.most_common()),
         "dropped_reasons": dict(report.drops.most_common()),

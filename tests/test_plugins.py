@@ -160,3 +160,26 @@ def test_a_change_of_plugin_code_makes_resume_refuse_and_says_what_changed(tmp_p
     assert f"plugin {dist}: 0.1 (code" in said and "already holds this run" not in again.stdout, said
     forced = _cli([*args, "--overwrite", "-q"], site)
     assert forced.returncode == 0, forced.stderr
+
+
+SKELETON = Path(__file__).resolve().parent.parent / "docs" / "plugin-skeleton"
+
+
+def test_the_documented_plugin_skeleton_installs_and_its_tests_pass(tmp_path):
+    """README's plugin skeleton, installed the way a user installs it (pip builds
+    and installs the package), is discovered through its entry point and passes
+    its own tests."""
+    site = tmp_path / "site"
+    installed = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(SKELETON)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert installed.returncode == 0, installed.stderr
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(SKELETON / "tests")],
+        capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    shown = _cli(["rules", "show", "residue/example-shop-footer"], site)
+    assert shown.returncode == 0 and "cleaner-example-rules" in shown.stdout, shown.stdout + shown.stderr

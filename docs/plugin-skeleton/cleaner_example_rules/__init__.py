@@ -1,0 +1,1 @@
+"""Example cleaner rules (a plugin skeleton); the rules are in :mod:`.rules`."""

@@ -224,7 +224,10 @@ class Pipeline:
 
     def clean(self, text: str, *, trace: bool = False) -> Outcome:
         """Clean one text. Never raises for a rule error: the outcome is ``failed``
-        with the rule id and error, and the text is returned unchanged."""
+        with the rule id and error, and the text is returned unchanged. A value
+        that is not a string is the caller's mistake: :class:`TypeError`."""
+        if not isinstance(text, str):
+            raise TypeError(f"Pipeline.clean() takes a str, not {type(text).__name__}")
         if not text.strip():
             return Outcome(text="", status="dropped", reason="empty input")
         try:

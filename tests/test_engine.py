@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cleaner import Example, Pipeline, clean, line_rule, rule
 from cleaner.engine import apply_rules
 from cleaner.lines import is_prose
@@ -110,3 +112,9 @@ def test_trace_keeps_before_and_after(pipeline):
     outcome = pipeline.clean("a  b c d e f g h.\n", trace=True)
     step = outcome.steps[0]
     assert step.before == "a  b c d e f g h.\n" and step.after == "a b c d e f g h.\n"
+
+
+@pytest.mark.parametrize("value", [None, b"bytes", 3])
+def test_a_pipeline_given_something_other_than_text_raises_type_error_naming_the_type(pipeline, value):
+    with pytest.raises(TypeError, match=type(value).__name__):
+        pipeline(value)

@@ -1,7 +1,8 @@
 """Where each document goes: the output layout of a run.
 
-By default the output follows the input: one ``.txt`` per text or HTML document,
-one output file per JSONL, parquet or WARC file (WARC becomes JSONL). Options change it:
+By default the output follows the input: one ``.txt`` per text or HTML document
+(compressed ones too, written plain: ``page.html.gz`` → ``page.txt``), one output file
+per JSONL, parquet or WARC file (WARC becomes JSONL). Options change it:
 
 * ``format="txt"``: every document becomes its own ``.txt``; records of
   ``shard.jsonl`` go to ``shard/00000001.txt`` (their line or row number);

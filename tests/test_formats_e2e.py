@@ -129,3 +129,18 @@ def test_the_time_limit_holds_when_the_extractor_swallows_the_timeout():
     with pytest.raises(ExtractionTimeout, match="longer than 0.05s"):
         with time_limit(0.05):
             stubborn()
+
+
+def test_html_keywords_become_one_tag_per_item():
+    """trafilatura hands meta keywords over as one comma-joined string; the
+    document's tags are a list of single tags, as on the text path."""
+    from cleaner.io.html import extract_main_text
+
+    html = (
+        '<html><head><title>Budget</title><meta name="keywords" content="Hotels, Hygiene, Business News">'
+        '<meta property="article:tag" content="Hygiene"></head><body><article><p>'
+        + "The council approved the new budget on Tuesday after a long debate. " * 6
+        + "</p></article></body></html>"
+    )
+    _, meta = extract_main_text(html)
+    assert meta["tags"] == ["Hotels", "Hygiene", "Business News"]

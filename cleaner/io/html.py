@@ -73,8 +73,21 @@ def extract_main_text(
     if doc is None or not doc.text:
         return "", {}
     meta: dict[str, Any] = {k: v for k in _META_FIELDS if (v := getattr(doc, k, None))}
-    tags = [*(doc.tags or []), *(doc.categories or [])]
+    tags = _tag_list([*(doc.tags or []), *(doc.categories or [])])
     if tags:
         meta["tags"] = tags
     blocks = [line for line in doc.text.split("\n") if line.strip()]
     return "\n\n".join(blocks) + "\n", meta
+
+
+def _tag_list(values: list[str]) -> list[str]:
+    """One tag per item: trafilatura hands a page's keywords over as one
+    comma-joined string (``"Hotels, Hygiene, Business"``) beside single tags;
+    split on commas, strip, and drop repeats (first one kept), as the text path
+    does with tag lines."""
+    found: dict[str, None] = {}
+    for value in values:
+        for tag in str(value).split(","):
+            if tag.strip():
+                found.setdefault(tag.strip(), None)
+    return list(found)

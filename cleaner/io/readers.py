@@ -165,7 +165,7 @@ def text_name(name: str) -> str:
 def iter_raw_items(f: InputFile) -> Iterator[RawItem]:
     """Split one input file into raw items, streaming. An error part-way yields one
     item carrying the error and ends the file; the items before it stand."""
-    base = {"rel": f.rel, "format": f.format, "path": str(f.path)}
+    base: dict[str, Any] = {"rel": f.rel, "format": f.format, "path": str(f.path)}
     if f.format in ("txt", "md", "html"):
         yield RawItem(**base)
         return

@@ -61,3 +61,26 @@ def test_subheading_and_title(pipeline, seed_files):
     assert outcome.text.startswith("# Russia rejects Pakistan request for 50,000 AK rifles")
     assert "\n## Pakistan’s proposals to Russia\n" in outcome.text
     assert outcome.meta["title"] == "Russia rejects Pakistan request for 50,000 AK rifles, assures India of no deals in future"
+
+
+def test_the_readme_provenance_example_matches_a_real_run(tmp_path):
+    """README shows seed 001's provenance line: its numbers must be what a run gives."""
+    import json
+    import re
+
+    from cleaner.run import run_corpus
+    from cleaner.pack import load_pack
+
+    from conftest import REPO, SEEDS
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = readme[readme.index('{"id": "001_a2c57fd55e7515d8.txt"'):]
+    example = example[: example.index("```")]
+    numbers = [tuple(map(int, m)) for m in re.findall(r'"chars_before": (\d+), "chars_after": (\d+)', example)]
+    first_step = re.search(r'"rule": "([^"]+)", "action": "(\w+)", "line": (\d+),\s+"text": "([^"]+)"', example)
+    run_corpus(SEEDS, tmp_path / "out", load_pack())
+    records = [json.loads(line) for line in (tmp_path / "out" / "provenance.jsonl").read_text(encoding="utf-8").splitlines()]
+    record = next(r for r in records if r["id"] == "001_a2c57fd55e7515d8.txt")
+    step = record["steps"][0]
+    assert numbers == [(record["chars_before"], record["chars_after"]), (step["chars_before"], step["chars_after"])]
+    assert first_step.groups() == (step["rule"], step["action"], str(step["line"]), step["text"])

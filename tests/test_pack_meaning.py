@@ -168,3 +168,19 @@ def test_the_cli_shows_pack_warnings_once_on_stderr(tmp_path):
     result = CliRunner().invoke(app, ["run", str(corpus(tmp_path)), str(out), "--pack", str(mastodon), "-q"])
     assert result.exit_code == 0, result.output
     assert flat(result.output).count("never removes 'Follow us on Mastodon'") == 1, result.output
+
+
+def test_an_out_holding_another_run_is_refused_naming_what_differs(tmp_path):
+    src = corpus(tmp_path)
+    out = tmp_path / "out"
+    first = CliRunner().invoke(app, ["run", str(src), str(out), "-q"])
+    assert first.exit_code == 0, first.output
+    other = CliRunner().invoke(app, ["run", str(src), str(out), "-q", "--no-html-metadata", "--disable", "meta/title"])
+    assert other.exit_code == 2, other.output
+    said = flat(other.output)
+    assert "option html_metadata: true -> false" in said, said
+    assert "steps: removed meta/title" in said, said
+    plain = write(tmp_path, "plain.toml", '[options."headings/normalise"]\nstyle = "plain"\n')
+    third = CliRunner().invoke(app, ["run", str(src), str(out), "-q", "--pack", str(plain)])
+    assert third.exit_code == 2
+    assert 'options of headings/normalise: {"style": "markdown"} -> {"style": "plain"}' in flat(third.output), third.output

@@ -15,8 +15,14 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING, Any, Iterable, Sequence  # noqa: E402
+
 from cleaner.engine import Outcome, Pipeline, Step  # noqa: E402
 from cleaner.rule import Example, Rule, line_rule, meta_rule, rule  # noqa: E402
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cleaner.registry import Registry
 
 __all__ = [
     "Example",
@@ -36,11 +42,25 @@ __all__ = [
 _default: Pipeline | None = None
 
 
-def load_pack(*args, **kwargs) -> Pipeline:  # re-exported lazily: pack imports the rule modules
-    """Resolve packs into a :class:`Pipeline`; see :func:`cleaner.pack.load_pack`."""
+def load_pack(
+    paths: Iterable[str | Path] = (),
+    *,
+    options: dict[str, dict[str, Any]] | None = None,
+    disable: Sequence[str] = (),
+    enable: Sequence[str] = (),
+    include_default: bool = True,
+    registry: Registry | None = None,
+) -> Pipeline:
+    """Resolve packs into a :class:`Pipeline`; see :func:`cleaner.pack.load_pack`.
+
+    Imported lazily: the pack module imports every built-in rule module, which
+    ``import cleaner`` alone should not pay for.
+    """
     from cleaner.pack import load_pack as _load_pack
 
-    return _load_pack(*args, **kwargs)
+    return _load_pack(
+        paths, options=options, disable=disable, enable=enable, include_default=include_default, registry=registry
+    )
 
 
 def default_pipeline() -> Pipeline:

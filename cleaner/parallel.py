@@ -6,11 +6,16 @@ breaks the whole process pool and every item in flight with it. The pool is then
 replaced, and the items that were in flight run again one at a time, each in a
 fresh pool if need be: the innocent ones succeed, and an item that kills its worker
 again is handed to ``on_broken``, whose answer stands in for its result.
+
+Ctrl-C is the main process's to handle: workers ignore SIGINT (a terminal sends it
+to every process of the group), and an interrupt in the main process ends the
+workers at once instead of waiting for the items they hold.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -55,7 +60,9 @@ def ordered_map(
     window = window or 3 * jobs
 
     def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(jobs, mp_context=_context(), initializer=initializer, initargs=initargs)
+        return ProcessPoolExecutor(
+            jobs, mp_context=_context(), initializer=_start_worker, initargs=(initializer, *initargs)
+        )
 
     pending: deque[tuple[T, Future[R]]] = deque()
     pool = new_pool()
@@ -92,12 +99,31 @@ def ordered_map(
                 continue
             pending.popleft()
             yield first, result
-    except BaseException:
+    except BaseException as exc:
         for _, future in pending:
             future.cancel()
+        if isinstance(exc, KeyboardInterrupt):
+            _end_workers(pool)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 _END: Any = object()
+
+
+def _start_worker(initializer: Callable[..., None], *initargs: Any) -> None:
+    """A worker's start: leave Ctrl-C to the main process (see the module docs)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    initializer(*initargs)
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """End a pool's workers now; the items they held are not collected (a run
+    does them again when resumed)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()

@@ -1,0 +1,141 @@
+"""One document outside a corpus run: read it from a file (any format a run reads;
+one record of a record file) or from bytes (standard input, decoded like a ``.txt``
+file), and clean it as ``cleaner run`` would, so that ``cleaner clean`` and
+``cleaner explain`` show exactly what a run writes for that document.
+
+Nothing here writes files or prints; the command line does that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cleaner import __version__
+from cleaner.document import Document, ReadFailure, Source, document_meta
+from cleaner.engine import Outcome, Pipeline
+from cleaner.io.decode import DecodeError, decode_html, decode_text
+from cleaner.io.html import DEFAULT_TIME_LIMIT, extract_main_text
+from cleaner.io.readers import FORMATS, InputFile, format_of, iter_raw_items, load_document
+from cleaner.worker import MAX_LINE_CHARS, longest_line
+
+#: The name a document read from standard input goes by (its id and source path).
+STDIN_NAME = "-"
+
+
+class NoDocument(ValueError):
+    """The file holds no document to clean: a kind cleaner does not read, or no
+    record with the asked number."""
+
+
+def read_file(
+    path: Path,
+    *,
+    line: int = 1,
+    input_format: str | None = None,
+    text_field: str = "text",
+    html_seconds: float | None = DEFAULT_TIME_LIMIT,
+    html_metadata: bool = True,
+) -> Document | ReadFailure:
+    """The document in ``path``: the whole file for text and HTML, record number
+    ``line`` (1-based: JSONL line, parquet row, WARC response) for record files.
+    The format comes from the file's ending unless ``input_format`` names one.
+    Raises :class:`NoDocument` when there is nothing to read."""
+    fmt = input_format or format_of(path.name)
+    if fmt is None:
+        raise NoDocument(
+            f"{path}: unknown file ending; cleaner reads {', '.join(FORMATS)} (or say which with --input-format)"
+        )
+    raws = iter_raw_items(InputFile(path, path.name, fmt))
+    raw = next((r for r in raws if r.position in (None, line)), None)
+    if raw is None:
+        raise NoDocument(f"{path}: no record number {line}")
+    return load_document(raw, text_field=text_field, html_seconds=html_seconds, html_metadata=html_metadata)
+
+
+def read_bytes(
+    data: bytes,
+    name: str = STDIN_NAME,
+    *,
+    input_format: str = "txt",
+    html_seconds: float | None = DEFAULT_TIME_LIMIT,
+    html_metadata: bool = True,
+) -> Document | ReadFailure:
+    """A document from raw bytes (standard input): decoded as a ``.txt`` file is
+    (UTF-8, UTF-16 with a byte-order mark, else the detected encoding; recorded in
+    the source), or for ``input_format="html"`` as an HTML page is (decoded, main
+    text extracted). Record formats hold many documents and are read from files
+    (:func:`read_file`); they raise :class:`NoDocument`."""
+    if input_format not in ("txt", "md", "html"):
+        raise NoDocument(
+            f"standard input is read as one text or HTML document, not as {input_format}; "
+            "give the file instead (with --line N for one record)"
+        )
+    source = Source(name, hashlib.sha256(data).hexdigest(), input_format)
+    try:
+        if input_format == "html":
+            html, source.encoding = decode_html(data)
+            text, meta = extract_main_text(html, seconds=html_seconds, metadata=html_metadata)
+            return Document(name, text, source, meta)
+        text, source.encoding = decode_text(data)
+    except DecodeError as exc:
+        return ReadFailure(name, source, str(exc))
+    except Exception as exc:  # trafilatura/lxml errors, time limit: as a run reports them
+        return ReadFailure(name, source, f"HTML extraction failed: {type(exc).__name__}: {exc}")
+    return Document(name, text, source)
+
+
+@dataclass
+class Cleaned:
+    """A cleaned document: what was read, what the pipeline made of it, and its
+    metadata (what reading found wins over what the rules found)."""
+
+    item: Document | ReadFailure
+    outcome: Outcome
+    meta: dict[str, Any] = field(default_factory=dict)
+    chars_in: int = 0
+
+    @property
+    def id(self) -> str:
+        return self.item.id
+
+    def record(self, pipeline: Pipeline, *, text: bool = True) -> dict[str, Any]:
+        """The document as a provenance line of a run has it (same keys and values,
+        ``output`` left out), plus ``text``: the cleaned text, or None when the
+        document was not ok or ``text`` is False."""
+        ok = self.outcome.status == "ok"
+        return {
+            "id": self.item.id,
+            "status": self.outcome.status,
+            "reason": self.outcome.reason,
+            "source": self.item.source.to_dict(),
+            "pack": pipeline.sha256[:16],
+            "cleaner": __version__,
+            "chars_before": self.chars_in,
+            "chars_after": len(self.outcome.text) if ok else 0,
+            "steps": [s.to_dict() for s in self.outcome.steps],
+            "meta": self.meta,
+            "text": self.outcome.text if ok and text else None,
+        }
+
+
+def clean_document(item: Document | ReadFailure, pipeline: Pipeline, *, trace: bool = False) -> Cleaned:
+    """Clean one document with the decisions a run's worker makes
+    (:func:`cleaner.worker.clean_item`): an unreadable document fails, a line over
+    :data:`~cleaner.worker.MAX_LINE_CHARS` fails, an HTML page with no main text is
+    dropped with that reason. ``trace``: keep each text change's before and after."""
+    if isinstance(item, ReadFailure):
+        return Cleaned(item, Outcome(text="", status="failed", reason=item.reason))
+    longest = longest_line(item.text)
+    if longest > MAX_LINE_CHARS:
+        reason = (
+            f"a line of {longest:,} characters (the limit is {MAX_LINE_CHARS:,}): "
+            "not prose the rules can clean (minified data or a dump?)"
+        )
+        return Cleaned(item, Outcome(text="", status="failed", reason=reason), chars_in=len(item.text))
+    outcome = pipeline.clean(item.text, trace=trace)
+    if outcome.status == "dropped" and not item.text.strip() and item.source.format in ("html", "warc"):
+        outcome.reason = "trafilatura found no main text in the page"
+    return Cleaned(item, outcome, document_meta(item.meta, outcome.meta), len(item.text))

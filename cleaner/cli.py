@@ -1,29 +1,82 @@
-"""The command line: argument parsing and display only; the work is library calls."""
+"""The command line: argument parsing and display only; the work is library calls
+(:func:`cleaner.pack.load_pack`, :func:`cleaner.run.run_corpus`,
+:mod:`cleaner.single`, :mod:`cleaner.describe`), the text for people is
+:mod:`cleaner.render`'s.
+
+A command-line option overrides a pack only when it is given: ``--headings``
+unset leaves the pack's ``[options."headings/normalise"]`` (or the rule's default)
+in force.
+"""
 
 from __future__ import annotations
 
-import difflib
+import json
 import os
 import sys
+import warnings
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
-from cleaner import __version__
+from cleaner import __version__, render
+from cleaner.describe import opt_in_rules, pack_listing, rule_details
+from cleaner.display import progress_for
+from cleaner.document import ReadFailure
 from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_TIME_LIMIT
-from cleaner.display import progress_for
-from cleaner.document import ReadFailure, document_meta
-from cleaner.io.readers import FORMATS, InputFile, format_of, iter_raw_items, load_document
 from cleaner.outputs import OutputOptions
 from cleaner.pack import load_pack
 from cleaner.rule import Rule, RuleError
-from cleaner.run import RunError, RunOptions, RunReport, run_corpus
+from cleaner.run import RunError, RunInterrupted, RunOptions, run_corpus
+from cleaner.single import NoDocument, clean_document, read_bytes, read_file
+
+#: ``-h`` as well as ``--help``, on every command (subcommands inherit it).
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+#: Help panels, as in ruff's help: what to read, what to write, which rules, how fast.
+INPUT, OUTPUT, RULES, PERFORMANCE = "Input", "Output", "Rules", "Performance"
+
+
+class _PlainHelp:
+    """Help without type noise: a flag (``--quiet``, ``-h``) shows no ``<bool>``,
+    an argument with a metavar of its own (``IN``, ``FILE|-``) no ``<path>`` or
+    ``<str>`` beside it."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if param.param_type_name == "argument" and param.metavar:
+                param.display_type_rich = _no_type
+            elif getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+def _no_type(ctx: Any = None) -> None:
+    return None
+
+
+class Command(_PlainHelp, typer.core.TyperCommand):
+    """A command whose usage line names its arguments plainly (``IN OUT``,
+    ``[FILE|-]``) rather than typer's ``{IN} {OUT}``."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = param.metavar or (param.name or "").upper()
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+class Group(_PlainHelp, typer.core.TyperGroup):
+    """A command group with the same plain help."""
+
 
 app = typer.Typer(
     name="cleaner",
@@ -36,12 +89,25 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
+    context_settings=CONTEXT,
+    cls=Group,
 )
-rules_app = typer.Typer(help="List the rules of a pack, or show one rule's docs and examples.")
+rules_app = typer.Typer(
+    help="List the rules of a pack, or show one rule's docs and examples.",
+    context_settings=CONTEXT,
+    rich_markup_mode="rich",
+    cls=Group,
+)
 app.add_typer(rules_app, name="rules")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+
+def _default(text: str) -> str:
+    """A ``[default: …]`` note for help texts where typer cannot show one itself
+    (the default is not a plain value); escaped, help texts are rich markup."""
+    return escape(f"[default: {text}]")
 
 
 class InputFormat(str, Enum):
@@ -70,19 +136,60 @@ class HeadingStyle(str, Enum):
     keep = "keep"
 
 
+# --- options shared by several commands ---------------------------------------------
+
 PackOpt = Annotated[
     Optional[list[Path]],
     typer.Option(
-        "--pack",
-        "-p",
-        help="Extra pack file or folder, or a built-in pack by name (page-dump), applied on top of the default pack; repeatable. See rules/README.md.",
-        show_default=False,
+        "--pack", "-p", metavar="FILE|DIR|NAME", rich_help_panel=RULES, show_default=False,
+        help="A pack file or folder, or a built-in pack by name (page-dump), applied on top of the default pack; "
+        "repeatable. See rules/README.md.",
     ),
 ]
 HeadingsOpt = Annotated[
-    HeadingStyle,
-    typer.Option(help="How to write detected headings: markdown (# Title), plain (markup removed) or keep (as found)."),
+    Optional[HeadingStyle],
+    typer.Option(
+        metavar="markdown|plain|keep", rich_help_panel=RULES, show_default=False,
+        help="How to write detected headings: markdown (# Title), plain (markup removed) or keep (as found). " +
+        escape("Given, it overrides a pack's [options.\"headings/normalise\"] style. ") + _default("the pack's, else markdown"),
+    ),
 ]
+DisableOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--disable", metavar="ID", rich_help_panel=RULES, show_default=False,
+        help="Leave a rule out of the pack: an id or a glob such as 'residue/*'; repeatable.",
+    ),
+]
+EnableOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--enable", metavar="ID", rich_help_panel=RULES, show_default=False,
+        help="Add an opt-in rule at its natural place (encoding/uncurl-quotes, page/main-text, ...; "
+        "`cleaner rules | grep opt-in` lists them); repeatable.",
+    ),
+]
+TextFieldOpt = Annotated[
+    str, typer.Option(metavar="FIELD", rich_help_panel=INPUT, help="Field that holds the text in JSONL and parquet records.")
+]
+InputFormatOpt = Annotated[
+    Optional[InputFormat],
+    typer.Option(
+        metavar="txt|md|html|jsonl|parquet|warc", rich_help_panel=INPUT, show_default=False,
+        help="Read the input as this format, whatever its name. " + _default("by file ending"),
+    ),
+]
+LineOpt = Annotated[
+    int,
+    typer.Option(
+        metavar="N", min=1, rich_help_panel=INPUT,
+        help="Record files: which record (JSONL line, parquet row or WARC response, 1-based).",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (shape in README) instead of text.")]
+
+
+# --- helpers ------------------------------------------------------------------------
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -90,23 +197,61 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _pipeline(packs: list[Path] | None, headings: HeadingStyle) -> Pipeline:
-    try:
-        return load_pack(packs or (), options={"headings/normalise": {"style": headings.value}})
-    except RuleError as exc:  # PackError included: exit 2 before any work
-        raise _fail(str(exc), 2) from None
+def _warn(message: str) -> None:
+    err.print(f"[yellow]warning:[/] {escape(message)}")
+
+
+def _pipeline(
+    packs: list[Path] | None,
+    headings: HeadingStyle | None = None,
+    disable: list[str] | None = None,
+    enable: list[str] | None = None,
+) -> Pipeline:
+    """The pack the options describe; a bad pack exits 2 before any work. Only
+    the options given on the command line are passed, so a pack's own options
+    stand otherwise. Warnings from loading (a shadowed rule, a plugin left out)
+    go to stderr."""
+    options = {"headings/normalise": {"style": headings.value}} if headings is not None else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            pipeline = load_pack(packs or (), options=options, disable=disable or (), enable=enable or ())
+        except RuleError as exc:  # PackError included
+            raise _fail(str(exc), 2) from None
+    said = dict.fromkeys([*(str(w.message) for w in caught), *pipeline.warnings])  # each once, in order
+    for message in said:
+        _warn(message)
+    return pipeline
+
+
+def _given(**options: Any) -> dict[str, Any]:
+    """The rule options given on the command line (None and empty ones are not),
+    as plain values: what a run's manifest records as given."""
+    found: dict[str, Any] = {}
+    for name, value in options.items():
+        if value is None or value == []:
+            continue
+        found[name] = value.value if isinstance(value, Enum) else value
+    return found
+
+
+def _print_json(document: Any) -> None:
+    """One JSON document on stdout, plain (no colour, whatever the terminal)."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
 
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"cleaner {__version__}")
+        out.print(f"cleaner {__version__}", highlight=False)
         raise typer.Exit()
 
 
 @app.callback()
 def main_callback(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = False,
 ) -> None:
     """Turn scraped text and HTML into clean corpora, with a record of every removal."""
@@ -116,41 +261,97 @@ def _default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-@app.command()
+# --- cleaner run --------------------------------------------------------------------
+
+RUN_EXAMPLES = """[bold]Examples[/]
+
+  cleaner run scraped/ out/                          clean a folder with the default pack
+  cleaner run shard.jsonl.zst out/ --pack my-site.toml --disable 'residue/follow-*'
+  cleaner run dump/ out/ --pack page-dump --output-format jsonl --shard-size 50000 -j 8
+
+Run the same command again after Ctrl-C or a crash: it resumes where it stopped."""
+
+
+@app.command(cls=Command, epilog=RUN_EXAMPLES)
 def run(
-    input: Annotated[Path, typer.Argument(metavar="IN", help="A file or folder (searched recursively) of .txt, .md, .html/.htm, .jsonl[.gz|.zst], .parquet and .warc[.gz].")],
-    output: Annotated[Path, typer.Argument(metavar="OUT", help="Folder for cleaned files, provenance.jsonl and manifest.json.")],
-    pack: PackOpt = None,
-    headings: HeadingsOpt = HeadingStyle.markdown,
-    jobs: Annotated[
-        Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: all cores. Output is identical for any value.")
-    ] = None,
-    text_field: Annotated[str, typer.Option(help="Field that holds the text in JSONL and parquet records.")] = "text",
-    input_format: Annotated[
-        Optional[InputFormat], typer.Option(help="Read every input file as this format, whatever its name. Default: by file ending.")
-    ] = None,
-    output_format: Annotated[
-        Optional[OutputFormat],
-        typer.Option(help="txt: one .txt per document; jsonl or parquet: all documents in shards part-00000.*. Default: follow the input."),
-    ] = None,
-    shard_size: Annotated[
-        Optional[int], typer.Option(min=1, help="Documents per output shard (about; shards close between batches). Implies sharding.")
-    ] = None,
-    compress: Annotated[
-        Optional[Compression], typer.Option(help="Compress JSONL outputs with gzip or zstd. Default: as the input.")
-    ] = None,
+    input: Annotated[
+        Path,
+        typer.Argument(
+            metavar="IN", show_default=False,
+            help="A file or folder (searched recursively) of .txt, .md, .html/.htm, .jsonl[.gz|.zst], .parquet and .warc[.gz].",
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Argument(metavar="OUT", show_default=False, help="Folder for cleaned files, provenance.jsonl and manifest.json."),
+    ],
+    text_field: TextFieldOpt = "text",
+    input_format: InputFormatOpt = None,
     html_timeout: Annotated[
-        float, typer.Option(help="Seconds trafilatura may spend on one HTML page before it is 'failed'.")
+        float,
+        typer.Option(metavar="SECONDS", rich_help_panel=INPUT, help="Time trafilatura may spend on one HTML page before it is 'failed'."),
     ] = DEFAULT_TIME_LIMIT,
     html_metadata: Annotated[
         bool,
-        typer.Option(help="Keep the title, author, date and site name of HTML pages in the metadata. "
-                     "--no-html-metadata skips trafilatura's metadata search: about 40 % faster on HTML, same text."),
+        typer.Option(
+            rich_help_panel=INPUT,
+            help="Keep the title, author, date and site name of HTML pages in the metadata. "
+            "--no-html-metadata skips trafilatura's metadata search: about 40 % faster on HTML, same text.",
+        ),
     ] = True,
+    output_format: Annotated[
+        Optional[OutputFormat],
+        typer.Option(
+            metavar="txt|jsonl|parquet", rich_help_panel=OUTPUT, show_default=False,
+            help="txt: one .txt per document; jsonl or parquet: all documents in shards part-00000.*. "
+            + _default("follow the input"),
+        ),
+    ] = None,
+    shard_size: Annotated[
+        Optional[int],
+        typer.Option(
+            metavar="N", min=1, rich_help_panel=OUTPUT, show_default=False,
+            help="Documents per output shard (about; shards close between batches). Implies sharding. "
+            + _default("10000 when sharding"),
+        ),
+    ] = None,
+    compress: Annotated[
+        Optional[Compression],
+        typer.Option(
+            metavar="gz|zst", rich_help_panel=OUTPUT, show_default=False,
+            help="Compress JSONL outputs with gzip or zstd. " + _default("as the input"),
+        ),
+    ] = None,
     overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Start over in an OUT that holds another run (or other files), instead of refusing.")
+        bool,
+        typer.Option(
+            "--overwrite", rich_help_panel=OUTPUT,
+            help="Start over in an OUT that holds another run (or other files), instead of refusing.",
+        ),
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    pack: PackOpt = None,
+    headings: HeadingsOpt = None,
+    disable: DisableOpt = None,
+    enable: EnableOpt = None,
+    jobs: Annotated[
+        Optional[int],
+        typer.Option(
+            "--jobs", "-j", metavar="N", min=1, rich_help_panel=PERFORMANCE, show_default=False,
+            help="Worker processes; the output is identical for any value. " + _default("all cores"),
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print nothing but errors and, if any failed, the count of failed documents."),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v",
+            help="Also print the resolved pack (every step with its options) before the run, and every rule, "
+            "drop reason and failure in the summary instead of the top few.",
+        ),
+    ] = False,
 ) -> None:
     """Clean a corpus: IN (file or folder) → OUT.
 
@@ -164,9 +365,10 @@ def run(
     options is refused unless --overwrite.
 
     Exit codes: 0 every document ok or dropped; 1 some documents failed (see the
-    summary and provenance); 2 bad usage, pack or OUT, nothing done.
+    summary and provenance); 2 bad usage, pack or OUT, nothing done; 130
+    interrupted (Ctrl-C), the finished part kept for the next run.
     """
-    pipeline = _pipeline(pack, headings)
+    pipeline = _pipeline(pack, headings, disable, enable)
     try:
         output_options = OutputOptions(
             format=output_format.value if output_format else None,
@@ -183,202 +385,239 @@ def run(
         input_format=input_format.value if input_format else None,
         jobs=jobs or _default_jobs(),
         overwrite=overwrite,
-        extra={"headings": headings.value},
+        extra=_given(headings=headings, disable=disable, enable=enable),
     )
+    if verbose and not quiet:
+        render.pack_steps(err, pipeline)
     try:
         with progress_for(err, quiet) as progress:
             report = run_corpus(input, output, pipeline, options, progress=progress)
     except RunError as exc:
         raise _fail(str(exc), 2) from None
-    if not quiet:
+    except RunInterrupted as stop:
+        err.print(render.interrupted_line(stop.units, stop.documents, stop.bytes_done, stop.bytes_total, output), highlight=False)
+        raise typer.Exit(130) from None
+    except KeyboardInterrupt:  # before any unit was under way: reading the inputs, preparing OUT
+        err.print("interrupted before cleaning began; nothing kept", highlight=False)
+        raise typer.Exit(130) from None
+    if quiet:
+        line = render.failed_line(report, output)
+        if line:
+            err.print(line, highlight=False)
+    else:
         if report.already_complete:
             out.print(f"{escape(str(output))} already holds this run, complete; nothing to do (--overwrite to redo it).")
-        _print_summary(report, output, pipeline)
+        render.run_summary(out, report, output, pipeline, verbose=verbose)
     raise typer.Exit(report.exit_code)
 
 
-def _print_summary(report: RunReport, output: Path, pipeline: Pipeline) -> None:
-    removed = report.chars_in - report.chars_out
-    share = f" ({removed / report.chars_in:.1%})" if report.chars_in else ""
-    out.print(
-        f"[bold]{report.documents}[/] documents: [green]{report.status['ok']} ok[/], "
-        f"[yellow]{report.status['dropped']} dropped[/], [red]{report.status['failed']} failed[/] "
-        f"in {report.seconds:.2f}s · pack {escape(pipeline.name)} ({pipeline.sha256[:12]})"
-    )
-    out.print(f"characters: {report.chars_in:,} in, {report.chars_out:,} out, {removed:,} removed{share}")
-    if report.resumed_units:
-        out.print(f"resumed: {report.resumed_units} units were already done by an earlier, interrupted run")
-    if report.rules:
-        table = Table("rule", "changes", title="top rules", title_justify="left", box=None, padding=(0, 2))
-        for rule_id, count in report.rules.most_common(10):
-            table.add_row(rule_id, str(count))
-        out.print(table)
-    for reason, count in report.drops.most_common(5):
-        out.print(f"[yellow]dropped[/] {count} × {escape(reason)}")
-    for failure in report.failures[:10]:
-        out.print(f"[red]failed[/] {escape(failure['id'])}: {escape(failure['reason'])}")
-    if len(report.failures) > 10:
-        out.print(f"[red]… and {len(report.failures) - 10} more failures[/] (see provenance.jsonl)")
-    out.print(f"outputs in {escape(str(output))}/ · provenance.jsonl · manifest.json")
+# --- cleaner clean ------------------------------------------------------------------
 
 
-@app.command()
-def explain(
-    file: Annotated[Path, typer.Argument(help="A text, HTML, JSONL, parquet or WARC file.", exists=True, dir_okay=False)],
+@app.command(cls=Command)
+def clean(
+    file: Annotated[
+        Optional[str],
+        typer.Argument(
+            metavar="FILE|-", show_default=False,
+            help="A text, HTML, JSONL, parquet or WARC file, or - (also: nothing) for standard input, "
+            "read as a .txt file is (or as --input-format says: txt, md or html).",
+        ),
+    ] = None,
     pack: PackOpt = None,
-    headings: HeadingsOpt = HeadingStyle.markdown,
-    line: Annotated[int, typer.Option(help="Record files: which record (JSONL line, parquet row or WARC record number, 1-based).")] = 1,
-    text_field: Annotated[str, typer.Option(help="JSONL field that holds the text.")] = "text",
+    headings: HeadingsOpt = None,
+    disable: DisableOpt = None,
+    enable: EnableOpt = None,
+    line: LineOpt = 1,
+    text_field: TextFieldOpt = "text",
+    input_format: InputFormatOpt = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also print the status and every step, one line each, on stderr.")
+    ] = False,
+) -> None:
+    """Clean one document to standard output, for shell pipelines.
+
+    Standard output gets exactly the cleaned text, as `cleaner run` writes it;
+    messages go to standard error. A document the pack drops (nothing but
+    residue, empty) prints nothing, says why on stderr and exits 0, as a run
+    counts it; one that fails (unreadable, a rule error) exits 1.
+
+    Example: cat page.txt | cleaner clean - --disable 'residue/*' > page.clean.txt
+    """
+    pipeline = _pipeline(pack, headings, disable, enable)
+    fmt = input_format.value if input_format else None
+    try:
+        if file in (None, "-"):
+            if sys.stdin.isatty():
+                err.print("reading one document from standard input (Ctrl-D to end it) …", highlight=False)
+            cleaned = clean_document(read_bytes(sys.stdin.buffer.read(), input_format=fmt or "txt"), pipeline)
+        else:
+            path = Path(file)
+            if not path.is_file():
+                raise _fail(f"{path}: no such file", 2)
+            cleaned = clean_document(read_file(path, line=line, input_format=fmt, text_field=text_field), pipeline)
+    except NoDocument as exc:
+        raise _fail(str(exc), 2) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    if verbose:
+        render.steps_brief(err, cleaned)
+    outcome = cleaned.outcome
+    if outcome.status == "ok":
+        sys.stdout.buffer.write(outcome.text.encode("utf-8"))
+        sys.stdout.flush()
+    elif outcome.status == "dropped":
+        err.print(f"dropped {escape(cleaned.id)}: {escape(outcome.reason or '')}", highlight=False)
+    else:
+        err.print(f"[red]failed[/] {escape(cleaned.id)}: {escape(outcome.reason or '')}", highlight=False)
+        raise typer.Exit(1)
+
+
+# --- cleaner explain ----------------------------------------------------------------
+
+
+@app.command(cls=Command)
+def explain(
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", show_default=False, help="A text, HTML, JSONL, parquet or WARC file.", exists=True, dir_okay=False),
+    ],
+    pack: PackOpt = None,
+    headings: HeadingsOpt = None,
+    disable: DisableOpt = None,
+    enable: EnableOpt = None,
+    line: LineOpt = 1,
+    text_field: TextFieldOpt = "text",
+    input_format: InputFormatOpt = None,
     show_text: Annotated[bool, typer.Option("--text/--no-text", help="Also print the cleaned text.")] = True,
+    json_out: JsonOpt = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v",
+            help="Also print each step's characters before and after, and every changed line instead of the first 12.",
+        ),
+    ] = False,
 ) -> None:
     """Show what each rule removed or changed in one document: every removed line
     with its line number, the rule id and why (the rule's own reason, else its
-    summary); every text change as inline edits."""
-    pipeline = _pipeline(pack, headings)
-    fmt = format_of(file.name)
-    if fmt is None:
-        raise _fail(f"{file}: unknown file ending; cleaner reads {', '.join(FORMATS)}", 2)
-    raws = iter_raw_items(InputFile(file, file.name, fmt))
-    raw = next((r for r in raws if r.position in (None, line)), None)
-    if raw is None:
-        raise _fail(f"{file}: no record number {line}", 2)
-    item = load_document(raw, text_field=text_field)
-    if isinstance(item, ReadFailure):
+    summary); every text change as inline edits.
+
+    --json prints the document as its provenance.jsonl line has it (output left
+    out) with the cleaned text under "text". Exit code 1 when the document failed.
+    """
+    pipeline = _pipeline(pack, headings, disable, enable)
+    try:
+        item = read_file(file, line=line, input_format=input_format.value if input_format else None, text_field=text_field)
+    except NoDocument as exc:
+        raise _fail(str(exc), 2) from None
+    if isinstance(item, ReadFailure) and not json_out:
         raise _fail(f"{item.id}: {item.reason}", 1)
-    outcome = pipeline.clean(item.text, trace=True)
-    out.rule(f"[bold]{escape(item.id)}[/] · {outcome.status}" + (f" ({escape(outcome.reason)})" if outcome.reason else ""))
-    if not outcome.steps:
-        out.print("no rule changed anything")
-    summaries = {r.id: r.summary for r in pipeline.rules}
-    for step in outcome.steps:
-        if step.action == "removed":
-            why = step.why or summaries.get(step.rule, "")
-            out.print(
-                f"[red]- {escape(step.text or '')}[/]  [dim]line {step.line}[/]  [cyan]{step.rule}[/]"
-                + (f"  [dim]{escape(why)}[/]" if why else "")
-            )
-        else:
-            out.print(f"[cyan]{step.rule}[/] changed {step.chars_before} → {step.chars_after} chars")
-            for diff_line in _changed_lines(step.before or "", step.after or ""):
-                out.print(diff_line, highlight=False)
-    meta = document_meta(item.meta, outcome.meta)
-    if meta:
-        out.print(f"[bold]meta[/] {escape(str(meta))}")
-    if show_text and outcome.status == "ok":
-        out.rule("cleaned text")
-        out.print(outcome.text, markup=False, highlight=False, end="")
+    cleaned = clean_document(item, pipeline, trace=not json_out)
+    if json_out:
+        _print_json(cleaned.record(pipeline, text=show_text))
+    else:
+        render.explain(out, cleaned, pipeline, verbose=verbose, show_text=show_text)
+    if cleaned.outcome.status == "failed":
+        raise typer.Exit(1)
 
 
-def _changed_lines(before: str, after: str, limit: int = 12) -> list[str]:
-    """The lines a text rule changed (at most ``limit``): a changed line shows only
-    its edits in context, removed blank lines are counted, added ones marked."""
-    old, new = before.split("\n"), after.split("\n")
-    shown: list[str] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        if tag == "replace" and a1 - a0 == b1 - b0:
-            shown += [f"  {_inline_diff(x, y)}" for x, y in zip(old[a0:a1], new[b0:b1])]
-            continue
-        gone = old[a0:a1]
-        blank = sum(1 for x in gone if not x.strip())
-        shown += [f"  [red]- {escape(_visible(x))}[/]" for x in gone if x.strip()]
-        if blank:
-            shown.append(f"  [red]- {blank} blank line{'s' if blank > 1 else ''}[/]")
-        added = new[b0:b1]
-        shown += [f"  [green]+ {escape(_visible(x))}[/]" for x in added if x.strip()]
-        if any(not x.strip() for x in added):
-            shown.append("  [green]+ line break[/]")
-    if len(shown) > limit:
-        shown = shown[:limit] + [f"  [dim]… {len(shown) - limit} more[/]"]
-    return shown
+# --- cleaner rules ------------------------------------------------------------------
 
 
-def _inline_diff(a: str, b: str, context: int = 30) -> str:
-    """One line with its deletions struck through in red and insertions in green,
-    long unchanged stretches shortened to ``context`` characters each side."""
-    parts: list[str] = []
-    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    for n, (tag, a0, a1, b0, b1) in enumerate(ops):
-        if tag == "equal":
-            same = a[a0:a1]
-            head = same[:context] if n else ""
-            tail = same[-context:] if n < len(ops) - 1 else ""
-            parts.append(escape(same) if len(same) <= 2 * context else f"{escape(head)}[dim]…[/]{escape(tail)}")
-            continue
-        if a1 > a0:  # wdiff-style markers stay readable without colour
-            parts.append(f"[red]\\[-{escape(_visible(a[a0:a1]))}-][/]")
-        if b1 > b0:
-            parts.append(f"[green]{{+{escape(_visible(b[b0:b1]))}+}}[/]")
-    return "".join(parts)
+def _available(
+    pipeline: Pipeline, packs: list[Path] | None, headings: HeadingStyle | None, disable: list[str] | None,
+    enable: list[str] | None,
+) -> tuple[list[Rule], Any]:
+    """Every rule a pack could name: the pack's own (also those --disable took
+    out), the built-ins and the plugins; and who implements each, by rule id."""
+    from cleaner.registry import default_registry
+
+    registry = default_registry()
+    rules: list[Rule] = list(pipeline.rules)
+    implementations = dict(pipeline.implementations)
+    if disable:  # the rules --disable took out are still there to list and show
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            whole = _pipeline(packs, headings, None, enable)
+        rules += whole.rules
+        implementations = {**whole.implementations, **implementations}
+    known = {r.id for r in rules}
+    rules += [r for r in registry if r.id not in known]
+
+    def implementation_of(rule_id: str) -> Any:
+        found = implementations.get(rule_id)
+        return found if found is not None else registry.implementation(rule_id)
+
+    return _dedupe(rules), implementation_of
 
 
-def _visible(text: str) -> str:
-    """Show invisible characters so a whitespace change can be seen."""
-    if text.isprintable() and text == text.strip():
-        return text
-    return repr(text)[1:-1].replace(" ", "·")
+def _dedupe(rules: list[Rule]) -> list[Rule]:
+    """The rules, each id once, first place kept."""
+    first: dict[str, Rule] = {}
+    for r in rules:
+        first.setdefault(r.id, r)
+    return list(first.values())
 
 
 @rules_app.callback(invoke_without_command=True)
-def rules_list(ctx: typer.Context, pack: PackOpt = None) -> None:
-    """List the rules of the active pack, in order, with their summaries."""
+def rules_list(
+    ctx: typer.Context,
+    pack: PackOpt = None,
+    headings: HeadingsOpt = None,
+    disable: DisableOpt = None,
+    enable: EnableOpt = None,
+    long: Annotated[bool, typer.Option("--long", "-l", help="A table with positions, and the opt-in rules apart.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """List the rules of the pack, in order, then the opt-in ones: one line per
+    rule, [bold]id  kind  where  summary[/], for grep (opt-in rules have
+    "opt-in:" before their summary; "-": not a line rule). `cleaner rules show ID`
+    prints one rule's docs and examples."""
     if ctx.invoked_subcommand:
         return
-    pipeline = _pipeline(pack, HeadingStyle.markdown)
-    table = Table(title=f"pack {pipeline.name} ({pipeline.sha256[:12]})", title_justify="left")
-    for column in ("#", "rule", "kind", "where"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("summary")
-    for n, r in enumerate(pipeline.rules, 1):
-        table.add_row(str(n), r.id, r.kind, r.where if r.kind == "line" else "", r.summary)
-    out.print(table)
-    from cleaner.registry import builtin_rules
-
-    active = {r.id for r in pipeline.rules}
-    optional = [r for r in builtin_rules() if r.id not in active]
-    if optional:
-        out.print("\n[bold]Not in this pack[/] (add them with a pack's steps):")
-        for r in optional:
-            out.print(f"  {r.id}  [dim]{escape(r.summary)}[/]")
-    out.print("\n`cleaner rules show ID` prints a rule's docs and examples.")
+    pipeline = _pipeline(pack, headings, disable, enable)
+    available, implementation_of = _available(pipeline, pack, headings, disable, enable)
+    listing = pack_listing(pipeline, available, implementation_of)
+    if json_out:
+        _print_json(listing)
+    elif long:
+        render.rule_table(out, pipeline, opt_in_rules(pipeline, available))
+    else:
+        for text in render.rule_lines(listing["rules"]):
+            out.print(text, markup=False, highlight=False)
 
 
-@rules_app.command("show")
-def rules_show(rule_id: Annotated[str, typer.Argument(help="A rule id such as whitespace/collapse-inline-runs.")], pack: PackOpt = None) -> None:
-    """Print one rule's documentation and examples."""
-    from cleaner.registry import builtin_rules
-
-    pipeline = _pipeline(pack, HeadingStyle.markdown)
-    candidates: list[Rule] = [*pipeline.rules, *builtin_rules()]
-    found = next((r for r in candidates if rule_id in (r.id, *r.aliases)), None)
+@rules_app.command("show", cls=Command)
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(metavar="ID", show_default=False, help="A rule id such as whitespace/collapse-inline-runs.")],
+    pack: PackOpt = None,
+    headings: HeadingsOpt = None,
+    disable: DisableOpt = None,
+    enable: EnableOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Print one rule's documentation, pattern (declarative rules), options and examples."""
+    pipeline = _pipeline(pack, headings, disable, enable)
+    available, implementation_of = _available(pipeline, pack, headings, disable, enable)
+    position = next((n for n, r in enumerate(pipeline.rules, 1) if rule_id in (r.id, *r.aliases)), None)
+    found = next((r for r in available if rule_id in (r.id, *r.aliases)), None)
     if found is None:
         raise _fail(f"unknown rule id {rule_id!r} (see `cleaner rules`)", 2)
-    out.print(f"[bold]{found.id}[/] ({found.kind}{', ' + found.where if found.kind == 'line' else ''}) — {escape(found.summary)}")
-    if found.aliases:
-        out.print(f"aliases: {', '.join(found.aliases)}")
-    out.print(f"[dim]defined in {escape(found.origin)}[/]")
-    if found.options:
-        out.print(f"options: {escape(str(found.options))}")
-    if found.doc:
-        out.print()
-        out.print(escape(found.doc))
-    out.print("\n[bold]Examples[/]")
-    for ex in found.examples:
-        label = "[green]changes[/]" if ex.changes else "[yellow]leaves alone[/]"
-        if found.kind == "meta":
-            label = f"[green]meta[/] {escape(str(ex.meta))}"
-        out.print(f"• {label}" + (f" [dim]({escape(ex.note)})[/]" if ex.note else ""))
-        out.print(f"    in:  {escape(repr(ex.input))}")
-        if ex.changes:
-            out.print(f"    out: {escape(repr(ex.expected))}")
+    if json_out:
+        _print_json(rule_details(found, position, implementation_of))
+        return
+    try:
+        described = implementation_of(found.id).describe()
+    except (KeyError, ValueError, AttributeError):
+        described = None
+    render.rule_details(out, found, in_pack=position is not None, implementation=described)
 
 
 def main() -> None:
     """Entry point of the ``cleaner`` script."""
     try:
         app()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # outside a command (typer turns those into exit 130)
         err.print("interrupted")
         sys.exit(130)

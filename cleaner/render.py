@@ -1,0 +1,277 @@
+"""What the command line shows people: a run's summary, ``explain``'s removals
+and inline diffs, rule listings and one rule's docs. Each function prints to the
+console it is given and computes nothing the library does not already say.
+
+Machine-readable output is :mod:`cleaner.describe`'s job, not this module's.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Sequence
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from cleaner.describe import pattern_of
+from cleaner.engine import Pipeline
+from cleaner.rule import Rule
+from cleaner.run import PROVENANCE, RunReport
+from cleaner.single import Cleaned
+
+#: How many failures, drop reasons and rules a summary lists without --verbose.
+FAILURES_SHOWN = 10
+DROPS_SHOWN = 5
+RULES_SHOWN = 10
+#: How many of a changed text's lines ``explain`` shows without --verbose.
+DIFF_LINES_SHOWN = 12
+#: How many skipped file names a summary lists.
+SKIPPED_SHOWN = 5
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 document``, ``2 documents`` (``many``: an irregular plural)."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+# --- cleaner run -----------------------------------------------------------------
+
+
+def pack_steps(console: Console, pipeline: Pipeline) -> None:
+    """The resolved pack: its name, hash and every step in order with the
+    options it runs with (``run --verbose``)."""
+    console.print(f"pack {escape(pipeline.name)} ({pipeline.sha256[:12]}), {plural(len(pipeline.rules), 'step')}:")
+    for n, r in enumerate(pipeline.rules, 1):
+        options = f"  {escape(str(r.options))}" if r.options else ""
+        console.print(f"  {n:>2}. {r.id}{options}", highlight=False)
+
+
+def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pipeline, *, verbose: bool = False) -> None:
+    """Documents by status, characters removed, top rules, drop reasons, failures
+    and skipped files. ``verbose``: every rule, reason and failure, not the top few."""
+    removed = report.chars_in - report.chars_out
+    share = f" ({removed / report.chars_in:.1%})" if report.chars_in else ""
+    console.print(
+        f"[bold]{plural(report.documents, 'document')}[/]: [green]{report.status['ok']:,} ok[/], "
+        f"[yellow]{report.status['dropped']:,} dropped[/], [red]{report.status['failed']:,} failed[/] "
+        f"in {report.seconds:.2f}s · pack {escape(pipeline.name)} ({pipeline.sha256[:12]})"
+    )
+    console.print(f"characters: {report.chars_in:,} in, {report.chars_out:,} out, {removed:,} removed{share}")
+    if report.resumed_units:
+        was = "was" if report.resumed_units == 1 else "were"
+        console.print(f"resumed: {plural(report.resumed_units, 'unit')} {was} already done by an earlier, interrupted run")
+    skipped = list(getattr(report, "skipped", None) or ())  # RunReport.skipped: files of unknown kinds
+    if skipped:
+        names = ", ".join(skipped[:SKIPPED_SHOWN]) + (", …" if len(skipped) > SKIPPED_SHOWN else "")
+        console.print(
+            f"[yellow]skipped[/] {plural(len(skipped), 'file')} of unknown kinds: {escape(names)} (listed in manifest.json)"
+        )
+    if report.rules:
+        table = Table("rule", "changes", title="top rules" if not verbose else "rules", title_justify="left", box=None, padding=(0, 2))
+        for rule_id, count in report.rules.most_common(None if verbose else RULES_SHOWN):
+            table.add_row(rule_id, f"{count:,}")
+        console.print(table)
+    for reason, count in report.drops.most_common(None if verbose else DROPS_SHOWN):
+        console.print(f"[yellow]dropped[/] {count:,} × {escape(reason)}")
+    shown = report.failures if verbose else report.failures[:FAILURES_SHOWN]
+    for failure in shown:
+        console.print(f"[red]failed[/] {escape(failure['id'])}: {escape(failure['reason'])}")
+    if len(report.failures) > len(shown):
+        more = len(report.failures) - len(shown)
+        console.print(f"[red]… and {plural(more, 'more failure')}[/] (see {PROVENANCE}, or --verbose)")
+    console.print(f"outputs in {escape(str(output))}/ · {PROVENANCE} · manifest.json")
+
+
+def failed_line(report: RunReport, output: Path) -> str | None:
+    """The one line ``run --quiet`` still prints when documents failed."""
+    failed = report.status["failed"]
+    if not failed:
+        return None
+    return f"{plural(failed, 'document')} failed; see {output / PROVENANCE}"
+
+
+def interrupted_line(units: int, documents: int, bytes_done: int, bytes_total: int, output: Path) -> str:
+    """What Ctrl-C during a run kept, and how to go on. Units are cut lazily from
+    the inputs, so their total is not known; the share of input bytes is."""
+    share = f", {bytes_done / bytes_total:.0%} of the input" if bytes_total else ""
+    return (
+        f"interrupted: {plural(units, 'unit')} ({plural(documents, 'document')}{share}) kept in {output}; "
+        "run the same command to resume"
+    )
+
+
+# --- cleaner explain ----------------------------------------------------------------
+
+
+def explain(console: Console, cleaned: Cleaned, pipeline: Pipeline, *, verbose: bool = False, show_text: bool = True) -> None:
+    """Every removed line with its number, rule id and why (the rule's own reason,
+    else its summary); every text change as inline edits; the metadata; the
+    cleaned text. ``verbose``: each step's characters before and after, and every
+    changed line instead of the first few."""
+    outcome = cleaned.outcome
+    reason = f" ({escape(outcome.reason)})" if outcome.reason else ""
+    console.rule(f"[bold]{escape(cleaned.id)}[/] · {outcome.status}{reason}")
+    if not outcome.steps:
+        console.print("no rule changed anything")
+    summaries = {r.id: r.summary for r in pipeline.rules}
+    for step in outcome.steps:
+        chars = f"  [dim]{step.chars_before:,} → {step.chars_after:,} chars[/]" if verbose else ""
+        if step.action == "removed":
+            why = step.why or summaries.get(step.rule, "")
+            console.print(
+                f"[red]- {escape(step.text or '')}[/]  [dim]line {step.line}[/]  [cyan]{step.rule}[/]"
+                + (f"  [dim]{escape(why)}[/]" if why else "")
+                + chars
+            )
+        else:
+            console.print(f"[cyan]{step.rule}[/] changed {step.chars_before:,} → {step.chars_after:,} chars")
+            for diff_line in changed_lines(step.before or "", step.after or "", None if verbose else DIFF_LINES_SHOWN):
+                console.print(diff_line, highlight=False)
+    if cleaned.meta:
+        console.print(f"[bold]meta[/] {escape(str(cleaned.meta))}")
+    if show_text and outcome.status == "ok":
+        console.rule("cleaned text")
+        console.print(outcome.text, markup=False, highlight=False, end="")
+
+
+def changed_lines(before: str, after: str, limit: int | None = DIFF_LINES_SHOWN) -> list[str]:
+    """The lines a text rule changed (at most ``limit``, None for all): a changed
+    line shows only its edits in context, removed blank lines are counted, added
+    ones marked."""
+    old, new = before.split("\n"), after.split("\n")
+    shown: list[str] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if tag == "replace" and a1 - a0 == b1 - b0:
+            shown += [f"  {inline_diff(x, y)}" for x, y in zip(old[a0:a1], new[b0:b1])]
+            continue
+        gone = old[a0:a1]
+        blank = sum(1 for x in gone if not x.strip())
+        shown += [f"  [red]- {escape(visible(x))}[/]" for x in gone if x.strip()]
+        if blank:
+            shown.append(f"  [red]- {plural(blank, 'blank line')}[/]")
+        added = new[b0:b1]
+        shown += [f"  [green]+ {escape(visible(x))}[/]" for x in added if x.strip()]
+        if any(not x.strip() for x in added):
+            shown.append("  [green]+ line break[/]")
+    if limit is not None and len(shown) > limit:
+        shown = shown[:limit] + [f"  [dim]… {len(shown) - limit:,} more (--verbose shows all)[/]"]
+    return shown
+
+
+def inline_diff(a: str, b: str, context: int = 30) -> str:
+    """One line with its deletions struck through in red and insertions in green,
+    long unchanged stretches shortened to ``context`` characters each side."""
+    parts: list[str] = []
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for n, (tag, a0, a1, b0, b1) in enumerate(ops):
+        if tag == "equal":
+            same = a[a0:a1]
+            head = same[:context] if n else ""
+            tail = same[-context:] if n < len(ops) - 1 else ""
+            parts.append(escape(same) if len(same) <= 2 * context else f"{escape(head)}[dim]…[/]{escape(tail)}")
+            continue
+        if a1 > a0:  # wdiff-style markers stay readable without colour
+            parts.append(f"[red]\\[-{escape(visible(a[a0:a1]))}-][/]")
+        if b1 > b0:
+            parts.append(f"[green]{{+{escape(visible(b[b0:b1]))}+}}[/]")
+    return "".join(parts)
+
+
+def visible(text: str) -> str:
+    """Show invisible characters so a whitespace change can be seen."""
+    if text.isprintable() and text == text.strip():
+        return text
+    return repr(text)[1:-1].replace(" ", "·")
+
+
+def steps_brief(console: Console, cleaned: Cleaned) -> None:
+    """One line per step, for ``clean --verbose`` on stderr."""
+    outcome = cleaned.outcome
+    console.print(
+        f"{escape(cleaned.id)}: {outcome.status}" + (f" ({escape(outcome.reason)})" if outcome.reason else "")
+        + f", {plural(len(outcome.steps), 'step')}", highlight=False,
+    )
+    for step in outcome.steps:
+        if step.action == "removed":
+            console.print(f"  removed line {step.line} {step.rule}: {escape(step.text or '')}", highlight=False)
+        else:
+            console.print(f"  changed {step.rule}: {step.chars_before:,} → {step.chars_after:,} chars", highlight=False)
+
+
+# --- cleaner rules ----------------------------------------------------------------
+
+
+OPT_IN = "opt-in:"
+
+
+def rule_lines(entries: Sequence[dict[str, Any]]) -> list[str]:
+    """``id  kind  where  summary``, one line per rule, columns aligned, no markup:
+    for grep, awk and cut. Opt-in rules (not in the pack) have ``opt-in:`` before
+    their summary; ``-`` stands for a where that only line rules have."""
+    if not entries:
+        return []
+    wid = max(len(e["id"]) for e in entries)
+    wkind = max(len(e["kind"]) for e in entries)
+    wwhere = max(len(e["where"] or "-") for e in entries)
+    lines = []
+    for e in entries:
+        summary = e["summary"] if e["in_pack"] else f"{OPT_IN} {e['summary']}"
+        lines.append(f"{e['id']:<{wid}}  {e['kind']:<{wkind}}  {e['where'] or '-':<{wwhere}}  {summary}".rstrip())
+    return lines
+
+
+def rule_table(console: Console, pipeline: Pipeline, opt_in: Sequence[Rule]) -> None:
+    """The pack's rules as a table with their positions, then the opt-in ones
+    (``rules --long``)."""
+    table = Table(title=f"pack {escape(pipeline.name)} ({pipeline.sha256[:12]})", title_justify="left")
+    for column in ("#", "rule", "kind", "where"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("summary")
+    for n, r in enumerate(pipeline.rules, 1):
+        table.add_row(str(n), r.id, r.kind, r.where if r.kind == "line" else "", escape(r.summary))
+    console.print(table)
+    if opt_in:
+        console.print("\n[bold]Not in this pack[/] (opt-in: add them with --enable ID or a pack's steps):")
+        for r in opt_in:
+            console.print(f"  {r.id}  [dim]{escape(r.summary)}[/]")
+    console.print("\n`cleaner rules show ID` prints a rule's docs and examples.")
+
+
+def rule_details(console: Console, rule: Rule, *, in_pack: bool, implementation: str | None = None) -> None:
+    """One rule's summary, where it comes from, its pattern (declarative rules),
+    options, documentation and examples (``rules show ID``)."""
+    where = f", {rule.where}" if rule.kind == "line" else ""
+    console.print(f"[bold]{rule.id}[/] ({rule.kind}{where}) — {escape(rule.summary)}")
+    if not in_pack:
+        console.print("[yellow]opt-in[/]: not in this pack; add it with --enable or a pack's steps")
+    if rule.aliases:
+        console.print(f"aliases: {', '.join(rule.aliases)}")
+    origin = escape(rule.origin) + (f" ({escape(implementation)})" if implementation else "")
+    console.print(f"[dim]defined in {origin}[/]")
+    found = pattern_of(rule)
+    if found:
+        pattern, case_sensitive = found
+        case = "case-sensitive" if case_sensitive else "case-insensitive"
+        console.print(f"pattern ({case}, must match the whole stripped line): ", end="")
+        console.print(pattern, markup=False, highlight=False)
+        if rule.block:
+            console.print("block: a match also removes the rest of the tail after it")
+    if rule.options:
+        console.print(f"options: {escape(str(rule.options))}")
+    if rule.doc:
+        console.print()
+        console.print(escape(rule.doc))
+    console.print("\n[bold]Examples[/]")
+    for ex in rule.examples:
+        label = "[green]changes[/]" if ex.changes else "[yellow]leaves alone[/]"
+        if rule.kind == "meta":
+            label = f"[green]meta[/] {escape(str(ex.meta))}"
+        console.print(f"• {label}" + (f" [dim]({escape(ex.note)})[/]" if ex.note else ""))
+        console.print(f"    in:  {escape(repr(ex.input))}")
+        if ex.changes:
+            console.print(f"    out: {escape(repr(ex.expected))}")

@@ -149,3 +149,16 @@ def test_clean_row_needs_no_ray(pipeline):
     assert json.loads(row["cleaner_steps"])[0]["rule"] == "residue/share-prompt"
     bad = clean_row({"text": float("nan")}, pipeline, "text")
     assert bad["cleaner_status"] == "failed" and bad["cleaner_reason"] == "record has no field 'text'"
+
+
+def test_builtin_pack_names_and_rule_selection_reach_the_actors(ray_local):
+    """A built-in pack's name stays a name (not a path in the driver's working directory),
+    and disable/enable are what every actor builds."""
+    glued = "Officials met earlier this year.The minister said “yes” to the plan.\n"
+    ds = ray.data.from_items([{"id": "a", "text": glued}])
+    [row] = clean_dataset(
+        ds, packs=["page-dump"], disable=["sentences/split-glued"], enable=["encoding/uncurl-quotes"], concurrency=1
+    ).take_all()
+    assert row["text"] == 'Officials met earlier this year.The minister said "yes" to the plan.\n'
+    assert "sentences/split-glued" not in row["cleaner_steps"]
+    assert json.loads(row["cleaner_steps"])[0]["rule"] == "encoding/uncurl-quotes"

@@ -93,7 +93,9 @@ app = typer.Typer(
     cls=Group,
 )
 rules_app = typer.Typer(
-    help="List the rules of a pack, or show one rule's docs and examples.",
+    help="List the rules of a pack, one line each ([bold]id  kind  where  summary[/], for grep; opt-in rules "
+    "have \"opt-in:\" before their summary), or show one rule's docs and examples with `rules show ID`.",
+    short_help="List the rules of a pack, or show one rule's docs and examples.",
     context_settings=CONTEXT,
     rich_markup_mode="rich",
     cls=Group,

@@ -109,3 +109,42 @@ def check_same_pack(pipeline: Pipeline, expected_sha256: str | None, where: str)
             f"the pack built {where} ({pipeline.sha256[:16]}) differs from the driver's "
             f"({expected_sha256[:16]}): are the pack files the same, at the same paths, on every node?"
         )
+
+
+class WorkerPipeline:
+    """A pipeline built from its arguments once where it is declared (so a bad pack
+    fails there, before any worker starts) and again, on first use, in each worker
+    process it is pickled to: workers get the arguments and the pack's hash, not
+    the built rules (compiled patterns, screens, caches), and refuse to work if
+    the pack they build differs (:func:`check_same_pack`)."""
+
+    def __init__(
+        self,
+        packs: Sequence[str | Path] = (),
+        options: dict[str, dict[str, Any]] | None = None,
+        disable: Sequence[str] = (),
+        enable: Sequence[str] = (),
+        *,
+        where: str = "in this worker",
+    ) -> None:
+        self.packs = pack_paths(packs)
+        self.options = options or {}
+        self.disable = list(disable)
+        self.enable = list(enable)
+        self.where = where
+        built = build_pipeline(self.packs, self.options, self.disable, self.enable)
+        self.sha256 = built.sha256
+        self._built: Pipeline | None = built
+
+    def get(self) -> Pipeline:
+        """The pipeline, built on first use in this process."""
+        if self._built is None:
+            built = build_pipeline(self.packs, self.options, self.disable, self.enable)
+            check_same_pack(built, self.sha256, self.where)
+            self._built = built
+        return self._built
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_built"] = None
+        return state

@@ -69,7 +69,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from cleaner.integrations.columns import build_pipeline, check_same_pack, clean_outcome, outcome_columns, pack_paths
+from cleaner.integrations.columns import WorkerPipeline, clean_outcome, outcome_columns
 
 try:
     from datatrove.pipeline.filters.base_filter import BaseFilter
@@ -119,32 +119,13 @@ class CleanerStep(BaseFilter):  # type: ignore[misc]  # datatrove ships no type 
         exclusion_writer: DiskWriter | None = None,
     ) -> None:
         super().__init__(exclusion_writer)
-        self.packs = pack_paths(packs)
-        self.options = options or {}
-        self.disable = list(disable)
-        self.enable = list(enable)
-        pipeline = self._build()  # fail fast here, in the driver, for a bad pack
-        self.pack_sha256 = pipeline.sha256
-        self._pipeline: Pipeline | None = pipeline
-
-    def _build(self) -> Pipeline:
-        return build_pipeline(self.packs, self.options, self.disable, self.enable)
+        self._pipeline = WorkerPipeline(packs, options, disable, enable, where="in this datatrove worker")
+        self.pack_sha256 = self._pipeline.sha256
 
     @property
     def pipeline(self) -> Pipeline:
         """The cleaner pipeline, built on first use in each worker."""
-        if self._pipeline is None:
-            pipeline = self._build()
-            check_same_pack(pipeline, self.pack_sha256, "in this datatrove worker")
-            self._pipeline = pipeline
-        return self._pipeline
-
-    def __getstate__(self) -> dict[str, Any]:
-        # workers get the arguments, not the built rules (compiled patterns,
-        # screens, caches): each builds its own on its first document
-        state = self.__dict__.copy()
-        state["_pipeline"] = None
-        return state
+        return self._pipeline.get()
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
         """Clean ``doc`` in place; True to keep it, ``(False, label)`` to drop it."""

@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from cleaner.engine import Pipeline
-from cleaner.integrations.columns import COLUMNS, build_pipeline, check_same_pack, clean_value, pack_paths
+from cleaner.integrations.columns import COLUMNS, WorkerPipeline, clean_value
 
 __all__ = ["COLUMNS", "CleanBatch", "clean_batch", "map_kwargs"]
 
@@ -103,34 +103,17 @@ class CleanBatch:
         text_field: str = "text",
         only_ok: bool = False,
     ) -> None:
-        self.packs = pack_paths(packs)
-        self.options = options or {}
-        self.disable = list(disable)
-        self.enable = list(enable)
         self.text_field = text_field
         self.only_ok = only_ok
-        pipeline = self._build()  # fail fast, before datasets starts mapping
-        self.pack_sha256 = pipeline.sha256
-        self._pipeline: Pipeline | None = pipeline
-
-    def _build(self) -> Pipeline:
-        return build_pipeline(self.packs, self.options, self.disable, self.enable)
+        # built now, so that a bad pack fails before datasets starts mapping; datasets'
+        # cache fingerprint follows the pickled arguments and the pack's hash
+        self._pipeline = WorkerPipeline(packs, options, disable, enable, where="in this datasets worker")
+        self.pack_sha256 = self._pipeline.sha256
 
     @property
     def pipeline(self) -> Pipeline:
         """The cleaner pipeline, built on first use in each process."""
-        if self._pipeline is None:
-            pipeline = self._build()
-            check_same_pack(pipeline, self.pack_sha256, "in this datasets worker")
-            self._pipeline = pipeline
-        return self._pipeline
-
-    def __getstate__(self) -> dict[str, Any]:
-        # arguments and the pack's hash only: the worker builds its own rules, and
-        # datasets' cache fingerprint follows the pack, not the objects built from it
-        state = self.__dict__.copy()
-        state["_pipeline"] = None
-        return state
+        return self._pipeline.get()
 
     def __call__(self, batch: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
         return clean_batch(batch, self.pipeline, text_field=self.text_field, only_ok=self.only_ok)

@@ -30,7 +30,7 @@ from cleaner.document import ReadFailure
 from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_TIME_LIMIT
 from cleaner.outputs import OutputOptions
-from cleaner.pack import load_pack
+from cleaner.pack import PackWarning, load_pack
 from cleaner.rule import Rule, RuleError
 from cleaner.run import RunError, RunInterrupted, RunOptions, run_corpus
 from cleaner.single import NoDocument, clean_document, read_bytes, read_file
@@ -214,14 +214,13 @@ def _pipeline(
     stand otherwise. Warnings from loading (a shadowed rule, a plugin left out)
     go to stderr."""
     options = {"headings/normalise": {"style": headings.value}} if headings is not None else None
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PackWarning)  # kept in pipeline.warnings: shown below, once each
         try:
             pipeline = load_pack(packs or (), options=options, disable=disable or (), enable=enable or ())
         except RuleError as exc:  # PackError included
             raise _fail(str(exc), 2) from None
-    said = dict.fromkeys([*(str(w.message) for w in caught), *pipeline.warnings])  # each once, in order
-    for message in said:
+    for message in dict.fromkeys(pipeline.warnings):
         _warn(message)
     return pipeline
 

@@ -183,3 +183,10 @@ def test_the_documented_plugin_skeleton_installs_and_its_tests_pass(tmp_path):
     assert tests.returncode == 0, tests.stdout + tests.stderr
     shown = _cli(["rules", "show", "residue/example-shop-footer"], site)
     assert shown.returncode == 0 and "cleaner-example-rules" in shown.stdout, shown.stdout + shown.stderr
+    listed = _cli(["rules", "--json"], site)
+    assert listed.returncode == 0, listed.stderr
+    found = {r["id"]: r for r in json.loads(listed.stdout)["rules"]}
+    assert found["residue/example-shop-footer"]["in_pack"] is False  # opt-in: listed, not run
+    assert "cleaner-example-rules" in json.dumps(found["residue/example-shop-footer"])
+    plain = _cli(["rules"], site)
+    assert any(line.startswith("example/shout-headings") and "opt-in" in line for line in plain.stdout.splitlines())

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from cleaner.corpus.model import CorpusContext, CorpusDoc, CorpusVerdict
 from cleaner.lines import run_line_pass
 from cleaner.screens import AnyChar, any_char_of
 
@@ -23,7 +24,7 @@ class Step:
     """One recorded change: a removed line or a changed text."""
 
     rule: str
-    action: str  # "removed" | "changed"
+    action: str  # "removed" | "changed" | "dropped" (the whole document, by a corpus rule)
     chars_before: int
     chars_after: int
     line: int | None = None  # removed: 1-based line number in the text the rule saw
@@ -39,6 +40,8 @@ class Step:
             d["text"] = self.text
             if self.why:
                 d["why"] = self.why
+        elif self.why:  # a document a corpus rule dropped
+            d["why"] = self.why
         d["chars_before"] = self.chars_before
         d["chars_after"] = self.chars_after
         return d
@@ -87,14 +90,18 @@ def _stages(rules: Sequence[Rule]) -> list[list[Rule]]:
     return stages
 
 
-def _apply_stage(stage: list[Rule], outcome: Outcome, trace: bool, fast: bool = False) -> None:
+def _apply_stage(
+    stage: list[Rule], outcome: Outcome, trace: bool, fast: bool = False, corpus: CorpusContext | None = None
+) -> None:
     text = outcome.text
     first = stage[0]
     fn = first.fast if fast and first.fast is not None else first.fn
     try:
         if fast and first.can_change is not None and not first.can_change(text):
             return  # exact: the rule would return the text unchanged (or no metadata)
-        if first.kind == "line":
+        if first.kind == "corpus":
+            _apply_verdict(first, corpus_verdict(first, text, corpus), outcome, trace)
+        elif first.kind == "line":
             new, removals = run_line_pass(stage, text, fast=fast)
             before = len(text)
             for n, rem in enumerate(removals, 1):
@@ -124,6 +131,46 @@ def _apply_stage(stage: list[Rule], outcome: Outcome, trace: bool, fast: bool = 
         raise RuleFailure(getattr(exc, "rule_id", None) or failing, exc) from exc
 
 
+def corpus_verdict(rule: Rule, text: str, corpus: CorpusContext | None) -> CorpusVerdict:
+    """A corpus rule's verdict on ``text``, with the corpus's statistics, or, when
+    there is no corpus (``Pipeline.clean`` of one text), with this document's own:
+    a corpus of one document."""
+    doc = corpus.doc if corpus is not None else CorpusDoc("document")
+    stats = corpus.stats.get(rule.id) if corpus is not None else None
+    if stats is None:
+        assert rule.scan is not None and rule.statistics is not None
+        stats = rule.statistics(**rule.options)
+        stats.add(doc, rule.scan(text, doc))
+    verdict: CorpusVerdict = rule.fn(text, doc, stats, **rule.options)
+    return verdict
+
+
+def _apply_verdict(rule: Rule, verdict: CorpusVerdict, outcome: Outcome, trace: bool) -> None:
+    """Record a corpus rule's verdict: removed lines as steps (like a line pass),
+    or the whole document dropped with the reason; metadata kept either way."""
+    merge_meta(outcome.meta, verdict.meta)
+    text = outcome.text
+    if verdict.drop is not None:
+        outcome.steps.append(Step(rule.id, "dropped", len(text), 0, why=verdict.drop))
+        outcome.text, outcome.status, outcome.reason = "", "dropped", verdict.drop
+        return
+    if not verdict.remove:
+        return
+    lines = text.split("\n")
+    gone = dict(verdict.remove)
+    before = len(text)
+    for index in sorted(gone):
+        width = len(lines[index]) + (1 if index < len(lines) - 1 else 0)
+        outcome.steps.append(
+            Step(rule.id, "removed", before, before - width, line=index + 1, text=lines[index].strip(), why=gone[index])
+        )
+        before -= width
+    new = "\n".join(line for i, line in enumerate(lines) if i not in gone)
+    if trace:
+        outcome.steps[-1] = _with_trace(outcome.steps[-1], text, new)
+    outcome.text = new
+
+
 def _with_trace(step: Step, before: str, after: str) -> Step:
     return Step(**{**step.__dict__, "before": before, "after": after})
 
@@ -132,7 +179,15 @@ def _with_trace(step: Step, before: str, after: str) -> Step:
 MAX_PASSES = 3
 
 
-def apply_rules(rules: Sequence[Rule], text: str, *, trace: bool = False, fast: bool = True) -> Outcome:
+def apply_rules(
+    rules: Sequence[Rule],
+    text: str,
+    *,
+    trace: bool = False,
+    fast: bool = True,
+    corpus: CorpusContext | None = None,
+    stop_before: str | None = None,
+) -> Outcome:
     """Run ``rules`` in order on ``text`` until it stops changing. Raises
     :class:`RuleFailure` on a rule error.
 
@@ -148,14 +203,28 @@ def apply_rules(rules: Sequence[Rule], text: str, *, trace: bool = False, fast: 
     ``fast=True`` uses the rules' exact fast paths (``Rule.can_change``,
     ``Rule.fast`` and the line pass's screening); ``fast=False`` runs only the
     reference implementations. Both give the same outcome for every input.
+
+    Corpus rules (kind ``corpus``) run in the first pass only, judged with
+    ``corpus`` (see :mod:`cleaner.corpus.model`): their statistics were gathered
+    on the text as the first pass hands it to them, which ``stop_before=rule_id``
+    returns (the scan). A document a corpus rule drops stops there.
     """
     outcome = Outcome(text=text)
     stages = _stages(rules)
     by_chars = _character_screen(tuple(rules)) if fast else None
-    for _ in range(MAX_PASSES):
+    for pass_number in range(MAX_PASSES):
         before = outcome.text
         screened: str | None = None  # the text the character screen last cleared
         for stage in stages:
+            if stage[0].kind == "corpus":
+                if pass_number == 0 and stage[0].id == stop_before:
+                    return outcome
+                if pass_number > 0:
+                    continue
+                _apply_stage(stage, outcome, trace, fast, corpus)
+                if outcome.status == "dropped":
+                    return outcome
+                continue
             if by_chars is not None and isinstance(stage[0].can_change, AnyChar):
                 if outcome.text is screened:
                     continue
@@ -222,7 +291,7 @@ class Pipeline:
         """Clean ``text`` and return only the text (for ``map``-style pipelines)."""
         return self.clean(text).text
 
-    def clean(self, text: str, *, trace: bool = False) -> Outcome:
+    def clean(self, text: str, *, trace: bool = False, corpus: CorpusContext | None = None) -> Outcome:
         """Clean one text. Never raises for a rule error: the outcome is ``failed``
         with the rule id and error, and the text is returned unchanged. A value
         that is not a string is the caller's mistake: :class:`TypeError`."""
@@ -231,9 +300,11 @@ class Pipeline:
         if not text.strip():
             return Outcome(text="", status="dropped", reason="empty input")
         try:
-            outcome = apply_rules(self.rules, text, trace=trace, fast=self.fast)
+            outcome = apply_rules(self.rules, text, trace=trace, fast=self.fast, corpus=corpus)
         except RuleFailure as exc:
             return Outcome(text=text, status="failed", reason=str(exc))
+        if outcome.status == "dropped":  # by a corpus rule, with its reason
+            return outcome
         if not outcome.text.strip():
             outcome.status, outcome.reason = "dropped", "no text left after cleaning"
         return outcome

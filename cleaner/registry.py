@@ -223,8 +223,14 @@ def _distribution_of(ep: Any) -> tuple[str, str]:
 
 def failing_example(r: Rule) -> str | None:
     """Why ``r``'s examples do not hold (the first that fails), or None."""
+    from cleaner.corpus.scan import example_outputs
     from cleaner.engine import apply_rule
 
+    for corpus in r.corpus_examples:
+        outputs = example_outputs(r, corpus.corpus())
+        if outputs != corpus.outputs:
+            note = f" ({corpus.note})" if corpus.note else ""
+            return f"example corpus fails{note}:\n  expected: {corpus.outputs!r}\n  got:      {outputs!r}"
     for ex in r.examples:
         if r.kind == "meta":
             got_meta = r.fn(ex.input, **r.options)

@@ -41,13 +41,14 @@ from typing import Any, Callable, Literal
 
 import regex
 
+from cleaner.corpus.model import CorpusExample
 from cleaner.engine import apply_rule
 from cleaner.lines import LineContext
 from cleaner.options import conforms, describe_type
 
-__all__ = ["Example", "LineContext", "Rule", "RuleError", "line_rule", "meta_rule", "rule"]
+__all__ = ["CorpusExample", "Example", "LineContext", "Rule", "RuleError", "corpus_rule", "line_rule", "meta_rule", "rule"]
 
-RuleKind = Literal["text", "line", "meta"]
+RuleKind = Literal["text", "line", "meta", "corpus"]
 Where = Literal["head", "tail", "edge", "anywhere"]
 WHERE_VALUES: tuple[str, ...] = ("head", "tail", "edge", "anywhere")
 
@@ -113,6 +114,11 @@ class Rule:
     fast: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
     # Line rules: a stdlib pattern matching the start of every line ``fn`` could remove (see above).
     may_claim: str | None = field(default=None, compare=False, repr=False)
+    # Corpus rules: the scan of one document, and the statistics its sketches go into
+    scan: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+    statistics: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+    # Corpus rules: their examples are small corpora (``examples`` stays empty)
+    corpus_examples: tuple[CorpusExample, ...] = ()
 
     def __post_init__(self) -> None:
         check_contract(self)
@@ -152,7 +158,7 @@ def check_contract(r: Rule) -> None:
         raise fail("id must look like 'area/name' in lower-case words and hyphens")
     if not r.summary.strip():
         raise fail("a one-line summary is required")
-    if r.kind not in ("text", "line", "meta"):
+    if r.kind not in ("text", "line", "meta", "corpus"):
         raise fail(f"unknown kind {r.kind!r}")
     if r.where not in WHERE_VALUES:
         raise fail(f"'where' must be one of {', '.join(WHERE_VALUES)}, not {r.where!r}")
@@ -166,6 +172,16 @@ def check_contract(r: Rule) -> None:
             raise fail(f"may_claim is not a valid pattern: {exc}") from None
         if r.kind != "line":
             raise fail("may_claim is for line rules")
+    if r.kind == "corpus":
+        if r.scan is None or r.statistics is None:
+            raise fail("a corpus rule needs a scan and statistics")
+        if not any(e.changes for e in r.corpus_examples):
+            raise fail("needs at least one example corpus it must change")
+        if not any(not e.changes for e in r.corpus_examples):
+            raise fail("needs at least one example corpus it must leave alone")
+        return
+    if r.corpus_examples:
+        raise fail("corpus examples are for corpus rules")
     if r.kind == "meta":
         if not any(e.meta for e in r.examples) or not any(e.meta == {} for e in r.examples):
             raise fail("needs an example that yields metadata and one that yields none ({})")
@@ -259,6 +275,27 @@ def line_rule(
     residue line pass (after the last line rule of the order)."""
     return _declare(
         "line", id, summary, examples, where=where, block=block, aliases=aliases, may_claim=may_claim, after=after
+    )
+
+
+def corpus_rule(
+    id: str,
+    summary: str,
+    *,
+    scan: Callable[..., Any],
+    statistics: Callable[..., Any],
+    examples: list[CorpusExample],
+    aliases: tuple[str, ...] = (),
+    after: str | None = None,
+) -> Callable[[Callable[..., Any]], Rule]:
+    """Declare a corpus rule: ``fn(text, doc, stats, **options) -> CorpusVerdict``
+    judges one document with the statistics of the whole corpus, which
+    ``statistics(**options)`` gathers from ``scan(text, doc)`` of every document,
+    offered in input order (see :mod:`cleaner.corpus.model`). Its examples are small
+    corpora (:class:`~cleaner.corpus.model.CorpusExample`)."""
+    return _declare(
+        "corpus", id, summary, [], aliases=aliases, scan=scan, statistics=statistics, after=after,
+        corpus_examples=tuple(examples),
     )
 
 

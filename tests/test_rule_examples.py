@@ -35,12 +35,32 @@ def test_example(rule, n, example):
     assert apply_rule(rule, got).text == got, "applying the rule to its own output must change nothing"
 
 
+CORPUS_CASES = [(r, n, ex) for r in ALL_RULES for n, ex in enumerate(r.corpus_examples)]
+
+
+@pytest.mark.parametrize("rule,n,example", CORPUS_CASES, ids=[f"{r.id}#{n}" for r, n, _ in CORPUS_CASES])
+def test_corpus_example(rule, n, example):
+    """A corpus rule's example is a small corpus: documents in, documents out
+    (None: dropped); cleaning the output corpus again changes nothing."""
+    from cleaner.corpus.scan import example_outputs
+
+    got = example_outputs(rule, example.corpus())
+    assert got == example.outputs, example.note
+    kept = [text for text in got if text is not None]
+    sites = [s for s, text in zip(example.sites or [""] * len(got), got) if text is not None]
+    from cleaner.corpus.model import corpus_of
+
+    assert example_outputs(rule, corpus_of(kept, sites)) == tuple(kept), "cleaning the output again must change nothing"
+
+
 @pytest.mark.parametrize("rule", ALL_RULES, ids=[r.id for r in ALL_RULES])
 def test_rule_contract(rule):
     assert RULE_ID.fullmatch(rule.id)
     assert rule.summary and "\n" not in rule.summary
     assert rule.doc, f"{rule.id} needs a docstring saying what it does, why, and what it leaves alone"
-    if rule.kind != "meta":
+    if rule.kind == "corpus":
+        assert any(e.changes for e in rule.corpus_examples) and any(not e.changes for e in rule.corpus_examples)
+    elif rule.kind != "meta":
         assert any(e.changes for e in rule.examples) and any(not e.changes for e in rule.examples)
 
 

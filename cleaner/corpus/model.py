@@ -1,0 +1,96 @@
+"""The pieces of a corpus rule, as plain data the engine and the run share.
+
+A corpus rule works in two phases (DESIGN.md, principle 9):
+
+1. **scan**: ``scan(text, doc) -> sketch`` for every document, in workers; a sketch
+   is small and picklable (hashes, not strings). The run's main process offers the
+   sketches to the rule's :class:`Statistics` in input order.
+2. **judge**: ``fn(text, doc, stats, **options) -> CorpusVerdict`` for each document,
+   with the statistics of the whole corpus: lines to remove (with a reason each),
+   or the whole document to drop, and metadata to keep.
+
+The text a rule judges is exactly the text it scanned: both are the document as
+the rules before it leave it in the engine's first pass (see
+:func:`cleaner.engine.apply_rules`), and corpus rules run in the first pass only.
+A document judged with no corpus at all is a corpus of its own: it is scanned and
+judged alone, so ``Pipeline.clean(text)`` works and a corpus rule then finds
+nothing to do (no other page, no earlier copy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Protocol
+
+
+@dataclass(frozen=True)
+class CorpusDoc:
+    """What a corpus rule knows of a document besides its text: its id, its place
+    in input order, and its site (the host of its URL, else its input folder)."""
+
+    id: str
+    position: int = 0
+    site: str = ""
+
+
+class Statistics(Protocol):
+    """What a corpus rule gathers in the scan: sketches offered in input order."""
+
+    def add(self, doc: CorpusDoc, sketch: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class CorpusVerdict:
+    """A corpus rule's judgement of one document.
+
+    ``remove``: ``(line index, reason)`` pairs, 0-based in the text judged
+    (``"on 9 of 12 pages of rei.com"``). ``drop``: a reason to drop the whole
+    document (``"near-duplicate of a.txt, Jaccard ≈ 0.91"``). ``meta``: metadata
+    to keep (``{"duplicate_of": "a.txt"}``)."""
+
+    remove: tuple[tuple[int, str], ...] = ()
+    drop: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+NOTHING = CorpusVerdict()
+
+
+@dataclass(frozen=True)
+class CorpusExample:
+    """A small corpus and what the rule must make of it: ``docs`` are the input
+    texts in order (with ``sites`` beside them, "" for none), ``expected`` the
+    output texts, ``None`` for a document the rule drops. ``expected=None`` means
+    every document stays as it is."""
+
+    docs: tuple[str, ...]
+    expected: tuple[str | None, ...] | None = None
+    sites: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def outputs(self) -> tuple[str | None, ...]:
+        return self.docs if self.expected is None else self.expected
+
+    @property
+    def changes(self) -> bool:
+        return self.outputs != self.docs
+
+    def corpus(self) -> list[tuple[CorpusDoc, str]]:
+        return corpus_of(self.docs, self.sites or None)
+
+
+def corpus_of(texts: Iterable[str], sites: Iterable[str] | None = None) -> list[tuple[CorpusDoc, str]]:
+    """Documents ``doc1``, ``doc2`` … in input order, with their sites when given."""
+    texts = list(texts)
+    site_list = list(sites) if sites is not None else [""] * len(texts)
+    return [(CorpusDoc(f"doc{n}", n, site), text) for n, (text, site) in enumerate(zip(texts, site_list), 1)]
+
+
+@dataclass
+class CorpusContext:
+    """The corpus as the engine sees it while cleaning one document: the document,
+    and each corpus rule's finished statistics by rule id."""
+
+    doc: CorpusDoc
+    stats: dict[str, Any] = field(default_factory=dict)

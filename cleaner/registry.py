@@ -42,6 +42,7 @@ BUILTIN_MODULES = (
     "cleaner.rules.sentences",
     "cleaner.rules.headings",
     "cleaner.rules.page",
+    "cleaner.rules.corpus",
 )
 
 ENTRY_POINT_GROUP = "cleaner.rules"

@@ -28,13 +28,14 @@ import platform
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Iterator
 
 from cleaner import __version__
+from cleaner.corpus.scan import corpus_rules
 from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_TIME_LIMIT
 from cleaner.io.readers import RawItem, discover, iter_raw_items
@@ -42,7 +43,7 @@ from cleaner.io.writers import json_line, write_atomic
 from cleaner.outputs import OutputOptions, OutsideOutput, Target, inside, plan_targets
 from cleaner.parallel import ordered_map
 from cleaner.state import RunState, StateError
-from cleaner.worker import ItemResult, WorkSpec, clean_unit, failed_result, init_worker
+from cleaner.worker import ItemResult, WorkSpec, clean_unit, failed_result, init_worker, scan_unit
 
 PROVENANCE = "provenance.jsonl"
 MANIFEST = "manifest.json"
@@ -295,12 +296,17 @@ def run_corpus(
     resumed = 0
     kept: Counter = Counter()  # units, documents and input bytes finished, resumed ones too
 
-    def pending() -> Iterator[tuple[str, Unit, int, int]]:
+    in_process = options.jobs <= 1
+    if corpus_rules(pipeline.rules):
+        spec = replace(spec, corpus_stats=_scan(targets, pipeline, spec, options.jobs))
+
+    def pending() -> Iterator[Job]:
         """Units still to do, each with its shard number (shards close at the first
-        unit boundary past the shard size; skipped units count too)."""
+        unit boundary past the shard size; skipped units count too) and the place
+        of its first document in the corpus."""
         nonlocal resumed
         shard = in_shard = 0
-        for key, unit, nbytes in _units(targets):
+        for key, unit, nbytes, first in _positioned(_units(targets)):
             if in_shard >= options.output.docs_per_shard:
                 shard, in_shard = shard + 1, 0
             in_shard += len(unit)
@@ -309,15 +315,14 @@ def run_corpus(
                 kept.update(units=1, documents=len(unit), bytes=nbytes)
                 progress.advance(len(unit), nbytes)
                 continue
-            yield key, unit, nbytes, shard
+            yield key, unit, nbytes, shard, first
 
-    in_process = options.jobs <= 1
     results = ordered_map(
         _clean_job, pending(), jobs=options.jobs, initializer=init_worker,
         initargs=(spec, pipeline if in_process else None), on_broken=partial(_isolate, spec),
     )
     try:
-        for (key, unit, nbytes, shard), unit_results in results:
+        for (key, unit, nbytes, shard, _), unit_results in results:
             _commit_unit(state, key, unit, unit_results, out_path, options.output, shard)
             kept.update(units=1, documents=len(unit), bytes=nbytes)
             progress.advance(len(unit), nbytes)
@@ -333,9 +338,50 @@ def run_corpus(
     return report
 
 
-def _clean_job(job: tuple[str, Unit, int, int]) -> list[ItemResult]:
+#: A unit of the clean phase: key, documents, input bytes, output shard, first document's place.
+Job = tuple[str, Unit, int, int, int]
+
+
+def _positioned(units: Iterator[tuple[str, Unit, int]]) -> Iterator[tuple[str, Unit, int, int]]:
+    """Units with the place of their first document in the corpus (0-based)."""
+    position = 0
+    for key, unit, nbytes in units:
+        yield key, unit, nbytes, position
+        position += len(unit)
+
+
+def _clean_job(job: Job) -> list[ItemResult]:
     """What a worker runs for one unit (module level, so it pickles)."""
-    return clean_unit([(raw, t.as_record) for t, raw in job[1]])
+    return clean_unit([(raw, t.as_record) for t, raw in job[1]], job[4])
+
+
+def _scan_job(job: tuple[str, list[RawItem], int]) -> list[Any]:
+    """What a worker runs for one unit of a scan: (rule id, raw items, first place)."""
+    return scan_unit(job[1], job[2], job[0])
+
+
+def _scan(targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int) -> dict[str, Any]:
+    """The scan phase: each corpus rule's statistics, rule after rule in pack order
+    (a rule scans the text as the rules before it leave it, corpus rules included,
+    see :mod:`cleaner.corpus.scan`). Workers compute the sketches unit by unit; the
+    statistics take them here, in input order, so they do not depend on ``jobs``.
+    A unit whose worker dies gives no sketches (the clean phase fails its documents)."""
+    stats: dict[str, Any] = {}
+    for rule in corpus_rules(pipeline.rules):
+        assert rule.statistics is not None
+        gathered = rule.statistics(**rule.options)
+        phase = replace(spec, corpus_stats=dict(stats))
+        units = ((rule.id, [raw for _, raw in unit], first) for _, unit, _, first in _positioned(_units(targets)))
+        results = ordered_map(
+            _scan_job, units, jobs=jobs, initializer=init_worker,
+            initargs=(phase, pipeline if jobs <= 1 else None), on_broken=lambda job, _error: [None] * len(job[1]),
+        )
+        for _, sketches in results:
+            for entry in sketches:
+                if entry is not None:
+                    gathered.add(*entry)
+        stats[rule.id] = gathered
+    return stats
 
 
 WORKER_DIED = (
@@ -344,17 +390,17 @@ WORKER_DIED = (
 )
 
 
-def _isolate(spec: WorkSpec, job: tuple[str, Unit, int, int], error: BaseException) -> list[ItemResult]:
+def _isolate(spec: WorkSpec, job: Job, error: BaseException) -> list[ItemResult]:
     """A unit whose worker died, twice: clean its documents one by one in a fresh
     worker, so that only the document that kills its worker fails, with the reason."""
-    key, unit, _, shard = job
+    key, unit, _, shard, first = job
 
-    def dead(single: tuple[str, Unit, int, int], _error: BaseException) -> list[ItemResult]:
+    def dead(single: Job, _error: BaseException) -> list[ItemResult]:
         return [failed_result(raw, WORKER_DIED, spec.pack_sha256) for _, raw in single[1]]
 
     if len(unit) == 1:
         return dead(job, error)
-    singles = [(key, [pair], 0, shard) for pair in unit]
+    singles = [(key, [pair], 0, shard, first + n) for n, pair in enumerate(unit)]
     done = ordered_map(_clean_job, singles, jobs=2, window=1, initializer=init_worker, initargs=(spec,), on_broken=dead)
     return [result for _, results in done for result in results]
 

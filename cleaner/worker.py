@@ -9,10 +9,13 @@ line (record outputs). Nothing here writes files.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner import __version__
+from cleaner.corpus.model import CorpusContext, CorpusDoc
+from cleaner.corpus.scan import scan_text
+from cleaner.corpus.site import site_of
 from cleaner.document import Document, ReadFailure, Source, document_meta
 from cleaner.engine import Outcome, Pipeline
 from cleaner.io.readers import RawItem, load_document, raw_id
@@ -32,6 +35,8 @@ class WorkSpec:
     html_metadata: bool = True
     disable: tuple[str, ...] = ()
     enable: tuple[str, ...] = ()
+    # the corpus rules' statistics from the scan (rule id -> statistics), for the clean phase
+    corpus_stats: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -64,15 +69,16 @@ def init_worker(spec: WorkSpec, pipeline: Pipeline | None = None) -> None:
 MAX_LINE_CHARS = 1_000_000
 
 
-def clean_unit(unit: list[tuple[RawItem, bool]]) -> list[ItemResult]:
-    """Clean a batch of ``(raw item, as_record)`` pairs with this process's pipeline.
+def clean_unit(unit: list[tuple[RawItem, bool]], first_position: int = 0) -> list[ItemResult]:
+    """Clean a batch of ``(raw item, as_record)`` pairs with this process's pipeline;
+    ``first_position`` is the first item's place in the corpus (for corpus rules).
     An unexpected error in one item fails that item only."""
     spec: WorkSpec = _state["spec"]
     pipeline: Pipeline = _state["pipeline"]
     results = []
-    for raw, as_record in unit:
+    for position, (raw, as_record) in enumerate(unit, first_position):
         try:
-            results.append(clean_item(raw, as_record, pipeline, spec))
+            results.append(clean_item(raw, as_record, pipeline, spec, position))
         except Exception as exc:  # a bug or a resource limit: this document only
             reason = f"internal error while cleaning: {type(exc).__name__}: {exc}"
             results.append(failed_result(raw, reason, pipeline.sha256))
@@ -113,12 +119,44 @@ def longest_line(text: str) -> int:
     return longest
 
 
-def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec) -> ItemResult:
+def read_item(raw: RawItem, spec: WorkSpec) -> Document | ReadFailure:
+    """One raw item read into a document, as the spec says (text field, HTML limits)."""
+    return load_document(raw, text_field=spec.text_field, html_seconds=spec.html_seconds, html_metadata=spec.html_metadata)
+
+
+def corpus_doc(item: Document, position: int) -> CorpusDoc:
+    """What corpus rules know of a document: id, place in the corpus, site."""
+    return CorpusDoc(item.id, position, site_of(item))
+
+
+def scan_unit(unit: list[RawItem], first_position: int, rule_id: str) -> list[tuple[CorpusDoc, Any] | None]:
+    """The scan of one corpus rule over a batch: each item's document and sketch
+    (None for an item that cannot be read, is too long, or is dropped before the
+    rule). The statistics of the corpus rules before it are in the spec."""
+    spec: WorkSpec = _state["spec"]
+    pipeline: Pipeline = _state["pipeline"]
+    rule = next(r for r in pipeline.rules if r.id == rule_id)
+    assert rule.scan is not None
+    sketches: list[tuple[CorpusDoc, Any] | None] = []
+    for position, raw in enumerate(unit, first_position):
+        try:
+            item = read_item(raw, spec)
+            if isinstance(item, ReadFailure) or longest_line(item.text) > MAX_LINE_CHARS:
+                sketches.append(None)
+                continue
+            doc = corpus_doc(item, position)
+            text = scan_text(pipeline, rule, doc, item.text, spec.corpus_stats or {})
+            sketches.append(None if text is None else (doc, rule.scan(text, doc)))
+        except Exception:  # the clean phase fails this document with the reason
+            sketches.append(None)
+    return sketches
+
+
+def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec, position: int = 0) -> ItemResult:
     """Read and clean one item. ``as_record``: the payload is a JSON line (the
-    input record with the cleaned text and ``cleaner: {id, meta}``), not bare text."""
-    item = load_document(
-        raw, text_field=spec.text_field, html_seconds=spec.html_seconds, html_metadata=spec.html_metadata
-    )
+    input record with the cleaned text and ``cleaner: {id, meta}``), not bare text.
+    ``position``: the item's place in the corpus, for the corpus rules."""
+    item = read_item(raw, spec)
     if isinstance(item, ReadFailure):
         outcome, meta, chars_in = Outcome(text="", status="failed", reason=item.reason), {}, 0
     elif longest_line(item.text) > MAX_LINE_CHARS:
@@ -128,7 +166,8 @@ def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec
         )
         outcome, meta, chars_in = Outcome(text="", status="failed", reason=reason), {}, len(item.text)
     else:
-        outcome = pipeline.clean(item.text)
+        corpus = CorpusContext(corpus_doc(item, position), spec.corpus_stats) if spec.corpus_stats is not None else None
+        outcome = pipeline.clean(item.text, corpus=corpus)
         if outcome.status == "dropped" and not item.text.strip() and item.source.format in ("html", "warc"):
             outcome.reason = "trafilatura found no main text in the page"
         meta = document_meta(item.meta, outcome.meta)

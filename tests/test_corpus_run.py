@@ -1,0 +1,137 @@
+"""`cleaner run --pack corpus`: a scan, then the clean, with the same guarantees as
+every run (issue 14, items 1, 4 and 5): duplicates dropped with their reason and
+``duplicate_of``, the first in input order kept, the two seeds (one story told by
+two outlets) both kept, identical output for any --jobs, and a killed run resumes
+to the same bytes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cleaner.cli import app
+from cleaner.pack import load_pack
+from cleaner.run import RunOptions, run_corpus
+
+from conftest import SEEDS
+from test_run_scale import snapshot
+
+SEED = "001_a2c57fd55e7515d8.txt"
+
+
+def provenance(out: Path) -> dict[str, dict]:
+    return {r["id"]: r for r in map(json.loads, (out / "provenance.jsonl").read_text(encoding="utf-8").splitlines())}
+
+
+def seeds_with_a_copy(root: Path) -> Path:
+    """The two seeds and an edited copy of seed 001: two words changed, other residue."""
+    root.mkdir(parents=True)
+    for seed in SEEDS.glob("*.txt"):
+        shutil.copy(seed, root / seed.name)
+    text = (SEEDS / SEED).read_text(encoding="utf-8")
+    edited = text.replace("rifles", "guns", 1).replace("Russia", "Moscow", 1)
+    (root / "zz-copy.txt").write_text(edited + "\nFollow us on Twitter\nRead more news\n", encoding="utf-8")
+    return root
+
+
+def test_an_edited_copy_is_dropped_as_a_near_duplicate_and_the_two_seeds_stay(tmp_path):
+    src = seeds_with_a_copy(tmp_path / "in")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus", "-q"])
+    assert result.exit_code == 0, result.output
+    records = provenance(out)
+    assert {i: r["status"] for i, r in records.items()} == {
+        "000_66dfef1fddce4101.txt": "ok", SEED: "ok", "zz-copy.txt": "dropped"}
+    copy = records["zz-copy.txt"]
+    assert copy["reason"].startswith(f"near-duplicate of {SEED}, Jaccard ≈ 0.")
+    assert float(copy["reason"].rsplit(" ", 1)[1]) > 0.8
+    assert copy["meta"]["duplicate_of"] == SEED and copy["output"] is None
+    assert copy["steps"][-1]["rule"] == "corpus/duplicates" and copy["steps"][-1]["action"] == "dropped"
+    assert not (out / "zz-copy.txt").exists()
+    # the kept seed is cleaned exactly as without the corpus pack
+    assert (out / SEED).read_bytes() == (Path(__file__).parent / "golden" / SEED).read_bytes()
+
+
+def test_mark_keeps_duplicates_and_records_them(tmp_path):
+    src = seeds_with_a_copy(tmp_path / "in")
+    mark = tmp_path / "mark.toml"
+    mark.write_text('[options."corpus/duplicates"]\nmark = true\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus", "--pack", str(mark), "-q"])
+    assert result.exit_code == 0, result.output
+    copy = provenance(out)["zz-copy.txt"]
+    assert copy["status"] == "ok" and copy["meta"]["duplicate_of"] == SEED
+    assert copy["meta"]["duplicate"].startswith("near-duplicate of")
+
+
+def test_the_corpus_pack_goes_after_page_dump_too(tmp_path):
+    src = seeds_with_a_copy(tmp_path / "in")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "page-dump", "--pack", "corpus", "-q"])
+    assert result.exit_code == 0, result.output
+    assert provenance(out)["zz-copy.txt"]["status"] == "dropped"
+    steps = json.loads((out / "manifest.json").read_text())["pack"]["steps"]
+    assert "page/main-text" in steps and "corpus/duplicates" in steps
+
+
+def _corpus(root: Path, stories: int = 400) -> Path:
+    """A JSONL shard of distinct stories where every fifth is an edited copy of an
+    earlier one, big enough to be killed part-way."""
+    root.mkdir(parents=True)
+    words = "council budget school river mayor teacher vote road rain city market farmer".split()
+    lines = []
+    for n in range(stories):
+        if n % 5 == 4:
+            base = lines[n - 3]["text"]
+            text = base.replace(" the ", " a ", 1) + "\nShare this story\n"
+        else:
+            story = " ".join(words[(n * k + k * k) % len(words)] for k in range(60))
+            text = f"Story {n}: {story}.\n\nThe {words[n % 12]} said more on day {n}.\n"
+        lines.append({"id": f"r{n}", "text": text})
+    with (root / "shard.jsonl").open("w", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(x) + "\n" for x in lines)
+    return root
+
+
+def test_any_jobs_gives_the_same_bytes(tmp_path):
+    src = _corpus(tmp_path / "in", stories=300)
+    one, two = tmp_path / "one", tmp_path / "two"
+    pipeline = load_pack(["corpus"])
+    r1 = run_corpus(src, one, pipeline, RunOptions(jobs=1))
+    r2 = run_corpus(src, two, pipeline, RunOptions(jobs=2))
+    assert snapshot(one) == snapshot(two)
+    assert r1.status["dropped"] == r2.status["dropped"] >= 300 // 5
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL], ids=["kill-9"])
+def test_a_killed_corpus_run_resumes_to_identical_output(tmp_path, sig):
+    src = _corpus(tmp_path / "in", stories=3000)
+    clean = tmp_path / "clean"
+    run_corpus(src, clean, load_pack(["corpus"]), RunOptions(jobs=1))
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from cleaner.cli import main; main()", "run", str(src), str(out),
+         "--pack", "corpus", "--jobs", "2", "--quiet"], env={**os.environ},
+    )
+    parts = out / ".cleaner" / "parts"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if parts.is_dir() and len(list(parts.glob("*.prov.jsonl"))) >= 2:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run finished before it could be interrupted; make the corpus bigger"
+    proc.send_signal(sig)
+    proc.wait(timeout=60)
+    result = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "resumed:" in result.output
+    assert snapshot(out) == snapshot(clean)

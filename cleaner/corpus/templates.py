@@ -70,8 +70,8 @@ def _pack(keys: Sequence[int]) -> bytes:
     return packed.tobytes()
 
 
-def _unpack(data: bytes) -> array:
-    keys = array("Q")
+def _unpack(data: bytes) -> array[int]:
+    keys: array[int] = array("Q")
     keys.frombytes(data)
     if sys.byteorder == "big":
         keys.byteswap()
@@ -88,7 +88,7 @@ class Sketch:
     fingerprint: int
     keys: bytes
 
-    def line_keys(self) -> array:
+    def line_keys(self) -> array[int]:
         """The sorted distinct line keys."""
         return _unpack(self.keys)
 
@@ -109,8 +109,9 @@ class SiteStats:
     Sketches of one site go to one ``SiteStats``, in any order (the result is the
     same). Partial statistics are not merged: a copy of a page counted in two of them
     would be counted twice, and no sketch says which lines to take back.
-    :meth:`finished` gives the compact form the clean phase needs (only lines on
-    :data:`MIN_PAGES` pages or more; 8-byte keys and counts)."""
+    :meth:`finished` gives the compact form the clean phase needs: only the lines on
+    :data:`MIN_PAGES` pages or more. Pickled, a line costs 12 bytes (its key and its
+    count) and a counted page 8 (its fingerprint, until finished)."""
 
     def __init__(self, site: str = "") -> None:
         self.site = site

@@ -57,17 +57,17 @@ def site_of(row: dict[str, Any]) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def gather(texts: dict[str, str], sites: dict[str, str]) -> dict[str, SiteStats]:
+def gather(texts: dict[str, str], sites: dict[str, str], min_pages: int = MIN_PAGES) -> dict[str, SiteStats]:
     """Each site's finished statistics over ``texts`` (page id -> text)."""
     stats: dict[str, SiteStats] = {}
     for page, text in texts.items():
         site = sites[page]
         stats.setdefault(site, SiteStats(site)).add(sketch(text))
-    return {site: s.finished() for site, s in stats.items()}
+    return {site: s.finished(min_pages) for site, s in stats.items()}
 
 
 def minus_template(texts: dict[str, str], sites: dict[str, str], **options: Any) -> dict[str, str]:
-    stats = gather(texts, sites)
+    stats = gather(texts, sites, options.get("min_pages", MIN_PAGES))
     return {p: without_lines(t, template_lines(t, stats[sites[p]], **options)) for p, t in texts.items()}
 
 

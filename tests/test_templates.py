@@ -204,6 +204,9 @@ def test_finished_statistics_keep_only_lines_that_can_recur_and_refuse_more_page
     assert done.pages_with(line_key(PRODUCTS[0][1])) == 0
     with pytest.raises(ValueError, match="finished"):
         done.add(sketch(pages[0]))
+    with pytest.raises(ValueError, match="min_pages"):  # it no longer knows the lines on 2 pages
+        template_lines(pages[0], done, min_pages=2)
+    assert template_lines(pages[0], stats.finished(2), min_pages=2)
 
 
 def test_prefer_own_text_when_the_extractor_kept_little_of_a_site_page() -> None:

@@ -117,6 +117,7 @@ class SiteStats:
         self.site = site
         self.pages = 0
         self.copies = 0
+        self.floor = 0  # finished statistics: lines on fewer pages than this were dropped
         self._seen: set[int] | None = set()
         self._counts: dict[int, int] = {}
 
@@ -139,7 +140,7 @@ class SiteStats:
 
     def pages_with(self, key: int) -> int:
         """On how many distinct pages the line with this key is (0 when unknown;
-        in finished statistics, 0 also for lines on fewer than ``min_pages``)."""
+        in finished statistics, 0 also for lines on fewer than ``floor`` pages)."""
         return self._counts.get(key, 0)
 
     def __len__(self) -> int:
@@ -154,7 +155,7 @@ class SiteStats:
         """A compact copy for judging: the lines on ``min_pages`` pages or more,
         without the fingerprints of the pages. It takes no more pages."""
         done = SiteStats(self.site)
-        done.pages, done.copies, done._seen = self.pages, self.copies, None
+        done.pages, done.copies, done._seen, done.floor = self.pages, self.copies, None, min_pages
         done._counts = {key: n for key, n in self._counts.items() if n >= min_pages}
         return done
 
@@ -165,13 +166,14 @@ class SiteStats:
     def __getstate__(self) -> dict[str, object]:
         keys = sorted(self._counts)
         return {
-            "site": self.site, "pages": self.pages, "copies": self.copies,
+            "site": self.site, "pages": self.pages, "copies": self.copies, "floor": self.floor,
             "seen": None if self._seen is None else _pack(sorted(self._seen)),
             "keys": _pack(keys), "counts": array("I", (self._counts[k] for k in keys)).tobytes(),
         }
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.site, self.pages, self.copies = state["site"], state["pages"], state["copies"]  # type: ignore[assignment]
+        self.floor = state["floor"]  # type: ignore[assignment]
         seen = state["seen"]
         self._seen = None if seen is None else set(_unpack(seen))  # type: ignore[arg-type]
         counts = array("I")
@@ -203,6 +205,11 @@ def template_lines(
 
     Judging the kept text again with the same statistics removes nothing more: the
     lines next to a block are, by the block's definition, lines that do not recur."""
+    if min_pages < stats.floor:
+        raise ValueError(
+            f"these statistics were finished with min_pages={stats.floor} and no longer know the lines on "
+            f"fewer pages; judge with min_pages >= {stats.floor} or call finished({min_pages})"
+        )
     if stats.pages < min_pages:
         return []
     lines = text.split("\n")

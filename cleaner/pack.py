@@ -227,8 +227,10 @@ def read_pack_file(path: Path, _including: tuple[Path, ...] = ()) -> PackFile:
         check_schema(data, locator)
     except SchemaError as exc:
         raise PackError(f"{at(path, exc.line)}: {exc}") from None
-    name = meta.get("name", path.stem)
-    pf = PackFile(path=path, name=name if isinstance(name, str) else path.stem, raw=raw)
+    for key in ("name", "description"):
+        if key in meta and not isinstance(meta[key], str):
+            raise PackError(f"{at(path, locator.key(('pack',), key))}: [pack] {key} must be a string")
+    pf = PackFile(path=path, name=meta.get("name", path.stem), raw=raw)
     here = (*_including, path.resolve())
     for include in _strings(meta.get("include", []), path, raw, "include"):
         if Path(include).is_absolute():
@@ -429,7 +431,10 @@ def load_pack(
         for rule_id, opts in pf.options.items():
             real = reg.get(rule_id).id if rule_id in reg else rule_id
             if real not in present:
-                raise PackError(f"{pf.where(rule_id)}: [options.{rule_id!r}] names a rule that is not in the pack's steps")
+                known = "" if rule_id in reg else _did_you_mean(reg, rule_id)
+                raise PackError(
+                    f"{pf.where(rule_id)}: [options.{rule_id!r}] names a rule that is not in the pack's steps{known}"
+                )
             merged = {**all_options.get(real, {}), **opts}
             _check_options(reg.get(real), merged, lambda name: _option_where(pf, rule_id, name))
             all_options[real] = merged
@@ -440,10 +445,13 @@ def load_pack(
     order = _dedupe(order)
     present = {r.id for r in order}
     for rule_id, opts in (options or {}).items():
-        if rule_id in present:  # a flag such as --headings is moot when its rule is off
-            merged = {**all_options.get(rule_id, {}), **opts}
-            _check_options(reg.get(rule_id), merged, lambda name: f"option {name!r} given for rule {rule_id!r}")
-            all_options[rule_id] = merged
+        where = f"options for rule {rule_id!r}"
+        target = _select(reg, rule_id, where)[0] if not _is_glob(rule_id) else None
+        if target is None:
+            raise PackError(f"{where}: name one rule, not a glob")
+        _check_options(target, opts, lambda name: f"option {name!r} given for rule {target.id!r}")
+        if target.id in present:  # a flag such as --headings is moot when its rule is off
+            all_options[target.id] = {**all_options.get(target.id, {}), **opts}
     bound = [r.bound(**all_options[r.id]) if r.id in all_options else r for r in order]
     plugin_rules = [r for r in bound if reg.implementation(r.id).kind == "plugin"]
     own_ids = {r.id for r in own} | {r.id for r in plugin_rules}
@@ -476,11 +484,29 @@ def _is_builtin(path: Path) -> bool:
     return True
 
 
+def _did_you_mean(reg: Registry, rule_id: str) -> str:
+    """``; did you mean 'x/y'?`` for an id no rule has, when one is close."""
+    try:
+        reg.get(rule_id)
+    except RuleError as exc:
+        found = regex.search(r"did you mean '[^']+'\?", exc.detail)
+        return f"; {found.group(0)}" if found else ""
+    return ""
+
+
+def _is_glob(pattern: str) -> bool:
+    return any(c in pattern for c in "*?[")
+
+
 def _select(reg: Registry, pattern: str, where: str) -> list[Rule]:
+    """``reg.select(pattern)``, or a PackError that says where, and why a plugin's
+    rule of that id is missing when a plugin problem left it out."""
     try:
         return reg.select(pattern)
     except RuleError as exc:
-        raise PackError(f"{where}: {exc.detail}") from None
+        left_out = [str(p) for p in reg.problems if f"rule {pattern!r}" in p.message]
+        why = f" ({'; '.join(left_out)})" if left_out else ""
+        raise PackError(f"{where}: {exc.detail}{why}") from None
 
 
 def _add(order: list[Rule], reg: Registry, placements: Sequence[Placement], where: Any) -> list[Rule]:
@@ -503,7 +529,8 @@ def _option_where(pf: PackFile, rule_id: str, name: str) -> str:
 
 
 def _check_options(r: Rule, options: dict[str, Any], where: Any) -> None:
-    """Refuse unknown option names and values of the wrong type, naming where they were set."""
+    """Refuse unknown option names and values of the wrong type, naming where each
+    was set (one at a time, so the message points at the right line)."""
     for name, value in options.items():
         try:
             r.bound(**{name: value})

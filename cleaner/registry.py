@@ -18,6 +18,7 @@ rule by its id.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import hashlib
 import importlib
@@ -87,9 +88,11 @@ class PluginProblem:
     distribution: str
     entry_point: str
     message: str
+    rule: str | None = None  # when one rule is left out, not the whole plugin
 
     def __str__(self) -> str:
-        return f"plugin {self.distribution} (entry point {self.entry_point}): {self.message}; its rules are left out"
+        left_out = "this rule is left out" if self.rule else "its rules are left out"
+        return f"plugin {self.distribution} (entry point {self.entry_point}): {self.message}; {left_out}"
 
 
 def rules_in(obj: Any) -> list[Rule]:
@@ -154,6 +157,7 @@ class Registry:
             return self._rules[real]
         except KeyError:
             close = [i for i in self._rules if i.split("/")[-1] == rule_id.split("/")[-1]]
+            close = close or difflib.get_close_matches(rule_id, list(self._rules), n=1, cutoff=0.8)
             hint = f" (did you mean {close[0]!r}?)" if close else " (see `cleaner rules`)"
             raise UnknownRule(f"unknown rule id {rule_id!r}{hint}") from None
 
@@ -181,10 +185,14 @@ def builtin_rules() -> tuple[Rule, ...]:
     return tuple(found)
 
 
-def code_sha256(rules: Iterable[Rule]) -> str:
-    """A hash of the source files of the modules that define ``rules`` (their
-    functions and fast paths): what changes when a plugin's code does."""
-    files: set[Path] = set()
+def code_sha256(rules: Iterable[Rule], ep: Any = None) -> str:
+    """A hash of a plugin's code: every Python file its distribution installed
+    (so a helper module the rules import counts too), or, for a distribution
+    that lists no files, the modules that define ``rules`` (their functions and
+    fast paths). What changes when the plugin's code does."""
+    files: set[Path] = set(_distribution_sources(ep))
+    if files:
+        return _hash_files(files)
     for r in rules:
         for fn in (r.fn, r.fast, r.can_change):
             module = sys.modules.get(getattr(fn, "__module__", "") or "")
@@ -196,6 +204,19 @@ def code_sha256(rules: Iterable[Rule]) -> str:
                     source = None
             if source:
                 files.add(Path(source))
+    return _hash_files(files)
+
+
+def _distribution_sources(ep: Any) -> list[Path]:
+    """The ``.py`` files an entry point's distribution installed (from its RECORD)."""
+    dist = getattr(ep, "dist", None)
+    listed = getattr(dist, "files", None) if dist is not None else None
+    if not listed:
+        return []
+    return [Path(str(dist.locate_file(f))) for f in listed if str(f).endswith(".py")]
+
+
+def _hash_files(files: Iterable[Path]) -> str:
     digest = hashlib.sha256()
     for path in sorted(files):
         digest.update(path.name.encode() + b"\0")
@@ -266,19 +287,13 @@ def discover_plugins() -> tuple[list[Plugin], list[PluginProblem]]:
             except Exception as exc:
                 why = f"its examples raise {type(exc).__name__}: {exc}"
             if why:
-                problems.append(PluginProblem(name, where, f"rule {r.id!r}: {why}"))
+                problems.append(PluginProblem(name, where, f"rule {r.id!r}: {why}", rule=r.id))
             else:
                 kept.append(r)
         if kept:
-            impl = Implementation("plugin", name, version, code_sha256(kept))
+            impl = Implementation("plugin", name, version, code_sha256(kept, ep))
             plugins.append(Plugin(where, impl, tuple(kept)))
     return plugins, problems
-
-
-def plugin_rules() -> list[Rule]:
-    """Rules from installed packages' ``cleaner.rules`` entry points (those that
-    load and whose examples hold)."""
-    return [r for plugin in discover_plugins()[0] for r in plugin.rules]
 
 
 def default_registry() -> Registry:

@@ -9,17 +9,13 @@ Nothing here writes files or prints; the command line does that.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from cleaner import __version__
-from cleaner.document import Document, ReadFailure, Source, document_meta
-from cleaner.engine import Outcome, Pipeline
+from cleaner.document import Document, ReadFailure, Source
 from cleaner.io.decode import DecodeError, decode_html, decode_text
 from cleaner.io.html import DEFAULT_TIME_LIMIT, extract_main_text
 from cleaner.io.readers import FORMATS, InputFile, format_of, iter_raw_items, load_document
-from cleaner.worker import MAX_LINE_CHARS, longest_line
+from cleaner.worker import Cleaned, clean_document  # noqa: F401  (re-exported: the command line's entry)
 
 #: The name a document read from standard input goes by (its id and source path).
 STDIN_NAME = "-"
@@ -85,57 +81,3 @@ def read_bytes(
     except Exception as exc:  # trafilatura/lxml errors, time limit: as a run reports them
         return ReadFailure(name, source, f"HTML extraction failed: {type(exc).__name__}: {exc}")
     return Document(name, text, source)
-
-
-@dataclass
-class Cleaned:
-    """A cleaned document: what was read, what the pipeline made of it, and its
-    metadata (what reading found wins over what the rules found)."""
-
-    item: Document | ReadFailure
-    outcome: Outcome
-    meta: dict[str, Any] = field(default_factory=dict)
-    chars_in: int = 0
-
-    @property
-    def id(self) -> str:
-        return self.item.id
-
-    def record(self, pipeline: Pipeline, *, text: bool = True) -> dict[str, Any]:
-        """The document as a provenance line of a run has it (same keys and values,
-        ``output`` left out), plus ``text``: the cleaned text, or None when the
-        document was not ok or ``text`` is False."""
-        ok = self.outcome.status == "ok"
-        return {
-            "id": self.item.id,
-            "status": self.outcome.status,
-            "reason": self.outcome.reason,
-            "source": self.item.source.to_dict(),
-            "pack": pipeline.sha256[:16],
-            "cleaner": __version__,
-            "chars_before": self.chars_in,
-            "chars_after": len(self.outcome.text) if ok else 0,
-            "steps": [s.to_dict() for s in self.outcome.steps],
-            "meta": self.meta,
-            "text": self.outcome.text if ok and text else None,
-        }
-
-
-def clean_document(item: Document | ReadFailure, pipeline: Pipeline, *, trace: bool = False) -> Cleaned:
-    """Clean one document with the decisions a run's worker makes
-    (:func:`cleaner.worker.clean_item`): an unreadable document fails, a line over
-    :data:`~cleaner.worker.MAX_LINE_CHARS` fails, an HTML page with no main text is
-    dropped with that reason. ``trace``: keep each text change's before and after."""
-    if isinstance(item, ReadFailure):
-        return Cleaned(item, Outcome(text="", status="failed", reason=item.reason))
-    longest = longest_line(item.text)
-    if longest > MAX_LINE_CHARS:
-        reason = (
-            f"a line of {longest:,} characters (the limit is {MAX_LINE_CHARS:,}): "
-            "not prose the rules can clean (minified data or a dump?)"
-        )
-        return Cleaned(item, Outcome(text="", status="failed", reason=reason), chars_in=len(item.text))
-    outcome = pipeline.clean(item.text, trace=trace)
-    if outcome.status == "dropped" and not item.text.strip() and item.source.format in ("html", "warc"):
-        outcome.reason = "trafilatura found no main text in the page"
-    return Cleaned(item, outcome, document_meta(item.meta, outcome.meta), len(item.text))

@@ -141,7 +141,7 @@ def scan_unit(unit: list[RawItem], first_position: int, rule_id: str) -> list[tu
     for position, raw in enumerate(unit, first_position):
         try:
             item = read_item(raw, spec)
-            if isinstance(item, ReadFailure) or longest_line(item.text) > MAX_LINE_CHARS:
+            if isinstance(item, ReadFailure) or too_long(item.text):
                 sketches.append(None)
                 continue
             doc = corpus_doc(item, position)
@@ -157,35 +157,13 @@ def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec
     input record with the cleaned text and ``cleaner: {id, meta}``), not bare text.
     ``position``: the item's place in the corpus, for the corpus rules."""
     item = read_item(raw, spec)
-    if isinstance(item, ReadFailure):
-        outcome, meta, chars_in = Outcome(text="", status="failed", reason=item.reason), {}, 0
-    elif longest_line(item.text) > MAX_LINE_CHARS:
-        reason = (
-            f"a line of {longest_line(item.text):,} characters (the limit is {MAX_LINE_CHARS:,}): "
-            "not prose the rules can clean (minified data or a dump?)"
-        )
-        outcome, meta, chars_in = Outcome(text="", status="failed", reason=reason), {}, len(item.text)
-    else:
-        corpus = CorpusContext(corpus_doc(item, position), spec.corpus_stats) if spec.corpus_stats is not None else None
-        outcome = pipeline.clean(item.text, corpus=corpus)
-        if outcome.status == "dropped" and not item.text.strip() and item.source.format in ("html", "warc"):
-            outcome.reason = "trafilatura found no main text in the page"
-        meta = document_meta(item.meta, outcome.meta)
-        chars_in = len(item.text)
+    corpus = None
+    if spec.corpus_stats is not None and isinstance(item, Document):
+        corpus = CorpusContext(corpus_doc(item, position), spec.corpus_stats)
+    cleaned = clean_document(item, pipeline, corpus=corpus)
+    outcome, meta = cleaned.outcome, cleaned.meta
     ok = outcome.status == "ok"
-    record = {
-        "id": item.id,
-        "status": outcome.status,
-        "reason": outcome.reason,
-        "source": item.source.to_dict(),
-        "output": None,
-        "pack": pipeline.sha256[:16],
-        "cleaner": __version__,
-        "chars_before": chars_in,
-        "chars_after": len(outcome.text) if ok else 0,
-        "steps": [s.to_dict() for s in outcome.steps],
-        "meta": meta,
-    }
+    record = cleaned.provenance(pipeline)
     if not ok:
         return ItemResult(record, None)
     record["output"] = {"sha256": hashlib.sha256(outcome.text.encode("utf-8")).hexdigest()}
@@ -194,5 +172,75 @@ def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec
     assert isinstance(item, Document)
     text_field = spec.text_field if raw.format != "warc" else "text"
     base = item.record if item.record is not None else {"id": item.id, "path": item.source.path}
-    cleaned = {**base, text_field: outcome.text, "cleaner": {"id": item.id, "meta": meta}}
-    return ItemResult(record, json_line(cleaned))
+    row = {**base, text_field: outcome.text, "cleaner": {"id": item.id, "meta": meta}}
+    return ItemResult(record, json_line(row))
+
+
+@dataclass
+class Cleaned:
+    """A cleaned document: what was read, what the pipeline made of it, and its
+    metadata (what reading found wins over what the rules found)."""
+
+    item: Document | ReadFailure
+    outcome: Outcome
+    meta: dict[str, Any] = field(default_factory=dict)
+    chars_in: int = 0
+
+    @property
+    def id(self) -> str:
+        return self.item.id
+
+    def provenance(self, pipeline: Pipeline) -> dict[str, Any]:
+        """The document's provenance line as a run writes it, ``output`` still
+        None (the writer fills it in)."""
+        ok = self.outcome.status == "ok"
+        return {
+            "id": self.item.id,
+            "status": self.outcome.status,
+            "reason": self.outcome.reason,
+            "source": self.item.source.to_dict(),
+            "output": None,
+            "pack": pipeline.sha256[:16],
+            "cleaner": __version__,
+            "chars_before": self.chars_in,
+            "chars_after": len(self.outcome.text) if ok else 0,
+            "steps": [s.to_dict() for s in self.outcome.steps],
+            "meta": self.meta,
+        }
+
+    def record(self, pipeline: Pipeline, *, text: bool = True) -> dict[str, Any]:
+        """The provenance line without ``output``, plus ``text``: the cleaned text,
+        or None when the document was not ok or ``text`` is False (``explain --json``)."""
+        found = self.provenance(pipeline)
+        del found["output"]
+        found["text"] = self.outcome.text if self.outcome.status == "ok" and text else None
+        return found
+
+
+def too_long(text: str) -> str | None:
+    """Why a text is refused for a line over :data:`MAX_LINE_CHARS`, or None."""
+    longest = longest_line(text)
+    if longest <= MAX_LINE_CHARS:
+        return None
+    return (
+        f"a line of {longest:,} characters (the limit is {MAX_LINE_CHARS:,}): "
+        "not prose the rules can clean (minified data or a dump?)"
+    )
+
+
+def clean_document(
+    item: Document | ReadFailure, pipeline: Pipeline, *, trace: bool = False, corpus: CorpusContext | None = None
+) -> Cleaned:
+    """Clean one document with the decisions of a run: an unreadable document
+    fails, a line over :data:`MAX_LINE_CHARS` fails, an HTML page with no main
+    text is dropped with that reason. ``trace``: keep each text change's before
+    and after; ``corpus``: the corpus rules' statistics and the document's place."""
+    if isinstance(item, ReadFailure):
+        return Cleaned(item, Outcome(text="", status="failed", reason=item.reason))
+    refused = too_long(item.text)
+    if refused:
+        return Cleaned(item, Outcome(text="", status="failed", reason=refused), chars_in=len(item.text))
+    outcome = pipeline.clean(item.text, trace=trace, corpus=corpus)
+    if outcome.status == "dropped" and not item.text.strip() and item.source.format in ("html", "warc"):
+        outcome.reason = "trafilatura found no main text in the page"
+    return Cleaned(item, outcome, document_meta(item.meta, outcome.meta), len(item.text))

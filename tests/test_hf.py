@@ -160,3 +160,12 @@ def test_clean_batch_with_a_pipeline_of_your_own(pipeline):
         "cleaner_meta": ["{}"],
     }
     assert [s["rule"] for s in json.loads(out["cleaner_steps"][0])][0].startswith("residue/")
+
+
+def test_a_line_over_the_runs_limit_fails_here_as_in_a_run(pipeline):
+    """One line of 1.1 million characters is no prose: a run fails it, and so must
+    the row helper (it said 'ok')."""
+    batch = {"text": ["x" * 1_100_000, "The council met on Tuesday and approved the budget after a debate.\n"]}
+    out = clean_batch(batch, pipeline)
+    assert out["cleaner_status"] == ["failed", "ok"]
+    assert "the limit is 1,000,000" in out["cleaner_reason"][0]

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from cleaner.engine import Outcome, Pipeline
+from cleaner.worker import too_long
 
 #: The columns :func:`outcome_columns` and :func:`clean_value` produce, in order.
 COLUMNS = ("cleaner_status", "cleaner_reason", "cleaner_steps", "cleaner_meta")
@@ -64,6 +65,9 @@ def clean_outcome(value: Any, pipeline: Pipeline, text_field: str = "text") -> O
     if not isinstance(value, str):
         what = "has no" if is_missing(value) else f"has a non-string ({type(value).__name__})"
         return Outcome(text="", status="failed", reason=f"record {what} field {text_field!r}")
+    refused = too_long(value)  # as a run refuses it
+    if refused:
+        return Outcome(text="", status="failed", reason=refused)
     return pipeline.clean(value)
 
 

@@ -184,3 +184,15 @@ def test_an_out_holding_another_run_is_refused_naming_what_differs(tmp_path):
     third = CliRunner().invoke(app, ["run", str(src), str(out), "-q", "--pack", str(plain)])
     assert third.exit_code == 2
     assert 'options of headings/normalise: {"style": "markdown"} -> {"style": "plain"}' in flat(third.output), third.output
+
+
+def test_options_given_by_the_caller_name_real_rules_and_options():
+    with pytest.raises(PackError, match=r"options for rule 'headings/normalize': unknown rule id .*did you mean 'headings/normalise'"):
+        load_pack(options={"headings/normalize": {"style": "plain"}})
+    with pytest.raises(PackError, match=r"option 'bogus' given for rule 'encoding/uncurl-quotes': unknown option"):
+        load_pack(options={"encoding/uncurl-quotes": {"bogus": 1}})
+    with pytest.raises(PackError, match=r"\[pack\] name must be a string"):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            load_pack([write(Path(folder), "p.toml", "[pack]\nname = 3\n")])

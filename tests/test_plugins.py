@@ -190,3 +190,22 @@ def test_the_documented_plugin_skeleton_installs_and_its_tests_pass(tmp_path):
     assert "cleaner-example-rules" in json.dumps(found["residue/example-shop-footer"])
     plain = _cli(["rules"], site)
     assert any(line.startswith("example/shout-headings") and "opt-in" in line for line in plain.stdout.splitlines())
+
+
+def test_the_code_hash_covers_every_module_the_distribution_installed(tmp_path, site):
+    """A rule that reads a helper module of its package: changing the helper must
+    change the pack's hash (RECORD lists the distribution's files)."""
+    from cleaner.registry import discover_plugins
+
+    dist = make_plugin(site, PLUGIN.replace("from typing import Literal", "from typing import Literal\nimport shop_helper"))
+    (site / "shop_helper.py").write_text("MARK = '!!!'\n", encoding="utf-8")
+    info = next(site.glob("*.dist-info"))
+    module = next(site.glob("shop_rules_*.py")).name
+    (info / "RECORD").write_text(f"{module},,\nshop_helper.py,,\n{info.name}/METADATA,,\n", encoding="utf-8")
+
+    def code() -> str:
+        return next(p.implementation.code_sha256 for p in discover_plugins()[0] if p.implementation.distribution == dist)
+
+    before = code()
+    (site / "shop_helper.py").write_text("MARK = '???'\n", encoding="utf-8")
+    assert code() != before

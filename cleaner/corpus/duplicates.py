@@ -150,8 +150,8 @@ def shingle_hashes(word_list: list[str], n: int = SHINGLE_SIZE) -> np.ndarray:
     Each word is hashed once with xxHash32 and each n-gram's hash is a polynomial of
     its words' hashes, mod 2^64, folded to 32 bits: the same n-gram always gets the
     same hash, on any machine and in any process (unlike Python's ``hash``). Signing
-    1,000 gold texts (9.5 kB each) this way took 1.7-1.9 CPU s, against 2.5 s with
-    xxHash32 of each n-gram string and 4.4 s with datasketch's default SHA-1 of each
+    1,000 gold texts (9.5 kB each) this way took 1.7-2.0 CPU s, against 2.5-2.7 s with
+    xxHash32 of each n-gram string and 4.1-4.4 s with datasketch's default SHA-1 of each
     (``bench/duplicates.py --compare-hashes``; docs/duplicates.md)."""
     count = len(word_list) - n + 1
     if count <= 0:
@@ -193,7 +193,7 @@ class Sketch:
     ``exact``: 64-bit hash of the normalised text, or None for an empty text.
     ``bands``: one 64-bit hash per LSH band of 8 signature values (empty under 5 words).
     ``signature``: the 112 uint32 MinHash values as 448 bytes (empty under 5 words),
-    kept to estimate the Jaccard similarity of a candidate pair. About 600 bytes pickled.
+    kept to estimate the Jaccard similarity of a candidate pair. About 670 bytes pickled.
     """
 
     exact: int | None

@@ -279,7 +279,7 @@ def run(
         Path,
         typer.Argument(
             metavar="IN", show_default=False,
-            help="A file or folder (searched recursively) of .txt, .md, .html/.htm, .jsonl[.gz|.zst], .parquet and .warc[.gz].",
+            help="A file or folder (searched recursively) of .txt, .md, .html/.htm (each also .gz or .zst), .jsonl[.gz|.zst], .parquet and .warc[.gz].",
         ),
     ],
     output: Annotated[
@@ -343,7 +343,7 @@ def run(
     ] = None,
     quiet: Annotated[
         bool,
-        typer.Option("--quiet", "-q", help="Print nothing but errors and, if any failed, the count of failed documents."),
+        typer.Option("--quiet", "-q", help="Print nothing but errors, pack warnings and, if any failed, the count of failed documents."),
     ] = False,
     verbose: Annotated[
         bool,
@@ -454,6 +454,8 @@ def clean(
             cleaned = clean_document(read_bytes(sys.stdin.buffer.read(), input_format=fmt or "txt"), pipeline)
         else:
             path = Path(file)
+            if path.is_dir():
+                raise _fail(f"{path} is a folder: cleaner clean takes one document (cleaner run cleans a folder)", 2)
             if not path.is_file():
                 raise _fail(f"{path}: no such file", 2)
             cleaned = clean_document(read_file(path, line=line, input_format=fmt, text_field=text_field), pipeline)
@@ -526,39 +528,14 @@ def explain(
 # --- cleaner rules ------------------------------------------------------------------
 
 
-def _available(
-    pipeline: Pipeline, packs: list[Path] | None, headings: HeadingStyle | None, disable: list[str] | None,
-    enable: list[str] | None,
-) -> tuple[list[Rule], Any]:
-    """Every rule a pack could name: the pack's own (also those --disable took
-    out), the built-ins and the plugins; and who implements each, by rule id."""
-    from cleaner.registry import default_registry
-
-    registry = default_registry()
-    rules: list[Rule] = list(pipeline.rules)
-    implementations = dict(pipeline.implementations)
-    if disable:  # the rules --disable took out are still there to list and show
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            whole = _pipeline(packs, headings, None, enable)
-        rules += whole.rules
-        implementations = {**whole.implementations, **implementations}
-    known = {r.id for r in rules}
-    rules += [r for r in registry if r.id not in known]
-
-    def implementation_of(rule_id: str) -> Any:
-        found = implementations.get(rule_id)
-        return found if found is not None else registry.implementation(rule_id)
-
-    return _dedupe(rules), implementation_of
-
-
-def _dedupe(rules: list[Rule]) -> list[Rule]:
-    """The rules, each id once, first place kept."""
-    first: dict[str, Rule] = {}
-    for r in rules:
-        first.setdefault(r.id, r)
-    return list(first.values())
+def _available(pipeline: Pipeline) -> tuple[list[Rule], Any]:
+    """Every rule a pack could name: the pack's own in order, then the others the
+    pack's registry holds (built-ins, plugins, pack rules, those --disable took
+    out); and who implements each, by rule id."""
+    registry = pipeline.registry
+    known = {r.id for r in pipeline.rules}
+    rules = [*pipeline.rules, *(r for r in registry if r.id not in known)]
+    return rules, registry.implementation
 
 
 @rules_app.callback(invoke_without_command=True)
@@ -578,7 +555,7 @@ def rules_list(
     if ctx.invoked_subcommand:
         return
     pipeline = _pipeline(pack, headings, disable, enable)
-    available, implementation_of = _available(pipeline, pack, headings, disable, enable)
+    available, implementation_of = _available(pipeline)
     listing = pack_listing(pipeline, available, implementation_of)
     if json_out:
         _print_json(listing)
@@ -600,7 +577,7 @@ def rules_show(
 ) -> None:
     """Print one rule's documentation, pattern (declarative rules), options and examples."""
     pipeline = _pipeline(pack, headings, disable, enable)
-    available, implementation_of = _available(pipeline, pack, headings, disable, enable)
+    available, implementation_of = _available(pipeline)
     position = next((n for n, r in enumerate(pipeline.rules, 1) if rule_id in (r.id, *r.aliases)), None)
     found = next((r for r in available if rule_id in (r.id, *r.aliases)), None)
     if found is None:

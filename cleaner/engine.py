@@ -283,6 +283,8 @@ class Pipeline:
         self.implementations: dict[str, Any] = implementations or {}
         # what loading the pack warned about (plugins left out, shadowed rules)
         self.warnings = warnings
+        # every rule the packs could have named (cleaner.registry.Registry), from load_pack
+        self.registry: Any = None
 
     def __repr__(self) -> str:
         return f"<Pipeline {self.name}: {len(self.rules)} rules>"

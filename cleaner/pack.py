@@ -383,6 +383,7 @@ def load_pack(
     enable: Sequence[str] = (),
     include_default: bool = True,
     registry: Registry | None = None,
+    warn: bool = True,
 ) -> Pipeline:
     """Resolve packs into a :class:`Pipeline`.
 
@@ -395,6 +396,8 @@ def load_pack(
     before any text is cleaned: unknown tables, keys, rules and options, and option
     values of the wrong type. Warns (:class:`PackWarning`) about plugins left out
     and rules that another rule always beats; ``Pipeline.warnings`` keeps the texts.
+    ``warn=False`` skips those checks (a worker rebuilding a pack the main process
+    has loaded and warned about already).
     """
     paths = [str(p) for p in paths]
     reg = (registry or default_registry()).copy()
@@ -457,12 +460,13 @@ def load_pack(
     own_ids = {r.id for r in own} | {r.id for r in plugin_rules}
     impls = {r.id: reg.implementation(r.id) for r in bound}
     labels = {r.id: impls[r.id].describe() if impls[r.id].kind == "plugin" else r.origin for r in bound}
-    notes += shadowing_warnings(bound, [r for r in bound if r.id in own_ids], labels)
-    for note in notes:
-        warnings.warn(note, PackWarning, stacklevel=2)
+    if warn:
+        notes += shadowing_warnings(bound, [r for r in bound if r.id in own_ids], labels)
+        for note in notes:
+            warnings.warn(note, PackWarning, stacklevel=2)
     name = "+".join(names) or "empty"
     rebuildable = include_default and registry is None
-    return Pipeline(
+    pipeline = Pipeline(
         bound,
         name=name,
         sha256=_fingerprint(name, bound, definitions, impls),
@@ -473,6 +477,8 @@ def load_pack(
         implementations=impls,
         warnings=tuple(notes),
     )
+    pipeline.registry = reg
+    return pipeline
 
 
 def _is_builtin(path: Path) -> bool:

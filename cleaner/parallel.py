@@ -102,7 +102,7 @@ def ordered_map(
     except BaseException as exc:
         for _, future in pending:
             future.cancel()
-        if isinstance(exc, KeyboardInterrupt):
+        if isinstance(exc, (KeyboardInterrupt, GeneratorExit)):  # Ctrl-C, or the caller closed us on one
             _end_workers(pool)
         raise
     finally:

@@ -9,8 +9,9 @@ run the rule alone), so nothing would say so. :func:`shadowing_warnings` runs ea
 of a pack's or plugin's line rules' must-change examples through the whole line
 pass it belongs to and names the rule that takes the lines instead.
 
-It warns and changes nothing: which rule removes a line only changes the
-provenance (the text is the same), and the order stays what the pack says.
+It warns and changes nothing: the order stays what the pack says. (Which rule
+wins changes the provenance, and can change more: a ``block`` rule also removes
+the rest of the tail, and the winner's metadata is the one kept.)
 """
 
 from __future__ import annotations

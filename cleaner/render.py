@@ -62,12 +62,10 @@ def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pip
     if report.resumed_units:
         was = "was" if report.resumed_units == 1 else "were"
         console.print(f"resumed: {plural(report.resumed_units, 'unit')} {was} already done by an earlier, interrupted run")
-    skipped = list(getattr(report, "skipped", None) or ())  # RunReport.skipped: files of unknown kinds
+    skipped = report.skipped  # files of unknown kinds, and folders not entered (ending in /)
     if skipped:
         names = ", ".join(skipped[:SKIPPED_SHOWN]) + (", …" if len(skipped) > SKIPPED_SHOWN else "")
-        console.print(
-            f"[yellow]skipped[/] {plural(len(skipped), 'file')} of unknown kinds: {escape(names)} (listed in manifest.json)"
-        )
+        console.print(f"[yellow]not read[/]: {plural(len(skipped), 'path')} of IN: {escape(names)} (listed in manifest.json)")
     if report.rules:
         table = Table("rule", "changes", title="top rules" if not verbose else "rules", title_justify="left", box=None, padding=(0, 2))
         for rule_id, count in report.rules.most_common(None if verbose else RULES_SHOWN):
@@ -212,7 +210,8 @@ OPT_IN = "opt-in:"
 def rule_lines(entries: Sequence[dict[str, Any]]) -> list[str]:
     """``id  kind  where  summary``, one line per rule, columns aligned, no markup:
     for grep, awk and cut. Opt-in rules (not in the pack) have ``opt-in:`` before
-    their summary; ``-`` stands for a where that only line rules have."""
+    their summary, a plugin's rules ``[plugin DIST VERSION]`` after it; ``-``
+    stands for a where that only line rules have."""
     if not entries:
         return []
     wid = max(len(e["id"]) for e in entries)
@@ -220,7 +219,11 @@ def rule_lines(entries: Sequence[dict[str, Any]]) -> list[str]:
     wwhere = max(len(e["where"] or "-") for e in entries)
     lines = []
     for e in entries:
-        summary = e["summary"] if e["in_pack"] else f"{OPT_IN} {e['summary']}"
+        summary = e["summary"].removesuffix(" (opt-in)")
+        summary = summary if e["in_pack"] else f"{OPT_IN} {summary}"
+        impl = e.get("implementation") or {}
+        if impl.get("kind") == "plugin":  # whose code it is, for rules cleaner does not ship
+            summary += f"  [plugin {impl['distribution']} {impl.get('version', '')}".rstrip() + "]"
         lines.append(f"{e['id']:<{wid}}  {e['kind']:<{wkind}}  {e['where'] or '-':<{wwhere}}  {summary}".rstrip())
     return lines
 

@@ -271,6 +271,11 @@ def run_corpus(
     started = time.perf_counter()
     discovery = discover(in_path, skip=out_path, input_format=options.input_format)
     files = discovery.files
+    if in_path.is_file() and not files:
+        raise RunError(
+            f"{in_path}: cleaner does not read this kind of file (by its name); "
+            "say which format it is with --input-format"
+        )
     targets = plan_targets(files, [_size(f.path) for f in files], options.output)
     if options.jobs > 1 and pipeline.packs is None:
         raise RunError("a pipeline built by hand runs with jobs=1 only; build it with load_pack() to run in parallel")

@@ -12,7 +12,9 @@ import hashlib
 from pathlib import Path
 
 from cleaner.document import Document, ReadFailure, Source
+from cleaner.io.compression import compression_of, decompress
 from cleaner.io.decode import DecodeError, decode_html, decode_text
+from cleaner.io.errors import CorruptInputError
 from cleaner.io.html import DEFAULT_TIME_LIMIT, extract_main_text
 from cleaner.io.readers import FORMATS, InputFile, format_of, iter_raw_items, load_document
 from cleaner.worker import Cleaned, clean_document  # noqa: F401  (re-exported: the command line's entry)
@@ -71,12 +73,16 @@ def read_bytes(
         )
     source = Source(name, hashlib.sha256(data).hexdigest(), input_format)
     try:
+        compression = compression_of(data[:4], name)  # told by the first bytes, as for files
+        if compression is not None:
+            data = decompress(data, compression, name)
+            source.extra["compression"] = compression
         if input_format == "html":
             html, source.encoding = decode_html(data)
             text, meta = extract_main_text(html, seconds=html_seconds, metadata=html_metadata)
             return Document(name, text, source, meta)
         text, source.encoding = decode_text(data)
-    except DecodeError as exc:
+    except (DecodeError, CorruptInputError) as exc:
         return ReadFailure(name, source, str(exc))
     except Exception as exc:  # trafilatura/lxml errors, time limit: as a run reports them
         return ReadFailure(name, source, f"HTML extraction failed: {type(exc).__name__}: {exc}")

@@ -51,13 +51,10 @@ _state: dict[str, Any] = {}
 def init_worker(spec: WorkSpec, pipeline: Pipeline | None = None) -> None:
     """Build the pipeline once per process (or take the caller's, in-process)."""
     if pipeline is None:
-        import warnings
+        from cleaner.pack import load_pack
 
-        from cleaner.pack import PackWarning, load_pack
-
-        with warnings.catch_warnings():  # the main process has shown them once already
-            warnings.simplefilter("ignore", PackWarning)
-            pipeline = load_pack(spec.packs, options=spec.options, disable=spec.disable, enable=spec.enable)
+        # the main process has checked and shown the pack's warnings already
+        pipeline = load_pack(spec.packs, options=spec.options, disable=spec.disable, enable=spec.enable, warn=False)
         if pipeline.sha256 != spec.pack_sha256:
             raise RuntimeError("the worker's pack differs from the run's pack (files changed during the run?)")
     _state["spec"], _state["pipeline"] = spec, pipeline

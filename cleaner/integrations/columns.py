@@ -96,13 +96,15 @@ def build_pipeline(
     options: dict[str, dict[str, Any]] | None = None,
     disable: Sequence[str] = (),
     enable: Sequence[str] = (),
+    *,
+    warn: bool = True,
 ) -> Pipeline:
     """The pipeline :func:`cleaner.load_pack` builds from these arguments (the
     default pack first, as ``cleaner run --pack ...``). Raises
     :class:`cleaner.pack.PackError` for a bad pack."""
     from cleaner.pack import load_pack
 
-    return load_pack(list(packs), options=options or {}, disable=list(disable), enable=list(enable))
+    return load_pack(list(packs), options=options or {}, disable=list(disable), enable=list(enable), warn=warn)
 
 
 def check_same_pack(pipeline: Pipeline, expected_sha256: str | None, where: str) -> None:
@@ -142,8 +144,8 @@ class WorkerPipeline:
 
     def get(self) -> Pipeline:
         """The pipeline, built on first use in this process."""
-        if self._built is None:
-            built = build_pipeline(self.packs, self.options, self.disable, self.enable)
+        if self._built is None:  # in a worker: warned about where it was declared
+            built = build_pipeline(self.packs, self.options, self.disable, self.enable, warn=False)
             check_same_pack(built, self.sha256, self.where)
             self._built = built
         return self._built

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cleaner.corpus import duplicates
+from cleaner.corpus import duplicates, templates
 from cleaner.corpus.model import NOTHING, CorpusDoc, CorpusExample, CorpusVerdict
 from cleaner.rule import corpus_rule
 
@@ -49,7 +49,7 @@ def _sketch(text: str, doc: CorpusDoc) -> duplicates.Sketch:
 
 @corpus_rule(
     "corpus/duplicates",
-    "Drop documents that repeat an earlier one: the same normalised text, or word 5-gram Jaccard ≈ 0.75 or more",
+    "Drop documents that repeat an earlier one: the same normalised text, or word 5-gram Jaccard ≈ 0.8 or more",
     scan=_sketch,
     statistics=DuplicateStats,
     after="whitespace/trailing-spaces",  # before the residue pass: its scan needs only the cheap stages
@@ -82,3 +82,69 @@ def drop_duplicates(
     if mark:
         return CorpusVerdict(meta={**meta, "duplicate": verdict.reason})
     return CorpusVerdict(drop=verdict.reason, meta=meta)
+
+
+class TemplateStats:
+    """Each site's :class:`~cleaner.corpus.templates.SiteStats`: on how many of its
+    pages each line is. Pickled (for the clean phase's workers) in the finished
+    form: only the lines on ``min_pages`` pages or more, a few bytes each."""
+
+    def __init__(self, *, min_pages: int = templates.MIN_PAGES, min_run: int = templates.MIN_RUN) -> None:
+        self.min_pages = min_pages
+        self.sites: dict[str, templates.SiteStats] = {}
+
+    def add(self, doc: CorpusDoc, sketch: templates.Sketch) -> None:
+        self.sites.setdefault(doc.site, templates.SiteStats(doc.site)).add(sketch)
+
+    def of(self, site: str) -> templates.SiteStats:
+        return self.sites.get(site) or templates.SiteStats(site)
+
+    def __getstate__(self) -> dict[str, Any]:
+        sites = {s: stats if stats.is_finished else stats.finished(self.min_pages) for s, stats in self.sites.items()}
+        return {"min_pages": self.min_pages, "sites": sites}
+
+
+def _page(site: str, n: int) -> str:
+    return (f"Home\nShop\nNews\nAbout us\n\nPage {n} of {site}: the council approved budget number {n} on Tuesday "
+            f"after a long debate about school funding.\n\nContact\nPrivacy policy\nTerms of use\n")
+
+
+def _page_body(site: str, n: int) -> str:
+    return (f"Page {n} of {site}: the council approved budget number {n} on Tuesday "
+            f"after a long debate about school funding.\n\n")
+
+
+@corpus_rule(
+    "corpus/site-template",
+    "Remove lines a site prints in blocks on 3 or more of its pages (menus, footers, sidebars)",
+    scan=lambda text, doc: templates.sketch(text),
+    statistics=TemplateStats,
+    after="corpus/duplicates",
+    examples=[
+        CorpusExample(tuple(_page("x.org", n) for n in range(3)), tuple("\n" + _page_body("x.org", n) for n in range(3)),
+                      sites=("x.org",) * 3, note="the menu and footer blocks on every page go"),
+        CorpusExample(tuple(_page("x.org", n) for n in range(2)), sites=("x.org",) * 2,
+                      note="two pages are no evidence: nothing goes"),
+        CorpusExample(
+            tuple(f"The baker on page {n} weighed the flour this morning.\nWeight\n{n + 1} kg\n"
+                  f"The dough rose well on day {n}.\n" for n in range(4)),
+            sites=("y.org",) * 4, note="a lone recurring label among the page's own lines is content"),
+    ],
+)
+def remove_site_template(
+    text: str, doc: CorpusDoc, stats: TemplateStats, *, min_pages: int = templates.MIN_PAGES,
+    min_run: int = templates.MIN_RUN,
+) -> CorpusVerdict:
+    """Remove the lines of a page that its site repeats: a line on at least
+    ``min_pages`` distinct pages of the site (a sentence: on more than half of
+    them), in a block of ``min_run`` or more such lines or at the top or end of the
+    page. The reason says how often: "on 9 of 12 pages of rei.com, in a block of 40
+    such lines". The site is the host of the document's URL, else its folder.
+
+    Leaves alone: pages of a site with fewer than ``min_pages`` distinct pages (no
+    evidence: today's rules do the work), a lone recurring line between the page's
+    own lines (a spec label, a recipe heading, a quote shared by syndicated
+    stories), sentences on half the pages or fewer. How each threshold was chosen:
+    docs/corpus.md, "Site templates"."""
+    removed = templates.template_lines(text, stats.of(doc.site), min_pages=min_pages, min_run=min_run)
+    return CorpusVerdict(remove=tuple(removed)) if removed else NOTHING

@@ -225,6 +225,14 @@ def _pipeline(
     return pipeline
 
 
+def _warn_corpus_of_one(pipeline: Pipeline) -> None:
+    """One document is a corpus of its own: say that corpus rules find nothing in it."""
+    among = [r.id for r in pipeline.rules if r.kind == "corpus"]
+    if among:
+        _warn(f"{', '.join(among)} judge a document by the rest of the corpus; one document alone is a corpus "
+              "of one, where they find nothing (cleaner run applies them to a whole corpus)")
+
+
 def _given(**options: Any) -> dict[str, Any]:
     """The rule options given on the command line (None and empty ones are not),
     as plain values: what a run's manifest records as given."""
@@ -446,6 +454,7 @@ def clean(
     Example: cat page.txt | cleaner clean - --disable 'residue/*' > page.clean.txt
     """
     pipeline = _pipeline(pack, headings, disable, enable)
+    _warn_corpus_of_one(pipeline)
     fmt = input_format.value if input_format else None
     try:
         if file in (None, "-"):
@@ -510,6 +519,7 @@ def explain(
     out) with the cleaned text under "text". Exit code 1 when the document failed.
     """
     pipeline = _pipeline(pack, headings, disable, enable)
+    _warn_corpus_of_one(pipeline)
     try:
         item = read_file(file, line=line, input_format=input_format.value if input_format else None, text_field=text_field)
     except NoDocument as exc:

@@ -135,3 +135,19 @@ def test_a_killed_corpus_run_resumes_to_identical_output(tmp_path, sig):
     assert result.exit_code == 0, result.output
     assert "resumed:" in result.output
     assert snapshot(out) == snapshot(clean)
+
+
+def test_engines_that_see_one_row_at_a_time_refuse_corpus_rules():
+    """Row by row, a corpus rule would find nothing and say nothing: refused."""
+    from cleaner.integrations.hf import CleanBatch
+    from cleaner.pack import PackError
+
+    with pytest.raises(PackError, match=r"corpus rules \(corpus/duplicates, corpus/site-template\).*cleaner run"):
+        CleanBatch(["corpus"])
+    assert CleanBatch(["corpus"], disable=["corpus/*"]).pipeline.rules
+
+
+def test_cleaner_clean_warns_that_one_document_is_a_corpus_of_one(tmp_path):
+    result = CliRunner().invoke(app, ["clean", str(SEEDS / SEED), "--pack", "corpus"])
+    assert result.exit_code == 0
+    assert "corpus of one" in result.output

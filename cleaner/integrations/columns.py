@@ -101,10 +101,21 @@ def build_pipeline(
 ) -> Pipeline:
     """The pipeline :func:`cleaner.load_pack` builds from these arguments (the
     default pack first, as ``cleaner run --pack ...``). Raises
-    :class:`cleaner.pack.PackError` for a bad pack."""
-    from cleaner.pack import load_pack
+    :class:`cleaner.pack.PackError` for a bad pack, and for a pack with corpus
+    rules: row by row, each document would be a corpus of its own and the rules
+    would find nothing, silently (their two phases run in ``cleaner run`` and
+    :func:`cleaner.corpus.scan.clean_corpus`; not yet on these engines)."""
+    from cleaner.pack import PackError, load_pack
 
-    return load_pack(list(packs), options=options or {}, disable=list(disable), enable=list(enable), warn=warn)
+    pipeline = load_pack(list(packs), options=options or {}, disable=list(disable), enable=list(enable), warn=warn)
+    among = [r.id for r in pipeline.rules if r.kind == "corpus"]
+    if among:
+        raise PackError(
+            f"the pack holds corpus rules ({', '.join(among)}), which judge a document by the whole corpus: "
+            "row by row they would find nothing. Use `cleaner run` or cleaner.corpus.scan.clean_corpus, "
+            "or leave them out (disable=[\"corpus/*\"])"
+        )
+    return pipeline
 
 
 def check_same_pack(pipeline: Pipeline, expected_sha256: str | None, where: str) -> None:

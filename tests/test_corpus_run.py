@@ -151,3 +151,49 @@ def test_cleaner_clean_warns_that_one_document_is_a_corpus_of_one(tmp_path):
     result = CliRunner().invoke(app, ["clean", str(SEEDS / SEED), "--pack", "corpus"])
     assert result.exit_code == 0
     assert "corpus of one" in result.output
+
+
+MENU = "Home\nShop\nNews\nAbout us\n\n"
+FOOTER = "\n\nContact\nPrivacy policy\nTerms of use\n"
+
+
+_TOPICS = ["the council approved the budget after a long debate about schools",
+           "heavy rain closed three roads in the valley and the river rose",
+           "the museum opened a hall of old maps and ship models to visitors",
+           "farmers sold early strawberries at the market for a good price",
+           "a new bus line links the station with the hospital and the college"]
+
+
+def _story(n: int) -> str:
+    """Distinct stories (not near-duplicates of each other, which the pack would drop)."""
+    return f"On day {n}, {_TOPICS[n]}, officials said on Tuesday."
+
+
+def test_site_templates_go_by_the_records_url_host_with_the_reason(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    rows = [{"id": f"x{n}", "url": f"https://www.x.org/news/{n}", "text": MENU + _story(n) + FOOTER} for n in range(4)]
+    rows.append({"id": "y0", "url": "https://y.org/a", "text": MENU + _story(4) + FOOTER})
+    (src / "shard.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus", "-q"])
+    assert result.exit_code == 0, result.output
+    texts = {json.loads(x)["id"]: json.loads(x)["text"] for x in (out / "shard.jsonl").read_text().splitlines()}
+    assert texts["x0"] == _story(0) + "\n"
+    assert texts["y0"].startswith("Home\n")  # one page of y.org: no evidence, left to the other rules
+    steps = [s for s in provenance(out)["x0"]["steps"] if s["rule"] == "corpus/site-template"]
+    assert [s["text"] for s in steps] == ["Home", "Shop", "News", "About us", "Contact", "Privacy policy", "Terms of use"]
+    assert steps[0]["why"] == "on 4 of 4 pages of x.org, in a block of 4 such lines"
+
+
+def test_without_a_url_the_site_is_the_folder(tmp_path):
+    src = tmp_path / "in"
+    for site, stories in (("a-site", (0, 1, 2)), ("b-site", (3, 4))):
+        (src / site).mkdir(parents=True)
+        for n in stories:
+            (src / site / f"{n}.txt").write_text(MENU + _story(n) + FOOTER, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus", "-q"])
+    assert result.exit_code == 0, result.output
+    assert (out / "a-site" / "0.txt").read_text(encoding="utf-8") == _story(0) + "\n"
+    assert (out / "b-site" / "3.txt").read_text(encoding="utf-8").startswith("Home\n")

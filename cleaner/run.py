@@ -303,7 +303,11 @@ def run_corpus(
 
     in_process = options.jobs <= 1
     if corpus_rules(pipeline.rules):
-        spec = replace(spec, corpus_stats=_scan(targets, pipeline, spec, options.jobs))
+        stats = state.load_stats() if mode == "resume" else None
+        if stats is None:
+            stats = _scan(targets, pipeline, spec, options.jobs)
+            state.save_stats(stats)
+        spec = replace(spec, corpus_stats=stats)
 
     def pending() -> Iterator[Job]:
         """Units still to do, each with its shard number (shards close at the first

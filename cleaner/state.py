@@ -11,7 +11,9 @@ outputs, marks the state complete and removes the parts.
 
 from __future__ import annotations
 
+import io
 import json
+import pickle
 import shutil
 from pathlib import Path
 from typing import Any, Iterator
@@ -76,6 +78,28 @@ class RunState:
     def _write(self, state: dict) -> None:
         write_atomic(self.file, (json.dumps(state, indent=2) + "\n").encode("utf-8"))
 
+    @property
+    def stats_file(self) -> Path:
+        """The scan's statistics (corpus rules), kept until the run completes."""
+        return self.work / "corpus-stats.pickle"
+
+    def save_stats(self, stats: dict[str, Any]) -> None:
+        """Keep the scan's statistics, so that a resumed run does not scan again."""
+        write_atomic(self.stats_file, pickle.dumps(stats, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def load_stats(self) -> dict[str, Any] | None:
+        """The statistics a finished scan of this run saved, or None (no scan
+        finished yet, or a file that cannot be read: the run scans again)."""
+        try:
+            data = self.stats_file.read_bytes()
+        except OSError:
+            return None
+        try:
+            found = _StatsUnpickler(io.BytesIO(data)).load()
+        except Exception:
+            return None
+        return found if isinstance(found, dict) else None
+
     def unit_done(self, key: str) -> bool:
         return self.prov_part(key).exists()
 
@@ -104,6 +128,23 @@ class RunState:
         state["complete"] = True
         self._write(state)
         shutil.rmtree(self.parts, ignore_errors=True)
+        self.stats_file.unlink(missing_ok=True)
+
+
+class _StatsUnpickler(pickle.Unpickler):
+    """Reads back only what a scan saves: cleaner's own statistics classes and
+    plain containers. A pickle in OUT that names anything else (say, a function
+    of another module) is refused instead of run."""
+
+    ALLOWED = {("builtins", name) for name in ("dict", "list", "set", "frozenset", "tuple", "int", "float",
+                                               "str", "bytes", "bytearray", "bool", "NoneType")}
+    ALLOWED |= {("array", "array"), ("array", "_array_reconstructor"), ("collections", "Counter"),
+                ("copyreg", "_reconstructor"), ("builtins", "object")}
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self.ALLOWED or module.startswith("cleaner."):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a scan's statistics")
 
 
 def differences(before: Any, now: Any) -> list[str]:

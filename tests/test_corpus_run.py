@@ -131,10 +131,41 @@ def test_a_killed_corpus_run_resumes_to_identical_output(tmp_path, sig):
     assert proc.poll() is None, "the run finished before it could be interrupted; make the corpus bigger"
     proc.send_signal(sig)
     proc.wait(timeout=60)
+    assert (out / ".cleaner" / "corpus-stats.pickle").is_file()  # the finished scan is kept: not done again
     result = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert "resumed:" in result.output
     assert snapshot(out) == snapshot(clean)
+    assert not (out / ".cleaner" / "corpus-stats.pickle").exists()
+
+
+def test_saved_statistics_that_name_foreign_code_are_not_loaded(tmp_path):
+    """OUT/.cleaner/corpus-stats.pickle is read back with cleaner's classes only:
+    a pickle that would call anything else is ignored (the run scans again)."""
+    import pickle
+
+    from cleaner.state import RunState
+
+    state = RunState(tmp_path)
+    state.work.mkdir(parents=True)
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    state.stats_file.write_bytes(pickle.dumps({"corpus/duplicates": Evil()}))
+    assert state.load_stats() is None and not marker.exists()
+    from cleaner.corpus.model import CorpusDoc
+    from cleaner.corpus.templates import line_key, sketch
+    from cleaner.rules.corpus import TemplateStats
+
+    stats = TemplateStats()
+    for n in range(3):
+        stats.add(CorpusDoc(f"d{n}", n, "x.org"), sketch(MENU + _story(n)))
+    state.save_stats({"corpus/site-template": stats})
+    back = state.load_stats()["corpus/site-template"]
+    assert back.of("x.org").pages == 3 and back.of("x.org").pages_with(line_key("Home")) == 3
 
 
 def test_engines_that_see_one_row_at_a_time_refuse_corpus_rules():

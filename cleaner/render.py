@@ -62,6 +62,8 @@ def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pip
     if report.resumed_units:
         was = "was" if report.resumed_units == 1 else "were"
         console.print(f"resumed: {plural(report.resumed_units, 'unit')} {was} already done by an earlier, interrupted run")
+    for rule_id, said in report.corpus_summaries.items():  # what the scan found
+        console.print(f"[cyan]{rule_id}[/]: {escape(said)}")
     skipped = report.skipped  # files of unknown kinds, and folders not entered (ending in /)
     if skipped:
         names = ", ".join(skipped[:SKIPPED_SHOWN]) + (", …" if len(skipped) > SKIPPED_SHOWN else "")

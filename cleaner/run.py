@@ -104,6 +104,10 @@ class RunReport:
     #: Files under IN that were not read (unknown kinds; folders not entered end in
     #: ``/``), relative to IN, sorted: see :func:`cleaner.io.readers.discover`.
     skipped: list[str] = field(default_factory=list)
+    #: What each corpus rule's scan found (rule id -> report: duplicate clusters,
+    #: sites and their recurring lines), and a line for people about each.
+    corpus: dict[str, Any] = field(default_factory=dict)
+    corpus_summaries: dict[str, str] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -308,6 +312,8 @@ def run_corpus(
             stats = _scan(targets, pipeline, spec, options.jobs)
             state.save_stats(stats)
         spec = replace(spec, corpus_stats=stats)
+    corpus_found = {rule_id: s.report() for rule_id, s in (spec.corpus_stats or {}).items() if hasattr(s, "report")}
+    corpus_said = {rule_id: s.summary() for rule_id, s in (spec.corpus_stats or {}).items() if hasattr(s, "summary")}
 
     def pending() -> Iterator[Job]:
         """Units still to do, each with its shard number (shards close at the first
@@ -342,6 +348,7 @@ def run_corpus(
     report.seconds = time.perf_counter() - started
     report.resumed_units = resumed
     report.skipped = discovery.skipped
+    report.corpus, report.corpus_summaries = corpus_found, corpus_said
     write_atomic(out_path / MANIFEST, _manifest(in_path, out_path, pipeline, options, report).encode("utf-8"))
     state.complete()
     return report
@@ -544,6 +551,7 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
         "dropped_reasons": dict(report.drops.most_common()),
         "failures": report.failures,
         "skipped": {"count": len(report.skipped), "files": report.skipped},
+        **({"corpus": report.corpus} if report.corpus else {}),
         "chars_in": report.chars_in,
         "chars_out": report.chars_out,
         "bytes_read": report.bytes_read,

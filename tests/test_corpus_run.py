@@ -228,3 +228,14 @@ def test_without_a_url_the_site_is_the_folder(tmp_path):
     assert result.exit_code == 0, result.output
     assert (out / "a-site" / "0.txt").read_text(encoding="utf-8") == _story(0) + "\n"
     assert (out / "b-site" / "3.txt").read_text(encoding="utf-8").startswith("Home\n")
+
+
+def test_the_manifest_and_summary_report_what_the_scan_found(tmp_path):
+    src = seeds_with_a_copy(tmp_path / "in")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus"])
+    assert result.exit_code == 0, result.output
+    assert "corpus/duplicates: 1 duplicate in 1 cluster" in result.output
+    corpus = json.loads((out / "manifest.json").read_text())["corpus"]
+    assert corpus["corpus/duplicates"]["largest"] == [{"kept": SEED, "copies": ["zz-copy.txt"]}]
+    assert corpus["corpus/site-template"]["sites"] == 1 and corpus["corpus/site-template"]["sites_with_evidence"] == 0

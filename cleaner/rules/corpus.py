@@ -24,23 +24,48 @@ _OTHER = (
 )
 
 
+def _counted(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+#: Clusters (duplicates) and sites (templates) a manifest lists by name, the largest first.
+REPORT_LIMIT = 100
+
+
 class DuplicateStats:
     """The scan's verdicts: which documents repeat an earlier one, by place in the
-    corpus. The index of kept documents is needed only while scanning; the clean
-    phase gets the verdicts alone (a few bytes per duplicate)."""
+    corpus (with the duplicate's own id, for the report). The index of kept
+    documents is needed only while scanning; the clean phase gets the verdicts
+    alone (a few bytes per duplicate)."""
 
     def __init__(self, *, threshold: float = duplicates.THRESHOLD, mark: bool = False) -> None:
         self.index: duplicates.DuplicateIndex | None = duplicates.DuplicateIndex(threshold)
         self.verdicts: dict[int, duplicates.Verdict] = {}
+        self.ids: dict[int, str] = {}
 
     def add(self, doc: CorpusDoc, sketch: duplicates.Sketch) -> None:
         assert self.index is not None, "statistics from a finished scan take no more documents"
         verdict = self.index.offer(doc.id, sketch)
         if verdict is not None:
             self.verdicts[doc.position] = verdict
+            self.ids[doc.position] = doc.id
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"index": None, "verdicts": self.verdicts}
+        return {"index": None, "verdicts": self.verdicts, "ids": self.ids}
+
+    def report(self, limit: int = REPORT_LIMIT) -> dict[str, Any]:
+        """For the manifest: how many duplicates, in how many clusters, and the
+        largest ``limit`` clusters: the document each keeps and its copies."""
+        clusters: dict[str, list[str]] = {}
+        for position in sorted(self.verdicts):
+            clusters.setdefault(self.verdicts[position].kept, []).append(self.ids[position])
+        largest = sorted(clusters.items(), key=lambda kv: -len(kv[1]))[:limit]
+        return {"duplicates": len(self.verdicts), "clusters": len(clusters),
+                "largest": [{"kept": kept, "copies": copies} for kept, copies in largest]}
+
+    def summary(self) -> str:
+        found = self.report(limit=0)
+        return f"{_counted(found['duplicates'], 'duplicate')} in {_counted(found['clusters'], 'cluster')}"
 
 
 def _sketch(text: str, doc: CorpusDoc) -> duplicates.Sketch:
@@ -98,6 +123,23 @@ class TemplateStats:
 
     def of(self, site: str) -> templates.SiteStats:
         return self.sites.get(site) or templates.SiteStats(site)
+
+    def report(self, limit: int = REPORT_LIMIT) -> dict[str, Any]:
+        """For the manifest: per site with evidence (``min_pages`` distinct pages),
+        its pages and how many distinct lines recur on ``min_pages`` of them (the
+        candidates for template), the ``limit`` sites with most pages first."""
+        with_evidence = [s for s in self.sites.values() if s.pages >= self.min_pages]
+        with_evidence.sort(key=lambda s: (-s.pages, s.site))
+        return {
+            "sites": len(self.sites), "sites_with_evidence": len(with_evidence),
+            "largest": [{"site": s.site, "pages": s.pages, "copies": s.copies, "recurring_lines": s.recurring()}
+                        for s in with_evidence[:limit]],
+        }
+
+    def summary(self) -> str:
+        found = self.report(limit=0)
+        return (f"{found['sites_with_evidence']} of {_counted(found['sites'], 'site')} with "
+                f"{self.min_pages}+ pages for template evidence")
 
     def __getstate__(self) -> dict[str, Any]:
         sites = {s: stats if stats.is_finished else stats.finished(self.min_pages) for s, stats in self.sites.items()}

@@ -19,7 +19,7 @@ from cleaner import load_pack
 from cleaner.cli import app
 from cleaner.io.compression import compression_of
 from cleaner.io.readers import discover
-from cleaner.run import Progress, RunOptions, run_corpus
+from cleaner.run import Progress, RunError, RunOptions, run_corpus
 
 runner = CliRunner()
 BODY = "The minister signed the agreement in Moscow on Friday, officials said after the talks."
@@ -197,10 +197,13 @@ def test_input_format_reads_every_file_so_nothing_is_skipped(tmp_path):
     assert discover(src).skipped == ["a.data", "b"]
 
 
-def test_a_single_input_file_of_unknown_kind_is_listed(tmp_path):
+def test_a_single_input_file_of_unknown_kind_is_refused_before_any_output(tmp_path):
+    """IN is one file cleaner does not read: an error that says what to do, not an
+    empty run that exits 0 (in a folder, such a file is listed as skipped)."""
     (tmp_path / "table.csv").write_text("a,b\n", encoding="utf-8")
-    report = run_corpus(tmp_path / "table.csv", tmp_path / "out", load_pack(), RunOptions())
-    assert report.documents == 0 and report.skipped == ["table.csv"]
+    with pytest.raises(RunError, match=r"table\.csv: cleaner does not read this kind of file .*--input-format"):
+        run_corpus(tmp_path / "table.csv", tmp_path / "out", load_pack(), RunOptions())
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root lists a folder of mode 000 anyway")

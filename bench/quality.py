@@ -9,13 +9,20 @@ trafilatura-eval ``snippets.jsonl``) and prints, per dataset:
   pack and with the opt-in ``page-dump`` pack;
 * do-no-harm: cleaner on the gold texts, the share of gold tokens it removed, and
   the rules that removed them (``--show-harm N`` prints the removed lines);
-* snippets: ``with`` strings kept and ``without`` strings gone, for the HTML path.
+* snippets: ``with`` strings kept and ``without`` strings gone, for the HTML path;
+* the corpus mode (bench/corpus_quality.py): the pages grouped by site as a user would
+  store them (the host of the page's URL, else a site of its own) and cleaned as one
+  corpus, scan then clean: ``--pack corpus`` on trafilatura's texts (HTML path) and on
+  the naive texts, and ``--pack page-dump --pack corpus`` on the naive texts; a page
+  dropped as a duplicate is scored with the text of the copy kept. Do-no-harm of
+  ``--pack corpus`` runs each site's gold texts together;
+* with ``page_type`` in gold.jsonl (the sites set), every row's F1 per page type.
 
 Metric (the datasets' README): bag of words over whitespace tokens, multiset overlap,
 precision/recall/F1 per page, then the mean. Cleaner's output is scored with headings
 written plain, so that Markdown markers do not count as tokens.
 
-    python bench/quality.py ../shared/bench/scrapinghub ../shared/bench/readability
+    python bench/quality.py ../shared/bench/scrapinghub ../shared/bench/readability ../shared/bench/sites
 """
 
 from __future__ import annotations
@@ -24,16 +31,39 @@ import argparse
 import gzip
 import json
 import os
-from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from collections import Counter, defaultdict
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from statistics import mean
 
 from cleaner.io.decode import decode_html
 from cleaner.io.html import extract_main_text
 from cleaner.pack import load_pack
+from corpus_quality import (  # bench/ is on sys.path when run as a script
+    Harm,
+    PageResult,
+    as_corpus,
+    clean_as_corpus,
+    duplicates_dropped,
+    evidence,
+    harm,
+    scored_texts,
+    site_map,
+)
 
 PLAIN = {"headings/normalise": {"style": "plain"}}
+CORPUS = ("corpus",)  # cleaner --pack corpus
+DUMP_CORPUS = ("page-dump", "corpus")  # cleaner --pack page-dump --pack corpus
+SNIPPET_LABELS = {
+    "HTML: trafilatura alone": "snippets: trafilatura alone",
+    "HTML: cleaner": "snippets: cleaner (HTML path)",
+    "HTML: cleaner --pack corpus": "snippets: cleaner --pack corpus (HTML)",
+    "text: naive as is": "snippets: naive as is",
+    "text: cleaner on naive": "snippets: cleaner on naive",
+    "text: cleaner page-dump on naive": "snippets: cleaner page-dump on naive",
+    "text: cleaner --pack corpus on naive": "snippets: corpus on naive",
+    "text: page-dump + corpus on naive": "snippets: page-dump + corpus on naive",
+}
 
 
 def read_jsonl(path: Path) -> dict[str, dict]:
@@ -83,14 +113,15 @@ def _init() -> None:
     _page_dump = load_pack(["page-dump"], options=PLAIN)
 
 
-def clean_html(path: Path) -> tuple[str, str]:
-    """One page through cleaner's HTML path: decode, trafilatura, the default pack."""
+def clean_html(path: Path) -> tuple[str, str, str]:
+    """One page through cleaner's HTML path: decode, trafilatura, the default pack.
+    Also trafilatura's text, for the corpus run of the same pages."""
     html, _ = decode_html(gzip.decompress(path.read_bytes()))
     try:
         text, _meta = extract_main_text(html, seconds=None)
     except Exception:
         text = ""
-    return path.name[: -len(".html.gz")], _pipeline.clean(text).text if text.strip() else ""
+    return path.name[: -len(".html.gz")], text, _pipeline.clean(text).text if text.strip() else ""
 
 
 def clean_text(item: tuple[str, str]) -> tuple[str, str, list[dict]]:
@@ -116,43 +147,128 @@ def run_dataset(folder: Path, jobs: int, show_harm: int) -> None:
     snippets = read_jsonl(folder / "snippets.jsonl")
     pages = sorted((folder / "html").glob("*.html.gz"))
     print(f"{folder.name}: {len(pages)} pages, {len(gold)} gold texts")
+    naive_texts = {i: r["text"] for i, r in naive.items()}
+    gold_texts = {i: g["text"] for i, g in gold.items()}
+    page_ids = sorted({*naive_texts, *gold, *(p.name[: -len(".html.gz")] for p in pages)})
+    sites = site_map(page_ids, {**snippets, **gold})
     with ProcessPoolExecutor(jobs, initializer=_init) as pool:
-        html_out = dict(pool.map(clean_html, pages, chunksize=4))
-        naive_items = [(i, r["text"]) for i, r in naive.items()]
+        # the corpus runs are long single tasks: submitted first, the page maps fill the other workers
+        corpus = {
+            "text": submit_corpus(pool, CORPUS, naive_texts, sites),
+            "dump": submit_corpus(pool, DUMP_CORPUS, naive_texts, sites),
+        }
+        if gold:
+            corpus["gold"] = submit_corpus(pool, CORPUS, gold_texts, sites)
+        html_runs = list(pool.map(clean_html, pages, chunksize=4))
+        html_out = {page: cleaned for page, _, cleaned in html_runs}
+        corpus["html"] = submit_corpus(pool, CORPUS, {page: text for page, text, _ in html_runs}, sites)
+        naive_items = list(naive_texts.items())
         naive_out = {p: t for p, t, _ in pool.map(clean_text, naive_items, chunksize=4)}
         dump_out = {p: t for p, t, _ in pool.map(clean_page_dump, naive_items, chunksize=4)}
         gold_runs = list(pool.map(clean_text, [(i, r["text"]) for i, r in gold.items()], chunksize=4))
+        runs = {mode: future.result() for mode, future in corpus.items()}
     traf_out = {i: r.get("text") or "" for i, r in traf.items()}
+    rows = {  # label -> page -> text, in the order printed
+        "HTML: trafilatura alone": traf_out,
+        "HTML: cleaner": html_out,
+        "HTML: cleaner --pack corpus": scored_texts(runs["html"]),
+        "text: naive as is": naive_texts,
+        "text: cleaner on naive": naive_out,
+        "text: cleaner page-dump on naive": dump_out,
+        "text: cleaner --pack corpus on naive": scored_texts(runs["text"]),
+        "text: page-dump + corpus on naive": scored_texts(runs["dump"]),
+    }
+    print_corpus_shape(sites, runs)
     if gold:
-        print(line("HTML: trafilatura alone", *score(traf_out, gold)))
-        print(line("HTML: cleaner", *score(html_out, gold)))
-        print(line("text: naive as is", *score({i: r["text"] for i, r in naive.items()}, gold)))
-        print(line("text: cleaner on naive", *score(naive_out, gold)))
-        print(line("text: cleaner page-dump on naive", *score(dump_out, gold)))
-        removed = Counter()
-        total = removed_tokens = 0
-        harm: list[tuple[str, str, str]] = []
-        for page, cleaned, steps in gold_runs:
-            ref, out = Counter(gold[page]["text"].split()), Counter(cleaned.split())
-            total += sum(ref.values())
-            lost = sum((ref - out).values())
-            removed_tokens += lost
-            for step in steps:
-                if step["action"] == "removed":
-                    removed[step["rule"]] += len(step["text"].split())
-                    harm.append((page, step["rule"], step["text"]))
-        share = removed_tokens / total if total else 0.0
-        print(f"  do-no-harm: {removed_tokens} of {total} gold tokens removed ({share:.3%})")
-        for rule_id, n in removed.most_common(8):
-            print(f"    {rule_id}: {n} tokens in removed lines")
-        for page, rule_id, text in harm[:show_harm]:
-            print(f"    [{rule_id}] {page}: {text[:100]}")
+        print_scores(rows, gold)
+        print_harm(gold, gold_runs, show_harm)
+        print_corpus_harm(harm(runs["gold"], gold_texts))
     if snippets:
-        print(line("snippets: trafilatura alone", *snippet_score(traf_out, snippets)))
-        print(line("snippets: cleaner (HTML path)", *snippet_score(html_out, snippets)))
-        print(line("snippets: naive as is", *snippet_score({i: r["text"] for i, r in naive.items()}, snippets)))
-        print(line("snippets: cleaner on naive", *snippet_score(naive_out, snippets)))
-        print(line("snippets: cleaner page-dump on naive", *snippet_score(dump_out, snippets)))
+        print_snippets(rows, snippets)
+    if any(g.get("page_type") for g in gold.values()):
+        print_page_types(rows, gold)
+
+
+def submit_corpus(pool: ProcessPoolExecutor, packs: tuple[str, ...], texts: dict[str, str],
+                  sites: dict[str, str]) -> Future[list[PageResult]]:
+    """One corpus run (scan, then clean) of ``texts`` grouped by ``sites``, in a worker."""
+    return pool.submit(clean_as_corpus, packs, PLAIN, as_corpus(texts, sites))
+
+
+def print_corpus_shape(sites: dict[str, str], runs: dict[str, list[PageResult]]) -> None:
+    """How the pages group into a corpus: sites, those with evidence, duplicates dropped."""
+    big, on_big = evidence(sites)
+    dropped = ", ".join(f"{mode} {duplicates_dropped(results)}" for mode, results in runs.items())
+    print(f"  corpus: {len(set(sites.values()))} sites, {big} with 3+ pages ({on_big} pages); "
+          f"dropped as duplicates (scored with the copy kept): {dropped}")
+
+
+def print_scores(rows: dict[str, dict[str, str]], gold: dict[str, dict]) -> None:
+    for label, outputs in rows.items():
+        print(line(label, *score(outputs, gold)))
+
+
+def print_harm(gold: dict[str, dict], gold_runs: list[tuple[str, str, list[dict]]], show_harm: int) -> None:
+    """Do-no-harm of the default pack, each gold text alone."""
+    removed: Counter[str] = Counter()
+    total = removed_tokens = 0
+    lines: list[tuple[str, str, str]] = []
+    for page, cleaned, steps in gold_runs:
+        ref, out = Counter(gold[page]["text"].split()), Counter(cleaned.split())
+        total += sum(ref.values())
+        lost = sum((ref - out).values())
+        removed_tokens += lost
+        for step in steps:
+            if step["action"] == "removed":
+                removed[step["rule"]] += len(step["text"].split())
+                lines.append((page, step["rule"], step["text"]))
+    share = removed_tokens / total if total else 0.0
+    print(f"  do-no-harm: {removed_tokens} of {total} gold tokens removed ({share:.3%})")
+    for rule_id, n in removed.most_common(8):
+        print(f"    {rule_id}: {n} tokens in removed lines")
+    for page, rule_id, text in lines[:show_harm]:
+        print(f"    [{rule_id}] {page}: {text[:100]}")
+
+
+def print_corpus_harm(found: Harm) -> None:
+    """Do-no-harm of ``--pack corpus``, the gold texts of each site run together."""
+    print(f"  do-no-harm, --pack corpus, gold texts grouped by site: {found.lost} of {found.total} "
+          f"gold tokens removed ({found.share:.3%})")
+    top = found.by_rule.most_common(8)
+    shown = top + [(r, n) for r, n in found.by_rule.items() if r.startswith("corpus/") and (r, n) not in top]
+    for rule_id, n in shown:
+        print(f"    {rule_id}: {n} tokens in removed lines")
+    if found.dropped:
+        print(f"    corpus/duplicates dropped {found.dropped} gold texts repeating another "
+              f"({found.dropped_tokens} tokens, not counted above: the copy stays)")
+
+
+def print_snippets(rows: dict[str, dict[str, str]], snippets: dict[str, dict]) -> None:
+    for label, outputs in rows.items():
+        print(line(SNIPPET_LABELS[label], *snippet_score(outputs, snippets)))
+
+
+def f1_by_type(outputs: dict[str, str], gold: dict[str, dict]) -> dict[str, float]:
+    """Mean F1 over all pages and per ``page_type``."""
+    by: dict[str, list[float]] = defaultdict(list)
+    for page, g in gold.items():
+        f = prf(outputs.get(page, ""), g["text"])[2]
+        by["all"].append(f)
+        by[g.get("page_type") or "?"].append(f)
+    return {k: mean(v) for k, v in by.items()}
+
+
+def print_page_types(rows: dict[str, dict[str, str]], gold: dict[str, dict]) -> None:
+    """F1 of every row per page type, as a Markdown table (largest types first)."""
+    counts = Counter(g.get("page_type") or "?" for g in gold.values())
+    columns = ["all", *(t for t, _ in counts.most_common())]
+    counts["all"] = len(gold)
+    print("\n  F1 by page type:\n")
+    print("| | " + " | ".join(f"{c} ({counts[c]})" for c in columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    for label, outputs in rows.items():
+        f = f1_by_type(outputs, gold)
+        print(f"| {label} | " + " | ".join(f"{f[c]:.3f}" for c in columns) + " |")
 
 
 def main() -> None:

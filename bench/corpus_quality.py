@@ -1,0 +1,136 @@
+"""The corpus mode of bench/quality.py: a dataset's pages cleaned as one corpus.
+
+A user stores scraped pages as a corpus: JSONL with a ``url`` field, or one folder per
+site. Here a page's site is the host of its URL (``cleaner.corpus.site.host_of``, as a
+run finds it), else the dataset's ``site`` field, else the page's own id (a page
+without a URL is a site of its own, so the site-template rule has no evidence for
+it; near-duplicates are still found across the whole dataset). The pages go in page
+id order, the order a folder lists them in, so the first copy of a duplicate stays.
+
+:func:`clean_as_corpus` runs one pack list over such a corpus with
+:func:`cleaner.corpus.scan.clean_corpus` (scan, then clean: what ``cleaner run``
+writes), in a worker of quality.py's pool. :func:`scored_texts` gives each page
+the text to score: a page dropped as a duplicate of another is scored with the text
+of the copy kept (its content is still in the corpus once). :func:`harm` counts
+what the rules removed from gold texts.
+
+Nothing here scores or prints; quality.py does both.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from cleaner.corpus.model import CorpusDoc
+from cleaner.corpus.scan import clean_corpus
+from cleaner.corpus.site import host_of
+from cleaner.pack import load_pack
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """One page of a corpus run: its text ("" when dropped or failed), the page it
+    duplicates (when dropped as a duplicate), and the lines rules removed
+    (``(rule id, line)``, for do-no-harm)."""
+
+    page: str
+    text: str
+    duplicate_of: str | None = None
+    removed: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class Harm:
+    """Gold tokens lost to a corpus run over the gold texts: ``lost`` of ``total``
+    in the texts kept, tokens in removed lines by rule, and the gold texts dropped
+    as a duplicate of another gold text (not counted in ``lost``: their copy stays)."""
+
+    lost: int = 0
+    total: int = 0
+    by_rule: Counter[str] = field(default_factory=Counter)
+    dropped: int = 0
+    dropped_tokens: int = 0
+
+    @property
+    def share(self) -> float:
+        return self.lost / self.total if self.total else 0.0
+
+
+def site_map(pages: Sequence[str], rows: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """Each page's site: its URL's host, else its ``site`` field, else its own id."""
+    sites = {}
+    for page in pages:
+        row = rows.get(page) or {}
+        sites[page] = host_of(row.get("url")) or row.get("site") or page
+    return sites
+
+
+def as_corpus(texts: Mapping[str, str], sites: Mapping[str, str]) -> list[tuple[CorpusDoc, str]]:
+    """The pages as a corpus, in page id order, each with its site."""
+    return [(CorpusDoc(page, n, sites[page]), texts[page]) for n, page in enumerate(sorted(texts))]
+
+
+def evidence(sites: Mapping[str, str], min_pages: int = 3) -> tuple[int, int]:
+    """Sites with at least ``min_pages`` pages, and the pages on them (copies of a
+    page count here; the template rule counts them once)."""
+    counts = Counter(sites.values())
+    big = [n for n in counts.values() if n >= min_pages]
+    return len(big), sum(big)
+
+
+_pipelines: dict[tuple[str, ...], Any] = {}
+
+
+def clean_as_corpus(
+    packs: tuple[str, ...], options: dict[str, Any], corpus: list[tuple[CorpusDoc, str]]
+) -> list[PageResult]:
+    """``corpus`` through ``load_pack(packs)``, scanned then cleaned as one run.
+    A pipeline is built once per pack list in each worker."""
+    pipeline = _pipelines.get(packs)
+    if pipeline is None:
+        pipeline = _pipelines[packs] = load_pack(list(packs), options=options)
+    results = []
+    for (doc, _), outcome in zip(corpus, clean_corpus(pipeline, corpus)):
+        removed = tuple((s.rule, s.text or "") for s in outcome.steps if s.action == "removed")
+        text = outcome.text if outcome.status == "ok" else ""
+        duplicate_of = outcome.meta.get("duplicate_of") if outcome.status == "dropped" else None
+        results.append(PageResult(doc.id, text, duplicate_of, removed))
+    return results
+
+
+def scored_texts(results: Sequence[PageResult]) -> dict[str, str]:
+    """The text each page is scored with: its own, or for a dropped duplicate the
+    text of the copy kept (``duplicate_of`` can name a page that is itself a dropped
+    copy: a near-duplicate of a dropped copy joins its cluster, so follow it)."""
+    by_page = {r.page: r for r in results}
+
+    def kept(r: PageResult) -> PageResult:
+        seen = {r.page}
+        while r.duplicate_of and r.duplicate_of in by_page and r.duplicate_of not in seen:
+            r = by_page[r.duplicate_of]
+            seen.add(r.page)
+        return r
+
+    return {r.page: kept(r).text for r in results}
+
+
+def duplicates_dropped(results: Sequence[PageResult]) -> int:
+    return sum(1 for r in results if r.duplicate_of)
+
+
+def harm(results: Sequence[PageResult], gold: Mapping[str, str]) -> Harm:
+    """What a corpus run over the gold texts (``gold``: page -> gold text) removed."""
+    found = Harm()
+    for r in results:
+        ref = Counter(gold[r.page].split())
+        if r.duplicate_of:
+            found.dropped += 1
+            found.dropped_tokens += sum(ref.values())
+            continue
+        found.total += sum(ref.values())
+        found.lost += sum((ref - Counter(r.text.split())).values())
+        for rule_id, line in r.removed:
+            found.by_rule[rule_id] += len(line.split())
+    return found

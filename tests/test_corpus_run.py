@@ -173,7 +173,7 @@ def test_engines_that_see_one_row_at_a_time_refuse_corpus_rules():
     from cleaner.integrations.hf import CleanBatch
     from cleaner.pack import PackError
 
-    with pytest.raises(PackError, match=r"corpus rules \(corpus/duplicates, corpus/site-template\).*cleaner run"):
+    with pytest.raises(PackError, match=r"corpus rules \(corpus/site-template, corpus/duplicates\).*cleaner run"):
         CleanBatch(["corpus"])
     assert CleanBatch(["corpus"], disable=["corpus/*"]).pipeline.rules
 
@@ -238,4 +238,5 @@ def test_the_manifest_and_summary_report_what_the_scan_found(tmp_path):
     assert "corpus/duplicates: 1 duplicate in 1 cluster" in result.output
     corpus = json.loads((out / "manifest.json").read_text())["corpus"]
     assert corpus["corpus/duplicates"]["largest"] == [{"kept": SEED, "copies": ["zz-copy.txt"]}]
-    assert corpus["corpus/site-template"]["sites"] == 1 and corpus["corpus/site-template"]["sites_with_evidence"] == 0
+    site = corpus["corpus/site-template"]["largest"][0]  # the three files of IN's top folder
+    assert (site["site"], site["pages"], site["copies"]) == (".", 3, 0) and site["recurring_lines"] >= 0

@@ -2,7 +2,9 @@
 
 They run in the built-in ``corpus`` pack (``--pack corpus``), which places them
 before the residue rules: their scans then need only the cheap character and
-whitespace stages, and the residue and page rules work on what they leave.
+whitespace stages, and the residue and page rules work on what they leave. The
+site template goes first: pages that are mostly template (a newspaper's naive dumps)
+would otherwise look like copies of each other.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def _sketch(text: str, doc: CorpusDoc) -> duplicates.Sketch:
     "Drop documents that repeat an earlier one: the same normalised text, or word 5-gram Jaccard ≈ 0.8 or more",
     scan=_sketch,
     statistics=DuplicateStats,
-    after="whitespace/trailing-spaces",  # before the residue pass: its scan needs only the cheap stages
+    after="corpus/site-template",  # on the pages without their template (else template-heavy pages look alike)
     examples=[
         CorpusExample((_STORY, _OTHER, _STORY.upper().replace("\n\n", "\n\n\n")), (_STORY, _OTHER, None),
                       note="an exact copy (case and blank lines aside) goes; the first stays"),
@@ -161,7 +163,7 @@ def _page_body(site: str, n: int) -> str:
     "Remove lines a site prints in blocks on 3 or more of its pages (menus, footers, sidebars)",
     scan=lambda text, doc: templates.sketch(text),
     statistics=TemplateStats,
-    after="corpus/duplicates",
+    after="whitespace/trailing-spaces",  # before the residue pass: its scan needs only the cheap stages
     examples=[
         CorpusExample(tuple(_page("x.org", n) for n in range(3)), tuple("\n" + _page_body("x.org", n) for n in range(3)),
                       sites=("x.org",) * 3, note="the menu and footer blocks on every page go"),

@@ -40,7 +40,7 @@ class BarProgress(RunProgress):
     def __init__(self, console: Console) -> None:
         self.rates = _Rates()
         self.bar = Progress(
-            TextColumn("[bold]cleaning"),
+            TextColumn("[bold]{task.description}"),
             BarColumn(),
             DownloadColumn(),
             TextColumn("{task.fields[rates]}"),
@@ -49,7 +49,7 @@ class BarProgress(RunProgress):
             console=console,
             transient=True,
         )
-        self.task = self.bar.add_task("clean", total=None, rates="")
+        self.task = self.bar.add_task("cleaning", total=None, rates="")
 
     def __enter__(self) -> BarProgress:
         self.bar.start()
@@ -66,6 +66,11 @@ class BarProgress(RunProgress):
         self.rates.add(documents, nbytes)
         self.bar.update(self.task, advance=nbytes, rates=self.rates.speeds())
 
+    def phase(self, name: str) -> None:
+        total, self.rates = self.rates.total, _Rates()
+        self.rates.total = total
+        self.bar.reset(self.task, total=total or None, description=name, rates="")
+
 
 class LineProgress(RunProgress):
     """A plain status line every :data:`LINE_EVERY` seconds."""
@@ -74,6 +79,7 @@ class LineProgress(RunProgress):
         self.console = console
         self.rates = _Rates()
         self.last = time.perf_counter()
+        self.done = "cleaned"
 
     def start(self, files: int, total_bytes: int) -> None:
         self.rates.total = total_bytes
@@ -84,7 +90,13 @@ class LineProgress(RunProgress):
         now = time.perf_counter()
         if now - self.last >= LINE_EVERY:
             self.last = now
-            self.console.print(f"cleaned {self.rates.text()}", highlight=False)
+            self.console.print(f"{self.done} {self.rates.text()}", highlight=False)
+
+    def phase(self, name: str) -> None:
+        total, self.rates = self.rates.total, _Rates()
+        self.rates.total = total
+        self.done = "scanned" if name.startswith("scanning") else "cleaned"
+        self.console.print(name, highlight=False)
 
 
 class QuietProgress(RunProgress):

@@ -134,6 +134,9 @@ class Progress:
 
     def start(self, files: int, total_bytes: int) -> None: ...
     def advance(self, documents: int, nbytes: int) -> None: ...
+    def phase(self, name: str) -> None:
+        """A new pass over the whole input begins ("scanning for corpus/duplicates",
+        then "cleaning"): the count starts again."""
 
     def __enter__(self) -> Progress:
         return self
@@ -309,9 +312,10 @@ def run_corpus(
     if corpus_rules(pipeline.rules):
         stats = state.load_stats() if mode == "resume" else None
         if stats is None:
-            stats = _scan(targets, pipeline, spec, options.jobs)
+            stats = _scan(targets, pipeline, spec, options.jobs, progress)
             state.save_stats(stats)
         spec = replace(spec, corpus_stats=stats)
+        progress.phase("cleaning")
     corpus_found = {rule_id: s.report() for rule_id, s in (spec.corpus_stats or {}).items() if hasattr(s, "report")}
     corpus_said = {rule_id: s.summary() for rule_id, s in (spec.corpus_stats or {}).items() if hasattr(s, "summary")}
 
@@ -371,12 +375,12 @@ def _clean_job(job: Job) -> list[ItemResult]:
     return clean_unit([(raw, t.as_record) for t, raw in job[1]], job[4])
 
 
-def _scan_job(job: tuple[str, list[RawItem], int]) -> list[Any]:
-    """What a worker runs for one unit of a scan: (rule id, raw items, first place)."""
+def _scan_job(job: tuple[str, list[RawItem], int, int]) -> list[Any]:
+    """What a worker runs for one unit of a scan: (rule id, raw items, first place, bytes)."""
     return scan_unit(job[1], job[2], job[0])
 
 
-def _scan(targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int) -> dict[str, Any]:
+def _scan(targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int, progress: Progress) -> dict[str, Any]:
     """The scan phase: each corpus rule's statistics, rule after rule in pack order
     (a rule scans the text as the rules before it leave it, corpus rules included,
     see :mod:`cleaner.corpus.scan`). Workers compute the sketches unit by unit; the
@@ -387,12 +391,14 @@ def _scan(targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int) 
         assert rule.statistics is not None
         gathered = rule.statistics(**rule.options)
         phase = replace(spec, corpus_stats=dict(stats))
-        units = ((rule.id, [raw for _, raw in unit], first) for _, unit, _, first in _positioned(_units(targets)))
+        progress.phase(f"scanning for {rule.id}")
+        units = ((rule.id, [raw for _, raw in unit], first, nbytes) for _, unit, nbytes, first in _positioned(_units(targets)))
         results = ordered_map(
             _scan_job, units, jobs=jobs, initializer=init_worker,
             initargs=(phase, pipeline if jobs <= 1 else None), on_broken=lambda job, _error: [None] * len(job[1]),
         )
-        for _, sketches in results:
+        for job, sketches in results:
+            progress.advance(len(sketches), job[3])
             for entry in sketches:
                 if entry is not None:
                     gathered.add(*entry)

@@ -236,7 +236,21 @@ def test_the_manifest_and_summary_report_what_the_scan_found(tmp_path):
     result = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus"])
     assert result.exit_code == 0, result.output
     assert "corpus/duplicates: 1 duplicate in 1 cluster" in result.output
+    assert "scanning for corpus/site-template" in result.output  # the progress names each pass
     corpus = json.loads((out / "manifest.json").read_text())["corpus"]
     assert corpus["corpus/duplicates"]["largest"] == [{"kept": SEED, "copies": ["zz-copy.txt"]}]
     site = corpus["corpus/site-template"]["largest"][0]  # the three files of IN's top folder
     assert (site["site"], site["pages"], site["copies"]) == (".", 3, 0) and site["recurring_lines"] >= 0
+
+
+def test_records_without_a_url_have_no_site_and_keep_their_lines(tmp_path):
+    """A shard mixes many sites: its records are not one site's pages."""
+    src = tmp_path / "in"
+    src.mkdir()
+    rows = [{"id": f"r{n}", "text": MENU + _story(n) + FOOTER} for n in range(4)]
+    (src / "shard.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus", "-q"])
+    assert result.exit_code == 0, result.output
+    texts = [json.loads(x)["text"] for x in (out / "shard.jsonl").read_text().splitlines()]
+    assert all(t.startswith("Home\n") for t in texts) and len(texts) == 4

@@ -3,8 +3,11 @@
 The site is the host of the document's URL, without a leading ``www.``: a record's
 ``url`` field (JSONL, parquet), the WARC record's target URI, or the HTML page's own
 canonical / ``og:url`` (trafilatura's metadata; ``--no-html-metadata`` skips it).
-Without a URL it is the document's input folder (``site/page.html`` → ``site``, a
-file at the top of IN → ``.``), which is how people store scraped sites.
+Without a URL, a text or HTML file's site is its input folder (``site/page.html``
+→ ``site``, a file at the top of IN → ``.``), which is how people store scraped
+sites. A record (JSONL, parquet) without a URL has no site (``""``): a shard mixes
+pages of many sites, and taking it for one site would make every line its pages
+share look like a template. Rules that need a site leave such documents alone.
 """
 
 from __future__ import annotations
@@ -35,4 +38,6 @@ def site_of(doc: Document) -> str:
         host = host_of(url)
         if host:
             return host
+    if doc.record is not None or doc.source.format in ("jsonl", "parquet", "warc"):
+        return ""
     return posixpath.dirname(doc.source.path) or "."

@@ -121,7 +121,8 @@ class TemplateStats:
         self.sites: dict[str, templates.SiteStats] = {}
 
     def add(self, doc: CorpusDoc, sketch: templates.Sketch) -> None:
-        self.sites.setdefault(doc.site, templates.SiteStats(doc.site)).add(sketch)
+        if doc.site:  # a document with no site (a record without a URL) gives no evidence
+            self.sites.setdefault(doc.site, templates.SiteStats(doc.site)).add(sketch)
 
     def of(self, site: str) -> templates.SiteStats:
         return self.sites.get(site) or templates.SiteStats(site)
@@ -183,10 +184,11 @@ def remove_site_template(
     ``min_pages`` distinct pages of the site (a sentence: on more than half of
     them), in a block of ``min_run`` or more such lines or at the top or end of the
     page. The reason says how often: "on 9 of 12 pages of rei.com, in a block of 40
-    such lines". The site is the host of the document's URL, else its folder.
+    such lines". The site is the host of the document's URL, else (text and HTML
+    files) its folder.
 
     Leaves alone: pages of a site with fewer than ``min_pages`` distinct pages (no
-    evidence: today's rules do the work), a lone recurring line between the page's
+    evidence: today's rules do the work), records without a URL (no site), a lone recurring line between the page's
     own lines (a spec label, a recipe heading, a quote shared by syndicated
     stories), sentences on half the pages or fewer. How each threshold was chosen:
     docs/corpus.md, "Site templates"."""

@@ -10,9 +10,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +20,7 @@ from cleaner.pack import load_pack
 from cleaner.run import RunOptions, run_corpus
 
 from conftest import SEEDS
-from test_run_scale import snapshot
+from test_run_scale import kill_midway, snapshot
 
 SEED = "001_a2c57fd55e7515d8.txt"
 
@@ -118,19 +115,7 @@ def test_a_killed_corpus_run_resumes_to_identical_output(tmp_path, sig):
     clean = tmp_path / "clean"
     run_corpus(src, clean, load_pack(["corpus"]), RunOptions(jobs=1))
     out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from cleaner.cli import main; main()", "run", str(src), str(out),
-         "--pack", "corpus", "--jobs", "2", "--quiet"], env={**os.environ},
-    )
-    parts = out / ".cleaner" / "parts"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        if parts.is_dir() and len(list(parts.glob("*.prov.jsonl"))) >= 2:
-            break
-        time.sleep(0.01)
-    assert proc.poll() is None, "the run finished before it could be interrupted; make the corpus bigger"
-    proc.send_signal(sig)
-    proc.wait(timeout=60)
+    kill_midway(src, out, sig, "--pack", "corpus", "--jobs", "2")  # the last --jobs wins
     assert (out / ".cleaner" / "corpus-stats.pickle").is_file()  # the finished scan is kept: not done again
     result = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus", "--jobs", "1"])
     assert result.exit_code == 0, result.output

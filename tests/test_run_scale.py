@@ -86,10 +86,12 @@ def _start(src: Path, out: Path, *extra: str) -> subprocess.Popen:
     )
 
 
-def _kill_midway(src: Path, out: Path, sig: int) -> None:
-    proc = _start(src, out)
+def kill_midway(src: Path, out: Path, sig: int, *extra: str) -> None:
+    """Start ``cleaner run`` (with ``extra`` arguments) and send it ``sig`` once two
+    units are done."""
+    proc = _start(src, out, *extra)
     parts = out / ".cleaner" / "parts"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         if parts.is_dir() and len(list(parts.glob("*.prov.jsonl"))) >= 2:
             break
@@ -106,7 +108,7 @@ def test_a_killed_run_resumes_to_identical_output(tmp_path, sig):
     clean = tmp_path / "clean"
     run(src, clean, jobs=1)
     out = tmp_path / "out"
-    _kill_midway(src, out, sig)
+    kill_midway(src, out, sig)
     done_before = len(list((out / ".cleaner" / "parts").glob("*.prov.jsonl")))
     result = runner.invoke(app, ["run", str(src), str(out), "--jobs", "1"])
     assert result.exit_code == 1, result.output  # the broken JSON lines failed

@@ -72,6 +72,11 @@ def rule_details(rule: Rule, position: int | None, implementation_of: Implementa
             {"input": ex.input, "output": ex.output, "changes": ex.changes, "note": ex.note, "meta": ex.meta}
             for ex in rule.examples
         ],
+        **({"corpus_examples": [
+            {"docs": list(c.docs), "sites": list(c.sites), "outputs": list(c.outputs), "changes": c.changes,
+             "note": c.note}
+            for c in rule.corpus_examples
+        ]} if rule.corpus_examples else {}),
     }
 
 

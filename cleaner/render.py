@@ -280,3 +280,12 @@ def rule_details(console: Console, rule: Rule, *, in_pack: bool, implementation:
         console.print(f"    in:  {escape(repr(ex.input))}")
         if ex.changes:
             console.print(f"    out: {escape(repr(ex.expected))}")
+    for corpus in rule.corpus_examples:  # a corpus rule's examples are small corpora
+        label = "[green]changes[/]" if corpus.changes else "[yellow]leaves alone[/]"
+        console.print(f"• {label} a corpus of {len(corpus.docs)}" + (f" [dim]({escape(corpus.note)})[/]" if corpus.note else ""))
+        sites = corpus.sites or ("",) * len(corpus.docs)
+        for n, (text, site, out) in enumerate(zip(corpus.docs, sites, corpus.outputs), 1):
+            where = f" [{escape(site)}]" if site else ""
+            console.print(f"    doc{n}{where} in:  {escape(repr(text))}")
+            if out != text:
+                console.print(f"    doc{n}{where} out: " + ("dropped" if out is None else escape(repr(out))))

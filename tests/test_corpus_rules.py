@@ -138,3 +138,14 @@ def test_one_text_alone_is_a_corpus_of_one():
 
 def test_example_outputs_are_what_the_rule_alone_makes():
     assert example_outputs(copies, corpus_of([BODY, BODY])) == (BODY, None)
+
+
+def test_rules_show_prints_a_corpus_rules_example_corpora():
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+
+    shown = CliRunner().invoke(app, ["rules", "show", "corpus/duplicates"])
+    assert shown.exit_code == 0 and "a corpus of 3" in shown.output and "doc3 out: dropped" in shown.output
+    as_json = CliRunner().invoke(app, ["rules", "show", "corpus/duplicates", "--json"])
+    assert [c["outputs"][-1] for c in __import__("json").loads(as_json.output)["corpus_examples"]][0] is None

@@ -188,9 +188,10 @@ def remove_site_template(
     files) its folder.
 
     Leaves alone: pages of a site with fewer than ``min_pages`` distinct pages (no
-    evidence: today's rules do the work), records without a URL (no site), a lone recurring line between the page's
-    own lines (a spec label, a recipe heading, a quote shared by syndicated
-    stories), sentences on half the pages or fewer. How each threshold was chosen:
+    evidence: today's rules do the work), records without a URL (no site), a
+    lone recurring line between the page's own lines (a spec label, a recipe
+    heading, a quote shared by syndicated stories), sentences on half the pages
+    or fewer. How each threshold was chosen:
     docs/corpus.md, "Site templates"."""
     removed = templates.template_lines(text, stats.of(doc.site), min_pages=min_pages, min_run=min_run)
     return CorpusVerdict(remove=tuple(removed)) if removed else NOTHING

@@ -40,10 +40,11 @@ from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_TIME_LIMIT
 from cleaner.io.readers import RawItem, discover, iter_raw_items
 from cleaner.io.writers import json_line, write_atomic
-from cleaner.outputs import OutputOptions, OutsideOutput, Target, inside, plan_targets
+from cleaner.outputs import OutputOptions, Target, inside, plan_targets
 from cleaner.parallel import ordered_map
 from cleaner.state import RunState, StateError
-from cleaner.worker import ItemResult, WorkSpec, clean_unit, failed_result, init_worker, scan_unit
+from cleaner.commit import Unit, commit_unit, record_key
+from cleaner.worker import ItemResult, WorkSpec, clean_unit, current_spec, failed_result, init_worker, scan_unit
 
 PROVENANCE = "provenance.jsonl"
 MANIFEST = "manifest.json"
@@ -232,7 +233,6 @@ def _mtime(path: Path) -> int:
         return 0
 
 
-Unit = list[tuple[Target, RawItem]]
 
 
 def _units(targets: list[Target]) -> Iterator[tuple[str, Unit, int]]:
@@ -304,6 +304,7 @@ def run_corpus(
     spec = WorkSpec(
         pipeline.packs or (), pipeline.options, pipeline.sha256, options.text_field, options.html_seconds,
         options.html_metadata, disable=pipeline.disable, enable=pipeline.enable,
+        out=str(out_path), output=options.output,
     )
     resumed = 0
     kept: Counter = Counter()  # units, documents and input bytes finished, resumed ones too
@@ -342,7 +343,8 @@ def run_corpus(
     )
     try:
         for (key, unit, nbytes, shard, _), unit_results in results:
-            _commit_unit(state, key, unit, unit_results, out_path, options.output, shard)
+            if unit_results is not None:  # isolated after a worker died: this process commits it
+                commit_unit(state, key, unit, unit_results, out_path, options.output, shard)
             kept.update(units=1, documents=len(unit), bytes=nbytes)
             progress.advance(len(unit), nbytes)
         report = _finalize(state, targets, out_path, options.output)
@@ -370,9 +372,18 @@ def _positioned(units: Iterator[tuple[str, Unit, int]]) -> Iterator[tuple[str, U
         position += len(unit)
 
 
-def _clean_job(job: Job) -> list[ItemResult]:
-    """What a worker runs for one unit (module level, so it pickles)."""
-    return clean_unit([(raw, t.as_record) for t, raw in job[1]], job[4])
+def _clean_job(job: Job) -> list[ItemResult] | None:
+    """What a worker runs for one unit (module level, so it pickles): clean it and,
+    when the spec names OUT, commit it there itself (None back: nothing left for
+    the main process to write); else hand the results back."""
+    key, unit, _, shard, first = job
+    results = clean_unit([(raw, t.as_record) for t, raw in unit], first)
+    spec = current_spec()
+    if spec.out is None or spec.output is None:
+        return results
+    out = Path(spec.out)
+    commit_unit(RunState(out), key, unit, results, out, spec.output, shard)
+    return None
 
 
 def _scan_job(job: tuple[str, list[RawItem], int, int]) -> list[Any]:
@@ -423,42 +434,9 @@ def _isolate(spec: WorkSpec, job: Job, error: BaseException) -> list[ItemResult]
     if len(unit) == 1:
         return dead(job, error)
     singles = [(key, [pair], 0, shard, first + n) for n, pair in enumerate(unit)]
-    done = ordered_map(_clean_job, singles, jobs=2, window=1, initializer=init_worker, initargs=(spec,), on_broken=dead)
+    alone = replace(spec, out=None)  # one document is not its unit: the caller commits the whole
+    done = ordered_map(_clean_job, singles, jobs=2, window=1, initializer=init_worker, initargs=(alone,), on_broken=dead)
     return [result for _, results in done for result in results]
-
-
-def _record_key(target: Target, output: OutputOptions, shard: int) -> str:
-    """Which record output a document joins: its shard, or its input's own file."""
-    return f"s{shard:07d}" if output.sharded else f"f{target.index:07d}"
-
-
-def _commit_unit(
-    state: RunState, key: str, unit: Unit, results: list[ItemResult], out: Path, output: OutputOptions, shard: int
-) -> None:
-    """Write one unit's outputs, then its provenance part, which marks it done."""
-    records: dict[str, list[str]] = {}
-    prov: list[str] = []
-    for (target, raw), result in zip(unit, results):
-        record = result.record
-        if result.payload is not None:
-            if target.as_record:
-                part = _record_key(target, output, shard)
-                records.setdefault(part, []).append(result.payload)
-                path = output.shard_name(shard) if output.sharded else target.out_rel
-                record["output"] = {"path": path, "line": None, **record["output"]}
-            else:
-                path = target.txt_path(raw.position)
-                try:
-                    write_atomic(inside(out, path), result.payload.encode("utf-8"))
-                except (OutsideOutput, OSError) as exc:  # e.g. a name the file system refuses
-                    record.update(status="failed", reason=f"cannot write the output {path!r}: {exc}", output=None)
-                    record["chars_after"] = 0
-                else:
-                    record["output"] = {"path": path, **record["output"]}
-        prov.append(json_line(record))
-    for part, lines in records.items():
-        write_atomic(state.record_part(key, part), "".join(lines).encode("utf-8"))
-    write_atomic(state.prov_part(key), "".join(prov).encode("utf-8"))
 
 
 def _finalize(state: RunState, targets: list[Target], out: Path, output: OutputOptions) -> RunReport:
@@ -469,7 +447,7 @@ def _finalize(state: RunState, targets: list[Target], out: Path, output: OutputO
     if output.sharded:
         destinations = {key: output.shard_name(int(key[1:])) for key in state.record_keys()}
     else:  # every record input gets its output file, even when nothing in it was ok
-        destinations = {_record_key(t, output, 0): t.out_rel for t in targets if t.as_record}
+        destinations = {record_key(t, output, 0): t.out_rel for t in targets if t.as_record}
     for key, rel in sorted(destinations.items()):
         parts = state.record_parts(key)
         if rel.lower().endswith(".parquet"):

@@ -20,6 +20,7 @@ from cleaner.document import Document, ReadFailure, Source, document_meta
 from cleaner.engine import Outcome, Pipeline
 from cleaner.io.readers import RawItem, load_document, raw_id
 from cleaner.io.writers import json_line
+from cleaner.outputs import OutputOptions
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class WorkSpec:
     enable: tuple[str, ...] = ()
     # the corpus rules' statistics from the scan (rule id -> statistics), for the clean phase
     corpus_stats: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    # where a worker commits the units it cleans (cleaner.commit); None: the caller commits
+    out: str | None = None
+    output: OutputOptions | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,12 @@ def init_worker(spec: WorkSpec, pipeline: Pipeline | None = None) -> None:
         if pipeline.sha256 != spec.pack_sha256:
             raise RuntimeError("the worker's pack differs from the run's pack (files changed during the run?)")
     _state["spec"], _state["pipeline"] = spec, pipeline
+
+
+def current_spec() -> WorkSpec:
+    """The spec this process was started with (:func:`init_worker`)."""
+    spec: WorkSpec = _state["spec"]
+    return spec
 
 
 #: Lines longer than this many characters make a document fail: they are not prose

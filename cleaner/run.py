@@ -44,7 +44,9 @@ from cleaner.outputs import OutputOptions, Target, inside, plan_targets
 from cleaner.parallel import ordered_map
 from cleaner.state import RunState, StateError
 from cleaner.commit import Unit, commit_unit, record_key
-from cleaner.worker import ItemResult, WorkSpec, clean_unit, current_spec, failed_result, init_worker, scan_unit
+from cleaner.worker import (
+    ItemResult, ScanFailure, WorkSpec, clean_unit, current_spec, failed_result, init_worker, scan_unit,
+)
 
 PROVENANCE = "provenance.jsonl"
 MANIFEST = "manifest.json"
@@ -311,11 +313,12 @@ def run_corpus(
 
     in_process = options.jobs <= 1
     if corpus_rules(pipeline.rules):
-        stats = state.load_stats() if mode == "resume" else None
-        if stats is None:
-            stats = _scan(targets, pipeline, spec, options.jobs, progress)
-            state.save_stats(stats)
-        spec = replace(spec, corpus_stats=stats)
+        saved = state.load_stats() if mode == "resume" else None
+        if saved is None:
+            saved = _scan(targets, pipeline, spec, options.jobs, progress)
+            state.save_stats(saved)
+        stats, failures = saved
+        spec = replace(spec, corpus_stats=stats, scan_failures=failures)
         progress.phase("cleaning")
     corpus_found = {rule_id: s.report() for rule_id, s in (spec.corpus_stats or {}).items() if hasattr(s, "report")}
     corpus_said = {rule_id: s.summary() for rule_id, s in (spec.corpus_stats or {}).items() if hasattr(s, "summary")}
@@ -391,13 +394,17 @@ def _scan_job(job: tuple[str, list[RawItem], int, int]) -> list[Any]:
     return scan_unit(job[1], job[2], job[0])
 
 
-def _scan(targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int, progress: Progress) -> dict[str, Any]:
+def _scan(
+    targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int, progress: Progress
+) -> tuple[dict[str, Any], dict[int, str]]:
     """The scan phase: each corpus rule's statistics, rule after rule in pack order
     (a rule scans the text as the rules before it leave it, corpus rules included,
     see :mod:`cleaner.corpus.scan`). Workers compute the sketches unit by unit; the
     statistics take them here, in input order, so they do not depend on ``jobs``.
-    A unit whose worker dies gives no sketches (the clean phase fails its documents)."""
+    A unit whose worker dies gives no sketches (the clean phase fails its documents);
+    a document whose scan raises is returned among the failures, by place."""
     stats: dict[str, Any] = {}
+    failures: dict[int, str] = {}
     for rule in corpus_rules(pipeline.rules):
         assert rule.statistics is not None
         gathered = rule.statistics(**rule.options)
@@ -410,11 +417,13 @@ def _scan(targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int, 
         )
         for job, sketches in results:
             progress.advance(len(sketches), job[3])
-            for entry in sketches:
-                if entry is not None:
+            for position, entry in enumerate(sketches, job[2]):
+                if isinstance(entry, ScanFailure):
+                    failures.setdefault(position, entry.reason)
+                elif entry is not None:
                     gathered.add(*entry)
         stats[rule.id] = gathered
-    return stats
+    return stats, failures
 
 
 WORKER_DIED = (

@@ -83,13 +83,14 @@ class RunState:
         """The scan's statistics (corpus rules), kept until the run completes."""
         return self.work / "corpus-stats.pickle"
 
-    def save_stats(self, stats: dict[str, Any]) -> None:
-        """Keep the scan's statistics, so that a resumed run does not scan again."""
-        write_atomic(self.stats_file, pickle.dumps(stats, protocol=pickle.HIGHEST_PROTOCOL))
+    def save_stats(self, found: tuple[dict[str, Any], dict[int, str]]) -> None:
+        """Keep what the scan found (each rule's statistics, and the documents whose
+        scan failed), so that a resumed run does not scan again."""
+        write_atomic(self.stats_file, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def load_stats(self) -> dict[str, Any] | None:
-        """The statistics a finished scan of this run saved, or None (no scan
-        finished yet, or a file that cannot be read: the run scans again)."""
+    def load_stats(self) -> tuple[dict[str, Any], dict[int, str]] | None:
+        """What a finished scan of this run saved, or None (no scan finished yet,
+        or a file that cannot be read or has another shape: the run scans again)."""
         try:
             data = self.stats_file.read_bytes()
         except OSError:
@@ -98,7 +99,8 @@ class RunState:
             found = _StatsUnpickler(io.BytesIO(data)).load()
         except Exception:
             return None
-        return found if isinstance(found, dict) else None
+        shaped = isinstance(found, tuple) and len(found) == 2 and all(isinstance(x, dict) for x in found)
+        return found if shaped else None
 
     def unit_done(self, key: str) -> bool:
         return self.prov_part(key).exists()

@@ -38,6 +38,8 @@ class WorkSpec:
     enable: tuple[str, ...] = ()
     # the corpus rules' statistics from the scan (rule id -> statistics), for the clean phase
     corpus_stats: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    # documents whose corpus-rule scan raised, by place in the corpus: they fail with the reason
+    scan_failures: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
     # where a worker commits the units it cleans (cleaner.commit); None: the caller commits
     out: str | None = None
     output: OutputOptions | None = None
@@ -136,15 +138,25 @@ def corpus_doc(item: Document, position: int) -> CorpusDoc:
     return CorpusDoc(item.id, position, site_of(item))
 
 
-def scan_unit(unit: list[RawItem], first_position: int, rule_id: str) -> list[tuple[CorpusDoc, Any] | None]:
-    """The scan of one corpus rule over a batch: each item's document and sketch
-    (None for an item that cannot be read, is too long, or is dropped before the
-    rule). The statistics of the corpus rules before it are in the spec."""
+@dataclass(frozen=True)
+class ScanFailure:
+    """A corpus rule's scan raised on one document: the clean phase fails it with
+    this reason instead of judging it with statistics it is missing from."""
+
+    reason: str
+
+
+def scan_unit(unit: list[RawItem], first_position: int, rule_id: str) -> list[tuple[CorpusDoc, Any] | ScanFailure | None]:
+    """The scan of one corpus rule over a batch: each item's document and sketch;
+    None for an item that cannot be read, is too long, or is dropped or fails
+    before the rule (the clean phase says why, as without corpus rules); a
+    :class:`ScanFailure` when the rule's own scan raises. The statistics of the
+    corpus rules before it are in the spec."""
     spec: WorkSpec = _state["spec"]
     pipeline: Pipeline = _state["pipeline"]
     rule = next(r for r in pipeline.rules if r.id == rule_id)
     assert rule.scan is not None
-    sketches: list[tuple[CorpusDoc, Any] | None] = []
+    sketches: list[tuple[CorpusDoc, Any] | ScanFailure | None] = []
     for position, raw in enumerate(unit, first_position):
         try:
             item = read_item(raw, spec)
@@ -153,9 +165,13 @@ def scan_unit(unit: list[RawItem], first_position: int, rule_id: str) -> list[tu
                 continue
             doc = corpus_doc(item, position)
             text = scan_text(pipeline, rule, doc, item.text, spec.corpus_stats or {})
-            sketches.append(None if text is None else (doc, rule.scan(text, doc)))
-        except Exception:  # the clean phase fails this document with the reason
+        except Exception:  # the clean phase meets the same error and fails the document with it
             sketches.append(None)
+            continue
+        try:
+            sketches.append(None if text is None else (doc, rule.scan(text, doc)))
+        except Exception as exc:
+            sketches.append(ScanFailure(f"rule {rule_id} failed in the scan: {type(exc).__name__}: {exc}"))
     return sketches
 
 
@@ -167,6 +183,8 @@ def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec
     corpus = None
     if spec.corpus_stats is not None and isinstance(item, Document):
         corpus = CorpusContext(corpus_doc(item, position), spec.corpus_stats)
+    if position in spec.scan_failures and isinstance(item, Document):
+        item = ReadFailure(item.id, item.source, spec.scan_failures[position])
     cleaned = clean_document(item, pipeline, corpus=corpus)
     outcome, meta = cleaned.outcome, cleaned.meta
     ok = outcome.status == "ok"

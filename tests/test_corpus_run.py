@@ -139,7 +139,7 @@ def test_saved_statistics_that_name_foreign_code_are_not_loaded(tmp_path):
         def __reduce__(self):
             return (os.system, (f"touch {marker}",))
 
-    state.stats_file.write_bytes(pickle.dumps({"corpus/duplicates": Evil()}))
+    state.stats_file.write_bytes(pickle.dumps(({"corpus/duplicates": Evil()}, {})))
     assert state.load_stats() is None and not marker.exists()
     from cleaner.corpus.model import CorpusDoc
     from cleaner.corpus.templates import line_key, sketch
@@ -148,8 +148,8 @@ def test_saved_statistics_that_name_foreign_code_are_not_loaded(tmp_path):
     stats = TemplateStats()
     for n in range(3):
         stats.add(CorpusDoc(f"d{n}", n, "x.org"), sketch(MENU + _story(n)))
-    state.save_stats({"corpus/site-template": stats})
-    back = state.load_stats()["corpus/site-template"]
+    state.save_stats(({"corpus/site-template": stats}, {}))
+    back = state.load_stats()[0]["corpus/site-template"]
     assert back.of("x.org").pages == 3 and back.of("x.org").pages_with(line_key("Home")) == 3
 
 
@@ -239,3 +239,25 @@ def test_records_without_a_url_have_no_site_and_keep_their_lines(tmp_path):
     assert result.exit_code == 0, result.output
     texts = [json.loads(x)["text"] for x in (out / "shard.jsonl").read_text().splitlines()]
     assert all(t.startswith("Home\n") for t in texts) and len(texts) == 4
+
+
+def test_a_scan_that_raises_fails_its_document_with_the_reason(tmp_path, monkeypatch):
+    """A bug in a corpus rule's scan must not leave the document out of the
+    statistics in silence: the document fails, naming the rule."""
+    import cleaner.rules.corpus as corpus_rules
+
+    real = corpus_rules.duplicates.sketch
+
+    def fragile(text):
+        if "Moscow" in text and "guns" in text:
+            raise ValueError("cannot sketch this one")
+        return real(text)
+
+    monkeypatch.setattr(corpus_rules.duplicates, "sketch", fragile)
+    src = seeds_with_a_copy(tmp_path / "in")
+    out = tmp_path / "out"
+    run_corpus(src, out, load_pack(["corpus"]), RunOptions(jobs=1))
+    copy = provenance(out)["zz-copy.txt"]
+    assert copy["status"] == "failed"
+    assert copy["reason"] == "rule corpus/duplicates failed in the scan: ValueError: cannot sketch this one"
+    assert provenance(out)[SEED]["status"] == "ok"

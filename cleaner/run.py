@@ -310,6 +310,7 @@ def run_corpus(
     )
     resumed = 0
     kept: Counter = Counter()  # units, documents and input bytes finished, resumed ones too
+    issued: dict[str, tuple[int, int]] = {}  # units handed to workers and not yet collected: documents, bytes
 
     in_process = options.jobs <= 1
     if corpus_rules(pipeline.rules):
@@ -338,6 +339,7 @@ def run_corpus(
                 kept.update(units=1, documents=len(unit), bytes=nbytes)
                 progress.advance(len(unit), nbytes)
                 continue
+            issued[key] = (len(unit), nbytes)
             yield key, unit, nbytes, shard, first
 
     results = ordered_map(
@@ -348,11 +350,15 @@ def run_corpus(
         for (key, unit, nbytes, shard, _), unit_results in results:
             if unit_results is not None:  # isolated after a worker died: this process commits it
                 commit_unit(state, key, unit, unit_results, out_path, options.output, shard)
+            issued.pop(key, None)
             kept.update(units=1, documents=len(unit), bytes=nbytes)
             progress.advance(len(unit), nbytes)
         report = _finalize(state, targets, out_path, options.output)
     except KeyboardInterrupt:
         results.close()  # stop the workers now, not when the generator is collected
+        for key, (documents, nbytes) in issued.items():  # committed by a worker, not yet collected here
+            if state.unit_done(key):
+                kept.update(units=1, documents=documents, bytes=nbytes)
         raise RunInterrupted(kept["units"], kept["documents"], kept["bytes"], sum(t.size for t in targets)) from None
     report.seconds = time.perf_counter() - started
     report.resumed_units = resumed

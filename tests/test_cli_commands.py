@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from cleaner.cli import app
 from cleaner.run import UNIT_COST
 
 from conftest import GOLDEN, SEEDS
-from test_run_scale import make_corpus, snapshot
+from test_run_scale import make_corpus, snapshot, wait_for_units
 
 runner = CliRunner()
 
@@ -334,13 +333,7 @@ def _interrupt_midway(src: Path, out: Path) -> subprocess.CompletedProcess:
         [cleaner_exe(), "run", str(src), str(out), "--jobs", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
     )
-    parts = out / ".cleaner" / "parts"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        if parts.is_dir() and len(list(parts.glob("*.prov.jsonl"))) >= 2:
-            break
-        time.sleep(0.01)
-    assert proc.poll() is None, "the run finished before it could be interrupted; make the corpus bigger"
+    wait_for_units(proc, out)
     os.killpg(proc.pid, signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)
     return subprocess.CompletedProcess(proc.args, proc.returncode, stdout.decode(), stderr.decode())

@@ -86,17 +86,23 @@ def _start(src: Path, out: Path, *extra: str) -> subprocess.Popen:
     )
 
 
+def wait_for_units(proc: subprocess.Popen, out: Path, units: int = 2, seconds: float = 120) -> None:
+    """Wait until the run ``proc`` has finished ``units`` units in ``out``, and make
+    sure it is still running (else the corpus was too small to interrupt it)."""
+    parts = out / ".cleaner" / "parts"
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        if parts.is_dir() and len(list(parts.glob("*.prov.jsonl"))) >= units:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run finished before it could be interrupted; make the corpus bigger"
+
+
 def kill_midway(src: Path, out: Path, sig: int, *extra: str) -> None:
     """Start ``cleaner run`` (with ``extra`` arguments) and send it ``sig`` once two
     units are done."""
     proc = _start(src, out, *extra)
-    parts = out / ".cleaner" / "parts"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        if parts.is_dir() and len(list(parts.glob("*.prov.jsonl"))) >= 2:
-            break
-        time.sleep(0.01)
-    assert proc.poll() is None, "the run finished before it could be interrupted; make the corpus bigger"
+    wait_for_units(proc, out)
     proc.send_signal(sig)
     proc.wait(timeout=60)
     assert not (out / "provenance.jsonl").exists(), "an interrupted run must not look finished"

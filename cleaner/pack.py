@@ -109,8 +109,7 @@ def _line_of(raw: str, needle: str) -> int | None:
 
 def _where(path: Path, raw: str, rule_id: str | None) -> str:
     line = _line_of(raw, f'"{rule_id}"') or _line_of(raw, f"'{rule_id}'") if rule_id else None
-    at = f"{path}:{line}" if line else str(path)
-    return f"{at}: rule {rule_id!r}" if rule_id else at
+    return f"{at(path, line)}: rule {rule_id!r}" if rule_id else at(path, line)
 
 
 def _declarative_rule(entry: dict[str, Any], path: Path, raw: str) -> Rule:
@@ -198,15 +197,13 @@ def _toml_error(path: Path, raw: str, exc: tomllib.TOMLDecodeError) -> PackError
 def _strings(value: Any, path: Path, raw: str, key: str) -> list[str]:
     """A list of strings from ``[pack]``, or a PackError naming the key's line."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        line = _line_of(raw, key)
-        raise PackError(f"{path}{f':{line}' if line else ''}: [pack] {key} must be a list of strings")
+        raise PackError(f"{at(path, _line_of(raw, key))}: [pack] {key} must be a list of strings")
     return value
 
 
 def _table(value: Any, path: Path, raw: str, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        line = _line_of(raw, what)
-        raise PackError(f"{path}{f':{line}' if line else ''}: {what} must be a table")
+        raise PackError(f"{at(path, _line_of(raw, what))}: {what} must be a table")
     return value
 
 
@@ -242,8 +239,7 @@ def read_pack_file(path: Path, _including: tuple[Path, ...] = ()) -> PackFile:
             pf.definitions.append({"include": str(sub.relative_to(path.parent)), "sha256": _sha(sub.read_bytes())})
     entries = data.get("rule", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        line = _line_of(raw, "rule")
-        raise PackError(f"{path}{f':{line}' if line else ''}: rules are written as [[rule]] tables")
+        raise PackError(f"{at(path, _line_of(raw, 'rule'))}: rules are written as [[rule]] tables")
     for entry in entries:
         pf.rules.append(_declarative_rule(entry, path, raw))
         pf.definitions.append(entry)

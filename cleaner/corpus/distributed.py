@@ -1,0 +1,198 @@
+"""The corpus rules' statistics gathered in pieces: by site, by LSH band, then
+resolved in input order. The logic a cluster engine (Ray Data:
+:mod:`cleaner.integrations.ray_corpus`) runs inside its group-by steps, as plain
+functions of plain values, so it is tested without a cluster.
+
+A local run feeds every sketch, in input order, to one :class:`Statistics`
+(:func:`cleaner.corpus.scan.scan_corpus`). On a cluster the sketches are spread over
+nodes; each rule's statistics are gathered in the way that gives the same result:
+
+* ``corpus/site-template`` (:class:`~cleaner.rules.corpus.TemplateStats`): **by
+  site**. Sites are independent: the sketches of one site, in input order, go to one
+  :class:`~cleaner.corpus.templates.SiteStats` (:func:`site_statistics`), finished
+  there; only the finished statistics (lines on ``min_pages`` pages or more) reach the
+  driver.
+* ``corpus/duplicates`` (:class:`~cleaner.rules.corpus.DuplicateStats`): **by exact
+  hash, then by LSH band**, then **resolved in input order** on the driver. What
+  :meth:`~cleaner.corpus.duplicates.DuplicateIndex.offer` decides, taken apart:
+
+  1. A document with an exact hash is *indexed* unless an earlier document has the
+     same hash; then it is an exact copy of the earliest one (:func:`exact_copies`).
+     Indexing does not depend on near-duplicate verdicts: near-duplicates are
+     indexed too.
+  2. The index keeps, per band, the *first indexed* document with each band hash
+     (``setdefault``). So a document's candidate in a band is the earliest indexed
+     document of its (band, hash) group, unless it is that one: every other member
+     of a group is compared with the group's first, and with no one else
+     (:func:`band_candidates`). A pair is confirmed when the signature estimate
+     reaches the cut; confirmed pairs are all that leave the group.
+  3. On the driver, in input order (:func:`resolve`): a document with confirmed
+     candidates is a near-duplicate of the most similar one (the earliest among
+     equals), and its cluster keeps what that one's cluster keeps; an exact copy
+     names the document it copies and that one's cluster. Earlier documents are
+     resolved first, so one pass does it.
+
+* any other corpus rule: **on the driver** (:func:`feed_in_order`): its sketches
+  are collected, sorted by position and offered to its statistics one by one, as a
+  local run does. Nothing is known of how its statistics could be split.
+
+What it leaves alone: scanning (the engine's first pass up to the rule,
+:func:`cleaner.corpus.scan.scan_text`), and how rows are moved between nodes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable, Literal
+
+from cleaner.corpus import templates
+from cleaner.corpus.duplicates import Sketch, Verdict, estimated_jaccard
+from cleaner.corpus.model import CorpusDoc, Statistics
+from cleaner.rule import Rule
+
+Aggregation = Literal["site", "bands", "driver"]
+
+
+def aggregation_of(rule: Rule) -> Aggregation:
+    """How ``rule``'s statistics are gathered on a cluster (see the module docs):
+    ``"site"`` for the built-in template statistics, ``"bands"`` for the built-in
+    duplicate statistics, ``"driver"`` for any other (a subclass too: it may
+    change what ``add`` does)."""
+    from cleaner.rules.corpus import DuplicateStats, TemplateStats
+
+    if rule.statistics is TemplateStats:
+        return "site"
+    if rule.statistics is DuplicateStats:
+        return "bands"
+    return "driver"
+
+
+# --- site templates ---------------------------------------------------------------
+
+def site_statistics(
+    site: str, sketches: Iterable[tuple[int, templates.Sketch]], min_pages: int = templates.MIN_PAGES
+) -> templates.SiteStats:
+    """One site's finished statistics from its ``(position, sketch)`` pairs, fed in
+    position order as a local run feeds them."""
+    stats = templates.SiteStats(site)
+    for _, sk in sorted(sketches, key=lambda pair: pair[0]):
+        stats.add(sk)
+    return stats.finished(min_pages)
+
+
+# --- duplicates ---------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ExactCopy:
+    """The document at ``position`` (``id``) has the exact hash of the earlier one
+    at ``of_position`` (``of_id``), the first with that hash."""
+
+    position: int
+    id: str
+    of_position: int
+    of_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A confirmed LSH candidate: the document at ``position`` (``id``) shares a band
+    hash with the indexed document at ``of_position`` (``of_id``), the first indexed
+    one with that hash, and their signatures estimate ``jaccard`` (≥ the cut)."""
+
+    position: int
+    id: str
+    of_position: int
+    of_id: str
+    jaccard: float
+
+
+def exact_copies(group: Iterable[tuple[int, str]]) -> tuple[tuple[int, str], list[ExactCopy]]:
+    """The ``(position, id)`` documents sharing one exact hash: the first in
+    position order (indexed), and the others as its exact copies."""
+    ordered = sorted(group)
+    if not ordered:
+        raise ValueError("an exact-hash group holds at least one document")
+    (first_position, first_id), rest = ordered[0], ordered[1:]
+    return ordered[0], [ExactCopy(p, i, first_position, first_id) for p, i in rest]
+
+
+def band_candidates(members: Iterable[tuple[int, str, bytes]], cut: float) -> list[Candidate]:
+    """The confirmed candidates of one (band, band hash) group of indexed documents,
+    given as ``(position, id, signature)``: each member after the first in position
+    order, compared with the first, kept when the estimate reaches ``cut``."""
+    ordered = sorted(members, key=lambda m: m[0])
+    if len(ordered) < 2:
+        return []
+    first_position, first_id, first_signature = ordered[0]
+    found = []
+    for position, doc_id, signature in ordered[1:]:
+        jaccard = estimated_jaccard(signature, first_signature)
+        if jaccard >= cut:
+            found.append(Candidate(position, doc_id, first_position, first_id, jaccard))
+    return found
+
+
+def resolve(copies: Iterable[ExactCopy], candidates: Iterable[Candidate]) -> tuple[dict[int, Verdict], dict[int, str]]:
+    """The verdicts of :class:`~cleaner.corpus.duplicates.DuplicateIndex` from the
+    exact copies and the confirmed candidates (in any order; a pair found through
+    several bands may come more than once): ``(verdict by position, own id by
+    position)`` of every duplicate, as :class:`~cleaner.rules.corpus.DuplicateStats`
+    holds them. Memory: one entry per duplicate and per confirmed pair."""
+    best: dict[int, Candidate] = {}
+    for c in candidates:
+        held = best.get(c.position)
+        if held is None or c.jaccard > held.jaccard or (c.jaccard == held.jaccard and c.of_position < held.of_position):
+            best[c.position] = c
+    exact = {c.position: c for c in copies}
+    overlap = exact.keys() & best.keys()
+    if overlap:
+        raise ValueError(f"documents at positions {sorted(overlap)[:5]} are both exact copies and indexed")
+    kept: dict[int, str] = {}  # position of a near-duplicate -> id of the document its cluster keeps
+    verdicts: dict[int, Verdict] = {}
+    ids: dict[int, str] = {}
+    for position in sorted(exact.keys() | best.keys()):
+        if position in exact:
+            e = exact[position]
+            verdicts[position] = Verdict("exact", e.of_id, kept.get(e.of_position, e.of_id))
+            ids[position] = e.id
+        else:
+            c = best[position]
+            verdict = Verdict("near", c.of_id, kept.get(c.of_position, c.of_id), c.jaccard)
+            verdicts[position], ids[position] = verdict, c.id
+            kept[position] = verdict.kept
+    return verdicts, ids
+
+
+def duplicate_verdicts(
+    sketches: Iterable[tuple[int, str, Sketch]], cut: float
+) -> tuple[dict[int, Verdict], dict[int, str]]:
+    """The three steps in one process, groups held in dicts: what a cluster does
+    with group-by steps, on ``(position, id, sketch)`` in any order. For tests and
+    for engines without a shuffle of their own."""
+    by_exact: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    sketch_at: dict[int, Sketch] = {}
+    for position, doc_id, sk in sketches:
+        if sk.exact is not None:
+            by_exact[sk.exact].append((position, doc_id))
+            sketch_at[position] = sk
+    copies: list[ExactCopy] = []
+    by_band: dict[tuple[int, int], list[tuple[int, str, bytes]]] = defaultdict(list)
+    for group in by_exact.values():
+        (position, doc_id), found = exact_copies(group)
+        copies += found
+        sk = sketch_at[position]
+        for band, h in enumerate(sk.bands):
+            by_band[band, h].append((position, doc_id, sk.signature))
+    candidates = [c for members in by_band.values() for c in band_candidates(members, cut)]
+    return resolve(copies, candidates)
+
+
+# --- any other rule -------------------------------------------------------------------
+
+def feed_in_order(statistics: Statistics, entries: Iterable[tuple[CorpusDoc, Any]]) -> Statistics:
+    """Offer ``(doc, sketch)`` pairs to ``statistics`` sorted by the documents'
+    positions, as a local run offers them; returns ``statistics``."""
+    for doc, sk in sorted(entries, key=lambda entry: entry[0].position):
+        statistics.add(doc, sk)
+    return statistics

@@ -102,7 +102,7 @@ def _apply_stage(
         if first.kind == "corpus":
             _apply_verdict(first, corpus_verdict(first, text, corpus), outcome, trace)
         elif first.kind == "line":
-            new, removals = run_line_pass(stage, text, fast=fast)
+            new, removals = run_line_pass(stage, text, fast=fast, corpus=corpus)
             before = len(text)
             for n, rem in enumerate(removals, 1):
                 # a removed line takes its line break with it; the last step lands exactly
@@ -231,7 +231,7 @@ def apply_rules(
                 if not by_chars(outcome.text):  # none of these rules can change it
                     screened = outcome.text
                     continue
-            _apply_stage(stage, outcome, trace, fast)
+            _apply_stage(stage, outcome, trace, fast, corpus)  # line rules see the corpus in their context
         if outcome.text == before:
             break
     return outcome

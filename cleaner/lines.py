@@ -25,7 +25,7 @@ the text the pass received, so provenance can point at them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate, compress
 from typing import TYPE_CHECKING, Any, Sequence
@@ -44,6 +44,7 @@ class LineContext:
     index: int  # position among all lines, 0-based
     nonblank_index: int  # position among non-blank lines, 0-based
     lines: tuple[str, ...]  # every line of the text, for rules that look around
+    corpus: CorpusContext | None = field(default=None, compare=False)  # in a corpus run; None: the text alone
 
     def previous_nonblank(self) -> str | None:
         for line in reversed(self.lines[: self.index]):
@@ -188,7 +189,9 @@ def _allowed(rule: Rule, head: bool, tail: bool) -> bool:
     return head or tail  # edge
 
 
-def _claims(rules: Sequence[Rule], lines: list[str]) -> dict[int, list[tuple[Rule, dict[str, Any] | str | None]]]:
+def _claims(
+    rules: Sequence[Rule], lines: list[str], corpus: CorpusContext | None = None
+) -> dict[int, list[tuple[Rule, dict[str, Any] | str | None]]]:
     """Which rules match which lines (by index), in pack order: the reference."""
     frozen = tuple(lines)
     group = tuple(rules)
@@ -199,7 +202,7 @@ def _claims(rules: Sequence[Rule], lines: list[str]) -> dict[int, list[tuple[Rul
         stripped = line.strip()
         if not stripped:
             continue
-        ctx = LineContext(index=i, nonblank_index=nonblank, lines=frozen)
+        ctx = LineContext(index=i, nonblank_index=nonblank, lines=frozen, corpus=corpus)
         nonblank += 1
         try:
             skip = covered if combined and not _any_match(combined, stripped) else ()
@@ -222,7 +225,9 @@ def _screen(rules: tuple[Rule, ...]) -> LineScreen:
     return build_screen(patterns, [r.may_claim for r in rules])
 
 
-def _claims_fast(rules: Sequence[Rule], lines: list[str]) -> dict[int, list[tuple[Rule, dict[str, Any] | str | None]]]:
+def _claims_fast(
+    rules: Sequence[Rule], lines: list[str], corpus: CorpusContext | None = None
+) -> dict[int, list[tuple[Rule, dict[str, Any] | str | None]]]:
     """:func:`_claims`, asking a line only the rules that the line screen
     (:mod:`cleaner.line_screen`) cannot rule out, in the same order, and building
     a line's context only when a Python rule is asked (patterns need none)."""
@@ -245,17 +250,19 @@ def _claims_fast(rules: Sequence[Rule], lines: list[str]) -> dict[int, list[tupl
                 if ctx is None:
                     # C-level iteration over the lines: no Python call per line
                     nonblank = nonblank or list(accumulate(map(bool, map(str.strip, lines)), initial=0))
-                    ctx = LineContext(index=i, nonblank_index=nonblank[i], lines=frozen)
+                    ctx = LineContext(index=i, nonblank_index=nonblank[i], lines=frozen, corpus=corpus)
                 hit, detail = _verdict(r.fn(stripped, ctx))
             if hit:
                 matches.setdefault(i, []).append((r, detail))
     return matches
 
 
-def _one_pass(rules: Sequence[Rule], lines: list[str], fast: bool = False) -> dict[int, Removal]:
+def _one_pass(
+    rules: Sequence[Rule], lines: list[str], fast: bool = False, corpus: CorpusContext | None = None
+) -> dict[int, Removal]:
     """Decide which of ``lines`` the rules remove, by index (line numbers in the
     returned removals are 1-based indices into ``lines``)."""
-    matches = _claims_fast(rules, lines) if fast else _claims(rules, lines)
+    matches = _claims_fast(rules, lines, corpus) if fast else _claims(rules, lines, corpus)
     if not matches:
         return {}
 
@@ -288,7 +295,9 @@ def _one_pass(rules: Sequence[Rule], lines: list[str], fast: bool = False) -> di
     return removed
 
 
-def run_line_pass(rules: Sequence[Rule], text: str, *, fast: bool = False) -> tuple[str, list[Removal]]:
+def run_line_pass(
+    rules: Sequence[Rule], text: str, *, fast: bool = False, corpus: CorpusContext | None = None
+) -> tuple[str, list[Removal]]:
     """Apply a group of line rules to ``text``; return the new text and what went.
 
     Removing a line can move another into a position where a rule applies (the tag
@@ -296,12 +305,13 @@ def run_line_pass(rules: Sequence[Rule], text: str, *, fast: bool = False) -> tu
     until it removes nothing more: cleaning cleaned text must change nothing.
     Reported line numbers always refer to ``text`` as received. ``fast`` takes the
     shortcuts of :func:`_claims_fast` and the anchor search; the outcome is the same.
+    ``corpus``: the corpus the text belongs to, handed to the rules in their context.
     """
     lines = text.split("\n")
     origin = list(range(1, len(lines) + 1))  # current index -> line number in ``text``
     removals: list[Removal] = []
     while True:
-        removed = _one_pass(rules, lines, fast)
+        removed = _one_pass(rules, lines, fast, corpus)
         if not removed:
             break
         removals.extend(replace(rem, line_no=origin[i]) for i, rem in removed.items())

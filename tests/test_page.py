@@ -101,6 +101,39 @@ def test_comment_sections_end_the_main_text_but_a_heading_named_response_does_no
     assert boilerplate_lines(with_heading) == {}
 
 
+def test_an_opener_under_every_post_of_a_thread_opens_no_comment_section():
+    question = "Why is catching every exception a bad idea? What makes it bad, and is there a better way to write it?"
+    answers = [
+        "As you guessed, there are two sides to it: you catch errors you never meant to and hide them from the reader.",
+        "The short answer is that you should catch only the errors that you know how to handle at that point in the code.",
+    ]
+    thread = (question, "Add a comment", answers[0], "Add a comment", answers[1], "Add a comment")
+    assert sorted(boilerplate_lines(thread)) == [5]  # the answers are the page (the last link trails it)
+    once = (question, "Add a comment", answers[0])
+    assert sorted(boilerplate_lines(once)) == [1, 2]  # one opener after the text: a comment section
+
+
+def test_with_the_corpus_pack_a_page_of_a_site_with_a_known_template_keeps_its_lists(tmp_path):
+    menu = "Home\nShop\nNews\nAbout us\n"
+    footer = "Contact\nPrivacy policy\nTerms of use\n"
+    site = tmp_path / "in" / "shop.example"
+    site.mkdir(parents=True)
+    for n in range(3):
+        (site / f"p{n}.txt").write_text(
+            f"{menu}Trail shoe number {n} is light and grips well on wet rock, and it dries fast after a river crossing.\n"
+            f"Weight\n{250 + n} g\nDrop\n{n + 4} mm\nUpper\nRecycled mesh number {n}\n{footer}",
+            encoding="utf-8")
+    page = (site / "p0.txt").read_text(encoding="utf-8")
+    alone = load_pack(["page-dump"]).clean(page).text
+    assert "250 g" not in alone  # alone, the page-dump rule keeps only the prose line
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "in"), str(out), "--pack", "page-dump", "--pack", "corpus", "-q"])
+    assert result.exit_code == 0, result.output
+    text = next(out.rglob("p0.txt")).read_text(encoding="utf-8")
+    assert "250 g" in text and "Recycled mesh number 0" in text  # the specs are the page's own
+    assert "Privacy policy" not in text and "About us" not in text  # the template is gone
+
+
 def test_the_page_language_picks_the_stoplist():
     assert page_language("o que é que a gente faz com isso e com os outros".split()) == "Portuguese"
     assert page_language("der die das und ist nicht mit dem".split()) == "German"

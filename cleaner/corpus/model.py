@@ -94,3 +94,13 @@ class CorpusContext:
 
     doc: CorpusDoc
     stats: dict[str, Any] = field(default_factory=dict)
+
+    def knows_site_template(self) -> bool:
+        """Whether a corpus rule has seen enough pages of this document's site to
+        tell the site's template from the page's own text (its statistics answer
+        ``knows_template(site)``). A rule that guesses a page's template from the
+        page alone (``page/main-text``) leaves such a page to that corpus rule."""
+        if not self.doc.site:
+            return False
+        return any(callable(getattr(s, "knows_template", None)) and s.knows_template(self.doc.site)
+                   for s in self.stats.values())

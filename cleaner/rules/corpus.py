@@ -127,6 +127,10 @@ class TemplateStats:
     def of(self, site: str) -> templates.SiteStats:
         return self.sites.get(site) or templates.SiteStats(site)
 
+    def knows_template(self, site: str) -> bool:
+        """Whether ``site`` has the ``min_pages`` distinct pages that make evidence."""
+        return self.of(site).pages >= self.min_pages
+
     def report(self, limit: int = REPORT_LIMIT) -> dict[str, Any]:
         """For the manifest: per site with evidence (``min_pages`` distinct pages),
         its pages and how many distinct lines recur on ``min_pages`` of them (the

@@ -29,6 +29,10 @@ RULES_SHOWN = 10
 DIFF_LINES_SHOWN = 12
 #: How many skipped file names a summary lists.
 SKIPPED_SHOWN = 5
+#: How many sites (templates) or clusters (duplicates) a summary lists without
+#: --verbose, and how many copies of a cluster it names.
+CORPUS_SHOWN = 3
+COPIES_SHOWN = 3
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -62,8 +66,10 @@ def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pip
     if report.resumed_units:
         was = "was" if report.resumed_units == 1 else "were"
         console.print(f"resumed: {plural(report.resumed_units, 'unit')} {was} already done by an earlier, interrupted run")
-    for rule_id, said in report.corpus_summaries.items():  # what the scan found
+    for rule_id, said in report.corpus_summaries.items():  # what the scan found, and the clean removed
         console.print(f"[cyan]{rule_id}[/]: {escape(said)}")
+        for detail in corpus_details(report.corpus.get(rule_id) or {}, verbose=verbose):
+            console.print(f"  {escape(detail)}", highlight=False)
     skipped = report.skipped  # files of unknown kinds, and folders not entered (ending in /)
     if skipped:
         names = ", ".join(skipped[:SKIPPED_SHOWN]) + (", …" if len(skipped) > SKIPPED_SHOWN else "")
@@ -82,6 +88,29 @@ def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pip
         more = len(report.failures) - len(shown)
         console.print(f"[red]… and {plural(more, 'more failure')}[/] (see {PROVENANCE}, or --verbose)")
     console.print(f"outputs in {escape(str(output))}/ · {PROVENANCE} · manifest.json")
+
+
+def corpus_details(found: dict[str, Any], *, verbose: bool = False) -> list[str]:
+    """A corpus rule's report (the manifest's ``corpus`` entry) in a few lines:
+    per site, the template lines removed and the pages touched; per duplicate
+    cluster, the document kept and its copies. The largest few unless
+    ``verbose`` (then all the manifest lists)."""
+    entries = found.get("largest") or []
+    shown = entries if verbose else entries[:CORPUS_SHOWN]
+    lines = []
+    for entry in shown:
+        if "site" in entry:
+            removed = entry.get("lines_removed")
+            did = (f"{plural(removed, 'line')} removed from {entry.get('pages_touched', 0):,} of "
+                   f"{plural(entry['pages'], 'page')}" if removed is not None else plural(entry["pages"], "page"))
+            lines.append(f"{entry['site']}: {did} ({plural(entry.get('recurring_lines', 0), 'recurring line')})")
+        elif "kept" in entry:
+            copies = entry.get("copies") or []
+            names = ", ".join(copies[:COPIES_SHOWN]) + (", …" if len(copies) > COPIES_SHOWN else "")
+            lines.append(f"{entry['kept']} kept; {plural(len(copies), 'copy', 'copies')}: {names}")
+    if len(entries) > len(shown):
+        lines.append(f"… and {len(entries) - len(shown):,} more in manifest.json (--verbose lists them)")
+    return lines
 
 
 def failed_line(report: RunReport, output: Path) -> str | None:
@@ -105,14 +134,21 @@ def interrupted_line(units: int, documents: int, bytes_done: int, bytes_total: i
 # --- cleaner explain ----------------------------------------------------------------
 
 
-def explain(console: Console, cleaned: Cleaned, pipeline: Pipeline, *, verbose: bool = False, show_text: bool = True) -> None:
+def explain(
+    console: Console, cleaned: Cleaned, pipeline: Pipeline, *, verbose: bool = False, show_text: bool = True,
+    within: dict[str, Any] | None = None,
+) -> None:
     """Every removed line with its number, rule id and why (the rule's own reason,
-    else its summary); every text change as inline edits; the metadata; the
-    cleaned text. ``verbose``: each step's characters before and after, and every
-    changed line instead of the first few."""
+    else its summary); a document a corpus rule dropped, with why; every text
+    change as inline edits; the metadata; the cleaned text. ``verbose``: each
+    step's characters before and after, and every changed line instead of the
+    first few. ``within``: the corpus the document was judged in (``from`` run
+    or inputs, ``path``, ``position``, ``site``), said under the title."""
     outcome = cleaned.outcome
     reason = f" ({escape(outcome.reason)})" if outcome.reason else ""
     console.rule(f"[bold]{escape(cleaned.id)}[/] · {outcome.status}{reason}")
+    if within is not None:
+        console.print(f"[dim]{escape(within_line(within))}[/]")
     if not outcome.steps:
         console.print("no rule changed anything")
     summaries = {r.id: r.summary for r in pipeline.rules}
@@ -125,6 +161,8 @@ def explain(console: Console, cleaned: Cleaned, pipeline: Pipeline, *, verbose: 
                 + (f"  [dim]{escape(why)}[/]" if why else "")
                 + chars
             )
+        elif step.action == "dropped":
+            console.print(f"[yellow]dropped[/] by [cyan]{step.rule}[/]: {escape(step.why or '')}" + chars)
         else:
             console.print(f"[cyan]{step.rule}[/] changed {step.chars_before:,} → {step.chars_after:,} chars")
             for diff_line in changed_lines(step.before or "", step.after or "", None if verbose else DIFF_LINES_SHOWN):
@@ -134,6 +172,17 @@ def explain(console: Console, cleaned: Cleaned, pipeline: Pipeline, *, verbose: 
     if show_text and outcome.status == "ok":
         console.rule("cleaned text")
         console.print(outcome.text, markup=False, highlight=False, end="")
+
+
+def within_line(within: dict[str, Any]) -> str:
+    """Where a document was judged: ``judged within the run in out/: document 3
+    in input order, site x.org``."""
+    what = f"the run in {within['path']}" if within.get("from") == "run" else f"the corpus {within['path']}"
+    if within.get("position") is None:
+        return f"judged within {what} (the document could not be read)"
+    site = within.get("site")
+    where = f"site {site}" if site else "no site (a record without a URL)"
+    return f"judged within {what}: document {within['position'] + 1:,} in input order, {where}"
 
 
 def changed_lines(before: str, after: str, limit: int | None = DIFF_LINES_SHOWN) -> list[str]:
@@ -199,6 +248,8 @@ def steps_brief(console: Console, cleaned: Cleaned) -> None:
     for step in outcome.steps:
         if step.action == "removed":
             console.print(f"  removed line {step.line} {step.rule}: {escape(step.text or '')}", highlight=False)
+        elif step.action == "dropped":
+            console.print(f"  dropped {step.rule}: {escape(step.why or '')}", highlight=False)
         else:
             console.print(f"  changed {step.rule}: {step.chars_before:,} → {step.chars_after:,} chars", highlight=False)
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from cleaner import __version__
+from cleaner.corpus.removals import with_removals
 from cleaner.corpus.scan import corpus_rules
 from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_TIME_LIMIT
@@ -363,7 +364,7 @@ def run_corpus(
     report.seconds = time.perf_counter() - started
     report.resumed_units = resumed
     report.skipped = discovery.skipped
-    report.corpus, report.corpus_summaries = corpus_found, corpus_said
+    report.corpus, report.corpus_summaries = with_removals(corpus_found, corpus_said, out_path / PROVENANCE)
     write_atomic(out_path / MANIFEST, _manifest(in_path, out_path, pipeline, options, report).encode("utf-8"))
     state.complete()
     return report

@@ -32,8 +32,11 @@ from cleaner.io.html import DEFAULT_TIME_LIMIT
 from cleaner.outputs import OutputOptions
 from cleaner.pack import PackWarning, load_pack
 from cleaner.rule import Rule, RuleError
-from cleaner.run import RunError, RunInterrupted, RunOptions, run_corpus
-from cleaner.single import NoDocument, clean_document, read_bytes, read_file
+from cleaner.run import PROVENANCE, RunError, RunInterrupted, RunOptions, run_corpus
+from cleaner.corpus.within import NotInCorpus, judge_in_inputs
+from cleaner.finished_run import NotARun, RunMismatch, judge_in_run
+from cleaner.single import Cleaned, NoDocument, clean_document, read_bytes, read_file
+from cleaner.state import WORK_DIR
 
 #: ``-h`` as well as ``--help``, on every command (subcommands inherit it).
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -174,6 +177,13 @@ EnableOpt = Annotated[
 TextFieldOpt = Annotated[
     str, typer.Option(metavar="FIELD", rich_help_panel=INPUT, help="Field that holds the text in JSONL and parquet records.")
 ]
+ExplainTextFieldOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        metavar="FIELD", rich_help_panel=INPUT, show_default=False,
+        help="Field that holds the text in JSONL and parquet records. " + _default("text; with --corpus OUT, the run's"),
+    ),
+]
 InputFormatOpt = Annotated[
     Optional[InputFormat],
     typer.Option(
@@ -225,12 +235,13 @@ def _pipeline(
     return pipeline
 
 
-def _warn_corpus_of_one(pipeline: Pipeline) -> None:
-    """One document is a corpus of its own: say that corpus rules find nothing in it."""
+def _warn_corpus_of_one(pipeline: Pipeline, remedy: str = "cleaner run applies them to a whole corpus") -> None:
+    """One document is a corpus of its own: say that corpus rules find nothing in
+    it, and what to do instead (``remedy``)."""
     among = [r.id for r in pipeline.rules if r.kind == "corpus"]
     if among:
         _warn(f"{', '.join(among)} judge a document by the rest of the corpus; one document alone is a corpus "
-              "of one, where they find nothing (cleaner run applies them to a whole corpus)")
+              f"of one, where they find nothing ({remedy})")
 
 
 def _given(**options: Any) -> dict[str, Any]:
@@ -499,8 +510,18 @@ def explain(
     disable: DisableOpt = None,
     enable: EnableOpt = None,
     line: LineOpt = 1,
-    text_field: TextFieldOpt = "text",
+    text_field: ExplainTextFieldOpt = None,
     input_format: InputFormatOpt = None,
+    corpus: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--corpus", metavar="OUT|IN", rich_help_panel=INPUT, show_default=False,
+            help="Judge FILE within its corpus, so that corpus rules (--pack corpus) show their removals: the OUT "
+            "of a finished `cleaner run` (its pack and options must be given again; its inputs are scanned "
+            "again unless OUT keeps the run's statistics), or the input folder (or file) FILE belongs to, "
+            "scanned here.",
+        ),
+    ] = None,
     show_text: Annotated[bool, typer.Option("--text/--no-text", help="Also print the cleaned text.")] = True,
     json_out: JsonOpt = False,
     verbose: Annotated[
@@ -515,24 +536,83 @@ def explain(
     with its line number, the rule id and why (the rule's own reason, else its
     summary); every text change as inline edits.
 
+    Alone, FILE is a corpus of one, where corpus rules find nothing; --corpus OUT
+    (a finished run) or --corpus IN (its input folder) judges it within its
+    corpus, as a run does: template lines ("on 9 of 12 pages of x.org") and
+    duplicates ("near-duplicate of a.txt, Jaccard ≈ 0.91") show with their reasons.
+
     --json prints the document as its provenance.jsonl line has it (output left
-    out) with the cleaned text under "text". Exit code 1 when the document failed.
+    out) with the cleaned text under "text" (and, with --corpus, where the
+    document sits in it under "corpus"). Exit code 1 when the document failed,
+    2 when it is not in the corpus or the run's pack or options differ.
     """
     pipeline = _pipeline(pack, headings, disable, enable)
-    _warn_corpus_of_one(pipeline)
-    try:
-        item = read_file(file, line=line, input_format=input_format.value if input_format else None, text_field=text_field)
-    except NoDocument as exc:
-        raise _fail(str(exc), 2) from None
-    if isinstance(item, ReadFailure) and not json_out:
-        raise _fail(f"{item.id}: {item.reason}", 1)
-    cleaned = clean_document(item, pipeline, trace=not json_out)
-    if json_out:
-        _print_json(cleaned.record(pipeline, text=show_text))
+    fmt = input_format.value if input_format else None
+    within: dict[str, Any] | None = None
+    if corpus is None:
+        _warn_corpus_of_one(pipeline, "cleaner explain FILE --corpus OUT|IN judges it within its corpus")
+        try:
+            item = read_file(file, line=line, input_format=fmt, text_field=text_field or "text")
+        except NoDocument as exc:
+            raise _fail(str(exc), 2) from None
+        if isinstance(item, ReadFailure) and not json_out:
+            raise _fail(f"{item.id}: {item.reason}", 1)
+        cleaned = clean_document(item, pipeline, trace=not json_out)
     else:
-        render.explain(out, cleaned, pipeline, verbose=verbose, show_text=show_text)
+        cleaned, within = _judge_within(
+            file, corpus, pipeline, line=line, text_field=text_field, input_format=fmt, trace=not json_out,
+            extra=_given(headings=headings, disable=disable, enable=enable),
+        )
+        if isinstance(cleaned.item, ReadFailure) and not json_out:
+            raise _fail(f"{cleaned.id}: {cleaned.outcome.reason}", 1)
+    if json_out:
+        _print_json({**cleaned.record(pipeline, text=show_text), **({"corpus": within} if within else {})})
+    else:
+        render.explain(out, cleaned, pipeline, verbose=verbose, show_text=show_text, within=within)
     if cleaned.outcome.status == "failed":
         raise typer.Exit(1)
+
+
+def _judge_within(
+    file: Path, corpus: Path, pipeline: Pipeline, *, line: int, text_field: str | None, input_format: str | None,
+    trace: bool, extra: dict[str, Any],
+) -> tuple[Cleaned, dict[str, Any]]:
+    """FILE's document judged within ``corpus``: a finished run's OUT (it holds
+    ``.cleaner/state.json``) or an input folder or file. Bad usage (not in the
+    corpus, another run's pack or options) exits 2 with the reason. Also returns
+    where the document sits, for the display and ``--json``."""
+    if not corpus.exists():
+        raise _fail(f"--corpus {corpus}: no such file or folder", 2)
+
+    def scanning(rule_id: str, files: int) -> None:
+        err.print(f"scanning {render.plural(files, 'input file')} for {rule_id} …", highlight=False)
+
+    try:
+        if (corpus / WORK_DIR / "state.json").is_file():
+            found = judge_in_run(
+                file, corpus, pipeline, line=line, text_field=text_field, input_format=input_format, extra=extra,
+                trace=trace, on_scan=scanning,
+            )
+            judged, kind = found.judged, "run"
+            differ = found.differences()
+            if differ:
+                _warn(f"this judgement differs from the run's {PROVENANCE} in {', '.join(differ)}: the run's "
+                      "line is what it wrote, this is what cleaner makes of the document now")
+        else:
+            if not any(r.kind == "corpus" for r in pipeline.rules):
+                _warn("the pack has no corpus rules, so --corpus changes nothing (add --pack corpus)")
+            judged = judge_in_inputs(
+                file, corpus, pipeline, line=line, text_field=text_field or "text", input_format=input_format,
+                trace=trace, on_scan=scanning,
+            )
+            kind = "inputs"
+    except (NotARun, RunMismatch, NotInCorpus) as exc:
+        raise _fail(str(exc), 2) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    doc = judged.doc
+    where = {"from": kind, "path": str(corpus), "position": doc.position if doc else None, "site": doc.site if doc else None}
+    return judged.cleaned, where
 
 
 # --- cleaner rules ------------------------------------------------------------------

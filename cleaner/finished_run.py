@@ -1,0 +1,269 @@
+"""A finished run's OUT as evidence for one of its documents (``cleaner explain
+FILE --corpus OUT``): which run made OUT, where the document sits in it, and the
+document judged as that run judged it.
+
+OUT names its run in ``OUT/.cleaner/state.json``: the fingerprint of inputs, pack
+and options, and its parts in words (:mod:`cleaner.state`). The document is found
+in ``OUT/provenance.jsonl`` (one line per document, in input order, so the line's
+index is the document's place, by which a run keys its duplicates' verdicts): the
+line whose ``source.path`` ends FILE's path and whose ``source.sha256`` (and
+``source.line``, for a record) are FILE's. That also gives the run's input folder:
+FILE's path without ``source.path``.
+
+The statistics come from OUT when it still holds them (``corpus-stats.pickle``, kept
+while a run is unfinished), else from scanning the run's inputs again
+(:mod:`cleaner.corpus.within`), after checking that they are the ones the run read.
+Rules, options or inputs other than the run's are refused with what differs
+(:class:`RunMismatch`): a verdict judged otherwise would not be the run's.
+
+Nothing here writes files or prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shlex
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterator
+
+from cleaner.corpus.within import (
+    Judged, NotInCorpus, OnScan, Place, corpus_files, judge, locate, scan_inputs, spec_for,
+)
+from cleaner.engine import Pipeline
+from cleaner.io.readers import InputFile, format_of, iter_raw_items, load_document, text_name
+from cleaner.outputs import OutputOptions, plan_targets
+from cleaner.run import MANIFEST, PROVENANCE, RunOptions, _fingerprint, _identity, _size
+from cleaner.state import RunState, differences
+
+#: The options of a run that decide how a document is read (the rest decide outputs).
+READ_OPTIONS = ("text_field", "html_seconds", "html_metadata", "input_format")
+
+
+class NotARun(ValueError):
+    """The folder holds no finished cleaner run to explain from."""
+
+
+class RunMismatch(ValueError):
+    """The rules, options or inputs given differ from the run's: its verdicts
+    cannot be reproduced with them."""
+
+
+@dataclass(frozen=True)
+class RunJudged:
+    """A document judged within a finished run: what was judged now, the line
+    the run wrote for it, and where its input folder is (None: the statistics
+    came from OUT and the inputs were not needed)."""
+
+    judged: Judged
+    record: dict[str, Any]
+    place: Place
+    root: Path | None
+
+    def differences(self) -> list[str]:
+        """Where this judgement differs from the line the run wrote (status,
+        reason, steps): empty when explain shows what the run did."""
+        outcome = self.judged.cleaned.outcome
+        now = {"status": outcome.status, "reason": outcome.reason, "steps": [s.to_dict() for s in outcome.steps]}
+        return [key for key, value in now.items() if self.record.get(key) != value]
+
+
+class FinishedRun:
+    """OUT of a run that completed: its state, manifest and provenance."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        state_file = RunState(out).file
+        try:
+            state = json.loads(state_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise NotARun(
+                f"{out} holds no cleaner run ({state_file} is missing or unreadable); give --corpus the OUT "
+                "of a finished `cleaner run`, or the input folder to scan"
+            ) from None
+        if not state.get("complete") or not (out / PROVENANCE).is_file():
+            raise NotARun(
+                f"{out} holds a run that has not finished; finish it (run the same command again), "
+                "or give --corpus the input folder to scan"
+            )
+        if not isinstance(state.get("identity"), dict):
+            raise NotARun(f"{out} was made by an older cleaner that does not record its run's options; run it again")
+        self.fingerprint: str = state.get("fingerprint", "")
+        self.identity: dict[str, Any] = state["identity"]
+        try:
+            self.manifest: dict[str, Any] = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.manifest = {}
+
+    # --- which run ---------------------------------------------------------------
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The run's options as its state records them."""
+        found: dict[str, Any] = self.identity.get("options") or {}
+        return found
+
+    def run_options(self, **given: Any) -> RunOptions:
+        """Options for this run, as a run with ``given`` would have them: the
+        reading and output options are the run's unless given (``text_field``,
+        ``input_format``); ``extra`` is the rule options given on the command line."""
+        o = self.options
+        extra = given.pop("extra", {})
+        read = {name: o.get(name) for name in READ_OPTIONS}
+        read.update({name: value for name, value in given.items() if value is not None})
+        output = OutputOptions(format=o.get("output_format"), shard_size=o.get("shard_size"), compress=o.get("compress"))
+        return RunOptions(
+            text_field=read["text_field"] or "text", html_seconds=read["html_seconds"],
+            html_metadata=bool(read["html_metadata"]), input_format=read["input_format"], output=output, extra=extra,
+        )
+
+    def command(self) -> str:
+        """The run's command line, as the manifest recorded it ("" if it was no
+        ``cleaner run``: the Python API)."""
+        argv = self.manifest.get("command") or []
+        if len(argv) < 2 or argv[1] != "run":
+            return ""
+        return "cleaner " + " ".join(shlex.quote(str(a)) for a in argv[1:])
+
+    def check(self, pipeline: Pipeline, options: RunOptions) -> None:
+        """Refuse rules or options other than the run's, naming the differences."""
+        mine = _identity([], pipeline, options)
+        changes = differences({k: v for k, v in self.identity.items() if k != "inputs"},
+                              {k: v for k, v in mine.items() if k != "inputs"})
+        if changes:
+            ran = self.command()
+            raise RunMismatch(
+                f"{self.out} was made with other rules or options than these (the run's -> these): {'; '.join(changes)}. "
+                "Give explain the run's --pack, --disable, --enable and --headings"
+                + (f" (the run was: {ran})" if ran else "")
+                + ", or --corpus the input folder to judge the document with these"
+            )
+
+    # --- where the document is ---------------------------------------------------
+
+    def records(self) -> Iterator[tuple[int, str]]:
+        """``(place, raw line)`` of every provenance line, in input order."""
+        with (self.out / PROVENANCE).open(encoding="utf-8") as handle:
+            for position, line in enumerate(handle):
+                yield position, line
+
+    def find(self, file: Path, *, line: int, input_format: str | None, text_field: str = "text") -> tuple[int, dict[str, Any]]:
+        """The place and provenance line of FILE's document (record ``line`` of a
+        record file): the longest ``source.path`` that ends FILE's path and whose
+        hash (and record number) are FILE's. Raises :class:`NotInCorpus`."""
+        parts = tuple(text_name(p) for p in Path(os.path.abspath(file)).parts)
+        name = parts[-1]
+        marks = {json.dumps(name)[1:-1], json.dumps(name, ensure_ascii=False)[1:-1]}
+        hashes: dict[str, str | None] = {}
+        best: tuple[int, dict[str, Any]] | None = None
+        for position, raw_line in self.records():
+            if not any(mark in raw_line for mark in marks):
+                continue
+            record = json.loads(raw_line)
+            source = record.get("source") or {}
+            rel = source.get("path") or ""
+            rel_parts = PurePosixPath(rel).parts
+            if not rel_parts or parts[-len(rel_parts):] != rel_parts:
+                continue
+            if source.get("line") not in (None, line):  # records: the one asked for
+                continue
+            if rel not in hashes:
+                hashes[rel] = _sha_of(file, rel, input_format or source.get("format"), line, text_field)
+            recorded = source.get("sha256")
+            if recorded and hashes[rel] and recorded != hashes[rel]:
+                continue
+            if best is None or len(rel_parts) > len(PurePosixPath(best[1]["source"]["path"]).parts):
+                best = (position, record)
+        if best is None:
+            raise NotInCorpus(
+                f"{file} is not a document of the run in {self.out} (no line of its {PROVENANCE} has this "
+                "path and these bytes: a file added or changed since the run?); give --corpus the input "
+                "folder to judge it within the corpus as it is now"
+            )
+        return best
+
+    def root_of(self, file: Path, rel: str) -> list[Path]:
+        """Where the run's input can be, given that FILE is its ``rel``: the folder
+        FILE's path ends in ``rel`` under, or (a run on one file) FILE itself."""
+        absolute = Path(os.path.abspath(file))
+        depth = len(PurePosixPath(rel).parts)
+        found = [absolute.parents[depth - 1]]
+        if depth == 1:
+            found.append(absolute)
+        return found
+
+    def inputs_at(self, root: Path, pipeline: Pipeline, options: RunOptions) -> list[InputFile] | None:
+        """The run's input files under ``root`` if they are the ones the run read
+        (the same names, sizes and times, so the same fingerprint), else None."""
+        files = corpus_files(root, skip=self.out, input_format=options.input_format)
+        targets = plan_targets(files, [_size(f.path) for f in files], options.output)
+        return files if _fingerprint(targets, pipeline, options) == self.fingerprint else None
+
+    def inputs_changed(self, root: Path, pipeline: Pipeline, options: RunOptions) -> str:
+        files = corpus_files(root, skip=self.out, input_format=options.input_format)
+        targets = plan_targets(files, [_size(f.path) for f in files], options.output)
+        now = _identity(targets, pipeline, options)
+        return "; ".join(differences(self.identity, now)) or "the inputs differ"
+
+
+def _sha_of(file: Path, rel: str, fmt: str | None, line: int, text_field: str) -> str | None:
+    """The ``source.sha256`` a run gives FILE's document (record ``line``): the
+    file's bytes for text and HTML, the record's for record files."""
+    if fmt in (None, "txt", "md", "html"):
+        try:
+            return hashlib.sha256(file.read_bytes()).hexdigest()
+        except OSError:
+            return None
+    raw = next((r for r in iter_raw_items(InputFile(file, rel, fmt)) if r.position in (None, line)), None)
+    return None if raw is None else load_document(raw, text_field=text_field).source.sha256 or None
+
+
+def judge_in_run(
+    file: Path,
+    out: Path,
+    pipeline: Pipeline,
+    *,
+    line: int = 1,
+    text_field: str | None = None,
+    input_format: str | None = None,
+    extra: dict[str, Any] | None = None,
+    trace: bool = False,
+    on_scan: OnScan | None = None,
+) -> RunJudged:
+    """FILE's document judged as the run in ``out`` judged it. Raises
+    :class:`NotARun`, :class:`RunMismatch` (other rules, options or inputs) or
+    :class:`NotInCorpus` (FILE is not one of the run's documents)."""
+    run = FinishedRun(out)
+    options = run.run_options(text_field=text_field, input_format=input_format, extra=extra or {})
+    run.check(pipeline, options)
+    position, record = run.find(file, line=line, input_format=options.input_format, text_field=options.text_field)
+    rel = record["source"]["path"]
+    spec = spec_for(pipeline, text_field=options.text_field, html_seconds=options.html_seconds,
+                    html_metadata=options.html_metadata)
+    saved = RunState(out).load_stats()
+    root: Path | None = None
+    if saved is not None:
+        stats, failures = saved
+        fmt = options.input_format or format_of(file.name) or record["source"].get("format")
+        raw = next(r for r in iter_raw_items(InputFile(file, rel, fmt)) if r.position in (None, line))
+        place = Place(raw, position)
+    else:
+        candidates = run.root_of(file, rel)
+        found = next(((root, files) for root in candidates if (files := run.inputs_at(root, pipeline, options))), None)
+        if found is None:
+            raise RunMismatch(
+                f"the inputs at {candidates[0]} are not those the run in {out} read "
+                f"({run.inputs_changed(candidates[0], pipeline, options)}), and OUT no longer holds the "
+                f"run's statistics; give --corpus {candidates[0]} to judge the document within the corpus as it is now"
+            )
+        root, files = found
+        place = locate(files, rel, line)
+        if place.position != position:
+            raise RunMismatch(
+                f"{rel} is document {place.position + 1} of the inputs at {root} but document {position + 1} "
+                f"of the run in {out}; the run's documents cannot be told apart: judge it with --corpus {root}"
+            )
+        stats, failures = scan_inputs(files, pipeline, spec, on_scan)
+    return RunJudged(judge(place, pipeline, spec, stats, failures, trace=trace), record, place, root)

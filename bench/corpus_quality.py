@@ -67,9 +67,12 @@ def site_map(pages: Sequence[str], rows: Mapping[str, Mapping[str, Any]]) -> dic
     return sites
 
 
-def as_corpus(texts: Mapping[str, str], sites: Mapping[str, str]) -> list[tuple[CorpusDoc, str]]:
-    """The pages as a corpus, in page id order, each with its site."""
-    return [(CorpusDoc(page, n, sites[page]), texts[page]) for n, page in enumerate(sorted(texts))]
+def as_corpus(texts: Mapping[str, str], sites: Mapping[str, str],
+              pages: Mapping[str, str] | None = None) -> list[tuple[CorpusDoc, str]]:
+    """The pages as a corpus, in page id order, each with its site (and its HTML
+    page when ``pages`` has it, as ``cleaner run`` reads HTML files)."""
+    pages = pages or {}
+    return [(CorpusDoc(page, n, sites[page], html=pages.get(page)), texts[page]) for n, page in enumerate(sorted(texts))]
 
 
 def evidence(sites: Mapping[str, str], min_pages: int = 3) -> tuple[int, int]:

@@ -113,15 +113,15 @@ def _init() -> None:
     _page_dump = load_pack(["page-dump"], options=PLAIN)
 
 
-def clean_html(path: Path) -> tuple[str, str, str]:
+def clean_html(path: Path) -> tuple[str, str, str, str]:
     """One page through cleaner's HTML path: decode, trafilatura, the default pack.
-    Also trafilatura's text, for the corpus run of the same pages."""
+    Also trafilatura's text and the page, for the corpus run of the same pages."""
     html, _ = decode_html(gzip.decompress(path.read_bytes()))
     try:
         text, _meta = extract_main_text(html, seconds=None)
     except Exception:
         text = ""
-    return path.name[: -len(".html.gz")], text, _pipeline.clean(text).text if text.strip() else ""
+    return path.name[: -len(".html.gz")], text, _pipeline.clean(text).text if text.strip() else "", html
 
 
 def clean_text(item: tuple[str, str]) -> tuple[str, str, list[dict]]:
@@ -160,8 +160,9 @@ def run_dataset(folder: Path, jobs: int, show_harm: int) -> None:
         if gold:
             corpus["gold"] = submit_corpus(pool, CORPUS, gold_texts, sites)
         html_runs = list(pool.map(clean_html, pages, chunksize=4))
-        html_out = {page: cleaned for page, _, cleaned in html_runs}
-        corpus["html"] = submit_corpus(pool, CORPUS, {page: text for page, text, _ in html_runs}, sites)
+        html_out = {page: cleaned for page, _, cleaned, _ in html_runs}
+        corpus["html"] = submit_corpus(pool, CORPUS, {page: text for page, text, _, _ in html_runs}, sites,
+                                       {page: html for page, _, _, html in html_runs})
         naive_items = list(naive_texts.items())
         naive_out = {p: t for p, t, _ in pool.map(clean_text, naive_items, chunksize=4)}
         dump_out = {p: t for p, t, _ in pool.map(clean_page_dump, naive_items, chunksize=4)}
@@ -190,9 +191,10 @@ def run_dataset(folder: Path, jobs: int, show_harm: int) -> None:
 
 
 def submit_corpus(pool: ProcessPoolExecutor, packs: tuple[str, ...], texts: dict[str, str],
-                  sites: dict[str, str]) -> Future[list[PageResult]]:
-    """One corpus run (scan, then clean) of ``texts`` grouped by ``sites``, in a worker."""
-    return pool.submit(clean_as_corpus, packs, PLAIN, as_corpus(texts, sites))
+                  sites: dict[str, str], pages: dict[str, str] | None = None) -> Future[list[PageResult]]:
+    """One corpus run (scan, then clean) of ``texts`` grouped by ``sites``, in a
+    worker; ``pages``: the HTML page of each text (the HTML path's corpus run)."""
+    return pool.submit(clean_as_corpus, packs, PLAIN, as_corpus(texts, sites, pages))
 
 
 def print_corpus_shape(sites: dict[str, str], runs: dict[str, list[PageResult]]) -> None:

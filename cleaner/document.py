@@ -34,6 +34,7 @@ class Document:
     source: Source
     meta: dict[str, Any] = field(default_factory=dict)
     record: dict[str, Any] | None = None  # JSONL: the original record, written back with the cleaned text
+    html: str | None = field(default=None, repr=False)  # HTML pages: the decoded page, for corpus rules (never written)
 
 
 @dataclass

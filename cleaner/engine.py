@@ -29,7 +29,7 @@ class Step:
     chars_after: int
     line: int | None = None  # removed: 1-based line number in the text the rule saw
     text: str | None = None  # removed: the line's text
-    why: str | None = None  # removed: the rule's own reason, when it gives one
+    why: str | None = None  # the rule's own reason, when it gives one (a removed line, a dropped or replaced text)
     before: str | None = field(default=None, compare=False, repr=False)  # traced runs only
     after: str | None = field(default=None, compare=False, repr=False)
 
@@ -40,7 +40,7 @@ class Step:
             d["text"] = self.text
             if self.why:
                 d["why"] = self.why
-        elif self.why:  # a document a corpus rule dropped
+        elif self.why:  # a document a corpus rule dropped, or a text it replaced
             d["why"] = self.why
         d["chars_before"] = self.chars_before
         d["chars_after"] = self.chars_after
@@ -147,12 +147,19 @@ def corpus_verdict(rule: Rule, text: str, corpus: CorpusContext | None) -> Corpu
 
 def _apply_verdict(rule: Rule, verdict: CorpusVerdict, outcome: Outcome, trace: bool) -> None:
     """Record a corpus rule's verdict: removed lines as steps (like a line pass),
-    or the whole document dropped with the reason; metadata kept either way."""
+    a replaced text as a change with its reason, or the whole document dropped
+    with the reason; metadata kept either way."""
     merge_meta(outcome.meta, verdict.meta)
     text = outcome.text
     if verdict.drop is not None:
         outcome.steps.append(Step(rule.id, "dropped", len(text), 0, why=verdict.drop))
         outcome.text, outcome.status, outcome.reason = "", "dropped", verdict.drop
+        return
+    if verdict.replace is not None:
+        new, why = verdict.replace
+        step = Step(rule.id, "changed", len(text), len(new), why=why)
+        outcome.steps.append(_with_trace(step, text, new) if trace else step)
+        outcome.text = new
         return
     if not verdict.remove:
         return

@@ -134,8 +134,9 @@ def read_item(raw: RawItem, spec: WorkSpec) -> Document | ReadFailure:
 
 
 def corpus_doc(item: Document, position: int) -> CorpusDoc:
-    """What corpus rules know of a document: id, place in the corpus, site."""
-    return CorpusDoc(item.id, position, site_of(item))
+    """What corpus rules know of a document: id, place in the corpus, site, and
+    an HTML page's page."""
+    return CorpusDoc(item.id, position, site_of(item), html=item.html)
 
 
 @dataclass(frozen=True)

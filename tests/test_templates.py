@@ -216,3 +216,56 @@ def test_prefer_own_text_when_the_extractor_kept_little_of_a_site_page() -> None
     assert prefer_own_text("A short intro to the collection.", grid, stats)
     assert not prefer_own_text(grid, grid, stats)
     assert not prefer_own_text("A short intro.", grid, site_stats(pages[:2]))  # no evidence: the template is still in it
+
+
+def shop_pages(n_pages: int = 4) -> list[str]:
+    """Collection pages of one shop: a menu and footer on every page, an intro line
+    and a grid of products of its own."""
+    nav = "<nav><ul>" + "".join(f"<li><a href='/{w}'>{w}</a></li>" for w in ("Home", "Tents", "Packs", "Boots")) + "</ul></nav>"
+    foot = "<footer><ul>" + "".join(f"<li>{w}</li>" for w in ("Contact us", "Privacy policy", "Terms of use")) + "</ul></footer>"
+    names = ("Alder", "Birch", "Cedar", "Dogwood", "Elm", "Fir", "Hazel", "Larch")
+    pages = []
+    for n in range(n_pages):
+        grid = "".join(f"<li>{names[(i + 3 * n) % 8]} {10 + 5 * n + i} litre pack</li><li>${40 + 7 * i + n}.95</li>"
+                       for i in range(8))
+        pages.append(f"<html><body>{nav}<main><p>Daypacks for season {n}, light and tough.</p><ul>{grid}</ul></main>"
+                     f"{foot}</body></html>")
+    return pages
+
+
+def test_html_page_whose_extractor_kept_little_gets_its_own_text_minus_the_template() -> None:
+    from cleaner.corpus.model import CorpusDoc
+    from cleaner.corpus.scan import clean_corpus
+    from cleaner.pack import load_pack
+
+    pages = shop_pages()
+    intro_only = [f"Daypacks for season {n}, light and tough." for n in range(len(pages))]  # what the extractor kept
+    corpus = [(CorpusDoc(f"p{n}.html", n, "shop.example", html=page), text)
+              for n, (page, text) in enumerate(zip(pages, intro_only))]
+    outcome = clean_corpus(load_pack(["corpus"]), corpus)[1]
+    assert "Dogwood 15 litre pack" in outcome.text and "$48.95" in outcome.text  # the grid is back
+    assert "Privacy policy" not in outcome.text and "Tents" not in outcome.text  # the template is not
+    step = next(s for s in outcome.steps if s.rule == "corpus/site-template")
+    assert step.action == "changed" and step.why.startswith("the extractor kept ")
+    assert "4 pages of shop.example" in step.why
+
+    whole = [page_text_of(page) for page in pages]  # an extractor that kept the page's own text
+    kept = clean_corpus(load_pack(["corpus"]), [(doc, text) for (doc, _), text in zip(corpus, whole)])[1]
+    assert not any(s.action == "changed" and s.rule == "corpus/site-template" for s in kept.steps)
+
+
+def page_text_of(html: str) -> str:
+    from cleaner.io.page_text import page_text
+
+    lines = page_text(html).split("\n")
+    return "\n".join(lines[4:-3])  # without the menu and the footer
+
+
+def test_a_pickled_corpus_doc_leaves_its_page_behind() -> None:
+    from cleaner.corpus.model import CorpusDoc
+
+    doc = CorpusDoc("p.html", 3, "shop.example", html="<p>" + "x" * 10_000 + "</p>")
+    assert doc.page_text == "x" * 10_000
+    back = pickle.loads(pickle.dumps(doc))
+    assert (back.id, back.position, back.site, back.html) == ("p.html", 3, "shop.example", None)
+    assert len(pickle.dumps(doc)) < 200  # a scan's sketch goes to the statistics without the page

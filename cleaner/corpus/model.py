@@ -20,17 +20,37 @@ nothing to do (no other page, no earlier copy).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterable, Protocol
 
 
 @dataclass(frozen=True)
 class CorpusDoc:
     """What a corpus rule knows of a document besides its text: its id, its place
-    in input order, and its site (the host of its URL, else its input folder)."""
+    in input order, its site (the host of its URL, else its input folder) and, for
+    an HTML page, the page itself (``html``; its whole visible text is
+    :attr:`page_text`).
+
+    The page stays in the process that read it: a pickled CorpusDoc (a scan's
+    sketch on its way to the statistics) leaves it behind."""
 
     id: str
     position: int = 0
     site: str = ""
+    html: str | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def page_text(self) -> str | None:
+        """Every visible text node of the HTML page, one block per line (None for a
+        document that is not an HTML page): :func:`cleaner.io.page_text.page_text`."""
+        if self.html is None:
+            return None
+        from cleaner.io.page_text import page_text  # lxml: only when a rule reads a page
+
+        return page_text(self.html)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"id": self.id, "position": self.position, "site": self.site, "html": None}
 
 
 class Statistics(Protocol):
@@ -45,11 +65,15 @@ class CorpusVerdict:
 
     ``remove``: ``(line index, reason)`` pairs, 0-based in the text judged
     (``"on 9 of 12 pages of rei.com"``). ``drop``: a reason to drop the whole
-    document (``"near-duplicate of a.txt, Jaccard ≈ 0.91"``). ``meta``: metadata
-    to keep (``{"duplicate_of": "a.txt"}``)."""
+    document (``"near-duplicate of a.txt, Jaccard ≈ 0.91"``). ``replace``: a text
+    that takes the place of the one judged, with the reason (``(text, why)``; the
+    HTML path's page text where the extractor kept too little of it); the rules
+    after it, and the engine's next pass, clean it like any text. ``meta``:
+    metadata to keep (``{"duplicate_of": "a.txt"}``)."""
 
     remove: tuple[tuple[int, str], ...] = ()
     drop: str | None = None
+    replace: tuple[str, str] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
 

@@ -267,7 +267,7 @@ def load_document(
         if raw.format == "html":
             html, source.encoding = decode_html(data)
             text, meta = extract_main_text(html, seconds=html_seconds, metadata=html_metadata)
-            return Document(raw.rel, text, source, meta)
+            return Document(raw.rel, text, source, meta, html=html)
         text, source.encoding = decode_text(data)
         return Document(raw.rel, text, source)
     except DecodeError as exc:
@@ -330,4 +330,4 @@ def _load_warc(raw: RawItem, html_seconds: float | None, html_metadata: bool, fa
     except Exception as exc:
         return ReadFailure(doc_id, source, f"HTML extraction failed: {type(exc).__name__}: {exc}")
     record = {"id": doc_id, "url": meta.get("url"), "date": meta.get("date"), "text": text}
-    return Document(doc_id, text, source, found, record=record)
+    return Document(doc_id, text, source, found, record=record, html=html)

@@ -163,10 +163,21 @@ def _page_body(site: str, n: int) -> str:
             f"after a long debate about school funding.\n\n")
 
 
+def _template_sketch(text: str, doc: CorpusDoc) -> templates.Sketch:
+    """The page's lines: of the whole page for an HTML page (where its template is;
+    the extractor's text has little of it), else of the text."""
+    return templates.sketch(doc.page_text if doc.page_text is not None else text)
+
+
+def _own_text(page: str, removed: list[tuple[int, str]]) -> str:
+    gone = {index for index, _ in removed}
+    return "\n".join(line for i, line in enumerate(page.split("\n")) if i not in gone)
+
+
 @corpus_rule(
     "corpus/site-template",
     "Remove lines a site prints in blocks on 3 or more of its pages (menus, footers, sidebars)",
-    scan=lambda text, doc: templates.sketch(text),
+    scan=_template_sketch,
     statistics=TemplateStats,
     after="whitespace/trailing-spaces",  # before the residue pass: its scan needs only the cheap stages
     examples=[
@@ -191,11 +202,27 @@ def remove_site_template(
     such lines". The site is the host of the document's URL, else (text and HTML
     files) its folder.
 
+    HTML pages are counted by their whole visible text (where the template is).
+    Where the main-text extractor kept less than 40 % of the page's own text (the
+    page minus its template, in words), that own text replaces the extractor's:
+    trafilatura keeps the intro of a listing, collection or product page and drops
+    its items ("the extractor kept 12 % of the page's own text …").
+
     Leaves alone: pages of a site with fewer than ``min_pages`` distinct pages (no
     evidence: today's rules do the work), records without a URL (no site), a
     lone recurring line between the page's own lines (a spec label, a recipe
     heading, a quote shared by syndicated stories), sentences on half the pages
     or fewer. How each threshold was chosen:
-    docs/corpus.md, "Site templates"."""
-    removed = templates.template_lines(text, stats.of(doc.site), min_pages=min_pages, min_run=min_run)
+    docs/corpus.md, "Site templates" and "The HTML path"."""
+    site = stats.of(doc.site)
+    removed = templates.template_lines(text, site, min_pages=min_pages, min_run=min_run)
+    page = doc.page_text
+    if page is not None and site.pages >= min_pages:
+        own = _own_text(page, templates.template_lines(page, site, min_pages=min_pages, min_run=min_run))
+        kept = _own_text(text, removed)
+        if templates.prefer_own_text(kept, own, site):
+            share = len(kept.split()) / len(own.split())
+            return CorpusVerdict(replace=(own, (
+                f"the extractor kept {share:.0%} of the page's own text: the page's text minus its site template "
+                f"({site.pages} pages of {doc.site})")))
     return CorpusVerdict(remove=tuple(removed)) if removed else NOTHING

@@ -1,0 +1,83 @@
+"""The whole visible text of an HTML page, one block element per line: what a
+careless scrape would have kept (menus, product grids, footers and all).
+
+The HTML path's corpus rule needs it: where the main-text extractor keeps a
+paragraph of a listing, collection or product page and drops its items, the page's
+own text minus its site template is the better text (docs/corpus.md, "The HTML
+path"). Template evidence also comes from here, since the template lives in the
+whole page and the extractor's output has little of it.
+
+What counts: text and tails of every element except those that are never shown
+(``<script>``, ``<style>``, ``<noscript>``, ``<template>``, ``<head>``, SVG and
+MathML, comments, processing instructions, elements with the ``hidden``
+attribute; ``aria-hidden`` text is shown on screen and counts). A block element
+(``<p>``, ``<div>``, ``<li>``, ``<td>``, headings, ``<br>``, …) starts and ends a
+line; inline elements (``<a>``, ``<span>``, ``<b>``) run on. Whitespace inside a
+line is folded to one space; empty lines are dropped.
+
+Leaves alone: CSS visibility (``display:none`` in a stylesheet is not read), text
+drawn by scripts, alt text of images, and the order of the source (no layout).
+"""
+
+from __future__ import annotations
+
+import lxml.html
+from lxml import etree
+
+#: Elements whose text is never shown.
+HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object", "select"})
+
+#: Elements that start and end a line of text.
+BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "br", "button", "caption", "dd", "details", "dialog",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "label", "legend", "li", "main", "nav", "ol", "option", "p", "pre", "section", "summary",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+})
+
+
+def page_text(html: str) -> str:
+    """Every visible text node of ``html``, block elements on their own lines.
+    An empty or unparsable page gives ``""``."""
+    if not html.strip():
+        return ""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return ""
+    lines: list[str] = []
+    current: list[str] = []
+
+    def end_line() -> None:
+        if current:
+            line = " ".join("".join(current).split())
+            if line:
+                lines.append(line)
+            current.clear()
+
+    def walk(element: etree._Element) -> None:
+        tag = element.tag if isinstance(element.tag, str) else None
+        if tag is None:  # a comment or processing instruction: its tail is text
+            if element.tail:
+                current.append(element.tail)
+            return
+        name = etree.QName(element).localname.lower() if "}" in tag else tag.lower()
+        if name in HIDDEN or element.get("hidden") is not None:
+            if element.tail:
+                current.append(element.tail)
+            return
+        block = name in BLOCKS
+        if block:
+            end_line()
+        if element.text:
+            current.append(element.text)
+        for child in element:
+            walk(child)
+        if block:
+            end_line()
+        if element.tail:
+            current.append(element.tail)
+
+    walk(root)
+    end_line()
+    return "\n".join(lines)

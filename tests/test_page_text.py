@@ -1,0 +1,25 @@
+"""The whole visible text of an HTML page (cleaner.io.page_text), the HTML path's
+own text for the corpus rules."""
+
+from __future__ import annotations
+
+from cleaner.io.page_text import page_text
+
+
+def test_block_elements_are_lines_and_inline_elements_run_on():
+    html = ("<html><body><nav><ul><li><a href='/'>Home</a></li><li>Shop</li></ul></nav>"
+            "<p>The <b>new</b> pack is <a href='#'>light</a>.</p><div>Price<br>$40</div>"
+            "<table><tr><td>Weight</td><td>0.8 kg</td></tr></table></body></html>")
+    assert page_text(html).split("\n") == ["Home", "Shop", "The new pack is light.", "Price", "$40", "Weight", "0.8 kg"]
+
+
+def test_text_never_shown_is_left_out_but_aria_hidden_text_is_on_screen():
+    html = ("<html><head><title>T</title><style>p {}</style></head><body><script>var x = 1;</script>"
+            "<noscript>Enable JavaScript</noscript><p hidden>Secret</p><!-- note --><p>Osprey"
+            "<span aria-hidden='true'> (44)</span></p><template><p>Later</p></template></body></html>")
+    assert page_text(html) == "Osprey (44)"
+
+
+def test_whitespace_is_folded_and_an_empty_page_gives_nothing():
+    assert page_text("<p>  two\n\n  words  </p><p> </p>") == "two words"
+    assert page_text("") == "" and page_text("   ") == ""

@@ -27,7 +27,7 @@ import os
 import platform
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field, replace
 from functools import partial
 from importlib.metadata import PackageNotFoundError, version
@@ -104,6 +104,8 @@ class RunReport:
     drops: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     resumed_units: int = 0
+    #: Units of the scan (summed over the corpus rules) read back from a run killed in the scan.
+    resumed_scan_units: int = 0
     already_complete: bool = False
     #: Files under IN that were not read (unknown kinds; folders not entered end in
     #: ``/``), relative to IN, sorted: see :func:`cleaner.io.readers.discover`.
@@ -314,11 +316,11 @@ def run_corpus(
     issued: dict[str, tuple[int, int]] = {}  # units handed to workers and not yet collected: documents, bytes
 
     in_process = options.jobs <= 1
+    scan_resumed = 0
     if corpus_rules(pipeline.rules):
         saved = state.load_stats() if mode == "resume" else None
         if saved is None:
-            saved = _scan(targets, pipeline, spec, options.jobs, progress)
-            state.save_stats(saved)
+            saved, scan_resumed = _scan(targets, pipeline, spec, options.jobs, progress, state)
         stats, failures = saved
         spec = replace(spec, corpus_stats=stats, scan_failures=failures)
         progress.phase("cleaning")
@@ -363,6 +365,7 @@ def run_corpus(
         raise RunInterrupted(kept["units"], kept["documents"], kept["bytes"], sum(t.size for t in targets)) from None
     report.seconds = time.perf_counter() - started
     report.resumed_units = resumed
+    report.resumed_scan_units = scan_resumed
     report.skipped = discovery.skipped
     report.corpus, report.corpus_summaries = with_removals(corpus_found, corpus_said, out_path / PROVENANCE)
     write_atomic(out_path / MANIFEST, _manifest(in_path, out_path, pipeline, options, report).encode("utf-8"))
@@ -396,41 +399,101 @@ def _clean_job(job: Job) -> list[ItemResult] | None:
     return None
 
 
-def _scan_job(job: tuple[str, list[RawItem], int, int]) -> list[Any]:
-    """What a worker runs for one unit of a scan: (rule id, raw items, first place, bytes)."""
-    return scan_unit(job[1], job[2], job[0])
+#: A unit of a scan: rule id, unit key, raw items, first document's place, input bytes.
+ScanJob = tuple[str, str, list[RawItem], int, int]
+
+
+def _scan_job(job: ScanJob) -> list[Any]:
+    """What a worker runs for one unit of a scan: the sketches of its documents for
+    the rule, kept in OUT when the spec names it (a killed scan resumes there)."""
+    rule_id, key, items, first, _ = job
+    sketches = scan_unit(items, first, rule_id)
+    spec = current_spec()
+    if spec.out is not None:
+        RunState(Path(spec.out)).save_scan_part(rule_id, key, sketches)
+    return sketches
 
 
 def _scan(
-    targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int, progress: Progress
-) -> tuple[dict[str, Any], dict[int, str]]:
+    targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int, progress: Progress, state: RunState
+) -> tuple[tuple[dict[str, Any], dict[int, str]], int]:
     """The scan phase: each corpus rule's statistics, rule after rule in pack order
     (a rule scans the text as the rules before it leave it, corpus rules included,
     see :mod:`cleaner.corpus.scan`). Workers compute the sketches unit by unit; the
     statistics take them here, in input order, so they do not depend on ``jobs``.
     A unit whose worker dies gives no sketches (the clean phase fails its documents);
-    a document whose scan raises is returned among the failures, by place."""
-    stats: dict[str, Any] = {}
-    failures: dict[int, str] = {}
+    a document whose scan raises is returned among the failures, by place.
+
+    Resumable: the rules whose scan finished, and each unit's sketches of the rule
+    being scanned, are kept in OUT (:class:`~cleaner.state.RunState`), and only the
+    rest is scanned; the sketches read back are fed in their place in input order,
+    so the statistics are those of a scan never interrupted. Returns the
+    statistics (kept in OUT as the complete scan) and the scan units read back."""
+    stats, failures = state.load_scan_progress() or ({}, {})
+    resumed = 0
     for rule in corpus_rules(pipeline.rules):
+        if rule.id in stats:  # finished before the run was killed
+            continue
         assert rule.statistics is not None
         gathered = rule.statistics(**rule.options)
         phase = replace(spec, corpus_stats=dict(stats))
         progress.phase(f"scanning for {rule.id}")
-        units = ((rule.id, [raw for _, raw in unit], first, nbytes) for _, unit, nbytes, first in _positioned(_units(targets)))
-        results = ordered_map(
-            _scan_job, units, jobs=jobs, initializer=init_worker,
-            initargs=(phase, pipeline if jobs <= 1 else None), on_broken=lambda job, _error: [None] * len(job[1]),
-        )
-        for job, sketches in results:
-            progress.advance(len(sketches), job[3])
-            for position, entry in enumerate(sketches, job[2]):
+        for (first, nbytes, kept), sketches in _scan_units(rule.id, targets, pipeline, phase, jobs, state):
+            resumed += kept
+            progress.advance(len(sketches), nbytes)
+            for position, entry in enumerate(sketches, first):
                 if isinstance(entry, ScanFailure):
                     failures.setdefault(position, entry.reason)
                 elif entry is not None:
                     gathered.add(*entry)
         stats[rule.id] = gathered
-    return stats, failures
+        state.save_scan_progress((stats, failures))
+        state.drop_scan_parts(rule.id)
+        # the kept form from here on, as a resumed run has it (it is also smaller:
+        # what only the scan needs, such as the duplicates' index, is left out)
+        stats, failures = state.load_scan_progress() or (stats, failures)
+    state.save_stats((stats, failures))
+    return (stats, failures), resumed
+
+
+def _scan_units(
+    rule_id: str, targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int, state: RunState
+) -> Iterator[tuple[tuple[int, int, bool], list[Any]]]:
+    """Each unit's sketches for ``rule_id`` in input order, with (first document's
+    place, input bytes, read back?): read back from OUT where a killed run kept
+    them, computed by the workers for the other units."""
+    order: deque[tuple[str, int, int, int, bool]] = deque()  # key, documents, first place, bytes, kept
+
+    def todo() -> Iterator[ScanJob]:
+        for key, unit, nbytes, first in _positioned(_units(targets)):
+            kept = state.scan_part(rule_id, key).exists()
+            order.append((key, len(unit), first, nbytes, kept))
+            if not kept:
+                yield rule_id, key, [raw for _, raw in unit], first, nbytes
+
+    def read_back(key: str, documents: int) -> list[Any]:
+        sketches = state.load_scan_part(rule_id, key)
+        if sketches is None or len(sketches) != documents:
+            state.scan_part(rule_id, key).unlink(missing_ok=True)
+            raise RunError(
+                f"{state.scan_part(rule_id, key)} (sketches kept by the interrupted scan) cannot be read back; "
+                "it is removed now: run the same command again to scan that unit anew"
+            )
+        return sketches
+
+    results = ordered_map(
+        _scan_job, todo(), jobs=jobs, initializer=init_worker,
+        initargs=(spec, pipeline if jobs <= 1 else None), on_broken=lambda job, _error: [None] * len(job[2]),
+    )
+    for job, sketches in results:
+        while order[0][4]:  # kept units before this one
+            key, documents, first, nbytes, _ = order.popleft()
+            yield (first, nbytes, True), read_back(key, documents)
+        key, _, first, nbytes, _ = order.popleft()
+        assert key == job[1], "scan results out of order"
+        yield (first, nbytes, False), sketches
+    for key, documents, first, nbytes, _ in order:  # kept units after the last one scanned
+        yield (first, nbytes, True), read_back(key, documents)
 
 
 WORKER_DIED = (

@@ -7,6 +7,13 @@ exists. Every file is written to a temporary name and renamed, and the provenanc
 part is written last, so a run killed at any moment leaves either a finished unit
 or nothing of it that counts. Finishing the run assembles the parts into the final
 outputs, marks the state complete and removes the parts.
+
+A run with corpus rules scans first. Each unit's sketches for a rule are kept in
+``OUT/.cleaner/scan/<rule>/<unit>.pickle`` as the workers compute them, and each
+rule's finished statistics in ``OUT/.cleaner/scan/finished.pickle``, so a run
+killed in the scan resumes it at the first unit not done; the whole scan's
+statistics, once complete, go to ``OUT/.cleaner/corpus-stats.pickle`` and the
+sketches are removed.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import io
 import json
 import pickle
+import re
 import shutil
 from pathlib import Path
 from typing import Any, Iterator
@@ -91,16 +99,42 @@ class RunState:
     def load_stats(self) -> tuple[dict[str, Any], dict[int, str]] | None:
         """What a finished scan of this run saved, or None (no scan finished yet,
         or a file that cannot be read or has another shape: the run scans again)."""
-        try:
-            data = self.stats_file.read_bytes()
-        except OSError:
-            return None
-        try:
-            found = _StatsUnpickler(io.BytesIO(data)).load()
-        except Exception:
-            return None
-        shaped = isinstance(found, tuple) and len(found) == 2 and all(isinstance(x, dict) for x in found)
-        return found if shaped else None
+        return _stats_shaped(_load(self.stats_file))
+
+    @property
+    def scan_dir(self) -> Path:
+        """Where a scan that has not finished keeps its work (see the module docs)."""
+        return self.work / "scan"
+
+    def scan_part(self, rule_id: str, key: str) -> Path:
+        """One unit's sketches for one corpus rule."""
+        return self.scan_dir / re.sub(r"[^\w.-]", "_", rule_id) / f"{key}.pickle"
+
+    def save_scan_part(self, rule_id: str, key: str, sketches: list[Any]) -> None:
+        """Keep one unit's sketches (a worker calls this as it finishes the unit)."""
+        path = self.scan_part(rule_id, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, pickle.dumps(sketches, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def load_scan_part(self, rule_id: str, key: str) -> list[Any] | None:
+        """A unit's kept sketches, or None when there are none (or they cannot be
+        read back with cleaner's classes only)."""
+        found = _load(self.scan_part(rule_id, key))
+        return found if isinstance(found, list) else None
+
+    def drop_scan_parts(self, rule_id: str) -> None:
+        """Remove a rule's unit sketches once its statistics are kept."""
+        shutil.rmtree(self.scan_part(rule_id, "x").parent, ignore_errors=True)
+
+    def save_scan_progress(self, found: tuple[dict[str, Any], dict[int, str]]) -> None:
+        """Keep the statistics of the corpus rules whose scan has finished (and the
+        documents whose scan failed so far), before the next rule's scan."""
+        self.scan_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.scan_dir / "finished.pickle", pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def load_scan_progress(self) -> tuple[dict[str, Any], dict[int, str]] | None:
+        """What :meth:`save_scan_progress` kept, or None."""
+        return _stats_shaped(_load(self.scan_dir / "finished.pickle"))
 
     def unit_done(self, key: str) -> bool:
         return self.prov_part(key).exists()
@@ -130,7 +164,26 @@ class RunState:
         state["complete"] = True
         self._write(state)
         shutil.rmtree(self.parts, ignore_errors=True)
+        shutil.rmtree(self.scan_dir, ignore_errors=True)
         self.stats_file.unlink(missing_ok=True)
+
+
+def _load(path: Path) -> Any:
+    """A pickle a run kept in OUT, read with :class:`_StatsUnpickler`; None when it
+    is missing or cannot be read that way."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        return _StatsUnpickler(io.BytesIO(data)).load()
+    except Exception:
+        return None
+
+
+def _stats_shaped(found: Any) -> tuple[dict[str, Any], dict[int, str]] | None:
+    shaped = isinstance(found, tuple) and len(found) == 2 and all(isinstance(x, dict) for x in found)
+    return found if shaped else None
 
 
 class _StatsUnpickler(pickle.Unpickler):

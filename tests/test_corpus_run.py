@@ -124,6 +124,27 @@ def test_a_killed_corpus_run_resumes_to_identical_output(tmp_path, sig):
     assert not (out / ".cleaner" / "corpus-stats.pickle").exists()
 
 
+@pytest.mark.parametrize("rule", ["corpus/site-template", "corpus/duplicates"])
+def test_a_run_killed_in_the_scan_resumes_the_scan_to_identical_output(tmp_path, rule):
+    """Killed while scanning for the first corpus rule, or for the second (the
+    first's statistics kept), the resumed run scans only the units not done."""
+    src = _corpus(tmp_path / "in", stories=3000)
+    clean = tmp_path / "clean"
+    run_corpus(src, clean, load_pack(["corpus"]), RunOptions(jobs=1))
+    out = tmp_path / "out"
+    sketches = f"scan/{rule.replace('/', '_')}/*.pickle"
+    kill_midway(src, out, signal.SIGKILL, "--pack", "corpus", "--jobs", "2", parts=sketches)
+    work = out / ".cleaner"
+    kept = len(list(work.glob(sketches)))
+    assert kept >= 2 and not (work / "corpus-stats.pickle").exists()  # killed in the scan
+    first_done = (work / "scan" / "finished.pickle").is_file()
+    assert first_done == (rule == "corpus/duplicates")
+    report = run_corpus(src, out, load_pack(["corpus"]), RunOptions(jobs=1))
+    assert kept <= report.resumed_scan_units < 30  # 30 units a scan: the rest was scanned again
+    assert snapshot(out) == snapshot(clean)
+    assert not (work / "scan").exists() and not (work / "corpus-stats.pickle").exists()
+
+
 def test_saved_statistics_that_name_foreign_code_are_not_loaded(tmp_path):
     """OUT/.cleaner/corpus-stats.pickle is read back with cleaner's classes only:
     a pickle that would call anything else is ignored (the run scans again)."""

@@ -86,23 +86,26 @@ def _start(src: Path, out: Path, *extra: str) -> subprocess.Popen:
     )
 
 
-def wait_for_units(proc: subprocess.Popen, out: Path, units: int = 2, seconds: float = 120) -> None:
-    """Wait until the run ``proc`` has finished ``units`` units in ``out``, and make
-    sure it is still running (else the corpus was too small to interrupt it)."""
-    parts = out / ".cleaner" / "parts"
+def wait_for_units(
+    proc: subprocess.Popen, out: Path, units: int = 2, seconds: float = 120, parts: str = "parts/*.prov.jsonl"
+) -> None:
+    """Wait until the run ``proc`` has finished ``units`` units in ``out`` (files
+    matching ``parts`` under ``OUT/.cleaner``: the clean phase's by default), and
+    make sure it is still running (else the corpus was too small to interrupt it)."""
+    work = out / ".cleaner"
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and proc.poll() is None:
-        if parts.is_dir() and len(list(parts.glob("*.prov.jsonl"))) >= units:
+        if work.is_dir() and len(list(work.glob(parts))) >= units:
             break
         time.sleep(0.01)
     assert proc.poll() is None, "the run finished before it could be interrupted; make the corpus bigger"
 
 
-def kill_midway(src: Path, out: Path, sig: int, *extra: str) -> None:
+def kill_midway(src: Path, out: Path, sig: int, *extra: str, parts: str = "parts/*.prov.jsonl") -> None:
     """Start ``cleaner run`` (with ``extra`` arguments) and send it ``sig`` once two
-    units are done."""
+    units are done (see :func:`wait_for_units` for ``parts``)."""
     proc = _start(src, out, *extra)
-    wait_for_units(proc, out)
+    wait_for_units(proc, out, parts=parts)
     proc.send_signal(sig)
     proc.wait(timeout=60)
     assert not (out / "provenance.jsonl").exists(), "an interrupted run must not look finished"

@@ -162,3 +162,150 @@ def test_builtin_pack_names_and_rule_selection_reach_the_actors(ray_local):
     assert row["text"] == 'Officials met earlier this year.The minister said "yes" to the plan.\n'
     assert "sentences/split-glued" not in row["cleaner_steps"]
     assert json.loads(row["cleaner_steps"])[0]["rule"] == "encoding/uncurl-quotes"
+
+
+# --- corpus rules on Ray (issue 14, item 6) -----------------------------------------
+
+WORDS = ("river harbour council budget teacher market station bridge garden museum doctor village "
+         "engine winter summer farmer baker ferry tunnel library forest castle island valley meadow "
+         "factory theatre orchestra harvest lantern compass anchor barrel carpet diamond feather "
+         "glacier hammer jacket kettle ladder magnet needle orange pencil quartz ribbon saddle "
+         "thunder umbrella velvet wagon yellow zebra candle dolphin eagle falcon goose heron").split()
+
+
+def story(n: int, words: int = 45) -> str:
+    """A distinct article body: three paragraphs of words drawn for ``n``."""
+    import random
+
+    rng = random.Random(n)
+    paragraphs = []
+    for _ in range(3):
+        sentence = " ".join(rng.choice(WORDS) for _ in range(words // 3))
+        paragraphs.append(sentence[0].upper() + sentence[1:] + " went on today.")
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def edited(text: str, *at: int) -> str:
+    """``text`` with the words at these places (counted between spaces) changed."""
+    tokens = text.split(" ")
+    for n, i in enumerate(at):
+        assert "\n" not in tokens[i]
+        tokens[i] = ("salmon", "lighthouse", "cathedral", "violin")[n % 4]
+    return " ".join(tokens)
+
+
+MENU_A = "Home\nNews\nSport\nWeather\n\n"
+FOOT_A = "\n\nContact us\nPrivacy policy\nTerms of use\n"
+MENU_B = "Skip to content\nShop\nCart\nMy account\n\n"
+FOOT_B = "\n\n© b.example\nNewsletter\nFollow us\n"
+
+
+def corpus_records() -> list[dict]:
+    """~30 records: two sites with templates (a.example 6 pages, b.example 4), one with
+    too few pages (c.example), records without a URL sharing a menu (no site: left
+    alone), and planted duplicates: an exact copy (case and spacing changed) on another
+    site, an edited copy, a copy of that copy, an exact copy of the edited copy, a story
+    that repeats only once its site's template is gone, short exact copies, and rows
+    that fail or are empty."""
+    recs: list[dict] = []
+
+    def add(doc_id: str, text: object, url: str | None = None) -> None:
+        rec: dict = {"id": doc_id, "lang": "en", "text": text}
+        if url:
+            rec["url"] = url
+        recs.append(rec)
+
+    for n in range(6):
+        add(f"a{n}", MENU_A + story(n) + FOOT_A, f"https://www.a.example/news/{n}")
+    for n in range(4):
+        add(f"b{n}", MENU_B + story(10 + n) + FOOT_B, f"https://b.example/p/{n}")
+    for n in range(2):
+        add(f"c{n}", MENU_A + story(20 + n) + FOOT_A, f"https://c.example/{n}")
+    for n in range(4):
+        add(f"nourl{n}", MENU_A + story(30 + n))
+    add("a2-upper", "  " + story(2).upper().replace("\n\n", "\n\n\n"), "https://d.example/copy")
+    base = story(40, words=150)
+    add("orig", base)
+    first_edit = edited(base, 10, 70)
+    add("b-edit", MENU_B + first_edit + FOOT_B, "https://b.example/p/edit")  # a near copy, also a b.example page
+    add("edit-of-edit", edited(first_edit, 30, 120))
+    add("edit-reflowed", first_edit.replace("\n\n", "\n").replace(" went", "  went"))
+    add("b1-on-a", MENU_A + story(11) + FOOT_A, "https://a.example/syndicated")  # b1 once templates go
+    add("short1", "Breaking news today.\n")
+    add("short2", "BREAKING NEWS TODAY.\n")
+    for n in range(3):
+        add(f"other{n}", story(50 + n))
+    add("empty", "   \n")
+    add("null-text", None)
+    add("int-text", 42, "https://a.example/broken")
+    return recs
+
+
+@pytest.fixture(scope="module")
+def corpus_jsonl(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    (root / "in").mkdir()
+    records = corpus_records()
+    (root / "in" / "records.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return root, records
+
+
+def run_locally(root, packs: list[str], name: str) -> tuple[dict, dict]:
+    """`cleaner run IN OUT --pack ...` on the JSONL: provenance and output texts by id."""
+    out = root / name
+    run_corpus(root / "in", out, load_pack(packs), RunOptions(jobs=1))
+    provenance = {p["id"]: p for p in map(json.loads, (out / "provenance.jsonl").read_text("utf-8").splitlines())}
+    texts = {r["id"]: r["text"] for r in map(json.loads, (out / "records.jsonl").read_text("utf-8").splitlines())}
+    return provenance, texts
+
+
+def assert_same_as_local(rows: list[dict], provenance: dict, texts: dict) -> None:
+    got = {r["id"]: r for r in rows}
+    assert set(got) == set(provenance)
+    for doc_id, prov in provenance.items():
+        row = got[doc_id]
+        assert row["cleaner_status"] == prov["status"], doc_id
+        assert json.loads(row["cleaner_steps"]) == prov["steps"], doc_id
+        assert json.loads(row["cleaner_meta"]) == prov["meta"], doc_id
+        if prov["status"] == "failed":
+            assert prov["reason"].endswith(row["cleaner_reason"] + " (see --text-field)"), doc_id
+        else:
+            assert row["cleaner_reason"] == prov["reason"], doc_id
+            assert row["text"] == (texts[doc_id] if prov["status"] == "ok" else ""), doc_id
+        assert "_cleaner_position" not in row
+
+
+def test_corpus_rules_on_ray_match_the_local_run(ray_local, corpus_jsonl):
+    root, records = corpus_jsonl
+    provenance, texts = run_locally(root, ["corpus"], "out-corpus")
+    # the corpus exercises what it should: templates removed on sites with evidence only,
+    # every kind of duplicate dropped, the first of each kept
+    status = {i: p["status"] for i, p in provenance.items()}
+    dup_of = {i: p["meta"].get("duplicate_of") for i, p in provenance.items() if p["meta"].get("duplicate_of")}
+    assert dup_of == {"a2-upper": "a2", "b-edit": "orig", "edit-of-edit": "b-edit", "edit-reflowed": "b-edit",
+                      "b1-on-a": "b1", "short2": "short1"}
+    assert provenance["edit-reflowed"]["reason"] == "exact duplicate of b-edit"
+    assert all(status[i] == "dropped" for i in dup_of)
+    assert "Privacy policy" not in texts["a0"] and "Newsletter" not in texts["b0"]
+    assert "Privacy policy" in texts["c0"]  # two pages are no evidence
+    assert texts["nourl0"].startswith("Home\nNews")  # no site: the shared menu stays
+    assert status["null-text"] == status["int-text"] == "failed" and status["empty"] == "dropped"
+
+    ds = ray.data.from_items(records, override_num_blocks=5)
+    rows = clean_dataset(ds, packs=["corpus"], concurrency=2, batch_size=4).take_all()
+    assert_same_as_local(rows, provenance, texts)
+
+
+def test_page_dump_and_corpus_gathered_on_the_driver_match_the_local_run(ray_local, corpus_jsonl, monkeypatch):
+    """``--pack page-dump --pack corpus``, with both rules' statistics gathered the way
+    any other corpus rule's are (sketches collected on the driver, fed in position order)."""
+    import cleaner.integrations.ray_corpus as ray_corpus
+
+    root, records = corpus_jsonl
+    provenance, texts = run_locally(root, ["page-dump", "corpus"], "out-page-dump")
+    assert sum(p["status"] == "dropped" for p in provenance.values()) >= 6
+    monkeypatch.setattr(ray_corpus, "aggregation_of", lambda rule: "driver")
+    ds = ray.data.from_items(records, override_num_blocks=3)
+    rows = clean_dataset(ds, packs=["page-dump", "corpus"], concurrency=1).take_all()
+    assert_same_as_local(rows, provenance, texts)

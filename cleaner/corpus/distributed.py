@@ -12,25 +12,31 @@ nodes; each rule's statistics are gathered in the way that gives the same result
   :class:`~cleaner.corpus.templates.SiteStats` (:func:`site_statistics`), finished
   there; only the finished statistics (lines on ``min_pages`` pages or more) reach the
   driver.
-* ``corpus/duplicates`` (:class:`~cleaner.rules.corpus.DuplicateStats`): **by exact
-  hash, then by LSH band**, then **resolved in input order** on the driver. What
-  :meth:`~cleaner.corpus.duplicates.DuplicateIndex.offer` decides, taken apart:
+* ``corpus/duplicates`` (:class:`~cleaner.rules.corpus.DuplicateStats`): **by
+  group key** (the exact hash, and each LSH band hash), then **resolved in input
+  order** on the driver. What :meth:`~cleaner.corpus.duplicates.DuplicateIndex.offer`
+  decides, taken apart:
 
-  1. A document with an exact hash is *indexed* unless an earlier document has the
-     same hash; then it is an exact copy of the earliest one (:func:`exact_copies`).
-     Indexing does not depend on near-duplicate verdicts: near-duplicates are
-     indexed too.
-  2. The index keeps, per band, the *first indexed* document with each band hash
-     (``setdefault``). So a document's candidate in a band is the earliest indexed
-     document of its (band, hash) group, unless it is that one: every other member
-     of a group is compared with the group's first, and with no one else
-     (:func:`band_candidates`). A pair is confirmed when the signature estimate
-     reaches the cut; confirmed pairs are all that leave the group.
+  1. The exact-hash group (band :data:`EXACT_BAND`): a document is an exact copy of
+     the earliest document with its hash (:func:`exact_copies`); that one is
+     *indexed* (near-duplicates are indexed too, so indexing does not depend on
+     near-duplicate verdicts).
+  2. A band group: the index keeps, per band, the *first indexed* document with each
+     band hash (``setdefault``), so a document's candidate in a band is the
+     earliest document of its (band, hash) group, unless it is that one: every
+     other member is compared with the group's first, and with no one else
+     (:func:`band_candidates`). Exact copies sit in the same groups as the document
+     they copy (same text, same bands), after it, so they are never a group's
+     first and change no one's candidate; their own candidates are ignored.
+     A pair is confirmed when the signature estimate reaches the cut; confirmed
+     pairs are all that leave the group.
   3. On the driver, in input order (:func:`resolve`): a document with confirmed
      candidates is a near-duplicate of the most similar one (the earliest among
      equals), and its cluster keeps what that one's cluster keeps; an exact copy
      names the document it copies and that one's cluster. Earlier documents are
      resolved first, so one pass does it.
+
+  One group-by over ``group_keys`` (15 keys a document) does steps 1 and 2.
 
 * any other corpus rule: **on the driver** (:func:`feed_in_order`): its sketches
   are collected, sorted by position and offered to its statistics one by one, as a
@@ -52,6 +58,9 @@ from cleaner.corpus.model import CorpusDoc, Statistics
 from cleaner.rule import Rule
 
 Aggregation = Literal["site", "bands", "driver"]
+
+#: The group key's band number for the exact hash (bands are 0 to 13).
+EXACT_BAND = -1
 
 
 def aggregation_of(rule: Rule) -> Aggregation:
@@ -118,8 +127,8 @@ def exact_copies(group: Iterable[tuple[int, str]]) -> tuple[tuple[int, str], lis
 
 
 def band_candidates(members: Iterable[tuple[int, str, bytes]], cut: float) -> list[Candidate]:
-    """The confirmed candidates of one (band, band hash) group of indexed documents,
-    given as ``(position, id, signature)``: each member after the first in position
+    """The confirmed candidates of one (band, band hash) group, given as
+    ``(position, id, signature)``: each member after the first in position
     order, compared with the first, kept when the estimate reaches ``cut``."""
     ordered = sorted(members, key=lambda m: m[0])
     if len(ordered) < 2:
@@ -135,19 +144,19 @@ def band_candidates(members: Iterable[tuple[int, str, bytes]], cut: float) -> li
 
 def resolve(copies: Iterable[ExactCopy], candidates: Iterable[Candidate]) -> tuple[dict[int, Verdict], dict[int, str]]:
     """The verdicts of :class:`~cleaner.corpus.duplicates.DuplicateIndex` from the
-    exact copies and the confirmed candidates (in any order; a pair found through
-    several bands may come more than once): ``(verdict by position, own id by
-    position)`` of every duplicate, as :class:`~cleaner.rules.corpus.DuplicateStats`
-    holds them. Memory: one entry per duplicate and per confirmed pair."""
+    exact copies and the confirmed candidates, in any order (a pair found through
+    several bands may come more than once; candidates of exact copies are
+    ignored): ``(verdict by position, own id by position)`` of every duplicate, as
+    :class:`~cleaner.rules.corpus.DuplicateStats` holds them. Memory: one entry per
+    duplicate and per confirmed pair."""
     best: dict[int, Candidate] = {}
+    exact = {c.position: c for c in copies}
     for c in candidates:
+        if c.position in exact:  # not indexed: the index never compares an exact copy
+            continue
         held = best.get(c.position)
         if held is None or c.jaccard > held.jaccard or (c.jaccard == held.jaccard and c.of_position < held.of_position):
             best[c.position] = c
-    exact = {c.position: c for c in copies}
-    overlap = exact.keys() & best.keys()
-    if overlap:
-        raise ValueError(f"documents at positions {sorted(overlap)[:5]} are both exact copies and indexed")
     kept: dict[int, str] = {}  # position of a near-duplicate -> id of the document its cluster keeps
     verdicts: dict[int, Verdict] = {}
     ids: dict[int, str] = {}
@@ -164,28 +173,34 @@ def resolve(copies: Iterable[ExactCopy], candidates: Iterable[Candidate]) -> tup
     return verdicts, ids
 
 
+def group_keys(sk: Sketch) -> list[tuple[int, int]]:
+    """The groups a document's sketch goes to: ``(EXACT_BAND, exact hash)`` and
+    ``(band, band hash)`` for each band; none for an empty text (never a duplicate)."""
+    if sk.exact is None:
+        return []
+    return [(EXACT_BAND, sk.exact), *enumerate(sk.bands)]
+
+
+def group_findings(band: int, members: Iterable[tuple[int, str, bytes]], cut: float) -> list[ExactCopy | Candidate]:
+    """What one group gives, from its ``(position, id, signature)`` members: the
+    exact copies (the exact-hash group) or the confirmed candidates (a band group)."""
+    if band == EXACT_BAND:
+        return list(exact_copies((position, doc_id) for position, doc_id, _ in members)[1])
+    return list(band_candidates(members, cut))
+
+
 def duplicate_verdicts(
     sketches: Iterable[tuple[int, str, Sketch]], cut: float
 ) -> tuple[dict[int, Verdict], dict[int, str]]:
-    """The three steps in one process, groups held in dicts: what a cluster does
-    with group-by steps, on ``(position, id, sketch)`` in any order. For tests and
-    for engines without a shuffle of their own."""
-    by_exact: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    sketch_at: dict[int, Sketch] = {}
+    """The steps in one process, the groups held in a dict: what a cluster does with
+    one group-by, on ``(position, id, sketch)`` in any order. For tests and for
+    engines without a shuffle of their own."""
+    groups: dict[tuple[int, int], list[tuple[int, str, bytes]]] = defaultdict(list)
     for position, doc_id, sk in sketches:
-        if sk.exact is not None:
-            by_exact[sk.exact].append((position, doc_id))
-            sketch_at[position] = sk
-    copies: list[ExactCopy] = []
-    by_band: dict[tuple[int, int], list[tuple[int, str, bytes]]] = defaultdict(list)
-    for group in by_exact.values():
-        (position, doc_id), found = exact_copies(group)
-        copies += found
-        sk = sketch_at[position]
-        for band, h in enumerate(sk.bands):
-            by_band[band, h].append((position, doc_id, sk.signature))
-    candidates = [c for members in by_band.values() for c in band_candidates(members, cut)]
-    return resolve(copies, candidates)
+        for key in group_keys(sk):
+            groups[key].append((position, doc_id, sk.signature))
+    found = [f for (band, _), members in groups.items() for f in group_findings(band, members, cut)]
+    return resolve([f for f in found if isinstance(f, ExactCopy)], [f for f in found if isinstance(f, Candidate)])
 
 
 # --- any other rule -------------------------------------------------------------------

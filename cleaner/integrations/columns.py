@@ -29,6 +29,7 @@ import math
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from cleaner.corpus.model import CorpusContext
 from cleaner.engine import Outcome, Pipeline
 from cleaner.worker import too_long
 
@@ -58,8 +59,11 @@ def outcome_columns(outcome: Outcome) -> dict[str, str | None]:
     }
 
 
-def clean_outcome(value: Any, pipeline: Pipeline, text_field: str = "text") -> Outcome:
-    """Clean one record's text value with ``pipeline``. Never raises for bad input:
+def clean_outcome(
+    value: Any, pipeline: Pipeline, text_field: str = "text", corpus: CorpusContext | None = None
+) -> Outcome:
+    """Clean one record's text value with ``pipeline`` (``corpus``: the corpus rules'
+    statistics and the record's place, when they ran). Never raises for bad input:
     a missing or non-string value gives a ``failed`` outcome (``record has no field
     'text'``, ``record has a non-string (int) field 'text'``)."""
     if not isinstance(value, str):
@@ -68,15 +72,17 @@ def clean_outcome(value: Any, pipeline: Pipeline, text_field: str = "text") -> O
     refused = too_long(value)  # as a run refuses it
     if refused:
         return Outcome(text="", status="failed", reason=refused)
-    return pipeline.clean(value)
+    return pipeline.clean(value, corpus=corpus)
 
 
-def clean_value(value: Any, pipeline: Pipeline, text_field: str = "text") -> tuple[str | None, dict[str, str | None]]:
+def clean_value(
+    value: Any, pipeline: Pipeline, text_field: str = "text", corpus: CorpusContext | None = None
+) -> tuple[str | None, dict[str, str | None]]:
     """Clean one record's text value: ``(cleaned text, columns)``, as
     :func:`clean_outcome`. A dropped record's text is ``""``; a failed rule leaves
     the text unchanged (as :meth:`cleaner.Pipeline.clean`); a value that is not a
     string gives a ``None`` text."""
-    outcome = clean_outcome(value, pipeline, text_field)
+    outcome = clean_outcome(value, pipeline, text_field, corpus)
     return (outcome.text if isinstance(value, str) else None), outcome_columns(outcome)
 
 
@@ -98,21 +104,24 @@ def build_pipeline(
     enable: Sequence[str] = (),
     *,
     warn: bool = True,
+    corpus: bool = False,
 ) -> Pipeline:
     """The pipeline :func:`cleaner.load_pack` builds from these arguments (the
     default pack first, as ``cleaner run --pack ...``). Raises
     :class:`cleaner.pack.PackError` for a bad pack, and for a pack with corpus
     rules: row by row, each document would be a corpus of its own and the rules
-    would find nothing, silently (their two phases run in ``cleaner run`` and
-    :func:`cleaner.corpus.scan.clean_corpus`; not yet on these engines)."""
+    would find nothing, silently (their two phases run in ``cleaner run``,
+    :func:`cleaner.corpus.scan.clean_corpus` and Ray's ``clean_dataset``, which
+    passes ``corpus=True``)."""
     from cleaner.pack import PackError, load_pack
 
     pipeline = load_pack(list(packs), options=options or {}, disable=list(disable), enable=list(enable), warn=warn)
     among = [r.id for r in pipeline.rules if r.kind == "corpus"]
-    if among:
+    if among and not corpus:
         raise PackError(
             f"the pack holds corpus rules ({', '.join(among)}), which judge a document by the whole corpus: "
-            "row by row they would find nothing. Use `cleaner run` or cleaner.corpus.scan.clean_corpus, "
+            "row by row they would find nothing. Use `cleaner run`, cleaner.corpus.scan.clean_corpus "
+            "or cleaner.integrations.ray.clean_dataset, "
             "or leave them out (disable=[\"corpus/*\"])"
         )
     return pipeline

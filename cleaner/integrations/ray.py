@@ -93,24 +93,33 @@ class CleanBatch:
         self.text_field = text_field
 
     def __call__(self, batch: "pa.Table") -> "pa.Table":
-        import pyarrow as pa
-
         if batch.num_rows == 0:
             values: list[Any] = []
         elif self.text_field in batch.column_names:
             values = batch.column(self.text_field).to_pylist()
         else:
             values = [None] * batch.num_rows
-        rows = [clean_row({self.text_field: v}, self.pipeline, self.text_field) for v in values]
+        results = [clean_value(v, self.pipeline, self.text_field) for v in values]
+        return self.write_results(batch, self.text_field, results)
+
+    @staticmethod
+    def write_results(
+        batch: "pa.Table", text_field: str, results: Sequence[tuple[str | None, dict[str, str | None]]]
+    ) -> "pa.Table":
+        """``batch`` with each row's cleaned text in ``text_field`` (a string column of
+        the input's string type) and the ``cleaner_*`` columns: ``results`` are
+        :func:`cleaner.integrations.columns.clean_value`'s, one per row."""
+        import pyarrow as pa
+
         out = batch
         text_type = pa.string()
-        if self.text_field in batch.column_names:
-            current = batch.schema.field(self.text_field).type
+        if text_field in batch.column_names:
+            current = batch.schema.field(text_field).type
             if current in (pa.string(), pa.large_string()):
                 text_type = current
-        out = _put(out, self.text_field, pa.array([r[self.text_field] for r in rows], type=text_type))
+        out = _put(out, text_field, pa.array([text for text, _ in results], type=text_type))
         for name in COLUMNS:
-            out = _put(out, name, pa.array([r[name] for r in rows], type=pa.string()))
+            out = _put(out, name, pa.array([columns[name] for _, columns in results], type=pa.string()))
         return out
 
 
@@ -130,12 +139,21 @@ def clean_dataset(
     disable: Sequence[str] = (),
     enable: Sequence[str] = (),
     text_field: str = "text",
+    id_field: str = "id",
     concurrency: int | tuple[int, int] | None = None,
     **map_batches_kwargs: Any,
 ) -> "ray.data.Dataset":
     """Clean every row of ``ds`` with the pack built from ``packs``, ``options``,
     ``disable`` and ``enable`` (as :func:`cleaner.load_pack`); returns the lazy Dataset with the cleaned
     text and the ``cleaner_*`` columns (see the module docs).
+
+    A pack with corpus rules (``packs=["corpus"]``) runs their two phases over the
+    whole Dataset (:mod:`cleaner.integrations.ray_corpus`): the scans and their
+    aggregation run here, before this returns; the clean stays lazy. ``id_field``
+    names the column holding each row's id, as a local run names a record by its
+    ``id`` (a duplicate's reason names the id it repeats); rows without one are
+    ``row:N``. A row's site is the host of its ``url`` column. Without corpus
+    rules, ``id_field`` is not used.
 
     ``concurrency``: ``n`` actors, or ``(min, max)`` for an autoscaling pool; ``None``
     lets Ray scale the pool. Other keyword arguments (``batch_size``, ``num_cpus``,
@@ -150,7 +168,8 @@ def clean_dataset(
         ) from exc
     # absolute paths: actors do not run in the driver's working directory
     paths = pack_paths(packs)
-    pipeline = build_pipeline(paths, options, disable, enable)  # fail fast, and pin the pack
+    # fail fast, and pin the pack; corpus rules are allowed: their phases run below
+    pipeline = build_pipeline(paths, options, disable, enable, corpus=True)
     if concurrency is None:
         compute = None
     elif isinstance(concurrency, int):
@@ -162,16 +181,16 @@ def clean_dataset(
         if "compute" in map_batches_kwargs:
             raise TypeError("give either concurrency or compute, not both")
         map_batches_kwargs["compute"] = compute
-    return ds.map_batches(
-        CleanBatch,
-        batch_format="pyarrow",
-        fn_constructor_kwargs={
-            "packs": paths,
-            "options": options or {},
-            "disable": list(disable),
-            "enable": list(enable),
-            "text_field": text_field,
-            "pack_sha256": pipeline.sha256,
-        },
-        **map_batches_kwargs,
-    )
+    actor_kwargs = {
+        "packs": paths,
+        "options": options or {},
+        "disable": list(disable),
+        "enable": list(enable),
+        "text_field": text_field,
+        "pack_sha256": pipeline.sha256,
+    }
+    if any(r.kind == "corpus" for r in pipeline.rules):
+        from cleaner.integrations.ray_corpus import clean_corpus_dataset
+
+        return clean_corpus_dataset(ds, pipeline, {**actor_kwargs, "id_field": id_field}, map_batches_kwargs)
+    return ds.map_batches(CleanBatch, batch_format="pyarrow", fn_constructor_kwargs=actor_kwargs, **map_batches_kwargs)

@@ -16,7 +16,8 @@ This module scores the page's lines in context, in the spirit of jusText
    grows with their length. The run of blocks with the best total is the main
    text (Kadane's maximum sub-array); further runs elsewhere on the page are kept
    when they score at least :data:`SECOND_REGION_SHARE` of the best one, so an
-   article broken by a widget stays whole.
+   article broken by a widget stays whole; the line just above such a part stays
+   with it when it reads as its title (three words or more).
 4. **Comments**: a line that opens a comment section ("34 Comments", "Leave a
    Reply", "jane says:") after the main text has begun ends the main text.
 
@@ -219,6 +220,7 @@ def boilerplate_lines(lines: tuple[str, ...]) -> dict[int, str]:
         scores = scores[:comments_at]
     runs = main_runs(scores)
     inside = {k for a, b in runs for k in range(a, b + 1)}
+    inside.update(_part_titles(found, runs, inside))
     first = runs[0][0] if runs else len(found)
     last = runs[-1][1] if runs else -1
     reasons: dict[int, str] = {}
@@ -232,6 +234,23 @@ def boilerplate_lines(lines: tuple[str, ...]) -> dict[int, str]:
         for i in block.lines:
             reasons[i] = f"{where} ({why})"
     return reasons
+
+
+#: A line of this many words or more before a part of the main text is that part's title.
+TITLE_WORDS = 3
+
+
+def _part_titles(found: list[Block], runs: list[tuple[int, int]], inside: set[int]) -> list[int]:
+    """The blocks just before each part of the main text after the first that read
+    as the part's title: of :data:`TITLE_WORDS` words or more (a phrase that names
+    something, not a date, a tag or "Advertisement"). On a blog index or a news
+    listing every teaser is a part, and its headline sits right above it."""
+    titles = []
+    for start, _ in runs[1:]:
+        k = start - 1
+        if k not in inside and len(found[k].text.split()) >= TITLE_WORDS:
+            titles.append(k)
+    return titles
 
 
 def _comments_start(found: list[Block], verdicts: list[tuple[bool, str]]) -> int | None:
@@ -290,6 +309,13 @@ _ARTICLE = (
             _ARTICLE + "2 Comments\nThis is exactly what the town needed, and I hope that they finish it on time.\n",
             _ARTICLE,
             note="a comment section after the article goes, prose and all",
+        ),
+        Example(
+            "Blog\nAbout\n" + _ARTICLE + "Mar 3, 2026\nWhy the bridge repairs took seven years\n"
+            "The engineers explained why the old bridge needed a new deck before anything else could be done.\n",
+            _ARTICLE + "Why the bridge repairs took seven years\n"
+            "The engineers explained why the old bridge needed a new deck before anything else could be done.\n",
+            note="a blog index: each teaser is a part of the main text, and its headline stays with it",
         ),
         Example(
             "Ingredients\n2 eggs\n1 cup flour\n1 cup milk\n",

@@ -159,6 +159,14 @@ class SiteStats:
         done._counts = {key: n for key, n in self._counts.items() if n >= min_pages}
         return done
 
+    def finished_with(self, counts: dict[int, int], min_pages: int = MIN_PAGES) -> SiteStats:
+        """:meth:`finished`, with the lines' page counts given (counted outside,
+        e.g. in bounded memory by :class:`cleaner.corpus.line_counts.SiteLineCounts`)
+        instead of this object's own."""
+        done = self.finished(min_pages)
+        done._counts = {key: n for key, n in counts.items() if n >= min_pages}
+        return done
+
     def recurring(self) -> int:
         """How many distinct lines are on :data:`MIN_PAGES` pages or more."""
         return sum(1 for n in self._counts.values() if n >= MIN_PAGES)

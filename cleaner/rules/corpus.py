@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from cleaner.corpus import duplicates, templates
+from cleaner.corpus.line_counts import SiteLineCounts
 from cleaner.corpus.model import NOTHING, CorpusDoc, CorpusExample, CorpusVerdict
 from cleaner.rule import corpus_rule
 
@@ -119,12 +120,28 @@ class TemplateStats:
     def __init__(self, *, min_pages: int = templates.MIN_PAGES, min_run: int = templates.MIN_RUN) -> None:
         self.min_pages = min_pages
         self.sites: dict[str, templates.SiteStats] = {}
+        # the lines of the sites' pages, counted in bounded memory (a dict per site took ~75 bytes a line)
+        self.lines: SiteLineCounts | None = SiteLineCounts()
 
     def add(self, doc: CorpusDoc, sketch: templates.Sketch) -> None:
         if doc.site:  # a document with no site (a record without a URL) gives no evidence
-            self.sites.setdefault(doc.site, templates.SiteStats(doc.site)).add(sketch)
+            site = self.sites.setdefault(doc.site, templates.SiteStats(doc.site))
+            if site.add(templates.Sketch(sketch.fingerprint, b"")):  # a page not counted yet: count its lines
+                if self.lines is None:
+                    raise ValueError("statistics from a finished scan take no more pages")
+                self.lines.add(doc.site, sketch.keys)
+
+    def _count_lines(self) -> None:
+        """The sites fed by :meth:`add` get their line counts (once; finished sites,
+        such as a cluster's, are kept as they are)."""
+        lines = getattr(self, "lines", None)
+        if lines is not None:
+            counts, self.lines = lines.counted(self.min_pages), None
+            self.sites = {s: stats if stats.is_finished else stats.finished_with(counts.get(s, {}), self.min_pages)
+                          for s, stats in self.sites.items()}
 
     def of(self, site: str) -> templates.SiteStats:
+        self._count_lines()
         return self.sites.get(site) or templates.SiteStats(site)
 
     def knows_template(self, site: str) -> bool:
@@ -135,6 +152,7 @@ class TemplateStats:
         """For the manifest: per site with evidence (``min_pages`` distinct pages),
         its pages and how many distinct lines recur on ``min_pages`` of them (the
         candidates for template), the ``limit`` sites with most pages first."""
+        self._count_lines()
         with_evidence = [s for s in self.sites.values() if s.pages >= self.min_pages]
         with_evidence.sort(key=lambda s: (-s.pages, s.site))
         return {
@@ -149,8 +167,9 @@ class TemplateStats:
                 f"{self.min_pages}+ pages for template evidence")
 
     def __getstate__(self) -> dict[str, Any]:
+        self._count_lines()
         sites = {s: stats if stats.is_finished else stats.finished(self.min_pages) for s, stats in self.sites.items()}
-        return {"min_pages": self.min_pages, "sites": sites}
+        return {"min_pages": self.min_pages, "sites": sites, "lines": None}
 
 
 def _page(site: str, n: int) -> str:

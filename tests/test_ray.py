@@ -309,3 +309,12 @@ def test_page_dump_and_corpus_gathered_on_the_driver_match_the_local_run(ray_loc
     ds = ray.data.from_items(records, override_num_blocks=3)
     rows = clean_dataset(ds, packs=["page-dump", "corpus"], concurrency=1).take_all()
     assert_same_as_local(rows, provenance, texts)
+
+
+def test_rows_are_named_and_placed_as_a_local_run_names_records():
+    from cleaner.integrations.ray_corpus import row_id, row_site
+
+    assert row_id("b-17", 4) == "b-17" and row_id(17, 4) == "17"
+    assert row_id(None, 4) == row_id(True, 4) == row_id(1.5, 4) == "row:5"
+    assert row_site("https://www.rei.com/product/1") == "rei.com"
+    assert row_site(None) == row_site("not a url") == ""

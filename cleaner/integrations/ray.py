@@ -33,6 +33,14 @@ fails before any work starts, and every actor checks that the pack it built has 
 driver's SHA-256 (pack files must be readable at the same path on every node). Only
 a failed row's reason differs: a local run prefixes it with the file and line.
 
+**Corpus rules.** A pack with corpus rules (``packs=["corpus"]``: site templates,
+duplicates) runs their two phases over the whole Dataset, with the same verdicts as
+a local run (:mod:`cleaner.integrations.ray_corpus`): the rows are numbered in input
+order, each corpus rule's scan is aggregated across the cluster (by site, by LSH
+band), then every row is cleaned with the statistics. A duplicate's ``cleaner_meta``
+holds ``duplicate_of``. The scans run inside :func:`clean_dataset`; the clean is
+lazy. Ids come from ``id_field``, sites from the ``url`` column (docs/ray.md).
+
 **What it does not do.** No ``provenance.jsonl`` and no ``manifest.json`` are
 written: the status, reason, steps and metadata columns are the provenance; write
 them out with the rows if you need them. There is no resumability: ``cleaner run``'s

@@ -219,6 +219,10 @@ def _gather(rule: Rule, kind: Aggregation, sketches: "ray.data.Dataset", partiti
     """``rule``'s finished statistics from its materialized sketches, gathered as
     ``kind`` says."""
     stats = rule.statistics(**rule.options)  # type: ignore[misc]  # a corpus rule has statistics
+    if not sketches.count():  # nothing scanned (Ray's shuffle cannot sort blocks without columns)
+        if kind == "bands":
+            stats.index = None
+        return stats
     if kind == "site":
         rows = (sketches.map_batches(partial(_filtered, with_site=True), batch_format="pyarrow")
                 .groupby("site", num_partitions=partitions)
@@ -257,10 +261,10 @@ def _numbered(block: "pa.Table", first: int) -> "pa.Table":
     return block.append_column(POSITION, pa.array(range(first, first + block.num_rows), pa.int64()))
 
 
-def with_positions(ds: "ray.data.Dataset") -> "ray.data.Dataset":
+def with_positions(ds: "ray.data.Dataset") -> tuple["ray.data.Dataset", int]:
     """``ds`` materialized in its own order, with each row's place in a
-    :data:`POSITION` column (see the module docs): the blocks, read with
-    ``preserve_order``, are numbered one after the other, a task each."""
+    :data:`POSITION` column (see the module docs), and its number of rows: the
+    blocks, read with ``preserve_order``, are numbered one after the other, a task each."""
     from itertools import accumulate
 
     import pyarrow as pa
@@ -275,13 +279,14 @@ def with_positions(ds: "ray.data.Dataset") -> "ray.data.Dataset":
     finally:
         options.preserve_order = before
     if not blocks:
-        return ray.data.from_arrow(pa.table({POSITION: pa.array([], pa.int64())}))
+        return ray.data.from_arrow(pa.table({POSITION: pa.array([], pa.int64())})), 0
     shapes = ray.get([ray.remote(_shape).remote(b) for b in blocks])
     if any(POSITION in names for _, names in shapes):
         raise ValueError(f"the Dataset has a column {POSITION!r}, which cleaner adds to number the rows: rename it")
     firsts = accumulate((rows for rows, _ in shapes[:-1]), initial=0)
     number = ray.remote(_numbered)
-    return ray.data.from_arrow_refs([number.remote(b, first) for b, first in zip(blocks, firsts)])
+    numbered = ray.data.from_arrow_refs([number.remote(b, first) for b, first in zip(blocks, firsts)])
+    return numbered, sum(rows for rows, _ in shapes)
 
 
 class CorpusCleanBatch:
@@ -326,11 +331,11 @@ def clean_corpus_dataset(
     scans and aggregations before it returns; the clean is lazy."""
     import ray
 
-    positioned = with_positions(ds)
+    positioned, count = with_positions(ds)
     partitions = max(1, positioned.num_blocks())
     stats: dict[str, Any] = {}
     failures: dict[int, str] = {}
-    for rule in corpus_rules(pipeline.rules):
+    for rule in corpus_rules(pipeline.rules) if count else ():  # no rows: nothing to scan
         kind = aggregation_of(rule)
         earlier = ray.put(dict(stats))  # once per phase; each actor fetches it once
         sketches = positioned.map_batches(

@@ -42,11 +42,11 @@ import math
 import unicodedata
 from array import array
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import regex
 import xxhash
-from datasketch import MinHash  # type: ignore[import-untyped]  # ships no type hints
 
 SHINGLE_SIZE = 5
 NUM_BANDS = 14
@@ -168,7 +168,26 @@ def _identity(value: int) -> int:
     return value
 
 
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=_SCHEME).permutations
+_MINHASH: tuple[Any, Any] | None = None
+
+
+def _minhash() -> tuple[Any, Any]:
+    """datasketch's MinHash class and the permutations, on first use: importing
+    datasketch imports scipy (0.8-1.2 s), which every cleaner process, and every
+    worker of a run, paid at start even when it sketched nothing."""
+    global _MINHASH
+    if _MINHASH is None:
+        from datasketch import MinHash  # type: ignore[import-untyped]  # ships no type hints
+
+        _MINHASH = MinHash, MinHash(num_perm=NUM_PERM, seed=SEED, scheme=_SCHEME).permutations
+    return _MINHASH
+
+
+def __getattr__(name: str) -> Any:
+    """``_PERMUTATIONS``, drawn on first use (see :func:`_minhash`)."""
+    if name == "_PERMUTATIONS":
+        return _minhash()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def signature(hashes: np.ndarray) -> np.ndarray:
@@ -176,7 +195,8 @@ def signature(hashes: np.ndarray) -> np.ndarray:
 
     datasketch's ``affine32`` scheme, seed 1, permutations drawn once per process
     (the same in every process: datasketch draws them from ``RandomState(seed)``)."""
-    mh = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_identity, permutations=_PERMUTATIONS,
+    minhash, permutations = _minhash()
+    mh = minhash(num_perm=NUM_PERM, seed=SEED, hashfunc=_identity, permutations=permutations,
                  scheme=_SCHEME)
     mh.update_batch(hashes.tolist())
     return np.asarray(mh.hashvalues, dtype="<u4")

@@ -20,7 +20,7 @@ Nothing here scores or prints; quality.py does both.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
 from cleaner.corpus.model import CorpusDoc
@@ -67,12 +67,9 @@ def site_map(pages: Sequence[str], rows: Mapping[str, Mapping[str, Any]]) -> dic
     return sites
 
 
-def as_corpus(texts: Mapping[str, str], sites: Mapping[str, str],
-              pages: Mapping[str, str] | None = None) -> list[tuple[CorpusDoc, str]]:
-    """The pages as a corpus, in page id order, each with its site (and its HTML
-    page when ``pages`` has it, as ``cleaner run`` reads HTML files)."""
-    pages = pages or {}
-    return [(CorpusDoc(page, n, sites[page], html=pages.get(page)), texts[page]) for n, page in enumerate(sorted(texts))]
+def as_corpus(texts: Mapping[str, str], sites: Mapping[str, str]) -> list[tuple[CorpusDoc, str]]:
+    """The pages as a corpus, in page id order, each with its site."""
+    return [(CorpusDoc(page, n, sites[page]), texts[page]) for n, page in enumerate(sorted(texts))]
 
 
 def evidence(sites: Mapping[str, str], min_pages: int = 3) -> tuple[int, int]:
@@ -87,13 +84,17 @@ _pipelines: dict[tuple[str, ...], Any] = {}
 
 
 def clean_as_corpus(
-    packs: tuple[str, ...], options: dict[str, Any], corpus: list[tuple[CorpusDoc, str]]
+    packs: tuple[str, ...], options: dict[str, Any], corpus: list[tuple[CorpusDoc, str]],
+    pages: Mapping[str, str] | None = None,
 ) -> list[PageResult]:
-    """``corpus`` through ``load_pack(packs)``, scanned then cleaned as one run.
-    A pipeline is built once per pack list in each worker."""
+    """``corpus`` through ``load_pack(packs)``, scanned then cleaned as one run;
+    ``pages``: each document's HTML page by id, when it has one. A pipeline is
+    built once per pack list in each worker."""
     pipeline = _pipelines.get(packs)
     if pipeline is None:
         pipeline = _pipelines[packs] = load_pack(list(packs), options=options)
+    if pages:
+        corpus = [(replace(doc, html=pages.get(doc.id)), text) for doc, text in corpus]
     results = []
     for (doc, _), outcome in zip(corpus, clean_corpus(pipeline, corpus)):
         removed = tuple((s.rule, s.text or "") for s in outcome.steps if s.action == "removed")

@@ -194,7 +194,8 @@ def submit_corpus(pool: ProcessPoolExecutor, packs: tuple[str, ...], texts: dict
                   sites: dict[str, str], pages: dict[str, str] | None = None) -> Future[list[PageResult]]:
     """One corpus run (scan, then clean) of ``texts`` grouped by ``sites``, in a
     worker; ``pages``: the HTML page of each text (the HTML path's corpus run)."""
-    return pool.submit(clean_as_corpus, packs, PLAIN, as_corpus(texts, sites, pages))
+    # the pages travel apart: a pickled CorpusDoc leaves its page behind (as a scan's sketch does)
+    return pool.submit(clean_as_corpus, packs, PLAIN, as_corpus(texts, sites), pages)
 
 
 def print_corpus_shape(sites: dict[str, str], runs: dict[str, list[PageResult]]) -> None:

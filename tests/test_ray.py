@@ -256,7 +256,8 @@ def run_locally(root, packs: list[str], name: str) -> tuple[dict, dict]:
     out = root / name
     run_corpus(root / "in", out, load_pack(packs), RunOptions(jobs=1))
     provenance = {p["id"]: p for p in map(json.loads, (out / "provenance.jsonl").read_text("utf-8").splitlines())}
-    texts = {r["id"]: r["text"] for r in map(json.loads, (out / "records.jsonl").read_text("utf-8").splitlines())}
+    outputs = [f for f in out.glob("*.jsonl") if f.name != "provenance.jsonl"]
+    texts = {r["id"]: r["text"] for f in outputs for r in map(json.loads, f.read_text("utf-8").splitlines())}
     return provenance, texts
 
 
@@ -297,17 +298,26 @@ def test_corpus_rules_on_ray_match_the_local_run(ray_local, corpus_jsonl):
     assert_same_as_local(rows, provenance, texts)
 
 
-def test_page_dump_and_corpus_gathered_on_the_driver_match_the_local_run(ray_local, corpus_jsonl, monkeypatch):
-    """``--pack page-dump --pack corpus``, with both rules' statistics gathered the way
-    any other corpus rule's are (sketches collected on the driver, fed in position order)."""
+def test_page_dump_and_corpus_read_from_files_and_gathered_on_the_driver_match_the_local_run(
+    ray_local, tmp_path, monkeypatch
+):
+    """``--pack page-dump --pack corpus`` on three JSONL files, read by Ray with
+    ``read_json`` (input order: the files in order, then their lines, as a local run
+    reads a folder), with both rules' statistics gathered the way any other corpus
+    rule's are (sketches collected on the driver, fed in position order)."""
     import cleaner.integrations.ray_corpus as ray_corpus
 
-    root, records = corpus_jsonl
-    provenance, texts = run_locally(root, ["page-dump", "corpus"], "out-page-dump")
+    records = [r for r in corpus_records() if not isinstance(r["text"], int)]  # one type per column in a file
+    src = tmp_path / "in"
+    src.mkdir()
+    third = len(records) // 3 + 1
+    for n in range(3):
+        part = records[n * third:(n + 1) * third]
+        (src / f"part-{n}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in part), encoding="utf-8")
+    provenance, texts = run_locally(tmp_path, ["page-dump", "corpus"], "out")
     assert sum(p["status"] == "dropped" for p in provenance.values()) >= 6
     monkeypatch.setattr(ray_corpus, "aggregation_of", lambda rule: "driver")
-    ds = ray.data.from_items(records, override_num_blocks=3)
-    rows = clean_dataset(ds, packs=["page-dump", "corpus"], concurrency=1).take_all()
+    rows = clean_dataset(ray.data.read_json(str(src)), packs=["page-dump", "corpus"], concurrency=1).take_all()
     assert_same_as_local(rows, provenance, texts)
 
 

@@ -157,7 +157,8 @@ def test_sites_and_other_statistics_are_fed_in_position_order():
         def add(self, doc, sketch):
             self.seen.append(doc.position)
 
-    fed = feed_in_order(Recorder(), [(CorpusDoc("b", 3), None), (CorpusDoc("a", 1), None), (CorpusDoc("c", 7), None)])
+    entries = [(CorpusDoc("b", 3), None), (CorpusDoc("a", 1), None), (CorpusDoc("c", 7), None)]
+    fed = feed_in_order(Recorder(), entries)
     assert fed.seen == [1, 3, 7]
 
 

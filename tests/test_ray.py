@@ -227,7 +227,8 @@ def corpus_records() -> list[dict]:
     base = story(40, words=150)
     add("orig", base)
     first_edit = edited(base, 10, 70)
-    add("b-edit", MENU_B + first_edit + FOOT_B, "https://b.example/p/edit")  # a near copy, also a b.example page
+    # a near copy, and a page of b.example too
+    add("b-edit", MENU_B + first_edit + FOOT_B, "https://b.example/p/edit")
     add("edit-of-edit", edited(first_edit, 30, 120))
     add("edit-reflowed", first_edit.replace("\n\n", "\n").replace(" went", "  went"))
     add("b1-on-a", MENU_A + story(11) + FOOT_A, "https://a.example/syndicated")  # b1 once templates go
@@ -255,7 +256,8 @@ def run_locally(root, packs: list[str], name: str) -> tuple[dict, dict]:
     """`cleaner run IN OUT --pack ...` on the JSONL: provenance and output texts by id."""
     out = root / name
     run_corpus(root / "in", out, load_pack(packs), RunOptions(jobs=1))
-    provenance = {p["id"]: p for p in map(json.loads, (out / "provenance.jsonl").read_text("utf-8").splitlines())}
+    lines = (out / "provenance.jsonl").read_text("utf-8").splitlines()
+    provenance = {p["id"]: p for p in map(json.loads, lines)}
     outputs = [f for f in out.glob("*.jsonl") if f.name != "provenance.jsonl"]
     texts = {r["id"]: r["text"] for f in outputs for r in map(json.loads, f.read_text("utf-8").splitlines())}
     return provenance, texts
@@ -283,7 +285,7 @@ def test_corpus_rules_on_ray_match_the_local_run(ray_local, corpus_jsonl):
     # the corpus exercises what it should: templates removed on sites with evidence only,
     # every kind of duplicate dropped, the first of each kept
     status = {i: p["status"] for i, p in provenance.items()}
-    dup_of = {i: p["meta"].get("duplicate_of") for i, p in provenance.items() if p["meta"].get("duplicate_of")}
+    dup_of = {i: p["meta"]["duplicate_of"] for i, p in provenance.items() if "duplicate_of" in p["meta"]}
     assert dup_of == {"a2-upper": "a2", "b-edit": "orig", "edit-of-edit": "b-edit", "edit-reflowed": "b-edit",
                       "b1-on-a": "b1", "short2": "short1"}
     assert provenance["edit-reflowed"]["reason"] == "exact duplicate of b-edit"
@@ -317,7 +319,8 @@ def test_page_dump_and_corpus_read_from_files_and_gathered_on_the_driver_match_t
     provenance, texts = run_locally(tmp_path, ["page-dump", "corpus"], "out")
     assert sum(p["status"] == "dropped" for p in provenance.values()) >= 6
     monkeypatch.setattr(ray_corpus, "aggregation_of", lambda rule: "driver")
-    rows = clean_dataset(ray.data.read_json(str(src)), packs=["page-dump", "corpus"], concurrency=1).take_all()
+    ds = ray.data.read_json(str(src))
+    rows = clean_dataset(ds, packs=["page-dump", "corpus"], concurrency=1).take_all()
     assert_same_as_local(rows, provenance, texts)
 
 

@@ -142,7 +142,9 @@ def band_candidates(members: Iterable[tuple[int, str, bytes]], cut: float) -> li
     return found
 
 
-def resolve(copies: Iterable[ExactCopy], candidates: Iterable[Candidate]) -> tuple[dict[int, Verdict], dict[int, str]]:
+def resolve(
+    copies: Iterable[ExactCopy], candidates: Iterable[Candidate]
+) -> tuple[dict[int, Verdict], dict[int, str]]:
     """The verdicts of :class:`~cleaner.corpus.duplicates.DuplicateIndex` from the
     exact copies and the confirmed candidates, in any order (a pair found through
     several bands may come more than once; candidates of exact copies are
@@ -155,7 +157,7 @@ def resolve(copies: Iterable[ExactCopy], candidates: Iterable[Candidate]) -> tup
         if c.position in exact:  # not indexed: the index never compares an exact copy
             continue
         held = best.get(c.position)
-        if held is None or c.jaccard > held.jaccard or (c.jaccard == held.jaccard and c.of_position < held.of_position):
+        if held is None or (c.jaccard, -c.of_position) > (held.jaccard, -held.of_position):
             best[c.position] = c
     kept: dict[int, str] = {}  # position of a near-duplicate -> id of the document its cluster keeps
     verdicts: dict[int, Verdict] = {}
@@ -181,7 +183,9 @@ def group_keys(sk: Sketch) -> list[tuple[int, int]]:
     return [(EXACT_BAND, sk.exact), *enumerate(sk.bands)]
 
 
-def group_findings(band: int, members: Iterable[tuple[int, str, bytes]], cut: float) -> list[ExactCopy | Candidate]:
+def group_findings(
+    band: int, members: Iterable[tuple[int, str, bytes]], cut: float
+) -> list[ExactCopy | Candidate]:
     """What one group gives, from its ``(position, id, signature)`` members: the
     exact copies (the exact-hash group) or the confirmed candidates (a band group)."""
     if band == EXACT_BAND:
@@ -200,7 +204,8 @@ def duplicate_verdicts(
         for key in group_keys(sk):
             groups[key].append((position, doc_id, sk.signature))
     found = [f for (band, _), members in groups.items() for f in group_findings(band, members, cut)]
-    return resolve([f for f in found if isinstance(f, ExactCopy)], [f for f in found if isinstance(f, Candidate)])
+    copies = [f for f in found if isinstance(f, ExactCopy)]
+    return resolve(copies, [f for f in found if isinstance(f, Candidate)])
 
 
 # --- any other rule -------------------------------------------------------------------

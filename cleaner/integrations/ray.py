@@ -201,4 +201,6 @@ def clean_dataset(
         from cleaner.integrations.ray_corpus import clean_corpus_dataset
 
         return clean_corpus_dataset(ds, pipeline, {**actor_kwargs, "id_field": id_field}, map_batches_kwargs)
-    return ds.map_batches(CleanBatch, batch_format="pyarrow", fn_constructor_kwargs=actor_kwargs, **map_batches_kwargs)
+    return ds.map_batches(
+        CleanBatch, batch_format="pyarrow", fn_constructor_kwargs=actor_kwargs, **map_batches_kwargs
+    )

@@ -78,7 +78,8 @@ def row_site(url: Any) -> str:
 def _column(batch: "pa.Table", name: str) -> list[Any]:
     """A column's values, or None for each row when the batch has no such column."""
     if name in batch.column_names:
-        return batch.column(name).to_pylist()
+        values: list[Any] = batch.column(name).to_pylist()
+        return values
     return [None] * batch.num_rows
 
 
@@ -102,7 +103,8 @@ def _scan_schema() -> "pa.Schema":
     return pa.schema([
         (POSITION, pa.int64()), ("id", pa.string()), ("site", pa.string()), ("failure", pa.string()),
         ("sketch", pa.binary()),  # pickled (site and driver aggregation)
-        ("exact", pa.uint64()), ("bands", pa.list_(pa.uint64())), ("signature", pa.binary()),  # bands aggregation
+        # bands aggregation:
+        ("exact", pa.uint64()), ("bands", pa.list_(pa.uint64())), ("signature", pa.binary()),
     ])
 
 
@@ -148,11 +150,11 @@ class ScanBatch:
             out["id"].append(doc.id)
             out["site"].append(doc.site)
             out["failure"].append(failure)
-            bands = self.aggregation == "bands" and sk is not None
-            out["sketch"].append(None if sk is None or bands else pickle.dumps(sk, protocol=5))
-            out["exact"].append(sk.exact if bands else None)
-            out["bands"].append(list(sk.bands) if bands else [])
-            out["signature"].append(sk.signature if bands else None)
+            bands = sk if self.aggregation == "bands" else None  # a duplicates Sketch, in columns
+            out["sketch"].append(None if sk is None or bands is not None else pickle.dumps(sk, protocol=5))
+            out["exact"].append(None if bands is None else bands.exact)
+            out["bands"].append([] if bands is None else list(bands.bands))
+            out["signature"].append(None if bands is None else bands.signature)
         return pa.table(out, schema=_scan_schema())
 
 
@@ -245,7 +247,8 @@ def _gather(rule: Rule, kind: Aggregation, sketches: "ray.data.Dataset", partiti
         stats.verdicts, stats.ids = resolve(copies, candidates)
         stats.index = None  # finished: takes no more documents
         return stats
-    rows = sketches.map_batches(_filtered, batch_format="pyarrow").select_columns([POSITION, "id", "site", "sketch"])
+    rows = (sketches.map_batches(_filtered, batch_format="pyarrow")
+            .select_columns([POSITION, "id", "site", "sketch"]))
     return feed_in_order(stats, ((CorpusDoc(r["id"], r[POSITION], r["site"]), pickle.loads(r["sketch"]))
                                  for r in rows.iter_rows()))
 
@@ -282,10 +285,12 @@ def with_positions(ds: "ray.data.Dataset") -> tuple["ray.data.Dataset", int]:
         return ray.data.from_arrow(pa.table({POSITION: pa.array([], pa.int64())})), 0
     shapes = ray.get([ray.remote(_shape).remote(b) for b in blocks])
     if any(POSITION in names for _, names in shapes):
-        raise ValueError(f"the Dataset has a column {POSITION!r}, which cleaner adds to number the rows: rename it")
+        raise ValueError(
+            f"the Dataset has a column {POSITION!r}, which cleaner adds to number the rows: rename it")
     firsts = accumulate((rows for rows, _ in shapes[:-1]), initial=0)
     number = ray.remote(_numbered)
-    numbered = ray.data.from_arrow_refs([number.remote(b, first) for b, first in zip(blocks, firsts)])
+    refs = [number.remote(b, first) for b, first in zip(blocks, firsts)]
+    numbered = ray.data.from_arrow_refs(refs)  # type: ignore[arg-type]  # Ray has two ObjectRef types
     return numbered, sum(rows for rows, _ in shapes)
 
 
@@ -305,7 +310,7 @@ class CorpusCleanBatch:
         self._write = CleanBatch.write_results
 
     def __call__(self, batch: "pa.Table") -> "pa.Table":
-        results = []
+        results: list[tuple[str | None, dict[str, str | None]]] = []
         rows = zip(_column(batch, POSITION), _column(batch, self.text_field), _column(batch, self.id_field),
                    _column(batch, URL_FIELD))
         for position, text, doc_id, url in rows:

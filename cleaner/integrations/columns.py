@@ -72,7 +72,7 @@ def clean_outcome(
     refused = too_long(value)  # as a run refuses it
     if refused:
         return Outcome(text="", status="failed", reason=refused)
-    return pipeline.clean(value, corpus=corpus)
+    return pipeline.clean(value) if corpus is None else pipeline.clean(value, corpus=corpus)
 
 
 def clean_value(

@@ -10,13 +10,21 @@ again is handed to ``on_broken``, whose answer stands in for its result.
 Ctrl-C is the main process's to handle: workers ignore SIGINT (a terminal sends it
 to every process of the group), and an interrupt in the main process ends the
 workers at once instead of waiting for the items they hold.
+
+Workers are forked by a *forkserver* that :func:`warm_up` starts early and that
+imports cleaner and loads the run's packs once (:mod:`cleaner.worker_preload`), so
+that a worker is ready in a fraction of a second instead of 1.5-3 s.
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import os
 import signal
+import threading
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator, TypeVar
@@ -30,6 +38,34 @@ def _context() -> multiprocessing.context.BaseContext:
     progress display), and workers start from a clean interpreter."""
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def warm_up(packs: dict[str, Any] | None = None) -> None:
+    """Start the process that forks the workers now, so that it imports cleaner and
+    loads ``packs`` (``{"packs", "options", "disable", "enable"}``, as
+    :func:`cleaner.pack.load_pack` takes them) while the caller does other work, and
+    forks ready workers later (see :mod:`cleaner.worker_preload`). Does nothing
+    without a forkserver, or when it is running already (it keeps what it loaded:
+    one process, one run, in the command line)."""
+    if _context().get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    from cleaner.worker_preload import ENV
+
+    forkserver.set_forkserver_preload(["__main__", "cleaner.worker_preload"])
+    before = os.environ.get(ENV)
+    try:
+        os.environ[ENV] = json.dumps(packs or {})
+    except (TypeError, ValueError):  # options JSON cannot hold: the built-in packs only
+        os.environ[ENV] = "{}"
+    try:
+        forkserver.ensure_running()
+    finally:
+        if before is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = before
 
 
 def ordered_map(
@@ -113,9 +149,40 @@ _END: Any = object()
 
 
 def _start_worker(initializer: Callable[..., None], *initargs: Any) -> None:
-    """A worker's start: leave Ctrl-C to the main process (see the module docs)."""
+    """A worker's start: leave Ctrl-C to the main process, and end with it (see
+    :func:`_end_with_parent`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _end_with_parent()
     initializer(*initargs)
+
+
+#: Held by a worker while it writes what must not be left half-written (:func:`writing`).
+_WRITING = threading.Lock()
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """A worker writing files: if the main process dies meanwhile, the worker ends
+    after the block, not in it (a unit's files are then all there or not at all)."""
+    with _WRITING:
+        yield
+
+
+def _end_with_parent() -> None:
+    """End this worker when the process that started it dies (kill -9, the OS out of
+    memory): it would otherwise wait for work forever, as its pool's queue is still
+    open (every worker holds its ends). A thread waits on the parent's sentinel,
+    then ends the process once no :func:`writing` block is under way."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        _WRITING.acquire()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
 def _end_workers(pool: ProcessPoolExecutor) -> None:

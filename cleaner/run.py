@@ -42,7 +42,7 @@ from cleaner.io.html import DEFAULT_TIME_LIMIT
 from cleaner.io.readers import RawItem, discover, iter_raw_items
 from cleaner.io.writers import json_line, write_atomic
 from cleaner.outputs import OutputOptions, Target, inside, plan_targets
-from cleaner.parallel import ordered_map
+from cleaner.parallel import ordered_map, warm_up, writing
 from cleaner.state import RunState, StateError
 from cleaner.commit import Unit, commit_unit, record_key
 from cleaner.worker import (
@@ -280,6 +280,9 @@ def run_corpus(
     options = options or RunOptions()
     progress = progress or Progress()
     check_paths(in_path, out_path)
+    if options.jobs > 1 and pipeline.packs is not None:  # the workers' forkserver loads the pack meanwhile
+        warm_up({"packs": list(pipeline.packs), "options": pipeline.options,
+                 "disable": list(pipeline.disable), "enable": list(pipeline.enable)})
     started = time.perf_counter()
     discovery = discover(in_path, skip=out_path, input_format=options.input_format)
     files = discovery.files
@@ -395,7 +398,8 @@ def _clean_job(job: Job) -> list[ItemResult] | None:
     if spec.out is None or spec.output is None:
         return results
     out = Path(spec.out)
-    commit_unit(RunState(out), key, unit, results, out, spec.output, shard)
+    with writing():
+        commit_unit(RunState(out), key, unit, results, out, spec.output, shard)
     return None
 
 
@@ -410,7 +414,8 @@ def _scan_job(job: ScanJob) -> list[Any]:
     sketches = scan_unit(items, first, rule_id)
     spec = current_spec()
     if spec.out is not None:
-        RunState(Path(spec.out)).save_scan_part(rule_id, key, sketches)
+        with writing():
+            RunState(Path(spec.out)).save_scan_part(rule_id, key, sketches)
     return sketches
 
 
@@ -620,6 +625,7 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
         "bytes_read": report.bytes_read,
         "seconds": round(report.seconds, 3),
         "resumed_units": report.resumed_units,
+        "resumed_scan_units": report.resumed_scan_units,
         "cpu_count": os.cpu_count(),
     }
     return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"

@@ -101,14 +101,51 @@ def wait_for_units(
     assert proc.poll() is None, "the run finished before it could be interrupted; make the corpus bigger"
 
 
+def descendants(pid: int) -> set[int]:
+    """The processes started by ``pid`` and by those, recursively (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    """Those of ``pids`` still running (not zombies)."""
+    running = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            running.add(pid)
+    return running
+
+
 def kill_midway(src: Path, out: Path, sig: int, *extra: str, parts: str = "parts/*.prov.jsonl") -> None:
     """Start ``cleaner run`` (with ``extra`` arguments) and send it ``sig`` once two
-    units are done (see :func:`wait_for_units` for ``parts``)."""
+    units are done (see :func:`wait_for_units` for ``parts``); its workers must
+    end with it, not wait for work forever."""
     proc = _start(src, out, *extra)
     wait_for_units(proc, out, parts=parts)
+    family = descendants(proc.pid) if Path("/proc/self/stat").exists() else set()
     proc.send_signal(sig)
     proc.wait(timeout=60)
     assert not (out / "provenance.jsonl").exists(), "an interrupted run must not look finished"
+    deadline = time.monotonic() + 30
+    while alive(family) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(family), "the run's workers outlived it"
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])

@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import weakref
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -74,21 +75,46 @@ class SiteLineCounts:
     def counted(self, floor: int) -> dict[str, dict[int, int]]:
         """Per site, the lines (by key) on ``floor`` pages or more and on how many
         pages each is. Once: the temporary files are removed and no pages are taken after."""
+        found: dict[str, dict[int, int]] = {}
+        for rows in self._collapsed():
+            self._keep(rows, floor, found)
+        return found
+
+    def counted_sites(self, floor: int, *, each_page_a_site: str | None = None) -> dict[int, int]:
+        """Per line key, on how many distinct sites it is (a site counts once, however
+        many of its pages have the line), for the lines on ``floor`` sites or more;
+        the pages of the site named ``each_page_a_site`` count as a site each (pages
+        that have no site). What ``corpus/repeated-lines`` needs. Once, instead of
+        :meth:`counted`: all rows of a key are in one shard, so shards are counted alone."""
+        found: dict[int, int] = {}
+        alone = self._numbers.get(each_page_a_site) if each_page_a_site is not None else None
+        for rows in self._collapsed():  # one row per (site, key)
+            if not rows.size:
+                continue
+            keys, which = np.unique(rows["key"], return_inverse=True)
+            weight = np.ones(rows.size, dtype=np.int64) if alone is None else \
+                np.where(rows["site"] == alone, rows["pages"], 1).astype(np.int64)
+            sites = np.bincount(which.ravel(), weights=weight, minlength=keys.size).astype(np.int64)
+            kept = sites >= floor
+            found.update(zip(keys[kept].tolist(), sites[kept].tolist()))
+        return found
+
+    def _collapsed(self) -> Iterator[np.ndarray]:
+        """The rows counted, collapsed, one shard at a time (all in one when nothing
+        was written). Once: the temporary files are removed and no pages are taken after."""
         if self._counted:
             raise ValueError("these line counts are counted already")
         self._counted = True
-        found: dict[str, dict[int, int]] = {}
         try:
             if self._dir is None:
-                self._keep(_collapse(self._collected()), floor, found)
+                yield _collapse(self._collected())
             else:
                 self._write()
                 for shard in sorted(self._dir.iterdir()):
-                    self._keep(_collapse(np.fromfile(shard, dtype=_ROW)), floor, found)
+                    yield _collapse(np.fromfile(shard, dtype=_ROW))
         finally:
             self._pages, self._held = [], 0
             self._remove()
-        return found
 
     def _keep(self, rows: np.ndarray, floor: int, found: dict[str, dict[int, int]]) -> None:
         kept = rows[rows["pages"] >= floor]

@@ -231,7 +231,22 @@ def template_lines(
         if pages < min_pages or (pages <= prose_share * stats.pages and is_prose(stripped)):
             pages = 0
         counts.append((index, pages))
-    removed: list[tuple[int, str]] = []
+    return [(index, f"on {pages} of {stats.pages} pages of {label}, {where}")
+            for index, pages, where in recurring_blocks(counts, min_run=min_run, at_edges=at_edges)]
+
+
+def recurring_blocks(
+    counts: Sequence[tuple[int, int]], *, min_run: int = MIN_RUN, at_edges: bool = True
+) -> list[tuple[int, int, str]]:
+    """The recurring lines that are template by their place (rule 3 of the module
+    docs). ``counts`` has one ``(line index, count)`` per non-blank line of a page,
+    in order, with count 0 for a line that does not recur; the result is
+    ``(line index, count, where)`` for each recurring line in a block of ``min_run``
+    or more ("in a block of 5 such lines") or, with ``at_edges``, in a block that
+    starts or ends the page ("at the top of the page", "at the end of the page").
+    Shared by :func:`template_lines` and ``corpus/repeated-lines``, which count
+    recurrence differently (pages of a site, sites of the corpus)."""
+    found: list[tuple[int, int, str]] = []
     start = 0
     while start < len(counts):
         if not counts[start][1]:
@@ -250,10 +265,9 @@ def template_lines(
         else:
             where = ""
         if where:
-            for index, pages in counts[start:end]:
-                removed.append((index, f"on {pages} of {stats.pages} pages of {label}, {where}"))
+            found.extend((index, n, where) for index, n in counts[start:end])
         start = end
-    return removed
+    return found
 
 
 def without_lines(text: str, removed: Sequence[tuple[int, str]]) -> str:

@@ -44,6 +44,7 @@ BUILTIN_MODULES = (
     "cleaner.rules.headings",
     "cleaner.rules.page",
     "cleaner.rules.corpus",
+    "cleaner.rules.repeated",
 )
 
 ENTRY_POINT_GROUP = "cleaner.rules"

@@ -132,6 +132,13 @@ class RepeatedLineStats:
         self._repeated = dict(zip(keys, counts))
 
 
+def sketch(text: str) -> templates.Sketch:
+    """What the scan keeps of a page: the keys of its distinct lines that are not
+    sentences (sentences are never repeated here, so they are not counted: most of a
+    corpus's distinct lines are sentences)."""
+    return templates.sketch("\n".join(line for line in text.split("\n") if not is_prose(line.strip())))
+
+
 def repeated_lines(
     text: str, stats: RepeatedLineStats, *, min_sites: int = MIN_SITES, min_run: int = templates.MIN_RUN
 ) -> list[tuple[int, str]]:

@@ -23,7 +23,7 @@ def _own(site: str) -> str:
 
 
 def _sketch(text: str, doc: CorpusDoc) -> templates.Sketch:
-    return templates.sketch(text)
+    return repeated.sketch(text)
 
 
 _SITES = ("a.org", "b.net", "c.com")

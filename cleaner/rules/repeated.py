@@ -48,6 +48,8 @@ _STORY = ("The council approved the new budget on Tuesday after a long debate ab
         CorpusExample(tuple(f"{_own(s)}Overview\n{_own(s + ' and friends')}" for s in _SITES), sites=_SITES,
                       note="a lone repeated heading between the page's own lines is content"),
         CorpusExample((_STORY,) * 3, sites=_SITES, note="sentences three outlets share (a syndicated story) stay"),
+        CorpusExample(tuple(f"{_own(s)}(\n)\n{{\n}}\n1\nx\n{_own(s + ' again')}" for s in _SITES), sites=_SITES,
+                      note="lines without a word (code a token a line, numbers) stay"),
     ],
 )
 def remove_repeated_lines(
@@ -68,7 +70,8 @@ def remove_repeated_lines(
     Leaves alone: lines on fewer than ``min_sites`` sites, however many pages of one
     site print them (a site's own template is ``corpus/site-template``'s), a lone
     repeated line between the page's own lines (a heading such as "Overview"),
-    sentences (a syndicated story or a quote, shared by outlets). Opt-in; how it was
+    sentences (a syndicated story or a quote, shared by outlets), lines without a
+    word of two letters ("1", "(", "x": list numbers, table cells, code). Opt-in; how it was
     measured: docs/corpus.md, "Lines repeated across sites"."""
     removed = repeated.repeated_lines(text, stats, min_sites=min_sites, min_run=min_run)
     return CorpusVerdict(remove=tuple(removed)) if removed else NOTHING

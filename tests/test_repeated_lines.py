@@ -24,6 +24,8 @@ from cleaner.pack import load_pack
 RULE = "corpus/repeated-lines"
 GENERIC = ["Skip to main content", "Sign in", "Share on Facebook"]
 BIG_MENU = ["Garden tools", "Seed catalogue", "Our nurseries"]
+SMALL_SITES = ("a.org", "b.net", "c.com", "d.io")
+REASON = "on pages of 4 sites, in a block of 3 such lines"
 
 
 BIRDS = ["herons", "geese", "plovers", "curlews", "egrets", "swans"]
@@ -34,19 +36,24 @@ EVENTS = ["the storm arrived", "the tide turned", "the ferry left", "the frost s
 def own_text(site: str, n: int) -> str:
     """A page's own text: two sentences, different on every page (not near-duplicates)."""
     return (f"The volunteers of {site} counted {n + 3} {BIRDS[n]} on the {PLACES[n]} before {EVENTS[n]}.\n\n"
-            f"Their {PLACES[-1 - n]} survey found {BIRDS[-1 - n]} nesting again after {EVENTS[-1 - n]} last year.\n")
+            f"Their {PLACES[-1 - n]} survey found {BIRDS[-1 - n]} nesting again after {EVENTS[-1 - n]} "
+            "last year.\n")
+
+
+def page(block: list[str], site: str, n: int) -> str:
+    return "\n".join(block) + "\n\n" + own_text(site, n)
 
 
 def small_sites_and_a_big_one() -> list[tuple[CorpusDoc, str]]:
     """Four sites of one page each, all printing the generic block; one site of six
     pages printing its own menu block (its template, on no other site)."""
-    texts = [(site, "\n".join(GENERIC) + "\n\n" + own_text(site, 0)) for site in ("a.org", "b.net", "c.com", "d.io")]
-    texts += [("big.org", "\n".join(BIG_MENU) + "\n\n" + own_text("big.org", n)) for n in range(6)]
+    texts = [(site, page(GENERIC, site, 0)) for site in SMALL_SITES]
+    texts += [("big.org", page(BIG_MENU, "big.org", n)) for n in range(6)]
     return [(CorpusDoc(f"doc{n}", n, site), text) for n, (site, text) in enumerate(texts)]
 
 
 def without_site_template(**options):
-    """The corpus pack with the rule, without the site rule: a big site's template stays for this rule to judge."""
+    """The corpus pack with the rule, without the site rule (a big site's template stays for this rule)."""
     return load_pack(["corpus"], enable=[RULE], disable=["corpus/site-template"], **options)
 
 
@@ -63,7 +70,7 @@ def test_generic_lines_on_four_sites_go_and_one_big_sites_menu_stays():
             assert all(line in lines for line in BIG_MENU) and not steps_of(outcome)
         else:
             assert not any(line in lines for line in GENERIC), outcome.text
-            assert [s.why for s in steps_of(outcome)] == ["on pages of 4 sites, in a block of 3 such lines"] * 3
+            assert [s.why for s in steps_of(outcome)] == [REASON] * 3
         assert f"The volunteers of {doc.site} counted" in outcome.text  # the page's own text stays
 
 
@@ -93,7 +100,8 @@ def random_pages(n: int, seed: int = 3) -> list[tuple[str, list[int]]]:
     found = []
     for _ in range(n):
         site = rng.choice(["", "", "a", "b", "c", "d", "e", "f", "g"])
-        keys = set(rng.sample(shared, rng.randint(0, 15))) | {rng.getrandbits(64) for _ in range(rng.randint(0, 20))}
+        own = {rng.getrandbits(64) for _ in range(rng.randint(0, 20))}
+        keys = set(rng.sample(shared, rng.randint(0, 15))) | own
         found.append((site, sorted(keys)))
     return found
 
@@ -134,18 +142,18 @@ def test_pickled_statistics_keep_only_the_repeated_lines_and_judge_the_same():
 def write_sites(root: Path) -> Path:
     """One folder per site: four sites of one page each printing the generic block,
     and a site of four pages with its own menu."""
-    for site in ("a.org", "b.net", "c.com", "d.io"):
+    for site in SMALL_SITES:
         (root / site).mkdir(parents=True)
-        (root / site / "page.txt").write_text("\n".join(GENERIC) + "\n\n" + own_text(site, 0), encoding="utf-8")
+        (root / site / "page.txt").write_text(page(GENERIC, site, 0), encoding="utf-8")
     (root / "big.org").mkdir()
     for n in range(4):
-        (root / "big.org" / f"p{n}.txt").write_text("\n".join(BIG_MENU) + "\n\n" + own_text("big.org", n),
-                                                    encoding="utf-8")
+        (root / "big.org" / f"p{n}.txt").write_text(page(BIG_MENU, "big.org", n), encoding="utf-8")
     return root
 
 
 def provenance(out: Path) -> dict[str, dict]:
-    return {r["id"]: r for r in map(json.loads, (out / "provenance.jsonl").read_text(encoding="utf-8").splitlines())}
+    lines = (out / "provenance.jsonl").read_text(encoding="utf-8").splitlines()
+    return {r["id"]: r for r in map(json.loads, lines)}
 
 
 def test_cleaner_run_with_the_corpus_pack_and_the_rule_enabled_says_on_how_many_sites(tmp_path):
@@ -156,8 +164,9 @@ def test_cleaner_run_with_the_corpus_pack_and_the_rule_enabled_says_on_how_many_
     records = provenance(out)
     page = records["a.org/page.txt"]
     removed = [s for s in page["steps"] if s["rule"] == RULE]
-    assert [s["why"] for s in removed] == ["on pages of 4 sites, in a block of 3 such lines"] * 3
-    assert (out / "a.org" / "page.txt").read_text(encoding="utf-8").lstrip().startswith("The volunteers of a.org")
+    assert [s["why"] for s in removed] == [REASON] * 3
+    kept = (out / "a.org" / "page.txt").read_text(encoding="utf-8")
+    assert kept.lstrip().startswith("The volunteers of a.org")
     # the big site's menu went as its template, not as lines repeated across sites
     big = records["big.org/p0.txt"]
     assert {s["rule"] for s in big["steps"] if s["action"] == "removed"} >= {"corpus/site-template"}

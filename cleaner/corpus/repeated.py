@@ -161,8 +161,8 @@ def repeated_lines(
     sites, in a block of 5 such lines")``. The method: the module docs."""
     if min_sites < stats.min_sites:
         raise ValueError(
-            f"these statistics kept the lines on {stats.min_sites}+ sites and no longer know the lines on fewer; "
-            f"judge with min_sites >= {stats.min_sites}"
+            f"these statistics kept the lines on {stats.min_sites}+ sites and no longer know the lines "
+            f"on fewer; judge with min_sites >= {stats.min_sites}"
         )
     found: list[tuple[int, int]] = []  # (line index, sites) of each non-blank line; 0 = not repeated
     for index, line in enumerate(text.split("\n")):

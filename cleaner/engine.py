@@ -306,8 +306,10 @@ class Pipeline:
         that is not a string is the caller's mistake: :class:`TypeError`."""
         if not isinstance(text, str):
             raise TypeError(f"Pipeline.clean() takes a str, not {type(text).__name__}")
-        if not text.strip():
+        empty = not text.strip()
+        if empty and (corpus is None or corpus.doc.html is None):
             return Outcome(text="", status="dropped", reason="empty input")
+        # an HTML page whose extractor found nothing still has its page: corpus rules may give it its own text
         try:
             outcome = apply_rules(self.rules, text, trace=trace, fast=self.fast, corpus=corpus)
         except RuleFailure as exc:
@@ -315,5 +317,5 @@ class Pipeline:
         if outcome.status == "dropped":  # by a corpus rule, with its reason
             return outcome
         if not outcome.text.strip():
-            outcome.status, outcome.reason = "dropped", "no text left after cleaning"
+            outcome.status, outcome.reason = "dropped", "empty input" if empty else "no text left after cleaning"
         return outcome

@@ -164,7 +164,8 @@ def explain(
         elif step.action == "dropped":
             console.print(f"[yellow]dropped[/] by [cyan]{step.rule}[/]: {escape(step.why or '')}" + chars)
         else:
-            console.print(f"[cyan]{step.rule}[/] changed {step.chars_before:,} → {step.chars_after:,} chars")
+            console.print(f"[cyan]{step.rule}[/] changed {step.chars_before:,} → {step.chars_after:,} chars"
+                          + (f"  [dim]{escape(step.why)}[/]" if step.why else ""))
             for diff_line in changed_lines(step.before or "", step.after or "", None if verbose else DIFF_LINES_SHOWN):
                 console.print(diff_line, highlight=False)
     if cleaned.meta:
@@ -251,7 +252,8 @@ def steps_brief(console: Console, cleaned: Cleaned) -> None:
         elif step.action == "dropped":
             console.print(f"  dropped {step.rule}: {escape(step.why or '')}", highlight=False)
         else:
-            console.print(f"  changed {step.rule}: {step.chars_before:,} → {step.chars_after:,} chars", highlight=False)
+            console.print(f"  changed {step.rule}: {step.chars_before:,} → {step.chars_after:,} chars"
+                          + (f" ({escape(step.why)})" if step.why else ""), highlight=False)
 
 
 # --- cleaner rules ----------------------------------------------------------------

@@ -219,7 +219,7 @@ def test_manifest_and_summary_count_the_template_lines_removed_per_site(tmp_path
     touched = {r["id"] for r in provenance(out) if any(s["rule"] == "corpus/site-template" for s in r["steps"])}
     found = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["corpus"]
     template = found["corpus/site-template"]
-    assert template["removed"] == {"lines": len(removed), "pages": len(touched)} and len(touched) == 4
+    assert template["removed"] == {"lines": len(removed), "pages": len(touched), "replaced": 0} and len(touched) == 4
     site = next(s for s in template["largest"] if s["site"] == SITE)
     assert (site["lines_removed"], site["pages_touched"], site["pages"]) == (len(removed), 4, 4)
     clusters = found["corpus/duplicates"]["largest"]
@@ -242,3 +242,16 @@ def test_the_site_is_read_back_from_the_template_rules_own_reasons():
         assert steps and {site_in_reason(s.why) for s in steps} == {site}
     assert TOP_FOLDER_LABEL in steps[0].why
     assert site_in_reason("listed under “You may also like”") is None
+
+
+def test_a_page_given_its_own_text_counts_as_touched_and_replaced_not_as_removed_lines():
+    from cleaner.corpus.removals import TemplateRemovals
+
+    found = TemplateRemovals()
+    why = ("the extractor kept 8% of the page's own text: the page's text without its site template instead "
+           "(12 pages of rei.com, 40 template lines)")
+    found.add({"steps": [{"rule": "corpus/site-template", "action": "changed", "why": why}]})
+    found.add({"steps": [{"rule": "corpus/site-template", "action": "removed", "line": 1, "text": "Home",
+                          "why": "on 9 of 12 pages of rei.com, in a block of 40 such lines"}]})
+    assert found.totals() == {"lines": 1, "pages": 2, "replaced": 1}
+    assert found.replaced["rei.com"] == 1 and found.pages["rei.com"] == 2

@@ -113,6 +113,15 @@ def test_an_opener_under_every_post_of_a_thread_opens_no_comment_section():
     assert sorted(boilerplate_lines(once)) == [1, 2]  # one opener after the text: a comment section
 
 
+def test_a_comment_count_in_the_post_header_and_above_the_comments_is_one_section():
+    article = (
+        "The council approved the new budget on Tuesday after a long debate about the costs.",
+        "Members said that the repairs had been delayed for years and that work would start soon.",
+    )
+    page = ("3 Comments", *article, "3 Comments", "I think this is a very good idea for all of the town and its people.")
+    assert sorted(boilerplate_lines(page)) == [0, 3, 4]  # the header count goes as before the text; the comments go
+
+
 def test_with_the_corpus_pack_a_page_of_a_site_with_a_known_template_keeps_its_lists(tmp_path):
     menu = "Home\nShop\nNews\nAbout us\n"
     footer = "Contact\nPrivacy policy\nTerms of use\n"

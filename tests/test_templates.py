@@ -249,6 +249,13 @@ def test_html_page_whose_extractor_kept_little_gets_its_own_text_minus_the_templ
     assert step.action == "changed" and step.why.startswith("the extractor kept ")
     assert "4 pages of shop.example" in step.why
 
+    step_site = outcome.steps[0].why
+    assert step_site.endswith("template lines)") and "pages of shop.example, " in step_site  # the report reads the site
+
+    nothing = [(doc, "" if doc.position == 2 else text) for doc, text in corpus]  # the extractor found nothing here
+    empty = clean_corpus(load_pack(["corpus"], disable=["corpus/duplicates"]), nothing)[2]  # (these pages are alike)
+    assert empty.status == "ok" and "Daypacks for season 2" in empty.text  # the page still gives its own text
+
     whole = [page_text_of(page) for page in pages]  # an extractor that kept the page's own text
     kept = clean_corpus(load_pack(["corpus"]), [(doc, text) for (doc, _), text in zip(corpus, whole)])[1]
     assert not any(s.action == "changed" and s.rule == "corpus/site-template" for s in kept.steps)

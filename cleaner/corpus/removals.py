@@ -49,18 +49,27 @@ class TemplateRemovals:
 
     lines: Counter = field(default_factory=Counter)
     pages: Counter = field(default_factory=Counter)
+    replaced: Counter = field(default_factory=Counter)  # HTML pages given their own text minus the template
 
     def add(self, record: dict[str, Any]) -> None:
-        """Count one provenance line's template removals."""
+        """Count one provenance line's template removals (and a replaced text)."""
         here: Counter = Counter()
+        touched: set[str] = set()
         for step in record.get("steps") or ():
-            if step.get("rule") == TEMPLATE_RULE and step.get("action") == "removed":
-                here[site_in_reason(step.get("why")) or UNKNOWN_SITE] += 1
+            if step.get("rule") != TEMPLATE_RULE or step.get("action") not in ("removed", "changed"):
+                continue
+            site = site_in_reason(step.get("why")) or UNKNOWN_SITE
+            touched.add(site)
+            if step["action"] == "removed":
+                here[site] += 1
+            else:
+                self.replaced[site] += 1
         self.lines.update(here)
-        self.pages.update(here.keys())
+        self.pages.update(touched)
 
     def totals(self) -> dict[str, int]:
-        return {"lines": sum(self.lines.values()), "pages": sum(self.pages.values())}
+        return {"lines": sum(self.lines.values()), "pages": sum(self.pages.values()),
+                "replaced": sum(self.replaced.values())}
 
 
 def count_template_removals(provenance: Path) -> TemplateRemovals:

@@ -29,7 +29,7 @@ def corpus_rules(rules: Iterable[Rule]) -> list[Rule]:
 def scan_text(pipeline: Pipeline, rule: Rule, doc: CorpusDoc, text: str, stats: dict[str, Any]) -> str | None:
     """The text ``rule`` scans for ``doc``: the document cleaned up to the rule
     in the engine's first pass, or None when it is dropped or fails before."""
-    if not text.strip():
+    if not text.strip() and doc.html is None:  # an HTML page is scanned by its page even when nothing was extracted
         return None
     outcome = apply_rules(
         pipeline.rules, text, fast=pipeline.fast, corpus=CorpusContext(doc, stats), stop_before=rule.id

@@ -193,7 +193,8 @@ class SiteStats:
         return f"SiteStats({self.site!r}, pages={self.pages}, copies={self.copies}, lines={len(self)}, {state})"
 
 
-def _site_label(site: str) -> str:
+def site_label(site: str) -> str:
+    """How reasons name a site: its name, "this site" for the files at the top of IN."""
     return site if site and site != "." else "this site"
 
 
@@ -221,7 +222,7 @@ def template_lines(
     if stats.pages < min_pages:
         return []
     lines = text.split("\n")
-    label = _site_label(stats.site)
+    label = site_label(stats.site)
     counts: list[tuple[int, int]] = []  # (line index, pages) of each non-blank line; pages 0 = does not recur
     for index, line in enumerate(lines):
         stripped = line.strip()
@@ -277,7 +278,9 @@ def without_lines(text: str, removed: Sequence[tuple[int, str]]) -> str:
     return "\n".join(line for i, line in enumerate(text.split("\n")) if i not in gone)
 
 
-def prefer_own_text(main_text: str, own_text: str, stats: SiteStats, *, share: float = MAIN_TEXT_SHARE) -> bool:
+def prefer_own_text(
+    main_text: str, own_text: str, stats: SiteStats, *, share: float = MAIN_TEXT_SHARE, min_pages: int = MIN_PAGES
+) -> bool:
     """HTML path: True when the page's own text minus its site template
     (``own_text``, e.g. every visible text node of the page less
     :func:`template_lines`) should replace what the main-text extractor kept
@@ -285,8 +288,8 @@ def prefer_own_text(main_text: str, own_text: str, stats: SiteStats, *, share: f
     ``share`` of that text, in words. That is how trafilatura fails on collection,
     listing and product pages: it keeps a paragraph and drops the product grid.
     Without evidence the own text still holds the template, so the extractor's
-    output stays. Measured: docs/corpus.md, "Site templates"."""
-    if stats.pages < MIN_PAGES:
+    output stays. Measured: docs/corpus.md, "The HTML path"."""
+    if stats.pages < min_pages:
         return False
     own = len(own_text.split())
     return own > 0 and len(main_text.split()) < share * own

@@ -156,7 +156,7 @@ class TemplateStats:
         with_evidence = [s for s in self.sites.values() if s.pages >= self.min_pages]
         with_evidence.sort(key=lambda s: (-s.pages, s.site))
         return {
-            "sites": len(self.sites), "sites_with_evidence": len(with_evidence),
+            "sites": self.site_count, "sites_with_evidence": len(with_evidence),
             "largest": [{"site": s.site, "pages": s.pages, "copies": s.copies, "recurring_lines": s.recurring()}
                         for s in with_evidence[:limit]],
         }
@@ -167,9 +167,21 @@ class TemplateStats:
                 f"{self.min_pages}+ pages for template evidence")
 
     def __getstate__(self) -> dict[str, Any]:
+        # only the sites with evidence: the others judge nothing (of() gives them empty
+        # statistics), and on a crawl most hosts have a page or two
         self._count_lines()
-        sites = {s: stats if stats.is_finished else stats.finished(self.min_pages) for s, stats in self.sites.items()}
-        return {"min_pages": self.min_pages, "sites": sites, "lines": None}
+        sites = {s: stats if stats.is_finished else stats.finished(self.min_pages)
+                 for s, stats in self.sites.items() if stats.pages >= self.min_pages}
+        return {"min_pages": self.min_pages, "sites": sites, "lines": None, "site_count": self.site_count}
+
+    @property
+    def site_count(self) -> int:
+        """Sites seen in the scan, with evidence or not (kept when pickled)."""
+        return self.__dict__.get("_site_count") or len(self.sites)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({k: v for k, v in state.items() if k != "site_count"})
+        self._site_count = state.get("site_count") or len(self.sites)
 
 
 def _page(site: str, n: int) -> str:
@@ -186,11 +198,6 @@ def _template_sketch(text: str, doc: CorpusDoc) -> templates.Sketch:
     """The page's lines: of the whole page for an HTML page (where its template is;
     the extractor's text has little of it), else of the text."""
     return templates.sketch(doc.page_text if doc.page_text is not None else text)
-
-
-def _own_text(page: str, removed: list[tuple[int, str]]) -> str:
-    gone = {index for index, _ in removed}
-    return "\n".join(line for i, line in enumerate(page.split("\n")) if i not in gone)
 
 
 @corpus_rule(
@@ -237,11 +244,12 @@ def remove_site_template(
     removed = templates.template_lines(text, site, min_pages=min_pages, min_run=min_run)
     page = doc.page_text
     if page is not None and site.pages >= min_pages:
-        own = _own_text(page, templates.template_lines(page, site, min_pages=min_pages, min_run=min_run))
-        kept = _own_text(text, removed)
-        if templates.prefer_own_text(kept, own, site):
+        own = templates.without_lines(page, templates.template_lines(page, site, min_pages=min_pages, min_run=min_run))
+        kept = templates.without_lines(text, removed)
+        if templates.prefer_own_text(kept, own, site, min_pages=min_pages):
             share = len(kept.split()) / len(own.split())
+            dropped = len(page.split("\n")) - len(own.split("\n"))
             return CorpusVerdict(replace=(own, (
-                f"the extractor kept {share:.0%} of the page's own text: the page's text minus its site template "
-                f"({site.pages} pages of {doc.site})")))
+                f"the extractor kept {share:.0%} of the page's own text: the page's text without its site template "
+                f"instead ({site.pages} pages of {templates.site_label(site.site)}, {dropped} template lines)")))
     return CorpusVerdict(remove=tuple(removed)) if removed else NOTHING

@@ -261,7 +261,9 @@ def _comments_start(found: list[Block], verdicts: list[tuple[bool, str]]) -> int
     post, "jane said:" quoting in a forum thread) belongs to the posts that make up
     the page, and opens nothing."""
     kinds = [comment_opener(block.text) for block in found]
-    counts = Counter(kind for kind in kinds if kind is not None)
+    first_prose = next((k for k, (is_prose, _) in enumerate(verdicts) if is_prose), len(found))
+    # counted after the text begins: "3 Comments" in a post's header and above its comments is one section
+    counts = Counter(kind for kind in kinds[first_prose + 1:] if kind is not None)
     seen_prose = False
     for k, ((is_prose, _), kind) in enumerate(zip(verdicts, kinds)):
         if seen_prose and kind is not None and counts[kind] == 1:

@@ -83,3 +83,19 @@ def test_no_folder_is_left_behind_by_counts_never_counted(tmp_path):
     assert len(list(tmp_path.iterdir())) == 1
     del counter
     assert not list(Path(tmp_path).iterdir())
+
+
+def test_frozen_counts_look_up_like_a_dict_and_come_back_from_a_run_state(tmp_path):
+    """The finished form every process of a clean phase holds: same answers as the
+    dict it replaces, read back by the run's restricted unpickler."""
+    from cleaner.corpus.line_counts import FrozenCounts
+    from cleaner.state import RunState
+
+    counts = {k * 7919 % 1000: k % 5 + 1 for k in range(300)}
+    frozen = FrozenCounts.of(counts, 3)
+    assert dict(frozen) == {k: n for k, n in counts.items() if n >= 3}
+    assert frozen.get(-1 % (1 << 64)) is None and frozen.get(12345, 0) == 0
+    state = RunState(tmp_path)
+    state.save_stats(({"rule": frozen}, {}))
+    back = state.load_stats()[0]["rule"]
+    assert isinstance(back, FrozenCounts) and back == frozen and len(back) == len(frozen)

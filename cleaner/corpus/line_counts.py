@@ -19,15 +19,22 @@ lines than the buffer never touches the disk. On disk: 16 bytes a line of a page
 The counts are exact and do not depend on the buffer size or on the order in which
 pages come. What it leaves alone: which pages count (a copy of a page counted
 already is the caller's to skip: :class:`cleaner.corpus.templates.SiteStats` does it).
+
+:class:`FrozenCounts` holds finished counts (the lines on ``min_pages`` pages or
+more) in two sorted arrays, 12 bytes a line where a dict took ~100: the main process
+and every worker of a run's clean phase hold them.
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 import weakref
+from array import array
+from bisect import bisect_left
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 
@@ -72,13 +79,17 @@ class SiteLineCounts:
             if self._held >= self.buffer:
                 self._write()
 
-    def counted(self, floor: int) -> dict[str, dict[int, int]]:
-        """Per site, the lines (by key) on ``floor`` pages or more and on how many
-        pages each is. Once: the temporary files are removed and no pages are taken after."""
-        found: dict[str, dict[int, int]] = {}
-        for rows in self._collapsed():
-            self._keep(rows, floor, found)
-        return found
+    def counted(self, floor: int) -> dict[str, FrozenCounts]:
+        """Per site with any, the lines (by key) on ``floor`` pages or more and on
+        how many pages each is (compact: :class:`FrozenCounts`). Once: the temporary
+        files are removed and no pages are taken after."""
+        kept = [rows[rows["pages"] >= floor] for rows in self._collapsed()]
+        rows = np.concatenate(kept) if kept else np.empty(0, dtype=_ROW)
+        rows = rows[np.lexsort((rows["key"], rows["site"]))]
+        starts = np.flatnonzero(np.diff(rows["site"].astype(np.int64), prepend=-1))
+        ends = np.append(starts[1:], rows.size)
+        return {self._names[int(rows["site"][a])]: FrozenCounts.from_arrays(rows["key"][a:b], rows["pages"][a:b])
+                for a, b in zip(starts.tolist(), ends.tolist())}
 
     def counted_sites(self, floor: int, *, each_page_a_site: str | None = None) -> dict[int, int]:
         """Per line key, on how many distinct sites it is (a site counts once, however
@@ -115,12 +126,6 @@ class SiteLineCounts:
         finally:
             self._pages, self._held = [], 0
             self._remove()
-
-    def _keep(self, rows: np.ndarray, floor: int, found: dict[str, dict[int, int]]) -> None:
-        kept = rows[rows["pages"] >= floor]
-        names = self._names
-        for site, key, pages in zip(kept["site"].tolist(), kept["key"].tolist(), kept["pages"].tolist()):
-            found.setdefault(names[site], {})[key] = pages
 
     def _collected(self) -> np.ndarray:
         """The held keys as rows of one page each (``pages`` = 1)."""
@@ -165,3 +170,74 @@ def _collapse(rows: np.ndarray) -> np.ndarray:
     out = rows[starts]
     out["pages"] = np.add.reduceat(rows["pages"], starts)
     return out
+
+
+class FrozenCounts(Mapping[int, int]):
+    """Finished line counts, read-only and compact: the keys sorted in one array
+    (8 bytes each), their counts in another (4 bytes), looked up by bisection."""
+
+    __slots__ = ("_keys", "_counts")
+
+    def __init__(self, keys: array[int] | None = None, counts: array[int] | None = None) -> None:
+        self._keys: array[int] = keys if keys is not None else array("Q")
+        self._counts: array[int] = counts if counts is not None else array("I")
+        if len(self._keys) != len(self._counts):
+            raise ValueError("as many counts as keys are needed")
+
+    @classmethod
+    def from_arrays(cls, keys: np.ndarray, counts: np.ndarray) -> FrozenCounts:
+        """From sorted, distinct keys and their counts (numpy arrays)."""
+        packed_keys, packed_counts = array("Q"), array("I")
+        packed_keys.frombytes(keys.astype("=u8").tobytes())
+        packed_counts.frombytes(counts.astype("=u4").tobytes())
+        return cls(packed_keys, packed_counts)
+
+    @classmethod
+    def of(cls, counts: Mapping[int, int], floor: int = 0) -> FrozenCounts:
+        """The counts of ``counts`` that are ``floor`` or more."""
+        if isinstance(counts, FrozenCounts) and all(n >= floor for n in counts._counts):
+            return counts
+        keys = sorted(key for key, n in counts.items() if n >= floor)
+        return cls(array("Q", keys), array("I", (counts[key] for key in keys)))
+
+    def get(self, key: int, default: int | None = None) -> int | None:  # type: ignore[override]
+        keys = self._keys
+        i = bisect_left(keys, key)
+        if i < len(keys) and keys[i] == key:
+            return self._counts[i]
+        return default
+
+    def __getitem__(self, key: int) -> int:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __reduce__(self) -> tuple[object, tuple[bytes, bytes]]:
+        return _frozen_from_bytes, (_little(self._keys), _little(self._counts))
+
+    def __repr__(self) -> str:
+        return f"FrozenCounts({len(self)} lines)"
+
+
+def _little(values: array[int]) -> bytes:
+    if sys.byteorder == "big":
+        values = array(values.typecode, values)
+        values.byteswap()
+    return values.tobytes()
+
+
+def _frozen_from_bytes(keys: bytes, counts: bytes) -> FrozenCounts:
+    found = FrozenCounts()
+    found._keys.frombytes(keys)
+    found._counts.frombytes(counts)
+    if sys.byteorder == "big":
+        found._keys.byteswap()
+        found._counts.byteswap()
+    return found

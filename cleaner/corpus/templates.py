@@ -34,6 +34,7 @@ from array import array
 from dataclasses import dataclass
 from typing import Sequence
 
+from cleaner.corpus.line_counts import FrozenCounts
 from cleaner.lines import is_prose
 
 #: Distinct pages a line must be on to recur, and a site must have to give evidence.
@@ -156,7 +157,7 @@ class SiteStats:
         without the fingerprints of the pages. It takes no more pages."""
         done = SiteStats(self.site)
         done.pages, done.copies, done._seen, done.floor = self.pages, self.copies, None, min_pages
-        done._counts = {key: n for key, n in self._counts.items() if n >= min_pages}
+        done._counts = FrozenCounts.of(self._counts, min_pages)  # type: ignore[assignment]  # compact, read-only
         return done
 
     def finished_with(self, counts: dict[int, int], min_pages: int = MIN_PAGES) -> SiteStats:
@@ -164,7 +165,7 @@ class SiteStats:
         e.g. in bounded memory by :class:`cleaner.corpus.line_counts.SiteLineCounts`)
         instead of this object's own."""
         done = self.finished(min_pages)
-        done._counts = {key: n for key, n in counts.items() if n >= min_pages}
+        done._counts = FrozenCounts.of(counts, min_pages)  # type: ignore[assignment]
         return done
 
     def recurring(self) -> int:
@@ -186,7 +187,8 @@ class SiteStats:
         self._seen = None if seen is None else set(_unpack(seen))  # type: ignore[arg-type]
         counts = array("I")
         counts.frombytes(state["counts"])  # type: ignore[arg-type]
-        self._counts = dict(zip(_unpack(state["keys"]), counts))  # type: ignore[arg-type]
+        keys = _unpack(state["keys"])  # type: ignore[arg-type]
+        self._counts = FrozenCounts(keys, counts) if self._seen is None else dict(zip(keys, counts))  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         state = "finished" if self.is_finished else "open"

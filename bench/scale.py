@@ -1,19 +1,43 @@
-"""Throughput, scaling and memory of `cleaner run` on corpora of a chosen size.
+"""Scale of `cleaner run` (issue 14, item 5): resuming after kill -9, parallel
+speed-up and peak memory, on JSONL corpora of chosen sizes, in one invocation.
 
-Builds JSONL corpora from real-looking text (the seeds, the tests' golden files and,
-with --bench-dir, the gold and naive texts of a benchmark folder), then runs the
-installed `cleaner` command on them in subprocesses and prints, in one invocation:
+Corpora, built under --workdir from the seeds, the tests' golden files and, with
+--bench-dir, the gold and naive texts of a benchmark folder (the pool):
 
-* scaling: the same corpus with --jobs 1 and --jobs N (documents/s, MB/s, speed-up);
-* memory: peak resident memory of the whole process tree (main + workers, sampled
-  every 0.1 s with psutil) on corpora of growing size, to show it stays flat;
-* the HTML path: pages of <bench-dir>/scrapinghub/html with --jobs 1 and N.
+* ``repeated``: the pool's documents over and over, without URLs (what this script
+  measured before). Unlike a real corpus: from the second pass on every document is
+  an exact copy (the duplicates' index stays small), records without a URL have no
+  site (the template rule counts nothing), and lines come back again and again.
+* ``varied``: each pass over the pool is new documents. A page keeps its site (the
+  host of its gold URL, else its folder), prefixed with the pass number, so that each
+  pass is new sites with their own templates; from the second pass on, lines of five
+  words or more get the pass's marker word (letters) after every fourth word, so pages
+  are not copies across passes (some are within the pool: a page's gold text and its
+  naive text, pages that are mostly template). Every page is indexed and every line counted, as in a real crawl.
 
-Usage (needs the `bench` extra for psutil):
+Sections (``--sections``, all by default):
 
-    python bench/scale.py --bench-dir ../shared/bench --scaling-mb 100 --memory-mb 100,1000
+* ``kill``: ``--pack corpus`` at ``--jobs N``, every process of the run killed with
+  SIGKILL once two units of the scan (then, in a second try, of the clean phase) are
+  kept in OUT; resumed at ``--jobs 1``; the outputs compared byte for byte with an
+  uninterrupted run.
+* ``stats``: what the corpus rules' statistics hold per document (tracemalloc, peak)
+  and what a scan keeps on disk per document, on ``--stats-docs`` varied documents.
+* ``speed``: ``--jobs 1`` and ``--jobs N``, with and without ``--pack corpus``, on
+  each corpus of ``--corpora``, ``--repeat`` times in turns; wall seconds, CPU seconds
+  of the main process and of the workers (to tell duplicated work from waiting), the
+  load average before each run, and the speed-up's median and range.
+* ``memory``: peak resident memory (summed over all processes of the run, and the
+  largest single one) at ``--jobs N`` with ``--pack corpus`` on the ``--memory-mb``
+  varied corpus, and without the corpus pack for comparison.
+* ``html``: the pages of <bench-dir>/scrapinghub/html with --jobs 1 and N.
 
-Figures depend on the machine; the script prints what it ran on.
+Usage (needs the `bench` extra for psutil); the issue's figures, then a quick one:
+
+    python bench/scale.py --bench-dir ../shared/bench --scaling-mb 40 --memory-mb 1000
+    python bench/scale.py --bench-dir ../shared/bench --kill-mb 10 --scaling-mb 5 --memory-mb 20 --repeat 1
+
+Figures depend on the machine and on what else it runs; the script prints both.
 """
 
 from __future__ import annotations
@@ -24,75 +48,319 @@ import json
 import os
 import platform
 import shutil
+import signal
+import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 
-from corpus import text_pool  # bench/ is on sys.path when run as a script
+from corpus import REPO, text_pool  # bench/ is on sys.path when run as a script
+
+SECTIONS = ("kill", "stats", "speed", "memory", "html")
 
 
-def build_corpus(path: Path, megabytes: int, pool: list[str]) -> tuple[int, int]:
-    """Write a JSONL corpus of about ``megabytes`` MB cycling through the pool."""
-    target = megabytes * 1_000_000
-    if path.exists() and path.stat().st_size >= target:
+# --- corpora -------------------------------------------------------------------------
+
+def site_pool(bench_dir: Path | None) -> list[tuple[str, str]]:
+    """``(site, text)`` for each document of the pool: a benchmark page's site is the
+    host of its gold URL (else its folder), the seeds' and golden files' "seeds"."""
+    from cleaner.corpus.site import host_of
+
+    pool = [("seeds.example", p.read_text(encoding="utf-8")) for p in sorted((REPO / "seeds").glob("*.txt"))]
+    pool += [("seeds.example", p.read_text(encoding="utf-8")) for p in sorted((REPO / "tests" / "golden").glob("*.txt"))]
+    for folder in sorted(bench_dir.iterdir()) if bench_dir else []:
+        urls: dict[str, str | None] = {}
+        gold = folder / "gold.jsonl"
+        if gold.is_file():
+            with gold.open(encoding="utf-8") as handle:
+                urls = {r["id"]: r.get("url") for r in map(json.loads, handle) if r}
+        for name in ("gold.jsonl", "naive_text.jsonl"):
+            path = folder / name
+            if path.is_file():
+                with path.open(encoding="utf-8") as handle:
+                    for row in map(json.loads, filter(str.strip, handle)):
+                        pool.append((host_of(urls.get(row["id"])) or f"{folder.name}.example", row["text"]))
+    return [(site, text) for site, text in pool if text.strip()]
+
+
+def marker(n: int) -> str:
+    """Pass ``n``'s marker word, in letters: digits would not do, as the duplicates'
+    shingles read every number as "0" (``v1`` and ``v2`` would be one word)."""
+    letters = ""
+    while True:
+        n, digit = divmod(n, 26)
+        letters = chr(ord("a") + digit) + letters
+        if not n:
+            return "qz" + letters
+
+
+def varied(text: str, n: int) -> str:
+    """Pass ``n``'s version of a text: a marker word after every fourth word of
+    each line of five words or more (none in pass 0)."""
+    if n == 0:
+        return text
+    mark = marker(n)
+    lines = []
+    for line in text.split("\n"):
+        words = line.split(" ")
+        if len(words) >= 5:
+            words = [w if i % 4 != 3 else f"{w} {mark}" for i, w in enumerate(words)]
+        lines.append(" ".join(words))
+    return "\n".join(lines)
+
+
+def build_corpus(path: Path, megabytes: float, pool: list[tuple[str, str]], kind: str) -> tuple[int, int]:
+    """Write a JSONL corpus of about ``megabytes`` MB of the given kind (module docs)
+    from ``(site, text)`` pairs; an existing one of that size is reused. Returns
+    (documents, bytes)."""
+    target = int(megabytes * 1_000_000)
+    if path.exists() and target <= path.stat().st_size < target * 1.1 + 2_000_000:
         with path.open("rb") as handle:
             return sum(1 for _ in handle), path.stat().st_size
     path.parent.mkdir(parents=True, exist_ok=True)
     written = docs = 0
     with path.open("w", encoding="utf-8") as handle:
         while written < target:
-            text = pool[docs % len(pool)]
-            line = json.dumps({"id": f"doc-{docs}", "text": text}, ensure_ascii=False) + "\n"
+            passes, index = divmod(docs, len(pool))
+            site, text = pool[index]
+            if kind == "repeated":
+                row = {"id": f"doc-{docs}", "text": text}
+            else:
+                row = {"id": f"doc-{docs}", "url": f"https://p{passes}.{site}/{index}", "text": varied(text, passes)}
+            line = json.dumps(row, ensure_ascii=False) + "\n"
             handle.write(line)
             written += len(line.encode("utf-8"))
             docs += 1
     return docs, written
 
 
+def repeated_pool(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The pool in the order the ``repeated`` corpus has always cycled it (bench/corpus.py)."""
+    return [("", text) for text in text_pool(args.bench_dir)]
+
+
+# --- measuring a run -----------------------------------------------------------------
+
 @dataclass
 class Measure:
     seconds: float
-    peak_tree_mb: float
-    peak_main_mb: float
     exit_code: int
+    peak_tree_mb: float = 0.0  # resident memory summed over every process of the run, at its highest
+    peak_tree_pss_mb: float = 0.0  # the same in proportional set size (a page shared by k processes counts 1/k)
+    peak_main_mb: float = 0.0
+    peak_one_mb: float = 0.0  # the largest single process other than the main one
+    cpu_main: float = 0.0  # CPU seconds (user + system) of the main process
+    cpu_others: dict[int, float] = field(default_factory=dict)  # of each other process, by pid
+    cpu_elsewhere: float = 0.0  # CPU seconds the machine spent on processes not of the run, meanwhile
+
+    @property
+    def cpu_workers(self) -> float:
+        return sum(self.cpu_others.values())
 
 
-def measure(cmd: list[str]) -> Measure:
-    """Run a command; sample the resident memory of it and all its children."""
-    started = time.perf_counter()
+def cleaner_cmd(src: Path, out: Path, jobs: int, *extra: str) -> list[str]:
+    exe = shutil.which("cleaner") or str(Path(sys.executable).parent / "cleaner")
+    return [exe, "run", str(src), str(out), "--jobs", str(jobs), "--quiet", *extra]
+
+
+def measure(cmd: list[str], *, every: float = 0.2, until=None) -> Measure:
+    """Run ``cmd`` and sample, every ``every`` seconds, the resident memory and CPU
+    time of it and of all its descendants (a process's CPU time is its last sample).
+    ``until(proc)``: checked at each sample; when it returns True every process of
+    the run is killed (SIGKILL) and the measure returned."""
+    started, machine = time.perf_counter(), _busy()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     main = psutil.Process(proc.pid)
-    peak_tree = peak_main = 0
+    m = Measure(0.0, 0)
     while proc.poll() is None:
         try:
-            rss_main = main.memory_info().rss
-            rss = rss_main + sum(c.memory_info().rss for c in main.children(recursive=True))
+            family = [main, *main.children(recursive=True)]
         except psutil.Error:
-            rss_main = rss = 0
-        peak_tree, peak_main = max(peak_tree, rss), max(peak_main, rss_main)
-        time.sleep(0.1)
-    seconds = time.perf_counter() - started
-    if proc.returncode not in (0, 1):
+            family = []
+        tree = tree_pss = 0
+        for p in family:
+            try:
+                memory, cpu = p.memory_full_info(), p.cpu_times()
+            except psutil.Error:
+                continue
+            rss = memory.rss
+            tree += rss
+            tree_pss += getattr(memory, "pss", rss)
+            if p.pid == main.pid:
+                m.cpu_main = cpu.user + cpu.system
+                m.peak_main_mb = max(m.peak_main_mb, rss / 1e6)
+            else:
+                m.cpu_others[p.pid] = cpu.user + cpu.system
+                m.peak_one_mb = max(m.peak_one_mb, rss / 1e6)
+        m.peak_tree_mb = max(m.peak_tree_mb, tree / 1e6)
+        m.peak_tree_pss_mb = max(m.peak_tree_pss_mb, tree_pss / 1e6)
+        if until is not None and until(proc):
+            for p in family:
+                try:
+                    p.send_signal(signal.SIGKILL)
+                except psutil.Error:
+                    pass
+            proc.wait()
+            break
+        time.sleep(every)
+    m.seconds = time.perf_counter() - started
+    m.cpu_elsewhere = max(0.0, _busy() - machine - m.cpu_main - m.cpu_workers)
+    m.exit_code = proc.returncode
+    if until is None and proc.returncode not in (0, 1):
         sys.stderr.write(proc.stderr.read().decode(errors="replace"))
-    return Measure(seconds, peak_tree / 1e6, peak_main / 1e6, proc.returncode)
+    return m
 
 
-def cleaner_cmd(src: Path, out: Path, jobs: int) -> list[str]:
-    exe = shutil.which("cleaner") or str(Path(sys.executable).parent / "cleaner")
-    return [exe, "run", str(src), str(out), "--jobs", str(jobs), "--quiet", "--overwrite"]
+def _busy() -> float:
+    """CPU seconds the whole machine has been busy (all cores, all processes)."""
+    t = psutil.cpu_times()
+    return t.user + t.nice + t.system + getattr(t, "irq", 0) + getattr(t, "softirq", 0) + getattr(t, "steal", 0)
 
 
-def row(label: str, jobs: int, docs: int, nbytes: int, m: Measure, base: Measure | None) -> str:
-    speedup = f"{base.seconds / m.seconds:5.2f}x" if base else "    -"
-    return (f"{label:<14} {jobs:>4} {m.seconds:9.1f} {docs / m.seconds:9.1f} {nbytes / 1e6 / m.seconds:8.2f} "
-            f"{speedup:>8} {m.peak_tree_mb:10.0f} {m.peak_main_mb:9.0f}  exit {m.exit_code}")
+def load() -> str:
+    return "load {:.1f}".format(os.getloadavg()[0])
 
 
-HEADER = f"{'corpus':<14} {'jobs':>4} {'seconds':>9} {'docs/s':>9} {'MB/s':>8} {'speed-up':>8} {'peak MB':>10} {'main MB':>9}"
+def snapshot(out: Path) -> dict[str, bytes]:
+    """Every output file's bytes (the manifest has timings, so it is left out)."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != "manifest.json" and ".cleaner" not in p.parts}
+
+
+# --- sections ------------------------------------------------------------------------
+
+def kill_section(args: argparse.Namespace, pool: list[tuple[str, str]]) -> None:
+    src = args.workdir / f"varied-{args.kill_mb:g}mb.jsonl"
+    docs, nbytes = build_corpus(src, args.kill_mb, pool, "varied")
+    print(f"\n## kill -9 and resume (--pack corpus, varied {nbytes / 1e6:.0f} MB, {docs:,} documents; "
+          f"killed at --jobs {args.jobs}, resumed at --jobs 1)")
+    reference = args.workdir / "kill-reference"
+    shutil.rmtree(reference, ignore_errors=True)
+    whole = measure(cleaner_cmd(src, reference, 1, "--pack", "corpus"))
+    print(f"uninterrupted, --jobs 1: {whole.seconds:.1f} s, exit {whole.exit_code}")
+    expected = snapshot(reference)
+    for phase, parts in (("scan", "scan/*/*.pickle"), ("clean", "parts/*.prov.jsonl")):
+        out = args.workdir / f"kill-{phase}"
+        shutil.rmtree(out, ignore_errors=True)
+        work = out / ".cleaner"
+        killed = measure(cleaner_cmd(src, out, args.jobs, "--pack", "corpus"), every=0.05,
+                         until=lambda proc: len(list(work.glob(parts))) >= 2)
+        if killed.exit_code != -signal.SIGKILL:
+            print(f"killed in the {phase}: the run ended before two units were kept (exit {killed.exit_code}); "
+                  "make --kill-mb bigger")
+            continue
+        kept_scan = sorted({p.parent.name for p in work.glob("scan/*/*.pickle")})
+        scan_bytes = sum(p.stat().st_size for p in work.glob("scan/**/*") if p.is_file())
+        kept = f"{len(list(work.glob('scan/*/*.pickle')))} scan units ({', '.join(kept_scan) or '-'}; " \
+               f"{scan_bytes / 1e6:.1f} MB), {len(list(work.glob('parts/*.prov.jsonl')))} clean units"
+        resumed = measure(cleaner_cmd(src, out, 1, "--pack", "corpus"))
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        same = snapshot(out) == expected
+        print(f"killed in the {phase} after {killed.seconds:.1f} s with {kept} kept; resumed in {resumed.seconds:.1f} s "
+              f"(exit {resumed.exit_code}): {manifest.get('resumed_scan_units', 0)} scan units and "
+              f"{manifest['resumed_units']} clean units read back, not redone; outputs "
+              f"{'IDENTICAL' if same else 'DIFFERENT'} to the uninterrupted run ({len(expected)} files)")
+
+
+def stats_section(args: argparse.Namespace, pool: list[tuple[str, str]]) -> None:
+    import pickle
+    import tracemalloc
+
+    from cleaner.corpus import duplicates, templates
+    from cleaner.corpus.model import CorpusDoc
+    from cleaner.rules.corpus import DuplicateStats, TemplateStats
+
+    n = args.stats_docs
+    docs = []
+    for k in range(n):
+        passes, index = divmod(k, len(pool))
+        site, text = pool[index]
+        docs.append((CorpusDoc(f"doc-{k}", k, f"p{passes}.{site}"), varied(text, passes)))
+    print(f"\n## the corpus rules' statistics, per document ({n:,} varied documents, "
+          f"{sum(len(t.encode()) for _, t in docs) / n / 1e3:.1f} kB each)")
+    for name, make, sketch in (("corpus/site-template", TemplateStats, templates.sketch),
+                               ("corpus/duplicates", DuplicateStats, duplicates.sketch)):
+        # as in a run: each sketch arrives pickled from a worker, is added, and only what the statistics keep stays
+        sketches = [pickle.dumps((doc, sketch(text)), protocol=pickle.HIGHEST_PROTOCOL) for doc, text in docs]
+        on_disk = sum(map(len, sketches)) / n
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        stats = make()
+        for blob in sketches:
+            stats.add(*pickle.loads(blob))
+        held = tracemalloc.get_traced_memory()[0] - base
+        kept = len(pickle.dumps(stats))  # the finished form the clean phase gets
+        peak = tracemalloc.get_traced_memory()[1] - base
+        tracemalloc.stop()
+        print(f"{name:<22} held while scanning {held / n:7.0f} B/doc (peak with finishing {peak / 1e6:.1f} MB); "
+              f"finished {kept / n:5.0f} B/doc; sketches kept on disk by the scan {on_disk:5.0f} B/doc")
+
+
+def speed_section(args: argparse.Namespace, pool: list[tuple[str, str]]) -> None:
+    print(f"\n## speed-up, --jobs {args.jobs} against --jobs 1 ({args.repeat} turns, in alternation)")
+    print("CPU: seconds of the run's main process, of its other processes (workers, forkserver), and of the "
+          "machine's other processes meanwhile (others' work: the figures are fair when it is near 0)")
+    print(f"{'corpus':<22} {'pack':<8} {'jobs':>4} {'seconds':>8} {'MB/s':>6} {'CPU main':>9} {'workers':>8} "
+          f"{'others':>7}  load")
+    for kind in args.corpora.split(","):
+        src = args.workdir / f"{kind}-{args.scaling_mb:g}mb.jsonl"
+        docs, nbytes = build_corpus(src, args.scaling_mb, pool if kind == "varied" else repeated_pool(args), kind)
+        for pack in ((), ("--pack", "corpus")):
+            label = "corpus" if pack else "default"
+            seconds: dict[int, list[float]] = {1: [], args.jobs: []}
+            for _ in range(args.repeat):
+                for jobs in (1, args.jobs):
+                    before = load()
+                    m = measure(cleaner_cmd(src, args.workdir / "out-speed", jobs, "--overwrite", *pack))
+                    seconds[jobs].append(m.seconds)
+                    print(f"{kind + f' {nbytes / 1e6:.0f} MB':<22} {label:<8} {jobs:>4} {m.seconds:8.1f} "
+                          f"{nbytes / 1e6 / m.seconds:6.2f} {m.cpu_main:9.1f} {m.cpu_workers:8.1f} "
+                          f"{m.cpu_elsewhere:7.1f}  {before}"
+                          f"{'' if m.exit_code in (0, 1) else f'  exit {m.exit_code}'}", flush=True)
+            ratios = sorted(a / b for a, b in zip(seconds[1], seconds[args.jobs]))
+            print(f"{'':<22} {label:<8} speed-up {statistics.median(ratios):.2f}x "
+                  f"(range {ratios[0]:.2f}-{ratios[-1]:.2f}x over {len(ratios)} turns)", flush=True)
+
+
+def memory_section(args: argparse.Namespace, pool: list[tuple[str, str]]) -> None:
+    src = args.workdir / f"varied-{args.memory_mb:g}mb.jsonl"
+    docs, nbytes = build_corpus(src, args.memory_mb, pool, "varied")
+    print(f"\n## peak memory, --jobs {args.jobs}, varied {nbytes / 1e6:,.0f} MB ({docs:,} documents), "
+          "sampled every 0.2 s. RSS summed over processes counts the pages they share (the modules the "
+          "forkserver loaded before forking the workers) once per process; PSS shares them out")
+    for pack in (("--pack", "corpus"), ()):
+        before = load()
+        m = measure(cleaner_cmd(src, args.workdir / "out-memory", args.jobs, "--overwrite", *pack))
+        label = "--pack corpus" if pack else "default pack"
+        print(f"{label:<14} all processes: RSS {m.peak_tree_mb:4.0f} MB, PSS {m.peak_tree_pss_mb:4.0f} MB (main "
+              f"{m.peak_main_mb:.0f} MB, largest other {m.peak_one_mb:.0f} MB RSS); {m.seconds:.0f} s, "
+              f"{nbytes / 1e6 / m.seconds:.2f} MB/s, exit {m.exit_code}; {before}", flush=True)
+
+
+def html_section(args: argparse.Namespace) -> None:
+    html_src = args.bench_dir / "scrapinghub" / "html" if args.bench_dir else None
+    if not (html_src and html_src.is_dir()):
+        print("\n## html: skipped (no --bench-dir with scrapinghub/html)")
+        return
+    pages = sorted(html_src.glob("*.html.gz"))[: args.html_pages or None]
+    folder = args.workdir / "html"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for page in pages:
+        (folder / page.name[: -len(".gz")]).write_bytes(gzip.decompress(page.read_bytes()))
+    nbytes = sum(p.stat().st_size for p in folder.iterdir())
+    print(f"\n## HTML path, {len(pages)} scrapinghub pages ({nbytes / 1e6:.1f} MB)")
+    base = None
+    for jobs in (1, args.jobs):
+        m = measure(cleaner_cmd(folder, args.workdir / f"out-html-j{jobs}", jobs, "--overwrite"))
+        ratio = f", {base.seconds / m.seconds:.2f}x" if base else ""
+        print(f"--jobs {jobs}: {m.seconds:.1f} s, {len(pages) / m.seconds:.1f} pages/s, peak {m.peak_tree_mb:.0f} MB"
+              f"{ratio}", flush=True)
+        base = base or m
 
 
 def main() -> None:
@@ -100,41 +368,34 @@ def main() -> None:
     parser.add_argument("--bench-dir", type=Path, help="a folder in the layout of shared/bench (gold/naive texts, html/)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/cleaner-bench"))
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="N for the parallel runs")
-    parser.add_argument("--scaling-mb", type=int, default=100, help="corpus size for --jobs 1 vs N (0: skip)")
-    parser.add_argument("--memory-mb", default="100,1000", help="corpus sizes for the memory runs at --jobs N ('' to skip)")
+    parser.add_argument("--sections", default=",".join(SECTIONS), help=f"which to run, of {','.join(SECTIONS)}")
+    parser.add_argument("--kill-mb", type=float, default=20, help="corpus size for the kill -9 runs")
+    parser.add_argument("--stats-docs", type=int, default=2000, help="documents for the statistics' sizes")
+    parser.add_argument("--scaling-mb", type=float, default=40, help="corpus size for --jobs 1 against N")
+    parser.add_argument("--corpora", default="varied,repeated", help="corpus kinds for the speed-up")
+    parser.add_argument("--repeat", type=int, default=3, help="turns of the speed-up runs")
+    parser.add_argument("--memory-mb", type=float, default=1000, help="corpus size for the memory runs")
     parser.add_argument("--html-pages", type=int, default=0, help="HTML pages for the HTML path (0: all of scrapinghub)")
     args = parser.parse_args()
+    sections = set(args.sections.split(","))
+    if sections - set(SECTIONS):
+        parser.error(f"unknown sections {', '.join(sorted(sections - set(SECTIONS)))}; choose from {', '.join(SECTIONS)}")
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}, {platform.system()}")
-    pool = text_pool(args.bench_dir)
-    print(f"text pool: {len(pool)} documents, {sum(len(t.encode()) for t in pool) / 1e6:.1f} MB")
-    print(HEADER)
-    if args.scaling_mb:
-        src = args.workdir / f"corpus-{args.scaling_mb}mb.jsonl"
-        docs, nbytes = build_corpus(src, args.scaling_mb, pool)
-        base = measure(cleaner_cmd(src, args.workdir / "out-j1", 1))
-        print(row(f"jsonl {args.scaling_mb} MB", 1, docs, nbytes, base, None), flush=True)
-        par = measure(cleaner_cmd(src, args.workdir / f"out-j{args.jobs}", args.jobs))
-        print(row(f"jsonl {args.scaling_mb} MB", args.jobs, docs, nbytes, par, base), flush=True)
-    for size in [int(s) for s in args.memory_mb.split(",") if s.strip()]:
-        src = args.workdir / f"corpus-{size}mb.jsonl"
-        docs, nbytes = build_corpus(src, size, pool)
-        m = measure(cleaner_cmd(src, args.workdir / f"out-mem-{size}", args.jobs))
-        print(row(f"jsonl {size} MB", args.jobs, docs, nbytes, m, None), flush=True)
-    html_src = args.bench_dir / "scrapinghub" / "html" if args.bench_dir else None
-    if html_src and html_src.is_dir():
-        pages = sorted(html_src.glob("*.html.gz"))[: args.html_pages or None]
-        folder = args.workdir / "html"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        for page in pages:
-            (folder / page.name[: -len(".gz")]).write_bytes(gzip.decompress(page.read_bytes()))
-        nbytes = sum(p.stat().st_size for p in folder.iterdir())
-        base = measure(cleaner_cmd(folder, args.workdir / "out-html-j1", 1))
-        print(row(f"html {len(pages)} pages", 1, len(pages), nbytes, base, None), flush=True)
-        par = measure(cleaner_cmd(folder, args.workdir / f"out-html-j{args.jobs}", args.jobs))
-        print(row(f"html {len(pages)} pages", args.jobs, len(pages), nbytes, par, base), flush=True)
+          f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}, {platform.system()}; "
+          f"{load()}")
+    pool = site_pool(args.bench_dir)
+    print(f"pool: {len(pool)} documents, {sum(len(t.encode()) for _, t in pool) / 1e6:.1f} MB")
+    if "kill" in sections:
+        kill_section(args, pool)
+    if "stats" in sections:
+        stats_section(args, pool)
+    if "speed" in sections:
+        speed_section(args, pool)
+    if "memory" in sections:
+        memory_section(args, pool)
+    if "html" in sections:
+        html_section(args)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from cleaner.io.html import DEFAULT_TIME_LIMIT
 from cleaner.outputs import OutputOptions
 from cleaner.pack import PackWarning, load_pack
 from cleaner.rule import Rule, RuleError
+from cleaner.parallel import warm_up
 from cleaner.run import PROVENANCE, RunError, RunInterrupted, RunOptions, run_corpus
 from cleaner.corpus.within import NotInCorpus, judge_in_inputs
 from cleaner.finished_run import NotARun, RunMismatch, judge_in_run
@@ -388,6 +389,8 @@ def run(
     summary and provenance); 2 bad usage, pack or OUT, nothing done; 130
     interrupted (Ctrl-C), the finished part kept for the next run.
     """
+    if (jobs or _default_jobs()) > 1:  # the workers' forkserver loads the packs while this process does
+        warm_up({"packs": [str(p) for p in pack or ()], "disable": list(disable or ()), "enable": list(enable or ())})
     pipeline = _pipeline(pack, headings, disable, enable)
     try:
         output_options = OutputOptions(

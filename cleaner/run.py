@@ -340,6 +340,7 @@ def run_corpus(
             if in_shard >= options.output.docs_per_shard:
                 shard, in_shard = shard + 1, 0
             in_shard += len(unit)
+            order.append((key, _record_keys(unit, options.output, shard)))  # for the assembly, in input order
             if state.unit_done(key):
                 resumed += 1
                 kept.update(units=1, documents=len(unit), bytes=nbytes)
@@ -348,6 +349,8 @@ def run_corpus(
             issued[key] = (len(unit), nbytes)
             yield key, unit, nbytes, shard, first
 
+    order: deque[tuple[str, tuple[str, ...]]] = deque()  # units cut so far and not assembled yet
+    assembly = _Assembly(state, targets, out_path, options.output)
     results = ordered_map(
         _clean_job, pending(), jobs=options.jobs, initializer=init_worker,
         initargs=(spec, pipeline if in_process else None), on_broken=partial(_isolate, spec),
@@ -359,8 +362,16 @@ def run_corpus(
             issued.pop(key, None)
             kept.update(units=1, documents=len(unit), bytes=nbytes)
             progress.advance(len(unit), nbytes)
-        report = _finalize(state, targets, out_path, options.output)
+            while order:  # this unit, and the resumed ones before it
+                done, record_keys = order.popleft()
+                assembly.add(done, record_keys)
+                if done == key:
+                    break
+        while order:  # resumed units after the last one cleaned
+            assembly.add(*order.popleft())
+        report = assembly.finish()
     except KeyboardInterrupt:
+        assembly.abort()
         results.close()  # stop the workers now, not when the generator is collected
         for key, (documents, nbytes) in issued.items():  # committed by a worker, not yet collected here
             if state.unit_done(key):
@@ -523,44 +534,108 @@ def _isolate(spec: WorkSpec, job: Job, error: BaseException) -> list[ItemResult]
     return [result for _, results in done for result in results]
 
 
-def _finalize(state: RunState, targets: list[Target], out: Path, output: OutputOptions) -> RunReport:
-    """Assemble record outputs and provenance from the parts, counting as we go."""
-    from cleaner.io.compression import CompressedLineWriter
-    from cleaner.io.parquet import write_parquet
+def _record_keys(unit: Unit, output: OutputOptions, shard: int) -> tuple[str, ...]:
+    """The record outputs a unit's documents may join (see :func:`record_key`), in order."""
+    return tuple(sorted({record_key(t, output, shard) for t, _ in unit if t.as_record}))
 
-    if output.sharded:
-        destinations = {key: output.shard_name(int(key[1:])) for key in state.record_keys()}
-    else:  # every record input gets its output file, even when nothing in it was ok
-        destinations = {record_key(t, output, 0): t.out_rel for t in targets if t.as_record}
-    for key, rel in sorted(destinations.items()):
-        parts = state.record_parts(key)
-        if rel.lower().endswith(".parquet"):
+
+class _Assembly:
+    """The final record outputs and ``provenance.jsonl``, assembled from the units'
+    parts as the units finish, in input order (the main process is idle while the
+    workers clean; assembling everything at the end took 0.6-0.8 s of a 40 MB run).
+
+    Each output is written under a temporary name (:class:`CompressedLineWriter`) and
+    renamed into place once no later unit writes to it (outputs are in input order);
+    ``provenance.jsonl``, whose presence marks a finished run, only by :meth:`finish`.
+    Parquet outputs need every row's fields first: :meth:`finish` writes them from
+    their parts. Temporary files a killed run left behind are removed at the start."""
+
+    def __init__(self, state: RunState, targets: list[Target], out: Path, output: OutputOptions) -> None:
+        from cleaner.io.compression import CompressedLineWriter
+
+        self.state, self.targets, self.out, self.output = state, targets, out, output
+        self.report = RunReport(bytes_read=sum(t.size for t in targets))
+        self.written: Counter[str] = Counter()
+        self.writers: dict[str, CompressedLineWriter] = {}  # open record outputs, by record key
+        self.closed: set[str] = set()
+        # every record input gets its output file, even when nothing in it was ok
+        self.expected = {} if output.sharded else {record_key(t, output, 0): t.out_rel for t in targets if t.as_record}
+        self._remove_leftovers()
+        self.prov = CompressedLineWriter(out / PROVENANCE)
+
+    def destination(self, record: str) -> str:
+        return self.output.shard_name(int(record[1:])) if self.output.sharded else self.expected[record]
+
+    def _remove_leftovers(self) -> None:
+        names = [inside(self.out, rel) for rel in self.expected.values()] + [self.out / PROVENANCE]
+        if self.output.sharded:
+            names.append(self.out / "part-*")
+        for path in names:
+            for left in path.parent.glob(f".{path.name}.*.tmp"):  # CompressedLineWriter's temporary names
+                left.unlink(missing_ok=True)
+
+    def add(self, key: str, records: tuple[str, ...]) -> None:
+        """One finished unit's record lines and provenance (``records``: the record
+        outputs its documents may join)."""
+        from cleaner.io.compression import CompressedLineWriter
+
+        state = self.state
+        for record in records:
+            part = state.record_part(key, record)
+            if record in self.closed or not part.exists():
+                continue
+            rel = self.destination(record)
+            if rel.lower().endswith(".parquet"):
+                continue
+            writer = self.writers.get(record)
+            if writer is None:
+                writer = self.writers[record] = CompressedLineWriter(inside(self.out, rel))
+            for line in state.lines(part):
+                writer.write(line)
+        for record in [r for r in self.writers if records and r < records[-1]]:  # no later unit writes there
+            self.writers.pop(record).close()
+            self.closed.add(record)
+        for line in state.lines(state.prov_part(key)):
+            item = json.loads(line)
+            output_ref = item.get("output")
+            if output_ref and "line" in output_ref:
+                self.written[output_ref["path"]] += 1
+                output_ref["line"] = self.written[output_ref["path"]]
+                line = json_line(item)
+            self.report.count(item)
+            self.prov.write(line)
+
+    def finish(self) -> RunReport:
+        """Close every output (empty ones and parquet ones written now), provenance last."""
+        from cleaner.io.compression import CompressedLineWriter
+        from cleaner.io.parquet import write_parquet
+
+        for record in sorted(self.writers):
+            self.writers.pop(record).close()
+            self.closed.add(record)
+        records = set(self.expected) | (self.state.record_keys() if self.output.sharded else set())
+        for record in sorted(records - self.closed):
+            rel = self.destination(record)
+            if not rel.lower().endswith(".parquet"):
+                CompressedLineWriter(inside(self.out, rel)).close()  # no record of it was ok
+                continue
             try:
-                write_parquet(inside(out, rel), _uniform_rows(state, parts))
+                write_parquet(inside(self.out, rel), _uniform_rows(self.state, self.state.record_parts(record)))
             except ValueError as exc:
+                self.abort()
                 raise RunError(
                     f"cannot write {rel}: {exc}. Records whose fields differ in type cannot share a "
                     "parquet file; run again with --output-format jsonl --overwrite"
                 ) from None
-        else:
-            with CompressedLineWriter(inside(out, rel)) as writer:
-                for part in parts:
-                    for line in state.lines(part):
-                        writer.write(line)
-    report = RunReport(bytes_read=sum(t.size for t in targets))
-    written: Counter = Counter()
-    with CompressedLineWriter(out / PROVENANCE) as prov:
-        for part in state.prov_parts():
-            for line in state.lines(part):
-                record = json.loads(line)
-                output_ref = record.get("output")
-                if output_ref and "line" in output_ref:
-                    written[output_ref["path"]] += 1
-                    output_ref["line"] = written[output_ref["path"]]
-                    line = json_line(record)
-                report.count(record)
-                prov.write(line)
-    return report
+        self.prov.close()
+        return self.report
+
+    def abort(self) -> None:
+        """Remove the temporary files of the outputs not finished (Ctrl-C)."""
+        for writer in self.writers.values():
+            writer.abort()
+        self.writers.clear()
+        self.prov.abort()
 
 
 def _uniform_rows(state: RunState, parts: list[Path]) -> Iterator[dict[str, Any]]:

@@ -156,6 +156,8 @@ def test_a_killed_run_resumes_to_identical_output(tmp_path, sig):
     out = tmp_path / "out"
     kill_midway(src, out, sig)
     done_before = len(list((out / ".cleaner" / "parts").glob("*.prov.jsonl")))
+    # outputs are assembled as units finish: a kill -9 leaves their temporary files, Ctrl-C removes them
+    assert bool(list(out.glob(".provenance.jsonl.*.tmp"))) == (sig == signal.SIGKILL)
     result = runner.invoke(app, ["run", str(src), str(out), "--jobs", "1"])
     assert result.exit_code == 1, result.output  # the broken JSON lines failed
     assert f"resumed: {done_before} units" in result.output

@@ -7,8 +7,6 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-import trafilatura
-
 #: Seconds trafilatura may spend on one page before the document fails.
 DEFAULT_TIME_LIMIT = 30.0
 
@@ -68,6 +66,8 @@ def extract_main_text(
     40 % on top of finding the main text (author and tags are searched for in the
     whole page); the text is the same.
     """
+    import trafilatura  # here, not at the top: importing it takes ~0.4 s, which every process paid
+
     with time_limit(seconds):
         doc = trafilatura.bare_extraction(html, url=url, with_metadata=metadata, include_comments=False)
     if doc is None or not doc.text:

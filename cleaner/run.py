@@ -324,6 +324,7 @@ def run_corpus(
         saved = state.load_stats() if mode == "resume" else None
         if saved is None:
             saved, scan_resumed = _scan(targets, pipeline, spec, options.jobs, progress, state)
+            _give_back_memory()
         stats, failures = saved
         spec = replace(spec, corpus_stats=stats, scan_failures=failures)
         progress.phase("cleaning")
@@ -412,6 +413,20 @@ def _clean_job(job: Job) -> list[ItemResult] | None:
     with writing():
         commit_unit(RunState(out), key, unit, results, out, spec.output, shard)
     return None
+
+
+def _give_back_memory() -> None:
+    """Hand the memory the scan freed (the duplicates' index, the line buffers) back
+    to the system: glibc keeps a process's freed heap as its own otherwise, and the
+    main process would carry it through the clean phase."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 #: A unit of a scan: rule id, unit key, raw items, first document's place, input bytes.

@@ -53,8 +53,8 @@ def test_spilled_bytes_read_as_a_bytearray(in_memory):
 
 def test_the_index_holds_half_of_what_dicts_held():
     """Per indexed document: 15 entries of 12 bytes (and the recent ones in small
-    dicts), the signature in memory for the first 8 MB only, the id: under 550
-    bytes for 40,000 documents, ~400 for 78,000 (dicts and a bytearray held ~1.1 kB)."""
+    dicts), the signature in memory for the first MB only, the id: under 450 bytes
+    (dicts and a bytearray held ~1.1 kB)."""
     rng = random.Random(1)
     sketches = [Sketch(rng.getrandbits(64), tuple(rng.getrandbits(64) for _ in range(14)), os.urandom(448))
                 for _ in range(40000)]
@@ -66,4 +66,4 @@ def test_the_index_holds_half_of_what_dicts_held():
         held, _ = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert held / len(sketches) < 550
+    assert held / len(sketches) < 450

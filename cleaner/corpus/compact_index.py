@@ -8,14 +8,14 @@ the signature: 95 MB for 78,000 documents, 1.2 GB for a million.
 
 * :class:`IntMap`: a map from 64-bit keys to ordinals with the dict methods the
   index uses (``get``, ``setdefault``, item assignment). New entries go to a small
-  dict; when it holds an eighth of the rest (4,096 entries at least), it is merged into
+  dict; when it holds a sixteenth of the rest (4,096 entries at least), it is merged into
   two sorted arrays (8 + 4 bytes an entry), searched by bisection.
 * :class:`SpilledBytes`: an append-only byte string that keeps its first
   :data:`IN_MEMORY` bytes in memory and the rest in an unnamed temporary file, read
   back by slices (the index reads a signature only for an LSH candidate).
 
-About 400 bytes a document in memory instead of 1,100 for 78,000 documents (less
-the more there are: the signatures' 8 MB in memory are shared out), at some 70 µs a
+About 300 bytes a document in memory instead of 1,100 for 78,000 documents (less
+the more there are: the signatures' first MB in memory is shared out), at some 70 µs a
 document instead of 12 (bisection of arrays, not hashing); the answers are those of
 the dicts and the bytearray they replace (``tests/test_compact_index.py``). Both pickle.
 """
@@ -34,7 +34,7 @@ import numpy as np
 #: New entries an :class:`IntMap` holds in its dict before merging them, at least.
 MERGE_AT = 4096
 #: Bytes a :class:`SpilledBytes` keeps in memory before it writes to its file.
-IN_MEMORY = 8 << 20
+IN_MEMORY = 1 << 20
 
 
 class IntMap:
@@ -93,7 +93,7 @@ class IntMap:
     def _add(self, key: int, value: int) -> None:
         self._missed = None
         self._recent[key] = value
-        if len(self._recent) >= max(MERGE_AT, len(self._keys) >> 3):
+        if len(self._recent) >= max(MERGE_AT, len(self._keys) >> 4):
             self._merge()
 
     def _merge(self) -> None:

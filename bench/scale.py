@@ -298,6 +298,9 @@ def stats_section(args: argparse.Namespace, pool: list[tuple[str, str]]) -> None
         tracemalloc.stop()
         print(f"{name:<22} held while scanning {held / n:7.0f} B/doc (peak with finishing {peak / 1e6:.1f} MB); "
               f"finished {kept / n:5.0f} B/doc; sketches kept on disk by the scan {on_disk:5.0f} B/doc")
+    print("(held while scanning, per document, falls as documents grow: the template lines are buffered up to "
+          "512k keys, then spilled; the duplicates' index keeps recent entries in small dicts and its signatures' "
+          "first MB in memory)")
 
 
 def speed_section(args: argparse.Namespace, pool: list[tuple[str, str]]) -> None:

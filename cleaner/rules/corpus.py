@@ -122,6 +122,7 @@ class TemplateStats:
         self.sites: dict[str, templates.SiteStats] = {}
         # the lines of the sites' pages, counted in bounded memory (a dict per site took ~75 bytes a line)
         self.lines: SiteLineCounts | None = SiteLineCounts()
+        self._site_count: int | None = None  # set when pickled: the sites without evidence are left out
 
     def add(self, doc: CorpusDoc, sketch: templates.Sketch) -> None:
         if doc.site:  # a document with no site (a record without a URL) gives no evidence
@@ -172,16 +173,12 @@ class TemplateStats:
         self._count_lines()
         sites = {s: stats if stats.is_finished else stats.finished(self.min_pages)
                  for s, stats in self.sites.items() if stats.pages >= self.min_pages}
-        return {"min_pages": self.min_pages, "sites": sites, "lines": None, "site_count": self.site_count}
+        return {"min_pages": self.min_pages, "sites": sites, "lines": None, "_site_count": self.site_count}
 
     @property
     def site_count(self) -> int:
         """Sites seen in the scan, with evidence or not (kept when pickled)."""
-        return self.__dict__.get("_site_count") or len(self.sites)
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update({k: v for k, v in state.items() if k != "site_count"})
-        self._site_count = state.get("site_count") or len(self.sites)
+        return len(self.sites) if self._site_count is None else self._site_count
 
 
 def _page(site: str, n: int) -> str:

@@ -29,6 +29,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
+#: The environment variable through which a run names its packs to the forkserver
+#: (:mod:`cleaner.worker_preload`): ``{"packs", "options", "disable", "enable"}``.
+#: Set only while the forkserver starts: a process without it preloads nothing.
+PRELOAD_ENV = "CLEANER_WORKER_PRELOAD"
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -51,21 +56,19 @@ def warm_up(packs: dict[str, Any] | None = None) -> None:
         return
     from multiprocessing import forkserver
 
-    from cleaner.worker_preload import ENV
-
     forkserver.set_forkserver_preload(["__main__", "cleaner.worker_preload"])
-    before = os.environ.get(ENV)
+    before = os.environ.get(PRELOAD_ENV)
     try:
-        os.environ[ENV] = json.dumps(packs or {})
+        os.environ[PRELOAD_ENV] = json.dumps(packs or {})
     except (TypeError, ValueError):  # options JSON cannot hold: the built-in packs only
-        os.environ[ENV] = "{}"
+        os.environ[PRELOAD_ENV] = "{}"
     try:
         forkserver.ensure_running()
     finally:
         if before is None:
-            os.environ.pop(ENV, None)
+            os.environ.pop(PRELOAD_ENV, None)
         else:
-            os.environ[ENV] = before
+            os.environ[PRELOAD_ENV] = before
 
 
 def ordered_map(

@@ -5,9 +5,11 @@ of a process that has done the slow part of starting already.
 Starting from a fresh interpreter, a worker took 1.5-3 s before its first document:
 importing cleaner and its dependencies, reading the pack and compiling its patterns
 (~1 s). A run with corpus rules starts its workers three times (two scans, then the
-clean). Here the run's packs (named in :data:`ENV` by the run) are loaded once; a
-forked worker then loads its pack in ~0.1 s: the modules are imported and ``regex``
-has kept the compiled patterns.
+clean). Here the run's packs (named in :data:`cleaner.parallel.PRELOAD_ENV` by the
+run) are loaded once; a forked worker then loads its pack in ~0.1 s: the modules are
+imported and ``regex`` has kept the compiled patterns. Imported anywhere else (the
+variable unset), it loads nothing: the run's main process once imported it and so
+loaded its pack a second time before the forkserver could start.
 
 Left to the workers that need them: trafilatura (HTML pages) and datasketch, which
 imports scipy (duplicates' scan). Imported here they would be in every worker forked
@@ -24,17 +26,17 @@ from __future__ import annotations
 import json
 import os
 
-#: The environment variable through which the run names its packs:
-#: ``{"packs": [...], "options": {...}, "disable": [...], "enable": [...]}``.
-ENV = "CLEANER_WORKER_PRELOAD"
+from cleaner.parallel import PRELOAD_ENV
 
 def _warm() -> None:
+    if PRELOAD_ENV not in os.environ:  # imported by some other process than a run's forkserver
+        return
     try:
         import cleaner.commit  # noqa: F401  (what a worker imports to run a unit)
         import cleaner.run  # noqa: F401
         from cleaner.pack import load_pack
 
-        spec = json.loads(os.environ.get(ENV) or "{}")
+        spec = json.loads(os.environ.get(PRELOAD_ENV) or "{}")
         load_pack(spec.get("packs", []), options=spec.get("options") or None,
                   disable=spec.get("disable", ()), enable=spec.get("enable", ()), warn=False)
     except Exception:  # the workers will do it themselves

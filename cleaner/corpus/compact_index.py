@@ -27,9 +27,10 @@ import tempfile
 from array import array
 from bisect import bisect_left
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where it is used: it costs ~0.1 s, which every process paid
+    import numpy as np
 
 #: New entries an :class:`IntMap` holds in its dict before merging them, at least.
 MERGE_AT = 4096
@@ -98,6 +99,7 @@ class IntMap:
 
     def _merge(self) -> None:
         """The recent entries into the sorted arrays."""
+        import numpy as np
         ordered = sorted(self._recent)
         new_keys = np.array(ordered, dtype=np.uint64)
         new_values = np.array([self._recent[k] for k in ordered], dtype=np.intc)

@@ -42,9 +42,10 @@ import math
 import unicodedata
 from array import array
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where it is used: it costs ~0.1 s, which every process paid
+    import numpy as np
 import regex
 import xxhash
 
@@ -142,8 +143,8 @@ def shingles(text: str, n: int = SHINGLE_SIZE) -> set[str]:
     return {" ".join(w[i:i + n]) for i in range(len(w) - n + 1)}
 
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-_LOW32 = np.uint64(0xFFFFFFFF)
+_MIX = 0x9E3779B97F4A7C15  # the n-gram polynomial's multiplier (an odd 64-bit constant)
+_LOW32 = 0xFFFFFFFF
 
 
 def shingle_hashes(word_list: list[str], n: int = SHINGLE_SIZE) -> np.ndarray:
@@ -155,15 +156,17 @@ def shingle_hashes(word_list: list[str], n: int = SHINGLE_SIZE) -> np.ndarray:
     1,000 gold texts (9.5 kB each) this way took 1.7-2.0 CPU s, against 2.5-2.7 s with
     xxHash32 of each n-gram string and 4.1-4.4 s with datasketch's default SHA-1 of each
     (``bench/duplicates.py --compare-hashes``; docs/duplicates.md)."""
+    import numpy as np
     count = len(word_list) - n + 1
     if count <= 0:
         return np.zeros(0, dtype=np.uint64)
     word_hashes = np.fromiter((xxhash.xxh32_intdigest(w.encode("utf-8")) for w in word_list),
                               dtype=np.uint64, count=len(word_list))
     h = np.zeros(count, dtype=np.uint64)
+    mix = np.uint64(_MIX)
     for k in range(n):
-        h = h * _MIX + word_hashes[k:k + count]
-    return ((h >> np.uint64(32)) ^ h) & _LOW32
+        h = h * mix + word_hashes[k:k + count]
+    return ((h >> np.uint64(32)) ^ h) & np.uint64(_LOW32)
 
 
 def _identity(value: int) -> int:
@@ -197,6 +200,7 @@ def signature(hashes: np.ndarray) -> np.ndarray:
 
     datasketch's ``affine32`` scheme, seed 1, permutations drawn once per process
     (the same in every process: datasketch draws them from ``RandomState(seed)``)."""
+    import numpy as np
     minhash, permutations = _minhash()
     mh = minhash(num_perm=NUM_PERM, seed=SEED, hashfunc=_identity, permutations=permutations,
                  scheme=_SCHEME)
@@ -239,6 +243,7 @@ def sketch(text: str) -> Sketch:
 
 def estimated_jaccard(a: bytes, b: bytes) -> float:
     """The share of equal MinHash values of two signatures: the Jaccard estimate."""
+    import numpy as np
     return float(np.count_nonzero(np.frombuffer(a, "<u4") == np.frombuffer(b, "<u4"))) / NUM_PERM
 
 

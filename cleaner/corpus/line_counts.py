@@ -35,16 +35,28 @@ from array import array
 from bisect import bisect_left
 from pathlib import Path
 from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where it is used: it costs ~0.1 s, which every process paid
+    import numpy as np
 
 #: Line keys held in memory before they are written out (8 bytes each, plus a site number).
 BUFFER = 1 << 19
 #: Files the written keys are spread over, by their top bits (a power of two).
 SHARDS = 64
 
-_ROW = np.dtype([("site", "<u4"), ("key", "<u8"), ("pages", "<u4")])
-_SHIFT = np.uint64(64 - SHARDS.bit_length() + 1)
+
+
+@cache
+def _row() -> np.dtype:
+    """The record of one counted line: site number, line key, pages."""
+    import numpy as np
+    return np.dtype([("site", "<u4"), ("key", "<u8"), ("pages", "<u4")])
+
+
+#: Bits a line key is shifted right by to give its shard (its top bits).
+_SHIFT = 64 - SHARDS.bit_length() + 1
 
 
 class SiteLineCounts:
@@ -66,6 +78,7 @@ class SiteLineCounts:
     def add(self, site: str, keys: bytes) -> None:
         """Count each of one page's distinct line keys (packed little-endian, 8 bytes
         each, as in :attr:`cleaner.corpus.templates.Sketch.keys`) for ``site``."""
+        import numpy as np
         if self._counted:
             raise ValueError("these line counts are counted already and take no more pages")
         number = self._numbers.get(site)
@@ -83,8 +96,9 @@ class SiteLineCounts:
         """Per site with any, the lines (by key) on ``floor`` pages or more and on
         how many pages each is (compact: :class:`FrozenCounts`). Once: the temporary
         files are removed and no pages are taken after."""
+        import numpy as np
         kept = [rows[rows["pages"] >= floor] for rows in self._collapsed()]
-        rows = np.concatenate(kept) if kept else np.empty(0, dtype=_ROW)
+        rows = np.concatenate(kept) if kept else np.empty(0, dtype=_row())
         rows = rows[np.lexsort((rows["key"], rows["site"]))]
         starts = np.flatnonzero(np.diff(rows["site"].astype(np.int64), prepend=-1))
         ends = np.append(starts[1:], rows.size)
@@ -97,6 +111,7 @@ class SiteLineCounts:
         the pages of the site named ``each_page_a_site`` count as a site each (pages
         that have no site). What ``corpus/repeated-lines`` needs. Once, instead of
         :meth:`counted`: all rows of a key are in one shard, so shards are counted alone."""
+        import numpy as np
         found: dict[int, int] = {}
         alone = self._numbers.get(each_page_a_site) if each_page_a_site is not None else None
         for rows in self._collapsed():  # one row per (site, key)
@@ -113,6 +128,7 @@ class SiteLineCounts:
     def _collapsed(self) -> Iterator[np.ndarray]:
         """The rows counted, collapsed, one shard at a time (all in one when nothing
         was written). Once: the temporary files are removed and no pages are taken after."""
+        import numpy as np
         if self._counted:
             raise ValueError("these line counts are counted already")
         self._counted = True
@@ -122,14 +138,15 @@ class SiteLineCounts:
             else:
                 self._write()
                 for shard in sorted(self._dir.iterdir()):
-                    yield _collapse(np.fromfile(shard, dtype=_ROW))
+                    yield _collapse(np.fromfile(shard, dtype=_row()))
         finally:
             self._pages, self._held = [], 0
             self._remove()
 
     def _collected(self) -> np.ndarray:
         """The held keys as rows of one page each (``pages`` = 1)."""
-        rows = np.empty(self._held, dtype=_ROW)
+        import numpy as np
+        rows = np.empty(self._held, dtype=_row())
         if self._pages:
             rows["key"] = np.concatenate([keys for _, keys in self._pages])
             rows["site"] = np.repeat([n for n, _ in self._pages], [keys.size for _, keys in self._pages])
@@ -138,12 +155,13 @@ class SiteLineCounts:
 
     def _write(self) -> None:
         """Append the held keys, collapsed, to the shard files."""
+        import numpy as np
         if self._dir is None:
             self._dir = Path(tempfile.mkdtemp(prefix="cleaner-lines-", dir=self.folder))
             self._finalizer = weakref.finalize(self, shutil.rmtree, self._dir, ignore_errors=True)
         rows = _collapse(self._collected())
         self._pages, self._held = [], 0
-        shard = (rows["key"] >> _SHIFT).astype(np.intp)
+        shard = (rows["key"] >> np.uint64(_SHIFT)).astype(np.intp)
         order = np.argsort(shard, kind="stable")
         bounds = np.searchsorted(shard[order], np.arange(SHARDS + 1))
         rows = rows[order]
@@ -160,6 +178,7 @@ class SiteLineCounts:
 
 def _collapse(rows: np.ndarray) -> np.ndarray:
     """Rows with the same site and key made one, their pages summed; sorted."""
+    import numpy as np
     if not rows.size:
         return rows
     rows = rows[np.lexsort((rows["key"], rows["site"]))]

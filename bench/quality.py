@@ -4,7 +4,10 @@ Takes one or more dataset folders in the layout of shared/bench (``html/<id>.htm
 ``gold.jsonl``, ``naive_text.jsonl``, ``trafilatura_default.jsonl``, and for
 trafilatura-eval ``snippets.jsonl``) and prints, per dataset:
 
-* HTML path: trafilatura alone (its stored default output) vs cleaner on the same HTML;
+* HTML path: trafilatura alone (its stored default output) vs cleaner on the same HTML,
+  and beside them the resiliparse path: ``extract_plain_text(main_content=True)`` with
+  cleaner's options alone, and ``cleaner --extractor resiliparse`` (also with
+  ``--pack corpus``), so that the two extractors can be chosen between with figures;
 * text path: the residue-laden naive text as is vs cleaner on it, with the default
   pack and with the opt-in ``page-dump`` pack;
 * do-no-harm: cleaner on the gold texts, the share of gold tokens it removed, and
@@ -23,6 +26,9 @@ precision/recall/F1 per page, then the mean. Cleaner's output is scored with hea
 written plain, so that Markdown markers do not count as tokens.
 
     python bench/quality.py ../shared/bench/scrapinghub ../shared/bench/readability ../shared/bench/sites
+
+``--html-only`` prints the HTML rows alone (no text path, no do-no-harm): the
+extractors side by side in about a third of the time.
 """
 
 from __future__ import annotations
@@ -35,9 +41,11 @@ from collections import Counter, defaultdict
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from statistics import mean
+from typing import NamedTuple
 
 from cleaner.io.decode import decode_html
 from cleaner.io.html import extract_main_text
+from cleaner.io.resiliparse_html import OPTIONS as RESILIPARSE_OPTIONS
 from cleaner.pack import load_pack
 from corpus_quality import (  # bench/ is on sys.path when run as a script
     Harm,
@@ -58,6 +66,9 @@ SNIPPET_LABELS = {
     "HTML: trafilatura alone": "snippets: trafilatura alone",
     "HTML: cleaner": "snippets: cleaner (HTML path)",
     "HTML: cleaner --pack corpus": "snippets: cleaner --pack corpus (HTML)",
+    "HTML: resiliparse alone": "snippets: resiliparse alone",
+    "HTML: cleaner --extractor resiliparse": "snippets: cleaner, resiliparse",
+    "HTML: resiliparse + --pack corpus": "snippets: cleaner, resiliparse, corpus",
     "text: naive as is": "snippets: naive as is",
     "text: cleaner on naive": "snippets: cleaner on naive",
     "text: cleaner page-dump on naive": "snippets: cleaner page-dump on naive",
@@ -113,15 +124,36 @@ def _init() -> None:
     _page_dump = load_pack(["page-dump"], options=PLAIN)
 
 
-def clean_html(path: Path) -> tuple[str, str, str, str]:
-    """One page through cleaner's HTML path: decode, trafilatura, the default pack.
-    Also trafilatura's text and the page, for the corpus run of the same pages."""
-    html, _ = decode_html(gzip.decompress(path.read_bytes()))
+class HtmlRun(NamedTuple):
+    """One page through both HTML paths: each extractor's text and cleaner's output on it."""
+
+    page: str
+    html: str
+    text: str  # trafilatura's, as cleaner lays it out
+    cleaned: str
+    resiliparse_alone: str  # extract_plain_text(main_content=True) with cleaner's options, as it comes
+    resiliparse_text: str  # as cleaner lays it out
+    resiliparse_cleaned: str
+
+
+def _extracted(html: str, extractor: str) -> str:
     try:
-        text, _meta = extract_main_text(html, seconds=None)
+        return extract_main_text(html, seconds=None, extractor=extractor)[0]
     except Exception:
-        text = ""
-    return path.name[: -len(".html.gz")], text, _pipeline.clean(text).text if text.strip() else "", html
+        return ""
+
+
+def clean_html(path: Path) -> HtmlRun:
+    """One page through cleaner's HTML path (decode, extract, the default pack) with
+    each extractor; also the extracted texts and the page, for the corpus runs."""
+    from resiliparse.extract.html2text import extract_plain_text
+
+    html, _ = decode_html(gzip.decompress(path.read_bytes()))
+    text, resili = _extracted(html, "trafilatura"), _extracted(html, "resiliparse")
+    return HtmlRun(
+        path.name[: -len(".html.gz")], html, text, _pipeline.clean(text).text if text.strip() else "",
+        extract_plain_text(html, **RESILIPARSE_OPTIONS), resili, _pipeline.clean(resili).text if resili.strip() else "",
+    )
 
 
 def clean_text(item: tuple[str, str]) -> tuple[str, str, list[dict]]:
@@ -140,7 +172,7 @@ def line(label: str, p: float, r: float, f: float) -> str:
     return f"  {label:<38} P {p:.3f}  R {r:.3f}  F1 {f:.3f}"
 
 
-def run_dataset(folder: Path, jobs: int, show_harm: int) -> None:
+def run_dataset(folder: Path, jobs: int, show_harm: int, html_only: bool = False) -> None:
     gold = read_jsonl(folder / "gold.jsonl")
     naive = read_jsonl(folder / "naive_text.jsonl")
     traf = read_jsonl(folder / "trafilatura_default.jsonl")
@@ -153,41 +185,57 @@ def run_dataset(folder: Path, jobs: int, show_harm: int) -> None:
     sites = site_map(page_ids, {**snippets, **gold})
     with ProcessPoolExecutor(jobs, initializer=_init) as pool:
         # the corpus runs are long single tasks: submitted first, the page maps fill the other workers
-        corpus = {
-            "text": submit_corpus(pool, CORPUS, naive_texts, sites),
-            "dump": submit_corpus(pool, DUMP_CORPUS, naive_texts, sites),
-        }
-        if gold:
-            corpus["gold"] = submit_corpus(pool, CORPUS, gold_texts, sites)
+        corpus = {}
+        if not html_only:
+            corpus["text"] = submit_corpus(pool, CORPUS, naive_texts, sites)
+            corpus["dump"] = submit_corpus(pool, DUMP_CORPUS, naive_texts, sites)
+            if gold:
+                corpus["gold"] = submit_corpus(pool, CORPUS, gold_texts, sites)
         html_runs = list(pool.map(clean_html, pages, chunksize=4))
-        html_out = {page: cleaned for page, _, cleaned, _ in html_runs}
-        corpus["html"] = submit_corpus(pool, CORPUS, {page: text for page, text, _, _ in html_runs}, sites,
-                                       {page: html for page, _, _, html in html_runs})
-        naive_items = list(naive_texts.items())
+        pages_html = {r.page: r.html for r in html_runs}
+        corpus["html"] = submit_corpus(pool, CORPUS, {r.page: r.text for r in html_runs}, sites, pages_html)
+        corpus["resiliparse"] = submit_corpus(
+            pool, CORPUS, {r.page: r.resiliparse_text for r in html_runs}, sites, pages_html
+        )
+        naive_items = list(naive_texts.items()) if not html_only else []
         naive_out = {p: t for p, t, _ in pool.map(clean_text, naive_items, chunksize=4)}
         dump_out = {p: t for p, t, _ in pool.map(clean_page_dump, naive_items, chunksize=4)}
-        gold_runs = list(pool.map(clean_text, [(i, r["text"]) for i, r in gold.items()], chunksize=4))
+        gold_items = [(i, r["text"]) for i, r in gold.items()] if not html_only else []
+        gold_runs = list(pool.map(clean_text, gold_items, chunksize=4))
         runs = {mode: future.result() for mode, future in corpus.items()}
     traf_out = {i: r.get("text") or "" for i, r in traf.items()}
     rows = {  # label -> page -> text, in the order printed
         "HTML: trafilatura alone": traf_out,
-        "HTML: cleaner": html_out,
+        "HTML: cleaner": {r.page: r.cleaned for r in html_runs},
         "HTML: cleaner --pack corpus": scored_texts(runs["html"]),
+        "HTML: resiliparse alone": {r.page: r.resiliparse_alone for r in html_runs},
+        "HTML: cleaner --extractor resiliparse": {r.page: r.resiliparse_cleaned for r in html_runs},
+        "HTML: resiliparse + --pack corpus": scored_texts(runs["resiliparse"]),
+    }
+    if not html_only:
+        rows.update(text_rows(naive_texts, naive_out, dump_out, runs))
+    print_corpus_shape(sites, runs)
+    if gold:
+        print_scores(rows, gold)
+        if not html_only:
+            print_harm(gold, gold_runs, show_harm)
+            print_corpus_harm(harm(runs["gold"], gold_texts))
+    if snippets:
+        print_snippets(rows, snippets)
+    if any(g.get("page_type") for g in gold.values()):
+        print_page_types(rows, gold)
+
+
+def text_rows(naive_texts: dict[str, str], naive_out: dict[str, str], dump_out: dict[str, str],
+              runs: dict[str, list[PageResult]]) -> dict[str, dict[str, str]]:
+    """The text path's rows: label -> page -> text."""
+    return {
         "text: naive as is": naive_texts,
         "text: cleaner on naive": naive_out,
         "text: cleaner page-dump on naive": dump_out,
         "text: cleaner --pack corpus on naive": scored_texts(runs["text"]),
         "text: page-dump + corpus on naive": scored_texts(runs["dump"]),
     }
-    print_corpus_shape(sites, runs)
-    if gold:
-        print_scores(rows, gold)
-        print_harm(gold, gold_runs, show_harm)
-        print_corpus_harm(harm(runs["gold"], gold_texts))
-    if snippets:
-        print_snippets(rows, snippets)
-    if any(g.get("page_type") for g in gold.values()):
-        print_page_types(rows, gold)
 
 
 def submit_corpus(pool: ProcessPoolExecutor, packs: tuple[str, ...], texts: dict[str, str],
@@ -279,9 +327,10 @@ def main() -> None:
     parser.add_argument("datasets", nargs="+", type=Path, help="dataset folders (shared/bench layout)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--show-harm", type=int, default=0, help="print this many gold lines that rules removed")
+    parser.add_argument("--html-only", action="store_true", help="the HTML rows only (both extractors)")
     args = parser.parse_args()
     for folder in args.datasets:
-        run_dataset(folder, args.jobs, args.show_harm)
+        run_dataset(folder, args.jobs, args.show_harm, args.html_only)
 
 
 if __name__ == "__main__":

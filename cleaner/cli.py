@@ -28,7 +28,7 @@ from cleaner.describe import opt_in_rules, pack_listing, rule_details
 from cleaner.display import progress_for
 from cleaner.document import ReadFailure
 from cleaner.engine import Pipeline
-from cleaner.io.html import DEFAULT_TIME_LIMIT
+from cleaner.io.html import DEFAULT_TIME_LIMIT, ExtractorUnavailable, require_extractor
 from cleaner.outputs import OutputOptions
 from cleaner.pack import PackWarning, load_pack
 from cleaner.rule import Rule, RuleError
@@ -136,6 +136,11 @@ class Compression(str, Enum):
     zst = "zst"
 
 
+class Extractor(str, Enum):
+    trafilatura = "trafilatura"
+    resiliparse = "resiliparse"
+
+
 class HeadingStyle(str, Enum):
     markdown = "markdown"
     plain = "plain"
@@ -192,6 +197,23 @@ InputFormatOpt = Annotated[
         help="Read the input as this format, whatever its name. " + _default("by file ending"),
     ),
 ]
+_EXTRACTOR_HELP = (
+    "Which extractor finds the main text of HTML pages (and WARC responses). trafilatura: the most precise "
+    "on articles, and metadata (author, date) found anywhere in the page. resiliparse: about 10x faster on "
+    "HTML at about the same F1 on the bench pages (docs/extractors.md), metadata only from the page's <head>; "
+    "needs pip install 'cleaner[resiliparse]'. "
+)
+ExtractorOpt = Annotated[
+    Extractor,
+    typer.Option(metavar="trafilatura|resiliparse", rich_help_panel=INPUT, help=_EXTRACTOR_HELP),
+]
+ExplainExtractorOpt = Annotated[
+    Optional[Extractor],
+    typer.Option(
+        metavar="trafilatura|resiliparse", rich_help_panel=INPUT, show_default=False,
+        help=_EXTRACTOR_HELP + _default("trafilatura; with --corpus OUT, the run's"),
+    ),
+]
 LineOpt = Annotated[
     int,
     typer.Option(
@@ -208,6 +230,18 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (
 def _fail(message: str, code: int) -> typer.Exit:
     err.print(f"[bold red]error:[/] {escape(message)}")
     return typer.Exit(code)
+
+
+def _extractor(choice: Extractor | None) -> str | None:
+    """The extractor's name once it is known to run here; one that is not installed
+    exits 2 with the command that installs it."""
+    if choice is None:
+        return None
+    try:
+        require_extractor(choice.value)
+    except ExtractorUnavailable as exc:
+        raise _fail(str(exc), 2) from None
+    return choice.value
 
 
 def _warn(message: str) -> None:
@@ -320,6 +354,7 @@ def run(
             "--no-html-metadata skips trafilatura's metadata search: about 40 % faster on HTML, same text.",
         ),
     ] = True,
+    extractor: ExtractorOpt = Extractor.trafilatura,
     output_format: Annotated[
         Optional[OutputFormat],
         typer.Option(
@@ -405,6 +440,7 @@ def run(
         text_field=text_field,
         html_seconds=html_timeout,
         html_metadata=html_metadata,
+        extractor=extractor.value,
         input_format=input_format.value if input_format else None,
         jobs=jobs or _default_jobs(),
         overwrite=overwrite,
@@ -454,6 +490,7 @@ def clean(
     line: LineOpt = 1,
     text_field: TextFieldOpt = "text",
     input_format: InputFormatOpt = None,
+    extractor: ExtractorOpt = Extractor.trafilatura,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also print the status and every step, one line each, on stderr.")
     ] = False,
@@ -470,18 +507,21 @@ def clean(
     pipeline = _pipeline(pack, headings, disable, enable)
     _warn_corpus_of_one(pipeline)
     fmt = input_format.value if input_format else None
+    chosen = _extractor(extractor) or "trafilatura"
     try:
         if file in (None, "-"):
             if sys.stdin.isatty():
                 err.print("reading one document from standard input (Ctrl-D to end it) …", highlight=False)
-            cleaned = clean_document(read_bytes(sys.stdin.buffer.read(), input_format=fmt or "txt"), pipeline)
+            cleaned = clean_document(read_bytes(sys.stdin.buffer.read(), input_format=fmt or "txt", extractor=chosen), pipeline)
         else:
             path = Path(file)
             if path.is_dir():
                 raise _fail(f"{path} is a folder: cleaner clean takes one document (cleaner run cleans a folder)", 2)
             if not path.is_file():
                 raise _fail(f"{path}: no such file", 2)
-            cleaned = clean_document(read_file(path, line=line, input_format=fmt, text_field=text_field), pipeline)
+            cleaned = clean_document(
+                read_file(path, line=line, input_format=fmt, text_field=text_field, extractor=chosen), pipeline
+            )
     except NoDocument as exc:
         raise _fail(str(exc), 2) from None
     except KeyboardInterrupt:
@@ -515,6 +555,7 @@ def explain(
     line: LineOpt = 1,
     text_field: ExplainTextFieldOpt = None,
     input_format: InputFormatOpt = None,
+    extractor: ExplainExtractorOpt = None,
     corpus: Annotated[
         Optional[Path],
         typer.Option(
@@ -551,11 +592,13 @@ def explain(
     """
     pipeline = _pipeline(pack, headings, disable, enable)
     fmt = input_format.value if input_format else None
+    chosen = _extractor(extractor)
     within: dict[str, Any] | None = None
     if corpus is None:
         _warn_corpus_of_one(pipeline, "cleaner explain FILE --corpus OUT|IN judges it within its corpus")
         try:
-            item = read_file(file, line=line, input_format=fmt, text_field=text_field or "text")
+            item = read_file(file, line=line, input_format=fmt, text_field=text_field or "text",
+                             extractor=chosen or "trafilatura")
         except NoDocument as exc:
             raise _fail(str(exc), 2) from None
         if isinstance(item, ReadFailure) and not json_out:
@@ -564,7 +607,7 @@ def explain(
     else:
         cleaned, within = _judge_within(
             file, corpus, pipeline, line=line, text_field=text_field, input_format=fmt, trace=not json_out,
-            extra=_given(headings=headings, disable=disable, enable=enable),
+            extra=_given(headings=headings, disable=disable, enable=enable), extractor=chosen,
         )
         if isinstance(cleaned.item, ReadFailure) and not json_out:
             raise _fail(f"{cleaned.id}: {cleaned.outcome.reason}", 1)
@@ -578,7 +621,7 @@ def explain(
 
 def _judge_within(
     file: Path, corpus: Path, pipeline: Pipeline, *, line: int, text_field: str | None, input_format: str | None,
-    trace: bool, extra: dict[str, Any],
+    trace: bool, extra: dict[str, Any], extractor: str | None = None,
 ) -> tuple[Cleaned, dict[str, Any]]:
     """FILE's document judged within ``corpus``: a finished run's OUT (it holds
     ``.cleaner/state.json``) or an input folder or file. Bad usage (not in the
@@ -594,7 +637,7 @@ def _judge_within(
         if (corpus / WORK_DIR / "state.json").is_file():
             found = judge_in_run(
                 file, corpus, pipeline, line=line, text_field=text_field, input_format=input_format, extra=extra,
-                trace=trace, on_scan=scanning,
+                extractor=extractor, trace=trace, on_scan=scanning,
             )
             judged, kind = found.judged, "run"
             differ = found.differences()
@@ -606,7 +649,7 @@ def _judge_within(
                 _warn("the pack has no corpus rules, so --corpus changes nothing (add --pack corpus)")
             judged = judge_in_inputs(
                 file, corpus, pipeline, line=line, text_field=text_field or "text", input_format=input_format,
-                trace=trace, on_scan=scanning,
+                extractor=extractor or "trafilatura", trace=trace, on_scan=scanning,
             )
             kind = "inputs"
     except (NotARun, RunMismatch, NotInCorpus) as exc:

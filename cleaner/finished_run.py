@@ -39,7 +39,7 @@ from cleaner.run import MANIFEST, PROVENANCE, RunOptions, _fingerprint, _identit
 from cleaner.state import RunState, differences
 
 #: The options of a run that decide how a document is read (the rest decide outputs).
-READ_OPTIONS = ("text_field", "html_seconds", "html_metadata", "input_format")
+READ_OPTIONS = ("text_field", "html_seconds", "html_metadata", "extractor", "input_format")
 
 
 class NotARun(ValueError):
@@ -116,7 +116,8 @@ class FinishedRun:
         output = OutputOptions(format=o.get("output_format"), shard_size=o.get("shard_size"), compress=o.get("compress"))
         return RunOptions(
             text_field=read["text_field"] or "text", html_seconds=read["html_seconds"],
-            html_metadata=bool(read["html_metadata"]), input_format=read["input_format"], output=output, extra=extra,
+            html_metadata=bool(read["html_metadata"]), extractor=read["extractor"] or "trafilatura",
+            input_format=read["input_format"], output=output, extra=extra,
         )
 
     def command(self) -> str:
@@ -228,6 +229,7 @@ def judge_in_run(
     line: int = 1,
     text_field: str | None = None,
     input_format: str | None = None,
+    extractor: str | None = None,
     extra: dict[str, Any] | None = None,
     trace: bool = False,
     on_scan: OnScan | None = None,
@@ -236,12 +238,12 @@ def judge_in_run(
     :class:`NotARun`, :class:`RunMismatch` (other rules, options or inputs) or
     :class:`NotInCorpus` (FILE is not one of the run's documents)."""
     run = FinishedRun(out)
-    options = run.run_options(text_field=text_field, input_format=input_format, extra=extra or {})
+    options = run.run_options(text_field=text_field, input_format=input_format, extractor=extractor, extra=extra or {})
     run.check(pipeline, options)
     position, record = run.find(file, line=line, input_format=options.input_format, text_field=options.text_field)
     rel = record["source"]["path"]
     spec = spec_for(pipeline, text_field=options.text_field, html_seconds=options.html_seconds,
-                    html_metadata=options.html_metadata)
+                    html_metadata=options.html_metadata, extractor=options.extractor)
     saved = RunState(out).load_stats()
     root: Path | None = None
     if saved is not None:

@@ -38,7 +38,7 @@ from cleaner import __version__
 from cleaner.corpus.removals import with_removals
 from cleaner.corpus.scan import corpus_rules
 from cleaner.engine import Pipeline
-from cleaner.io.html import DEFAULT_TIME_LIMIT
+from cleaner.io.html import DEFAULT_TIME_LIMIT, ExtractorUnavailable, require_extractor
 from cleaner.io.readers import RawItem, discover, iter_raw_items
 from cleaner.io.writers import json_line, write_atomic
 from cleaner.outputs import OutputOptions, Target, inside, plan_targets
@@ -82,6 +82,7 @@ class RunOptions:
     text_field: str = "text"
     html_seconds: float | None = DEFAULT_TIME_LIMIT
     html_metadata: bool = True
+    extractor: str = "trafilatura"  # the HTML main-text extractor (cleaner.io.html.EXTRACTORS)
     input_format: str | None = None
     jobs: int = 1
     overwrite: bool = False
@@ -177,6 +178,7 @@ def _fingerprint(targets: list[Target], pipeline: Pipeline, options: RunOptions)
         "text_field": options.text_field,
         "html_seconds": options.html_seconds,
         "html_metadata": options.html_metadata,
+        "extractor": options.extractor,
         "input_format": options.input_format,
         "output": [options.output.format, options.output.shard_size, options.output.compress],
         "inputs": [(t.file.rel, t.size, _mtime(t.file.path)) for t in targets],
@@ -223,6 +225,7 @@ def _run_options(options: RunOptions) -> dict[str, Any]:
         "text_field": options.text_field,
         "html_seconds": options.html_seconds,
         "html_metadata": options.html_metadata,
+        "extractor": options.extractor,
         "input_format": options.input_format,
         "output_format": options.output.format,
         "shard_size": options.output.shard_size,
@@ -280,6 +283,10 @@ def run_corpus(
     options = options or RunOptions()
     progress = progress or Progress()
     check_paths(in_path, out_path)
+    try:
+        require_extractor(options.extractor)
+    except ExtractorUnavailable as exc:
+        raise RunError(str(exc)) from None
     if options.jobs > 1 and pipeline.packs is not None:  # the workers' forkserver loads the pack meanwhile
         warm_up({"packs": list(pipeline.packs), "options": pipeline.options,
                  "disable": list(pipeline.disable), "enable": list(pipeline.enable)})
@@ -311,7 +318,7 @@ def run_corpus(
 
     spec = WorkSpec(
         pipeline.packs or (), pipeline.options, pipeline.sha256, options.text_field, options.html_seconds,
-        options.html_metadata, disable=pipeline.disable, enable=pipeline.enable,
+        options.html_metadata, options.extractor, disable=pipeline.disable, enable=pipeline.enable,
         out=str(out_path), output=options.output,
     )
     resumed = 0
@@ -623,7 +630,6 @@ class _Assembly:
     def finish(self) -> RunReport:
         """Close every output (empty ones and parquet ones written now), provenance last."""
         from cleaner.io.compression import CompressedLineWriter
-        from cleaner.io.parquet import write_parquet
 
         for record in sorted(self.writers):
             self.writers.pop(record).close()
@@ -634,6 +640,8 @@ class _Assembly:
             if not rel.lower().endswith(".parquet"):
                 CompressedLineWriter(inside(self.out, rel)).close()  # no record of it was ok
                 continue
+            from cleaner.io.parquet import write_parquet  # here: pyarrow takes ~0.3 s to import
+
             try:
                 write_parquet(inside(self.out, rel), _uniform_rows(self.state, self.state.record_parts(record)))
             except ValueError as exc:
@@ -679,7 +687,7 @@ def _versions(pipeline: Pipeline) -> dict[str, str]:
     """cleaner's, Python's and the dependencies' versions, and those of the plugin
     distributions whose rules ran."""
     found = {"cleaner": __version__, "python": platform.python_version()}
-    for dist in ("ftfy", "trafilatura", "regex", "charset-normalizer", "pyarrow", "warcio", "zstandard"):
+    for dist in ("ftfy", "trafilatura", "regex", "charset-normalizer", "pyarrow", "warcio", "zstandard", "resiliparse"):
         try:
             found[dist] = version(dist)
         except PackageNotFoundError:

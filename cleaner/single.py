@@ -15,7 +15,7 @@ from cleaner.document import Document, ReadFailure, Source
 from cleaner.io.compression import compression_of, decompress
 from cleaner.io.decode import DecodeError, decode_html, decode_text
 from cleaner.io.errors import CorruptInputError
-from cleaner.io.html import DEFAULT_TIME_LIMIT, extract_main_text
+from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, extract_main_text
 from cleaner.io.readers import FORMATS, InputFile, format_of, iter_raw_items, load_document
 from cleaner.worker import Cleaned, clean_document  # noqa: F401  (re-exported: the command line's entry)
 
@@ -36,6 +36,7 @@ def read_file(
     text_field: str = "text",
     html_seconds: float | None = DEFAULT_TIME_LIMIT,
     html_metadata: bool = True,
+    extractor: str = DEFAULT_EXTRACTOR,
 ) -> Document | ReadFailure:
     """The document in ``path``: the whole file for text and HTML, record number
     ``line`` (1-based: JSONL line, parquet row, WARC response) for record files.
@@ -50,7 +51,9 @@ def read_file(
     raw = next((r for r in raws if r.position in (None, line)), None)
     if raw is None:
         raise NoDocument(f"{path}: no record number {line}")
-    return load_document(raw, text_field=text_field, html_seconds=html_seconds, html_metadata=html_metadata)
+    return load_document(
+        raw, text_field=text_field, html_seconds=html_seconds, html_metadata=html_metadata, extractor=extractor
+    )
 
 
 def read_bytes(
@@ -60,6 +63,7 @@ def read_bytes(
     input_format: str = "txt",
     html_seconds: float | None = DEFAULT_TIME_LIMIT,
     html_metadata: bool = True,
+    extractor: str = DEFAULT_EXTRACTOR,
 ) -> Document | ReadFailure:
     """A document from raw bytes (standard input): decoded as a ``.txt`` file is
     (UTF-8, UTF-16 with a byte-order mark, else the detected encoding; recorded in
@@ -79,11 +83,13 @@ def read_bytes(
             source.extra["compression"] = compression
         if input_format == "html":
             html, source.encoding = decode_html(data)
-            text, meta = extract_main_text(html, seconds=html_seconds, metadata=html_metadata)
+            text, meta = extract_main_text(html, seconds=html_seconds, metadata=html_metadata, extractor=extractor)
             return Document(name, text, source, meta)
         text, source.encoding = decode_text(data)
     except (DecodeError, CorruptInputError) as exc:
         return ReadFailure(name, source, str(exc))
+    except ExtractorUnavailable:
+        raise
     except Exception as exc:  # trafilatura/lxml errors, time limit: as a run reports them
         return ReadFailure(name, source, f"HTML extraction failed: {type(exc).__name__}: {exc}")
     return Document(name, text, source)

@@ -34,6 +34,7 @@ class WorkSpec:
     text_field: str = "text"
     html_seconds: float | None = None
     html_metadata: bool = True
+    extractor: str = "trafilatura"  # the HTML main-text extractor (cleaner.io.html.EXTRACTORS)
     disable: tuple[str, ...] = ()
     enable: tuple[str, ...] = ()
     # the corpus rules' statistics from the scan (rule id -> statistics), for the clean phase
@@ -130,7 +131,8 @@ def longest_line(text: str) -> int:
 
 def read_item(raw: RawItem, spec: WorkSpec) -> Document | ReadFailure:
     """One raw item read into a document, as the spec says (text field, HTML limits)."""
-    return load_document(raw, text_field=spec.text_field, html_seconds=spec.html_seconds, html_metadata=spec.html_metadata)
+    return load_document(raw, text_field=spec.text_field, html_seconds=spec.html_seconds, html_metadata=spec.html_metadata,
+                         extractor=spec.extractor)
 
 
 def corpus_doc(item: Document, position: int) -> CorpusDoc:

@@ -55,11 +55,12 @@ class Place:
 
 
 def spec_for(
-    pipeline: Pipeline, *, text_field: str = "text", html_seconds: float | None = None, html_metadata: bool = True
+    pipeline: Pipeline, *, text_field: str = "text", html_seconds: float | None = None, html_metadata: bool = True,
+    extractor: str = "trafilatura",
 ) -> WorkSpec:
     """The work spec a run builds for this pipeline and these reading options."""
     return WorkSpec(
-        pipeline.packs or (), pipeline.options, pipeline.sha256, text_field, html_seconds, html_metadata,
+        pipeline.packs or (), pipeline.options, pipeline.sha256, text_field, html_seconds, html_metadata, extractor,
         disable=pipeline.disable, enable=pipeline.enable,
     )
 
@@ -190,6 +191,7 @@ def judge_in_inputs(
     input_format: str | None = None,
     html_seconds: float | None = DEFAULT_TIME_LIMIT,
     html_metadata: bool = True,
+    extractor: str = "trafilatura",
     trace: bool = False,
     on_scan: OnScan | None = None,
 ) -> Judged:
@@ -199,6 +201,7 @@ def judge_in_inputs(
     is not one of the corpus's documents."""
     files = corpus_files(root, input_format=input_format)
     place = locate(files, relative_path(root, file), line)
-    spec = spec_for(pipeline, text_field=text_field, html_seconds=html_seconds, html_metadata=html_metadata)
+    spec = spec_for(pipeline, text_field=text_field, html_seconds=html_seconds, html_metadata=html_metadata,
+                    extractor=extractor)
     stats, failures = scan_inputs(files, pipeline, spec, on_scan)
     return judge(place, pipeline, spec, stats, failures, trace=trace)

@@ -1,4 +1,6 @@
-"""Main text of an HTML page, with trafilatura, within a time limit."""
+"""Main text of an HTML page, within a time limit, by the extractor chosen:
+trafilatura (the default) or resiliparse (:mod:`cleaner.io.resiliparse_html`, an
+optional extra)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,30 @@ from typing import Any, Iterator
 DEFAULT_TIME_LIMIT = 30.0
 
 _META_FIELDS = ("title", "author", "date", "sitename", "url")
+
+#: The main-text extractors ``--extractor`` chooses from; the first is the default.
+EXTRACTORS = ("trafilatura", "resiliparse")
+DEFAULT_EXTRACTOR = EXTRACTORS[0]
+
+
+class ExtractorUnavailable(ValueError):
+    """The extractor asked for is unknown or not installed: a usage error, raised
+    before any page is read, never a page's failure."""
+
+
+def require_extractor(name: str) -> None:
+    """Raise :class:`ExtractorUnavailable` (saying what to do) unless ``name`` is an
+    extractor that can run here."""
+    if name not in EXTRACTORS:
+        raise ExtractorUnavailable(f"unknown HTML extractor {name!r}: choose one of {', '.join(EXTRACTORS)}")
+    if name == "resiliparse":
+        from cleaner.io import resiliparse_html
+
+        if not resiliparse_html.available():
+            raise ExtractorUnavailable(
+                f"--extractor resiliparse needs the resiliparse package, which is not installed: "
+                f"{resiliparse_html.INSTALL}"
+            )
 
 
 #: Seconds between repeated alarms once the time limit has passed.
@@ -55,7 +81,12 @@ def time_limit(seconds: float | None) -> Iterator[None]:
 
 
 def extract_main_text(
-    html: str, *, url: str | None = None, seconds: float | None = DEFAULT_TIME_LIMIT, metadata: bool = True
+    html: str,
+    *,
+    url: str | None = None,
+    seconds: float | None = DEFAULT_TIME_LIMIT,
+    metadata: bool = True,
+    extractor: str = DEFAULT_EXTRACTOR,
 ) -> tuple[str, dict[str, Any]]:
     """Return the page's main text and its metadata (title, author, date, sitename, url,
     tags). Blocks (paragraphs, headings, list items) are separated by blank lines,
@@ -65,7 +96,13 @@ def extract_main_text(
     ``metadata=False`` skips trafilatura's metadata extraction, which costs about
     40 % on top of finding the main text (author and tags are searched for in the
     whole page); the text is the same.
+
+    ``extractor="resiliparse"`` finds the main text with resiliparse instead (see
+    :mod:`cleaner.io.resiliparse_html` for what its metadata holds); raises
+    :class:`ExtractorUnavailable` when it is not installed.
     """
+    if extractor != DEFAULT_EXTRACTOR:
+        return _other_extractor(html, url, seconds, metadata, extractor)
     import trafilatura  # here, not at the top: importing it takes ~0.4 s, which every process paid
 
     with time_limit(seconds):
@@ -78,6 +115,20 @@ def extract_main_text(
         meta["tags"] = tags
     blocks = [line for line in doc.text.split("\n") if line.strip()]
     return "\n\n".join(blocks) + "\n", meta
+
+
+def _other_extractor(
+    html: str, url: str | None, seconds: float | None, metadata: bool, extractor: str
+) -> tuple[str, dict[str, Any]]:
+    """The main text by an extractor other than trafilatura, under the same time limit
+    (resiliparse is compiled code, which an alarm cannot stop: a page that took too
+    long fails when the call returns)."""
+    if extractor != "resiliparse":
+        require_extractor(extractor)  # unknown: the error names the extractors there are
+    from cleaner.io import resiliparse_html
+
+    with time_limit(seconds):
+        return resiliparse_html.extract(html, url=url, metadata=metadata)
 
 
 def _tag_list(values: list[str]) -> list[str]:

@@ -25,7 +25,7 @@ from cleaner.document import Document, ReadFailure, Source
 from cleaner.io.compression import compression_of, decompress
 from cleaner.io.decode import DecodeError, decode_html, decode_text
 from cleaner.io.errors import CorruptInputError
-from cleaner.io.html import DEFAULT_TIME_LIMIT, extract_main_text
+from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, extract_main_text
 
 #: File name endings cleaner reads, and the format each one means (longest first).
 #: Whether a file is compressed is told by its first bytes too (see
@@ -233,9 +233,13 @@ def load_document(
     text_field: str = "text",
     html_seconds: float | None = DEFAULT_TIME_LIMIT,
     html_metadata: bool = True,
+    extractor: str = DEFAULT_EXTRACTOR,
 ) -> Document | ReadFailure:
     """Decode, parse or extract one raw item into a document (``html_metadata``:
-    whether HTML pages also give their title, author, date, ... as metadata).
+    whether HTML pages also give their title, author, date, ... as metadata;
+    ``extractor``: which main-text extractor reads them, see :mod:`cleaner.io.html`).
+    An extractor that is not installed raises :class:`ExtractorUnavailable`: that is
+    the caller's error, not the document's.
 
     A failure's reason says what went wrong, not where: its id says where (``a.txt``,
     ``shard.jsonl:7``), and so does its ``source``. Only when the id is a record's own
@@ -248,7 +252,7 @@ def load_document(
     if raw.format == "parquet":
         return _load_record(raw, raw.record or {}, text_field, fallback_id, _row_sha(raw.record or {}))
     if raw.format == "warc":
-        return _load_warc(raw, html_seconds, html_metadata, fallback_id)
+        return _load_warc(raw, html_seconds, html_metadata, fallback_id, extractor)
     try:
         data = Path(raw.path).read_bytes()
     except OSError as exc:
@@ -266,12 +270,14 @@ def load_document(
     try:
         if raw.format == "html":
             html, source.encoding = decode_html(data)
-            text, meta = extract_main_text(html, seconds=html_seconds, metadata=html_metadata)
+            text, meta = extract_main_text(html, seconds=html_seconds, metadata=html_metadata, extractor=extractor)
             return Document(raw.rel, text, source, meta, html=html)
         text, source.encoding = decode_text(data)
         return Document(raw.rel, text, source)
     except DecodeError as exc:
         return ReadFailure(raw.rel, source, str(exc))
+    except ExtractorUnavailable:
+        raise
     except Exception as exc:  # trafilatura/lxml errors, time limit: this document only
         return ReadFailure(raw.rel, source, f"HTML extraction failed: {type(exc).__name__}: {exc}")
 
@@ -318,7 +324,9 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def _load_warc(raw: RawItem, html_seconds: float | None, html_metadata: bool, fallback_id: str) -> Document | ReadFailure:
+def _load_warc(
+    raw: RawItem, html_seconds: float | None, html_metadata: bool, fallback_id: str, extractor: str = DEFAULT_EXTRACTOR
+) -> Document | ReadFailure:
     meta = dict(raw.meta or {})
     data = raw.data or b""
     doc_id = meta.get("warc_record_id") or fallback_id
@@ -326,7 +334,11 @@ def _load_warc(raw: RawItem, html_seconds: float | None, html_metadata: bool, fa
                     extra={k: meta[k] for k in ("url", "date", "warc_record_id") if meta.get(k)})
     try:
         html, source.encoding = decode_html(data, declared=meta.get("charset"))
-        text, found = extract_main_text(html, url=meta.get("url"), seconds=html_seconds, metadata=html_metadata)
+        text, found = extract_main_text(
+            html, url=meta.get("url"), seconds=html_seconds, metadata=html_metadata, extractor=extractor
+        )
+    except ExtractorUnavailable:
+        raise
     except Exception as exc:
         return ReadFailure(doc_id, source, f"HTML extraction failed: {type(exc).__name__}: {exc}")
     record = {"id": doc_id, "url": meta.get("url"), "date": meta.get("date"), "text": text}

@@ -1,6 +1,7 @@
 """Packs: TOML files that say which rules run, in which order, with which options,
-and that define declarative residue rules. A pack is data: loading one parses TOML
-and compiles regular expressions, nothing else. The schema is in ``rules/README.md``.
+and that define declarative residue rules. A pack is data: loading one parses TOML,
+checks that its patterns compile and that its rules' examples hold, nothing else
+(checks passed once are remembered: :mod:`cleaner.pack_checks`). The schema is in ``rules/README.md``.
 
 Resolution, from the defaults outwards:
 
@@ -37,7 +38,7 @@ from typing import Any, Iterable, Sequence
 
 import regex
 
-from cleaner import __version__
+from cleaner import __version__, pack_checks
 from cleaner.engine import Pipeline
 from cleaner.lines import PatternMatcher
 from cleaner.pack_schema import (
@@ -132,7 +133,7 @@ def _declarative_rule(entry: dict[str, Any], path: Path, raw: str) -> Rule:
         raise PackError(f"{loc}: a declarative rule needs a 'pattern' (a regular expression)")
     flags = regex.V1 if entry.get("case_sensitive") else regex.V1 | regex.IGNORECASE
     try:
-        compiled = regex.compile(pattern, flags)
+        compiled = pack_checks.pattern(pattern, flags)  # compiled on first use once known to compile
     except regex.error as exc:
         raise PackError(f"{loc}: invalid pattern: {exc}") from None
     where = entry.get("where", "anywhere")
@@ -156,7 +157,7 @@ def _declarative_rule(entry: dict[str, Any], path: Path, raw: str) -> Rule:
             id=rule_id,
             summary=entry.get("summary", ""),
             kind="line",
-            fn=PatternMatcher(compiled, rule_id),
+            fn=PatternMatcher(compiled, rule_id),  # type: ignore[arg-type]  # a LazyPattern stands in
             examples=tuple(examples),
             doc=entry.get("doc", "").strip(),
             where=where,
@@ -166,7 +167,7 @@ def _declarative_rule(entry: dict[str, Any], path: Path, raw: str) -> Rule:
         )
     except RuleError as exc:
         raise PackError(f"{loc}: {exc.detail}") from None
-    why = failing_example(r)
+    why = pack_checks.examples_failing(entry, lambda: failing_example(r))
     if why:
         raise PackError(f"{loc}: {why}")
     return r
@@ -437,6 +438,7 @@ def load_pack(
             merged = {**all_options.get(real, {}), **opts}
             _check_options(reg.get(real), merged, lambda name: _option_where(pf, rule_id, name))
             all_options[real] = merged
+    pack_checks.save()
     order = _add(order, reg, [Placement(e) for e in enable], lambda rule_id: f"--enable {rule_id}")
     for rule_id in disable:
         gone = {r.id for r in _select(reg, rule_id, f"--disable {rule_id}")}

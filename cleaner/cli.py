@@ -33,7 +33,7 @@ from cleaner.outputs import OutputOptions
 from cleaner.pack import PackWarning, load_pack
 from cleaner.rule import Rule, RuleError
 from cleaner.parallel import warm_up
-from cleaner.run import PROVENANCE, RunError, RunInterrupted, RunOptions, run_corpus
+from cleaner.run import PROVENANCE, RunError, RunInterrupted, RunOptions, run_corpus, small_input
 from cleaner.corpus.within import NotInCorpus, judge_in_inputs
 from cleaner.finished_run import NotARun, RunMismatch, judge_in_run
 from cleaner.single import Cleaned, NoDocument, clean_document, read_bytes, read_file
@@ -424,7 +424,7 @@ def run(
     summary and provenance); 2 bad usage, pack or OUT, nothing done; 130
     interrupted (Ctrl-C), the finished part kept for the next run.
     """
-    if (jobs or _default_jobs()) > 1:  # the workers' forkserver loads the packs while this process does
+    if (jobs or _default_jobs()) > 1 and not small_input(input):  # the forkserver loads the packs meanwhile
         warm_up({"packs": [str(p) for p in pack or ()], "disable": list(disable or ()), "enable": list(enable or ())})
     pipeline = _pipeline(pack, headings, disable, enable)
     try:

@@ -48,6 +48,7 @@ class BarProgress(RunProgress):
             TimeRemainingColumn(),
             console=console,
             transient=True,
+            auto_refresh=False,  # no refresh thread: a small run forks its workers from this process
         )
         self.task = self.bar.add_task("cleaning", total=None, rates="")
 
@@ -60,16 +61,17 @@ class BarProgress(RunProgress):
 
     def start(self, files: int, total_bytes: int) -> None:
         self.rates.total = total_bytes
-        self.bar.update(self.task, total=total_bytes)
+        self.bar.update(self.task, total=total_bytes, refresh=True)
 
     def advance(self, documents: int, nbytes: int) -> None:
         self.rates.add(documents, nbytes)
-        self.bar.update(self.task, advance=nbytes, rates=self.rates.speeds())
+        self.bar.update(self.task, advance=nbytes, rates=self.rates.speeds(), refresh=True)
 
     def phase(self, name: str) -> None:
         total, self.rates = self.rates.total, _Rates()
         self.rates.total = total
         self.bar.reset(self.task, total=total or None, description=name, rates="")
+        self.bar.refresh()
 
 
 class LineProgress(RunProgress):

@@ -42,7 +42,7 @@ from cleaner.io.html import DEFAULT_TIME_LIMIT, ExtractorUnavailable, require_ex
 from cleaner.io.readers import RawItem, discover, iter_raw_items
 from cleaner.io.writers import json_line, write_atomic
 from cleaner.outputs import OutputOptions, Target, inside, plan_targets
-from cleaner.parallel import ordered_map, warm_up, writing
+from cleaner.parallel import can_fork, ordered_map, warm_up, writing
 from cleaner.state import RunState, StateError
 from cleaner.commit import Unit, commit_unit, record_key
 from cleaner.worker import (
@@ -58,6 +58,31 @@ MANIFEST = "manifest.json"
 UNIT_COST = 100
 UNIT_BYTES = 4 << 20
 HTML_COST = 10
+
+#: An input of at most this many bytes (one unit's worth) has its workers forked
+#: from the main process, which has loaded the pack already, instead of from the
+#: forkserver, which must first import cleaner and load the pack itself (~0.5-1 s,
+#: measured: as long as cleaning the whole input takes). A worker still cleans
+#: every document, so one that kills its worker fails alone. Larger inputs keep
+#: the forkserver: workers forked from a clean interpreter, not from a main
+#: process holding a corpus's statistics (see :mod:`cleaner.parallel`).
+SMALL_INPUT = UNIT_BYTES
+
+
+def small_input(path: Path, *, limit: int | None = None) -> bool:
+    """Whether the files under ``path`` hold ``limit`` (default :data:`SMALL_INPUT`)
+    bytes or fewer (stops counting as soon as they hold more: cheap on a large
+    corpus too)."""
+    limit = SMALL_INPUT if limit is None else limit
+    if path.is_file():
+        return _size(path) <= limit
+    total = 0
+    for folder, _, names in os.walk(path):
+        for name in names:
+            total += _size(Path(folder) / name)
+            if total > limit:
+                return False
+    return True
 
 
 class RunError(ValueError):
@@ -287,7 +312,8 @@ def run_corpus(
         require_extractor(options.extractor)
     except ExtractorUnavailable as exc:
         raise RunError(str(exc)) from None
-    if options.jobs > 1 and pipeline.packs is not None:  # the workers' forkserver loads the pack meanwhile
+    fork = options.jobs > 1 and small_input(in_path) and can_fork()
+    if options.jobs > 1 and pipeline.packs is not None and not fork:  # the forkserver loads the pack meanwhile
         warm_up({"packs": list(pipeline.packs), "options": pipeline.options,
                  "disable": list(pipeline.disable), "enable": list(pipeline.enable)})
     started = time.perf_counter()
@@ -330,7 +356,7 @@ def run_corpus(
     if corpus_rules(pipeline.rules):
         saved = state.load_stats() if mode == "resume" else None
         if saved is None:
-            saved, scan_resumed = _scan(targets, pipeline, spec, options.jobs, progress, state)
+            saved, scan_resumed = _scan(targets, pipeline, spec, options.jobs, progress, state, fork=fork)
             _give_back_memory()
         stats, failures = saved
         spec = replace(spec, corpus_stats=stats, scan_failures=failures)
@@ -361,7 +387,7 @@ def run_corpus(
     assembly = _Assembly(state, targets, out_path, options.output)
     results = ordered_map(
         _clean_job, pending(), jobs=options.jobs, initializer=init_worker,
-        initargs=(spec, pipeline if in_process else None), on_broken=partial(_isolate, spec),
+        initargs=(spec, pipeline if in_process or fork else None), on_broken=partial(_isolate, spec), fork=fork,
     )
     try:
         for (key, unit, nbytes, shard, _), unit_results in results:
@@ -453,7 +479,8 @@ def _scan_job(job: ScanJob) -> list[Any]:
 
 
 def _scan(
-    targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int, progress: Progress, state: RunState
+    targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int, progress: Progress, state: RunState,
+    *, fork: bool = False,
 ) -> tuple[tuple[dict[str, Any], dict[int, str]], int]:
     """The scan phase: each corpus rule's statistics, rule after rule in pack order
     (a rule scans the text as the rules before it leave it, corpus rules included,
@@ -476,7 +503,7 @@ def _scan(
         gathered = rule.statistics(**rule.options)
         phase = replace(spec, corpus_stats=dict(stats))
         progress.phase(f"scanning for {rule.id}")
-        for (first, nbytes, kept), sketches in _scan_units(rule.id, targets, pipeline, phase, jobs, state):
+        for (first, nbytes, kept), sketches in _scan_units(rule.id, targets, pipeline, phase, jobs, state, fork):
             resumed += kept
             progress.advance(len(sketches), nbytes)
             for position, entry in enumerate(sketches, first):
@@ -495,7 +522,8 @@ def _scan(
 
 
 def _scan_units(
-    rule_id: str, targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int, state: RunState
+    rule_id: str, targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int, state: RunState,
+    fork: bool = False,
 ) -> Iterator[tuple[tuple[int, int, bool], list[Any]]]:
     """Each unit's sketches for ``rule_id`` in input order, with (first document's
     place, input bytes, read back?): read back from OUT where a killed run kept
@@ -521,7 +549,8 @@ def _scan_units(
 
     results = ordered_map(
         _scan_job, todo(), jobs=jobs, initializer=init_worker,
-        initargs=(spec, pipeline if jobs <= 1 else None), on_broken=lambda job, _error: [None] * len(job[2]),
+        initargs=(spec, pipeline if jobs <= 1 or fork else None), on_broken=lambda job, _error: [None] * len(job[2]),
+        fork=fork,
     )
     for job, sketches in results:
         while order[0][4]:  # kept units before this one

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import load_pack
-from cleaner.run import WORKER_DIED, RunOptions, run_corpus
+from cleaner.run import SMALL_INPUT, WORKER_DIED, RunOptions, run_corpus
 
 BODY = "The minister signed the agreement in Moscow on Friday, officials said after the talks.\n"
 
@@ -47,7 +47,10 @@ def install_plugin(site: Path) -> None:
     (info / "entry_points.txt").write_text("[cleaner.rules]\nkiller = killer_plugin\n", encoding="utf-8")
 
 
-def test_a_worker_killed_by_the_os_fails_its_document_and_the_run_goes_on(tmp_path):
+@pytest.mark.parametrize("small_input", [SMALL_INPUT, 0], ids=["forked-from-main", "forked-by-forkserver"])
+def test_a_worker_killed_by_the_os_fails_its_document_and_the_run_goes_on(tmp_path, small_input):
+    """Either way workers start (a small input's from the main process, a larger
+    one's from the forkserver), a document that kills its worker fails alone."""
     install_plugin(tmp_path / "site")
     pack = tmp_path / "killer.toml"
     pack.write_text('[pack]\nname = "killer"\nsteps = ["plugin/die-on-marker", "whitespace/*"]\n', encoding="utf-8")
@@ -60,7 +63,8 @@ def test_a_worker_killed_by_the_os_fails_its_document_and_the_run_goes_on(tmp_pa
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
     done = subprocess.run(
-        [sys.executable, "-c", "from cleaner.cli import main; main()", "run", str(src), str(out), "--pack", str(pack), "--jobs", "2", "--quiet"],
+        [sys.executable, "-c", f"import cleaner.run; cleaner.run.SMALL_INPUT = {small_input}; "
+         "from cleaner.cli import main; main()", "run", str(src), str(out), "--pack", str(pack), "--jobs", "2", "--quiet"],
         capture_output=True, text=True, env=env, timeout=180,
     )
     assert done.returncode == 1, done.stderr

@@ -70,6 +70,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, compress, repeat
+from operator import is_
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -522,15 +523,17 @@ class LineScreen:
         found = list(map(self.memory.get, lines))
         if None not in found:
             return found
-        unknown = list(dict.fromkeys(line for line, mask in zip(lines, found) if mask is None))
+        unknown = list(dict.fromkeys(compress(lines, map(is_, found, repeat(None)))))
         if len(unknown) < TOGETHER or self.scan is None:
             rules_for = self.rules_for
             return [rules_for(line) if mask is None else mask for mask, line in zip(found, lines)]
         judged = dict(zip(unknown, self._judge_together(unknown)))
         if len(self.memory) + len(judged) > MEMORY:
             self.memory.clear()
+            self.memory.update(judged)
+            return [judged[line] if mask is None else mask for mask, line in zip(found, lines)]
         self.memory.update(judged)
-        return [judged[line] if mask is None else mask for mask, line in zip(found, lines)]
+        return list(map(self.memory.__getitem__, lines))
 
     def _judge_together(self, lines: list[str]) -> list[int]:
         """:meth:`_judge` of each of ``lines``, with the line-by-line work done once
@@ -558,10 +561,12 @@ class LineScreen:
         candidates: set[int] = set()
         if scan.starts is not None:  # the head test of _verdict (leading strings, digits), mapped in C
             candidates.update(compress(range(len(lines)), map(scan.starts, map(str.lstrip, folded_lines))))
-        free: set[int] = set()
-        if scan.free_needs is not None:
-            free.update(bisect_right(offsets, end) - 1 for end, _ in scan.free_needs.iter(folded))
-            candidates |= free
+        present: dict[int, int] = {}  # line -> units (of scan.covered) whose needed strings it holds
+        if scan.needs is not None:
+            for end, units in scan.needs.iter(folded):
+                i = bisect_right(offsets, end) - 1
+                present[i] = present.get(i, 0) | units
+            candidates.update(i for i, units in present.items() if units & self.free)
         claims: dict[int, int] = {}
         for (bit, may_claim), needs in zip(self.claimable, scan.claim_needs):
             asked = range(len(lines))
@@ -575,7 +580,7 @@ class LineScreen:
         if always:
             out = [always if nonblank else 0 for nonblank in out]
         for i in candidates:
-            out[i] = self._verdict(lines[i], folded_lines[i], i in free, claims.get(i, 0))
+            out[i] = self._verdict(lines[i], folded_lines[i], claims.get(i, 0), present.get(i, 0), scan.covered)
         return out
 
     def _judge(self, line: str) -> int:
@@ -587,16 +592,17 @@ class LineScreen:
             return -1 if line.strip() else 0  # case or digits Python cannot judge: ask all
         else:
             folded = fold(line)
-        free = self.any_free_need is not None and self.any_free_need(folded)
         claims = 0
         for bit, may_claim in self.claimable:
             if may_claim.match(line):
                 claims |= bit
-        return self._verdict(line, folded, free, claims)
+        return self._verdict(line, folded, claims)
 
-    def _verdict(self, line: str, folded: str, free: bool, claims: int) -> int:
-        """The rules to ask about ``line`` (``folded``: its case fold), given whether
-        it holds a string a free unit needs and which ``may_claim`` patterns match it."""
+    def _verdict(self, line: str, folded: str, claims: int, present: int = 0, covered: int = 0) -> int:
+        """The rules to ask about ``line`` (``folded``: its case fold), given which
+        ``may_claim`` patterns match it. For the units in ``covered`` the needed
+        strings were looked for already: ``present`` holds those the line has;
+        the others' are searched for here."""
         head = folded.lstrip()[:LEADING]
         if not head:
             return 0  # a blank line: never asked
@@ -612,10 +618,16 @@ class LineScreen:
         while check:  # rules that also need a string somewhere in the line
             low = check & -check
             check ^= low
+            if low & covered:
+                if not low & present:
+                    mask ^= low
+                continue
             needed = self.needs.get(low)
             if needed is not None and not needed(folded):
                 mask ^= low
-        if free:
+        if self.free & covered == self.free:
+            mask |= present & self.free
+        elif self.any_free_need is not None and self.any_free_need(folded):
             for bit, needed in self.needs.items():
                 if bit & self.free and needed(folded):
                     mask |= bit
@@ -640,8 +652,13 @@ class DocumentScan:
       stripped, case-folded line in which :meth:`LineScreen._verdict` finds a
       leading string (the same trie as ``leads``) or whose first character
       ``str.isdigit`` accepts; None when the screen has neither.
-    * ``free_needs``: an Aho-Corasick automaton of the strings the free units
-      need (none holds a line feed, so each hit lies inside one line), or None.
+    * ``needs``: an Aho-Corasick automaton of the strings that the units in
+      ``covered`` need, each string's value the units that need it (no needed
+      string holds a line feed, so each hit lies inside one line), or None.
+      ``covered`` holds the free units. (Units with leading strings search for
+      theirs line by line, on the few lines whose head passed: putting their
+      strings, "read", "more", "new", here too found so many hits that it was
+      slower.)
     * ``claim_needs``: per ``may_claim`` pattern, characters one of which every
       match holds (read with :func:`screen_pattern`; only ASCII characters that
       are not letters, which case folding leaves alone and no other character
@@ -649,12 +666,17 @@ class DocumentScan:
     """
 
     starts: Callable[[str], re.Match[str] | None] | None
-    free_needs: Any  # ahocorasick.Automaton | None
+    needs: Any  # ahocorasick.Automaton | None
+    covered: int
     claim_needs: tuple[tuple[str, ...] | None, ...]
 
 
 def _document_scan(
-    by_start: dict[str, int], digit: int, free_needs: set[str], claims: list[tuple[int, re.Pattern[str]]]
+    by_start: dict[str, int],
+    digit: int,
+    free: int,
+    needed: dict[int, frozenset[str]],
+    claims: list[tuple[int, re.Pattern[str]]],
 ) -> DocumentScan:
     alternatives = []
     if by_start:
@@ -662,13 +684,21 @@ def _document_scan(
     if digit:
         alternatives.append(_digit_class())
     starts = re.compile("|".join(f"(?:{a})" for a in alternatives)).match if alternatives else None
+    covered = 0
+    by_string: dict[str, int] = {}
+    for bit, strings in needed.items():
+        if bit & free:
+            covered |= bit
+            for s in strings:
+                by_string[s] = by_string.get(s, 0) | bit
     automaton = None
-    if free_needs:
+    if by_string:
         automaton = ahocorasick.Automaton()
-        for s in sorted(free_needs):
-            automaton.add_word(s, s)
+        for s, units in sorted(by_string.items()):
+            automaton.add_word(s, units)
         automaton.make_automaton()
-    return DocumentScan(starts, automaton, tuple(_claim_needs(claim.pattern) for _, claim in claims))
+    return DocumentScan(starts, automaton, covered, tuple(_claim_needs(claim.pattern) for _, claim in claims))
+
 
 
 def _claim_needs(may_claim: str) -> tuple[str, ...] | None:
@@ -747,6 +777,7 @@ def build_screen(patterns: list[str | None], claims: list[str | None]) -> LineSc
     by_start: dict[str, int] = {}
     digit = free = always = 0
     needs: dict[int, Callable[[str], bool]] = {}
+    needed: dict[int, frozenset[str]] = {}  # the strings behind ``needs``
     free_needs: set[str] = set()
     claimable = []
     owners: list[int] = []  # unit -> bit of its rule
@@ -762,6 +793,7 @@ def build_screen(patterns: list[str | None], claims: list[str | None]) -> LineSc
                 digit |= bit
             if screen.contains is not None and not _implied(screen.starts, screen.contains):
                 needs[bit] = _needed(screen.contains)
+                needed[bit] = screen.contains
                 if screen.starts is None:
                     free |= bit
                     free_needs |= screen.contains
@@ -777,7 +809,7 @@ def build_screen(patterns: list[str | None], claims: list[str | None]) -> LineSc
     _READINGS.save()
     return LineScreen(
         by_start, lengths, leads, digit, free, needs, any_free_need, tuple(owners), always, tuple(claimable),
-        _document_scan(by_start, digit, free_needs, claimable),
+        _document_scan(by_start, digit, free, needed, claimable),
     )
 
 

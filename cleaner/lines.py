@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import regex
 
-from cleaner.line_screen import LineScreen, build_screen, positions
+from cleaner.line_screen import MEMORY, LineScreen, build_screen, positions
 
 if TYPE_CHECKING:  # rule.py sits above this module: a Rule is only read here
     from cleaner.rule import Rule
@@ -225,36 +225,72 @@ def _screen(rules: tuple[Rule, ...]) -> LineScreen:
     return build_screen(patterns, [r.may_claim for r in rules])
 
 
+@lru_cache(maxsize=64)
+def _claims_memory(rules: tuple[Rule, ...]) -> dict[str, tuple[tuple[int, Any], ...]]:
+    """Per line (as it stands in the text): what :func:`_claims_fast` found the
+    group's patterns to claim, in pack order, with the Python rules to ask
+    (marked :data:`_ASK`) in their places. A pattern's verdict depends on the
+    line alone; a Python rule's on its context, so those are asked every time."""
+    return {}
+
+
+_ASK = object()  # in a remembered claim list: a Python rule, asked with the line's context
+
+
 def _claims_fast(
     rules: Sequence[Rule], lines: list[str], corpus: CorpusContext | None = None
 ) -> dict[int, list[tuple[Rule, dict[str, Any] | str | None]]]:
     """:func:`_claims`, asking a line only the rules that the line screen
     (:mod:`cleaner.line_screen`) cannot rule out, in the same order, and building
-    a line's context only when a Python rule is asked (patterns need none)."""
+    a line's context only when a Python rule is asked (patterns need none).
+    The patterns' verdicts on a line are remembered (:func:`_claims_memory`): the
+    line pass repeats after a removal and the engine's check pass reads the
+    lines again."""
     group = tuple(rules)
     masks = _screen(group).masks(lines)
     asked = list(compress(range(len(lines)), masks))
     if not asked:
         return {}
+    memory = _claims_memory(group)
+    if len(memory) >= MEMORY:
+        memory.clear()
     frozen = tuple(lines)
     nonblank: list[int] | None = None  # non-blank lines before each line, once a context needs it
     matches: dict[int, list[tuple[Rule, dict[str, Any] | str | None]]] = {}
     for i in asked:
-        stripped = lines[i].strip()
+        line = lines[i]
+        found = memory.get(line)
+        if found is None:
+            found = memory[line] = _pattern_claims(group, masks[i], line.strip())
         ctx = None
-        for n in positions(masks[i], len(group)):
+        for n, detail in found:
             r = group[n]
-            if isinstance(r.fn, PatternMatcher):
-                hit, detail = _verdict(r.fn(stripped, None))
-            else:
+            if detail is _ASK:
                 if ctx is None:
                     # C-level iteration over the lines: no Python call per line
                     nonblank = nonblank or list(accumulate(map(bool, map(str.strip, lines)), initial=0))
                     ctx = LineContext(index=i, nonblank_index=nonblank[i], lines=frozen, corpus=corpus)
-                hit, detail = _verdict(r.fn(stripped, ctx))
-            if hit:
-                matches.setdefault(i, []).append((r, detail))
+                hit, detail = _verdict(r.fn(line.strip(), ctx))
+                if not hit:
+                    continue
+            matches.setdefault(i, []).append((r, detail))
     return matches
+
+
+def _pattern_claims(group: tuple[Rule, ...], mask: int, stripped: str) -> tuple[tuple[int, Any], ...]:
+    """The rules of ``mask`` that claim ``stripped``, in pack order: a pattern
+    rule with its verdict's detail when it matches, every Python rule as
+    :data:`_ASK`."""
+    out: list[tuple[int, Any]] = []
+    for n in positions(mask, len(group)):
+        r = group[n]
+        if isinstance(r.fn, PatternMatcher):
+            hit, detail = _verdict(r.fn(stripped, None))
+            if hit:
+                out.append((n, detail))
+        else:
+            out.append((n, _ASK))
+    return tuple(out)
 
 
 def _one_pass(

@@ -190,7 +190,7 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
     2019") for the last two kinds.
     """
     n = len(lines)
-    stripped = [line.strip() for line in lines]
+    stripped = list(map(str.strip, lines))
     joined = "\n".join(lines)
     code = _code_lines(lines) if "```" in joined or "~~~" in joined else [False] * n
     first = next((i for i, s in enumerate(stripped) if s), -1)
@@ -213,6 +213,11 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
                 continue
         if i > 0 and stripped[i - 1]:
             continue  # no blank line (or the start) before
+        # every other kind needs an underline next (its first non-blank character
+        # "=" or "-"), or a blank line next and a line that does not end open
+        nxt = stripped[i + 1][:1] if i + 1 < n else None
+        if nxt != "=" and nxt != "-" and (nxt != "" or _ends_open(s)):
+            continue
         if _INDENTED.match(line) or not _usable_text(s) or _is_list_item(s):
             continue
 

@@ -12,6 +12,9 @@ deliberately narrow (precision before recall) and only ever inserts one space.
 
 from __future__ import annotations
 
+import re
+from typing import Iterable, Iterator
+
 import regex
 
 from cleaner.rule import Example, rule
@@ -30,6 +33,35 @@ _OPENERS = "“‘"
 #: marks and the upper-case letter, never the lower-case letter a glue point
 #: needs before it), so checking these finds what ``_GLUE.finditer`` would.
 _CANDIDATE = regex.compile(rf"(?<=\p{{Ll}})[.?!]+[{_CLOSERS}]*\"?[{_OPENERS}]?\p{{Lu}}")
+
+#: A stop followed by what may follow the last stop of a candidate's run: a
+#: closing mark, a quote, an opening mark or an upper-case letter (every one of
+#: which is ASCII and listed here, or not ASCII). Standard-library ``re``, which
+#: skips to the stops at C speed; see :func:`_candidate_starts`.
+_FOLLOWED_STOP = re.compile(
+    "[.?!](?:[" + "".join(map(re.escape, _CLOSERS + '"' + _OPENERS)) + "A-Z]|[^\\x00-\\x7f])"
+)
+
+
+def _candidate_starts(text: str) -> Iterator[int]:
+    """The starts of :data:`_CANDIDATE`'s matches in ``text``, in order, as
+    ``finditer`` finds them, found from :data:`_FOLLOWED_STOP`'s hits.
+
+    Why exact: a candidate's stops are a whole run of stops (the letter before it
+    is lower-case, and after its stops comes a mark or a letter, never another
+    stop), so the run's last stop is followed by one of the characters above and
+    ``_FOLLOWED_STOP`` finds it (its hits never overlap: what follows the stop is
+    never a stop). From each hit the run's first stop is where a candidate may
+    start, and ``_CANDIDATE.match`` there (its look-behind sees the text before)
+    decides. No candidate lies inside another (a candidate needs a lower-case
+    letter before it; a candidate holds none), so ``finditer`` skips none."""
+    for hit in _FOLLOWED_STOP.finditer(text):
+        start = hit.start()
+        while start > 0 and text[start - 1] in ".?!":
+            start -= 1
+        if _CANDIDATE.match(text, start) is not None:
+            yield start
+
 
 #: One glue point: a lower-case word (a whole word, so "Mr" and "e.g" never
 #: qualify), one or more stops, optional closing marks, an optional quote, and an
@@ -184,6 +216,7 @@ def _ascii_quote_closes(text: str, quote_at: int) -> bool:
             note="code",
         ),
     ],
+    fast=lambda text: _split_at(text, _candidate_starts(text)),
 )
 def split_glued_sentences(text: str) -> str:
     """Insert a space where one sentence ends and the next begins with no space:
@@ -218,10 +251,15 @@ def split_glued_sentences(text: str) -> str:
     sentences after a capitalised word ("visited Pakistan.The") on purpose:
     that is how abbreviations look.
     """
+    return _split_at(text, (candidate.start() for candidate in _CANDIDATE.finditer(text)))
+
+
+def _split_at(text: str, candidates: Iterable[int]) -> str:
+    """:func:`split_glued_sentences`, given where its candidates start, in order."""
     out: list[str] = []
     last = 0
-    for candidate in _CANDIDATE.finditer(text):  # most text has none
-        m = _GLUE.match(text, candidate.start())
+    for start in candidates:  # most text has none
+        m = _GLUE.match(text, start)
         if m is None:
             continue
         word = m.group("word")

@@ -504,6 +504,10 @@ class LineScreen:
     always: int  # rules asked about every non-blank line
     claimable: tuple[tuple[int, re.Pattern[str]], ...]  # (bit, may_claim) of Python rules
     scan: DocumentScan | None = field(default=None, compare=False, repr=False)  # for lines seen together
+    need_bits: int = -1  # units with needed strings (in ``needs``)
+    # what a line's head says (units), and which rules a set of units belongs to: both remembered
+    head_units: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    rules_of_units: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
     memory: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def rules_for(self, line: str) -> int:
@@ -606,15 +610,10 @@ class LineScreen:
         head = folded.lstrip()[:LEADING]
         if not head:
             return 0  # a blank line: never asked
-        mask = 0
-        if self.leads(head) is not None:  # which strings: one look-up per length
-            head = head.translate(_SPACES)
-            get = self.by_start.get
-            for n in self.lengths:
-                mask |= get(head[:n], 0)
-        if self.digit and head[0].isdigit():
-            mask |= self.digit
-        check = mask & ~self.free
+        mask = self.head_units.get(head)
+        if mask is None:
+            mask = self._units_of_head(head)
+        check = mask & self.need_bits & ~self.free
         while check:  # rules that also need a string somewhere in the line
             low = check & -check
             check ^= low
@@ -631,11 +630,39 @@ class LineScreen:
             for bit, needed in self.needs.items():
                 if bit & self.free and needed(folded):
                     mask |= bit
-        rules = self.always | claims
+        rules = self.rules_of_units.get(mask)
+        if rules is None:
+            rules = self._rules_of(mask)
+        return rules | self.always | claims
+
+    def _units_of_head(self, head: str) -> int:
+        """The units whose leading strings (or digit) a line starting with
+        ``head`` (its first :data:`LEADING` folded characters) may start with;
+        remembered in :attr:`head_units`."""
+        mask = 0
+        head_key = head
+        if self.leads(head) is not None:  # which strings: one look-up per length
+            head = head.translate(_SPACES)
+            get = self.by_start.get
+            for n in self.lengths:
+                mask |= get(head[:n], 0)
+        if self.digit and head[0].isdigit():
+            mask |= self.digit
+        if len(self.head_units) >= MEMORY:
+            self.head_units.clear()
+        self.head_units[head_key] = mask
+        return mask
+
+    def _rules_of(self, units: int) -> int:
+        """The rules the ``units`` belong to; remembered in :attr:`rules_of_units`."""
+        rules, mask = 0, units
         while mask:  # from units to their rules
             low = mask & -mask
             rules |= self.owners[low.bit_length() - 1]
             mask ^= low
+        if len(self.rules_of_units) >= MEMORY:
+            self.rules_of_units.clear()
+        self.rules_of_units[units] = rules
         return rules
 
 
@@ -810,6 +837,7 @@ def build_screen(patterns: list[str | None], claims: list[str | None]) -> LineSc
     return LineScreen(
         by_start, lengths, leads, digit, free, needs, any_free_need, tuple(owners), always, tuple(claimable),
         _document_scan(by_start, digit, free, needed, claimable),
+        sum(needs),
     )
 
 

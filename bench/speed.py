@@ -10,10 +10,11 @@ UTF-8), pins the process to one core, and times on that same corpus:
 * clean-text's ``clean()`` (defaults) and datatrove's ``FTFYFormatter``, when the
   ``bench`` extra is installed (each peer is skipped with a message otherwise);
 
-then prints MB/s and the ratios between them. The HTML path: the pages of
-<bench-dir>/scrapinghub/html, through cleaner (extraction as ``cleaner run`` does
-it, then the rules; and again as ``cleaner run --no-html-metadata`` does it) and
-through ``trafilatura.extract`` alone.
+then prints MB/s and the ratios between them. The HTML path (bench/speed_html.py):
+the pages of every dev set (scrapinghub, readability, sites), in documents/s,
+through ``trafilatura.extract`` without and with metadata and through cleaner as
+``cleaner run`` does it by default, with ``--no-html-metadata`` and with
+``--extractor resiliparse``, with the ratios issue 15 asks for.
 
 Usage:
 
@@ -33,7 +34,6 @@ so a line met again one cycle later has been forgotten. Compare --mb 15 and
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import platform
 import sys
@@ -115,18 +115,11 @@ def contenders() -> list[tuple[str, Callable[[str], object] | None, str]]:
     return out
 
 
-def html_pages(bench_dir: Path, limit: int) -> list[str]:
-    from cleaner.io.decode import decode_html
-
-    pages = sorted((bench_dir / "scrapinghub" / "html").glob("*.html.gz"))[: limit or None]
-    return [decode_html(gzip.decompress(p.read_bytes()))[0] for p in pages]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("bench_dir", type=Path, nargs="?", help="a folder in the layout of shared/bench")
     parser.add_argument("--mb", type=float, default=100, help="corpus size in MB of UTF-8 text (default 100)")
-    parser.add_argument("--html-pages", type=int, default=0, help="scrapinghub pages for the HTML path (0: all)")
+    parser.add_argument("--html-pages", type=int, default=0, help="pages of each dev set for the HTML path (0: all)")
     parser.add_argument("--rounds", type=int, default=10, help="slices the contenders take turns on (default 10)")
     parser.add_argument("--skip", default="", help="comma-separated name prefixes to leave out, e.g. 'clean-text,cleaner reference'")
     args = parser.parse_args()
@@ -161,33 +154,10 @@ def main() -> None:
             if name != main_name:
                 print(f"  vs {name:<32} {rates[main_name] / rate:6.2f}x")
 
-    if args.bench_dir and (args.bench_dir / "scrapinghub" / "html").is_dir():
-        import trafilatura
+    if args.bench_dir:
+        import speed_html  # bench/ is on sys.path when run as a script
 
-        from cleaner import default_pipeline
-        from cleaner.io.html import extract_main_text
-
-        pages = html_pages(args.bench_dir, args.html_pages)
-        nbytes = sum(len(p.encode("utf-8")) for p in pages)
-        pipeline = default_pipeline()
-
-        def cleaner_html(page: str, metadata: bool = True) -> object:
-            text, _ = extract_main_text(page, metadata=metadata)
-            return pipeline.clean(text) if text else None
-
-        print(f"\nHTML: {len(pages)} scrapinghub pages, {nbytes / 1e6:.1f} MB")
-        contenders_html = {
-            "trafilatura.extract alone": trafilatura.extract,
-            "cleaner (extract + rules)": cleaner_html,
-            "cleaner --no-html-metadata": lambda page: cleaner_html(page, metadata=False),
-        }
-        html_seconds = in_turns(contenders_html, pages, args.rounds)
-        results = {name: nbytes / 1e6 / s for name, s in html_seconds.items()}
-        for name in contenders_html:
-            print(f"{name:<34} {html_seconds[name]:9.1f} {results[name]:8.2f}", flush=True)
-        for name in ("cleaner (extract + rules)", "cleaner --no-html-metadata"):
-            print(f"  {name} / trafilatura.extract: {results[name] / results['trafilatura.extract alone']:.2f}x")
-
+        speed_html.run(args.bench_dir, args.html_pages, args.rounds)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -80,7 +80,8 @@ def merge_meta(meta: dict[str, Any], new: dict[str, Any] | None) -> None:
 
 
 def _stages(rules: Sequence[Rule]) -> list[list[Rule]]:
-    """Consecutive line rules form one line pass; every other rule is its own stage."""
+    """Consecutive line rules form one line pass; every other rule is its own stage.
+    (A new list each call: :func:`_stages_of` keeps one per rule tuple.)"""
     stages: list[list[Rule]] = []
     for r in rules:
         if r.kind == "line" and stages and stages[-1][0].kind == "line":
@@ -91,7 +92,7 @@ def _stages(rules: Sequence[Rule]) -> list[list[Rule]]:
 
 
 def _apply_stage(
-    stage: list[Rule], outcome: Outcome, trace: bool, fast: bool = False, corpus: CorpusContext | None = None
+    stage: Sequence[Rule], outcome: Outcome, trace: bool, fast: bool = False, corpus: CorpusContext | None = None
 ) -> None:
     text = outcome.text
     first = stage[0]
@@ -217,7 +218,7 @@ def apply_rules(
     returns (the scan). A document a corpus rule drops stops there.
     """
     outcome = Outcome(text=text)
-    stages = _stages(rules)
+    stages = _stages_of(tuple(rules))
     by_chars = _character_screen(tuple(rules)) if fast else None
     for pass_number in range(MAX_PASSES):
         before = outcome.text
@@ -242,6 +243,13 @@ def apply_rules(
         if outcome.text == before:
             break
     return outcome
+
+
+@lru_cache(maxsize=64)
+def _stages_of(rules: tuple[Rule, ...]) -> tuple[tuple[Rule, ...], ...]:
+    """:func:`_stages` of ``rules``, once per rule tuple (a pipeline's rules do not
+    change; it was computed again for every document)."""
+    return tuple(tuple(stage) for stage in _stages(rules))
 
 
 @lru_cache(maxsize=64)

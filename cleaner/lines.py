@@ -331,6 +331,21 @@ def _one_pass(
     return removed
 
 
+_last_split: tuple[str, tuple[str, ...]] = ("", ("",))
+
+
+def split_lines(text: str) -> list[str]:
+    """``text.split("\n")``, a new list each call; the lines of the last text
+    asked about are remembered. Stages that left a text as it was hand the next
+    one the same object, and the line pass, ``headings/normalise`` and
+    ``meta/title`` each split it: the string is split once."""
+    global _last_split
+    last = _last_split  # one read: the pair stays consistent even across threads
+    if last[0] is not text:
+        last = _last_split = (text, tuple(text.split("\n")))
+    return list(last[1])
+
+
 def run_line_pass(
     rules: Sequence[Rule], text: str, *, fast: bool = False, corpus: CorpusContext | None = None
 ) -> tuple[str, list[Removal]]:
@@ -343,7 +358,7 @@ def run_line_pass(
     shortcuts of :func:`_claims_fast` and the anchor search; the outcome is the same.
     ``corpus``: the corpus the text belongs to, handed to the rules in their context.
     """
-    lines = text.split("\n")
+    lines = split_lines(text)
     origin = list(range(1, len(lines) + 1))  # current index -> line number in ``text``
     removals: list[Removal] = []
     while True:

@@ -20,7 +20,7 @@ from typing import Any, Callable, Literal, Sequence, get_args
 
 import regex
 
-from cleaner.lines import is_prose
+from cleaner.lines import is_prose, split_lines
 from cleaner.rule import Example, meta_rule, rule
 
 HeadingKind = Literal["markdown", "setext", "title", "short-line", "caps"]
@@ -267,7 +267,7 @@ def _split_eol(line: str) -> tuple[str, str]:
 
 def headings_of(text: str) -> list[Heading]:
     """The headings of ``text`` (split on line feeds, carriage returns aside)."""
-    lines = text.split("\n")
+    lines = split_lines(text)
     return find_headings([_split_eol(line)[0] for line in lines] if "\r" in text else lines)
 
 
@@ -377,7 +377,7 @@ def _normalise(text: str, style: str, find: Callable[[str], list[Heading]]) -> s
     headings = find(text)
     if not headings:
         return text
-    lines = text.split("\n")
+    lines = split_lines(text)
     new: dict[int, str] = {}
     drop: set[int] = set()
     for h in headings:
@@ -439,7 +439,7 @@ def first_heading_title(text: str) -> dict[str, Any]:
 
 
 def _title(text: str, find: Callable[[str], list[Heading]]) -> dict[str, Any]:
-    lines = text.split("\n")
+    lines = split_lines(text)
     headings = find(text)
     if not headings:
         return {}

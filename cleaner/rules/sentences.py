@@ -34,12 +34,16 @@ _OPENERS = "“‘"
 #: needs before it), so checking these finds what ``_GLUE.finditer`` would.
 _CANDIDATE = regex.compile(rf"(?<=\p{{Ll}})[.?!]+[{_CLOSERS}]*\"?[{_OPENERS}]?\p{{Lu}}")
 
-#: A stop followed by what may follow the last stop of a candidate's run: a
+#: A run of stops after what may be a lower-case letter (an ASCII one, or any
+#: character beyond ASCII), followed by what may follow a candidate's stops: a
 #: closing mark, a quote, an opening mark or an upper-case letter (every one of
 #: which is ASCII and listed here, or not ASCII). Standard-library ``re``, which
-#: skips to the stops at C speed; see :func:`_candidate_starts`.
+#: skips to the stops at C speed (the look-behind comes after the first stop, so
+#: the search still starts from a stop); see :func:`_candidate_starts`.
 _FOLLOWED_STOP = re.compile(
-    "[.?!](?:[" + "".join(map(re.escape, _CLOSERS + '"' + _OPENERS)) + "A-Z]|[^\\x00-\\x7f])"
+    "[.?!](?<=[a-z\\x80-\\U0010ffff][.?!])[.?!]*(?:["
+    + "".join(map(re.escape, _CLOSERS + '"' + _OPENERS))
+    + "A-Z]|[^\\x00-\\x7f])"
 )
 
 
@@ -49,16 +53,17 @@ def _candidate_starts(text: str) -> Iterator[int]:
 
     Why exact: a candidate's stops are a whole run of stops (the letter before it
     is lower-case, and after its stops comes a mark or a letter, never another
-    stop), so the run's last stop is followed by one of the characters above and
-    ``_FOLLOWED_STOP`` finds it (its hits never overlap: what follows the stop is
-    never a stop). From each hit the run's first stop is where a candidate may
-    start, and ``_CANDIDATE.match`` there (its look-behind sees the text before)
-    decides. No candidate lies inside another (a candidate needs a lower-case
-    letter before it; a candidate holds none), so ``finditer`` skips none."""
+    stop), the character before the run is one the look-behind above allows (a
+    lower-case letter is ``a``-``z`` or not ASCII), and the one after the run one
+    of those listed. ``_FOLLOWED_STOP`` matches only from the first stop of a run
+    (a stop is not allowed before it) and takes the whole run (a stop never
+    follows it), so it finds every candidate's run, and its hits, a run and one
+    character that is never a stop, do not overlap the next run. At each hit
+    ``_CANDIDATE.match`` (its look-behind sees the text before) decides. No
+    candidate lies inside another (a candidate needs a lower-case letter before
+    it and holds none), so ``finditer`` skips none."""
     for hit in _FOLLOWED_STOP.finditer(text):
         start = hit.start()
-        while start > 0 and text[start - 1] in ".?!":
-            start -= 1
         if _CANDIDATE.match(text, start) is not None:
             yield start
 

@@ -70,7 +70,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, compress, repeat
-from operator import is_
+from operator import getitem, is_
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -541,15 +541,17 @@ class LineScreen:
 
     def _judge_together(self, lines: list[str]) -> list[int]:
         """:meth:`_judge` of each of ``lines``, with the line-by-line work done once
-        for all of them: the lines are joined and case-folded once, one search for
-        line starts that begin with a leading string or a digit
-        (:attr:`DocumentScan.starts`), one Aho-Corasick pass for the strings the
-        free units need, and each ``may_claim`` pattern mapped over the lines in C.
-        Only the lines one of these finds (about a fifth of an article's) are judged
-        one by one, by the same code as :meth:`_judge`; each other line can only get
-        the rules asked about every non-blank line (``always``). Exact: each search
-        finds a superset of the lines where the corresponding test of
-        :meth:`_judge` passes (see :class:`DocumentScan`)."""
+        for all of them: the lines are joined and case-folded once; the head test
+        (``leads``, and ``str.isdigit`` for the digit units) is mapped over the
+        stripped folded lines in C; one Aho-Corasick pass over the folded text
+        finds the strings the free units need; each ``may_claim`` pattern is
+        mapped, in C, over the lines holding a character every match of it holds.
+        Only the lines one of these finds (about a fifth of an article's) are
+        judged one by one, by :meth:`_verdict` as :meth:`_judge` does; every other
+        line gets what :meth:`_judge` would give it, the rules asked about every
+        non-blank line (``always``). Exact: each test finds a superset of the
+        lines where the corresponding test of :meth:`_verdict` passes (see
+        :class:`DocumentScan`); ``tests/test_document_screen.py`` compares both."""
         scan = self.scan
         assert scan is not None
         joined = "\n".join(lines)
@@ -563,8 +565,11 @@ class LineScreen:
         # where each folded line starts in ``folded``
         offsets = list(accumulate(map((1).__add__, map(len, folded_lines)), initial=0))
         candidates: set[int] = set()
-        if scan.starts is not None:  # the head test of _verdict (leading strings, digits), mapped in C
-            candidates.update(compress(range(len(lines)), map(scan.starts, map(str.lstrip, folded_lines))))
+        heads = list(map(str.lstrip, folded_lines))
+        if self.by_start:  # the head tests of _verdict (leading strings, digits), mapped in C
+            candidates.update(compress(range(len(lines)), map(self.leads, heads)))
+        if self.digit:
+            candidates.update(compress(range(len(lines)), map(str.isdigit, map(getitem, heads, repeat(_FIRST)))))
         present: dict[int, int] = {}  # line -> units (of scan.covered) whose needed strings it holds
         if scan.needs is not None:
             for end, units in scan.needs.iter(folded):
@@ -666,6 +671,8 @@ class LineScreen:
         return rules
 
 
+_FIRST = slice(0, 1)
+
 #: Lines seen for the first time from which :meth:`LineScreen.masks` screens them together.
 TOGETHER = 8
 
@@ -675,10 +682,6 @@ class DocumentScan:
     """The searches with which :meth:`LineScreen._judge_together` finds, in the
     case fold of many lines joined by line feeds, the lines worth judging one by one.
 
-    * ``starts``: the ``match`` of a pattern that matches the start of each
-      stripped, case-folded line in which :meth:`LineScreen._verdict` finds a
-      leading string (the same trie as ``leads``) or whose first character
-      ``str.isdigit`` accepts; None when the screen has neither.
     * ``needs``: an Aho-Corasick automaton of the strings that the units in
       ``covered`` need, each string's value the units that need it (no needed
       string holds a line feed, so each hit lies inside one line), or None.
@@ -692,25 +695,16 @@ class DocumentScan:
       folds to), or None to try the pattern on every line.
     """
 
-    starts: Callable[[str], re.Match[str] | None] | None
     needs: Any  # ahocorasick.Automaton | None
     covered: int
     claim_needs: tuple[tuple[str, ...] | None, ...]
 
 
 def _document_scan(
-    by_start: dict[str, int],
-    digit: int,
     free: int,
     needed: dict[int, frozenset[str]],
     claims: list[tuple[int, re.Pattern[str]]],
 ) -> DocumentScan:
-    alternatives = []
-    if by_start:
-        alternatives.append(_trie(by_start))
-    if digit:
-        alternatives.append(_digit_class())
-    starts = re.compile("|".join(f"(?:{a})" for a in alternatives)).match if alternatives else None
     covered = 0
     by_string: dict[str, int] = {}
     for bit, strings in needed.items():
@@ -724,8 +718,7 @@ def _document_scan(
         for s, units in sorted(by_string.items()):
             automaton.add_word(s, units)
         automaton.make_automaton()
-    return DocumentScan(starts, automaton, covered, tuple(_claim_needs(claim.pattern) for _, claim in claims))
-
+    return DocumentScan(automaton, covered, tuple(_claim_needs(claim.pattern) for _, claim in claims))
 
 
 def _claim_needs(may_claim: str) -> tuple[str, ...] | None:
@@ -736,19 +729,6 @@ def _claim_needs(may_claim: str) -> tuple[str, ...] | None:
     if not needs or not all(len(c) == 1 and c.isascii() and not c.isalpha() for c in needs):
         return None
     return tuple(sorted(needs))
-
-
-def _digit_class() -> str:
-    """A stdlib character class of every character ``str.isdigit`` accepts (the
-    head test of :meth:`LineScreen._judge`); kept on disk (~0.1 s to find)."""
-    kept = _NEWER.get("digits")
-    if isinstance(kept, str) and kept and all(c.isdigit() for c in kept):
-        digits = kept
-    else:
-        digits = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isdigit())
-        _NEWER.put("digits", digits)
-        _NEWER.save()
-    return "[" + "".join(re.escape(c) for c in digits) + "]"
 
 
 def _trie(strings: Iterable[str], spaces: str | None = None) -> str:
@@ -784,9 +764,18 @@ def _trie(strings: Iterable[str], spaces: str | None = None) -> str:
 
 
 def _needed(strings: frozenset[str]) -> Callable[[str], bool]:
-    """A test for whether a text holds any of ``strings`` (one trie search)."""
-    search = re.compile(_trie(strings)).search
-    return lambda text: search(text) is not None
+    """A test for whether a text holds any of ``strings`` (one trie search),
+    compiled when first asked: many units' tests are never needed in a run, and
+    compiling them all cost every process that loads a pack ~0.1 s."""
+    search: Callable[[str], re.Match[str] | None] | None = None
+
+    def holds(text: str) -> bool:
+        nonlocal search
+        if search is None:
+            search = re.compile(_trie(strings)).search
+        return search(text) is not None
+
+    return holds
 
 
 def _implied(starts: frozenset[str] | None, contains: frozenset[str]) -> bool:
@@ -836,7 +825,7 @@ def build_screen(patterns: list[str | None], claims: list[str | None]) -> LineSc
     _READINGS.save()
     return LineScreen(
         by_start, lengths, leads, digit, free, needs, any_free_need, tuple(owners), always, tuple(claimable),
-        _document_scan(by_start, digit, free, needed, claimable),
+        _document_scan(free, needed, claimable),
         sum(needs),
     )
 

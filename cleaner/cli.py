@@ -10,6 +10,7 @@ in force.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
@@ -55,7 +56,9 @@ class _PlainHelp:
         params = super().get_params(ctx)  # type: ignore[misc]
         for param in params:
             if param.param_type_name == "argument" and param.metavar:
-                param.display_type_rich = _no_type
+                param.display_type_rich = _no_type  # typer 0.29
+                if hasattr(param, "type"):  # typer 0.28 asks the type for its metavar
+                    param.type = _untyped(param.type)
             elif getattr(param, "is_flag", False) and param.metavar is None:
                 param.metavar = ""
         return params
@@ -63,6 +66,16 @@ class _PlainHelp:
 
 def _no_type(ctx: Any = None) -> None:
     return None
+
+
+def _untyped(kind: Any) -> Any:
+    """The same parameter type (a copy), naming no metavar in help."""
+    if getattr(kind, "_cleaner_untyped", False):
+        return kind
+    quiet = copy.copy(kind)
+    quiet.__class__ = type(f"Untyped{type(kind).__name__}", (type(kind),),
+                           {"get_metavar": lambda self, *a, **k: "", "_cleaner_untyped": True})
+    return quiet
 
 
 class Command(_PlainHelp, typer.core.TyperCommand):

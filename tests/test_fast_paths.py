@@ -78,7 +78,7 @@ def test_every_rule_alone_agrees_on_the_test_data(pipeline):
 def test_the_fast_paths_are_used(pipeline):
     ids = {r.id for r in pipeline.rules if r.can_change is not None or r.fast is not None}
     assert {"encoding/fix-mojibake", "unicode/remove-control-chars", "whitespace/collapse-inline-runs",
-            "headings/normalise", "meta/title"} <= ids
+            "headings/normalise", "meta/title", "sentences/split-glued"} <= ids
     assert Pipeline(pipeline.rules).fast and not Pipeline(pipeline.rules, fast=False).fast
 
 
@@ -186,3 +186,16 @@ def test_the_screen_finds_every_match_of_ftfys_heuristic(before, bad, after):
 def test_screened_ftfy_on_known_mojibake(text):
     assert fix_text_screened(text, MOJIBAKE_CONFIG) == ftfy.fix_text(text, MOJIBAKE_CONFIG)
     assert may_hold_mojibake(text)
+
+
+def test_first_seen_residue_documents_agree(pipeline):
+    # lines no earlier test has shown the line screen (a number makes each new), so
+    # that the fast path screens them together (cleaner.line_screen._judge_together)
+    from test_document_screen import EDGES
+
+    prose = "The council met on Tuesday and agreed, after a long debate, to keep the library open."
+    for n in range(3):
+        lines = [f"{line} {n}" if line.strip() else line for line in EDGES]
+        text = "\n\n".join([f"Headline number {n}", prose, *lines[:20], prose, *lines[20:], prose])
+        _same(pipeline, text)
+        _same(pipeline, text.upper())

@@ -257,6 +257,8 @@ def fix_text_screened(text: str, config: ftfy.TextFixerConfig) -> str:
     independently, so the result is the same."""
     if not _screen_applies(config) or len(text) > config.max_decode_length:
         return ftfy.fix_text(text, config)
+    if text.isascii():  # O(1) for str; the screen only stops on characters beyond ASCII
+        return text
     search = MOJIBAKE_SCREEN.search  # type: ignore[union-attr]
     out: list[str] = []
     done = 0  # text[:done] is settled

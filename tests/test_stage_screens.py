@@ -43,3 +43,17 @@ def test_candidates_on_the_test_data_and_the_rule_examples():
         assert list(_candidate_starts(text)) == _reference(text)
         found += len(_reference(text))
     assert found > 0  # the data holds candidates: the comparison is not vacuous
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_ascii_text_is_left_to_itself_by_ftfy_and_its_screen(text):
+    # fix_text_screened returns an ASCII text at once: ftfy (encoding fixes only)
+    # leaves it as it is, and the screen, which starts on characters beyond ASCII, finds nothing
+    import ftfy
+
+    from cleaner.rules.encoding import MOJIBAKE_CONFIG
+    from cleaner.screens import MOJIBAKE_SCREEN
+
+    assert ftfy.fix_text(text, MOJIBAKE_CONFIG) == text
+    assert MOJIBAKE_SCREEN is not None and MOJIBAKE_SCREEN.search(text) is None

@@ -14,7 +14,9 @@ then prints MB/s and the ratios between them. The HTML path (bench/speed_html.py
 the pages of every dev set (scrapinghub, readability, sites), in documents/s,
 through ``trafilatura.extract`` without and with metadata and through cleaner as
 ``cleaner run`` does it by default, with ``--no-html-metadata`` and with
-``--extractor resiliparse``, with the ratios issue 15 asks for.
+``--extractor resiliparse``, with the ratios issue 15 asks for. Last, start-up
+(bench/startup.py): ``cleaner run seeds/ OUT`` against starting Python with the
+libraries a text run needs, taking turns (``--skip startup`` leaves it out).
 
 Usage:
 
@@ -122,6 +124,8 @@ def main() -> None:
     parser.add_argument("--html-pages", type=int, default=0, help="pages of each dev set for the HTML path (0: all)")
     parser.add_argument("--rounds", type=int, default=10, help="slices the contenders take turns on (default 10)")
     parser.add_argument("--skip", default="", help="comma-separated name prefixes to leave out, e.g. 'clean-text,cleaner reference'")
+    parser.add_argument("--startup-turns", type=int, default=7, help="turns of the start-up comparison (default 7; "
+                        "--skip startup leaves it out)")
     args = parser.parse_args()
 
     pinned = pin_one_core()
@@ -158,6 +162,16 @@ def main() -> None:
         import speed_html  # bench/ is on sys.path when run as a script
 
         speed_html.run(args.bench_dir, args.html_pages, args.rounds)
+
+    if not any("startup".startswith(s) for s in skip):
+        import startup  # bench/ is on sys.path when run as a script
+
+        print("\nstart-up (bench/startup.py; not pinned: the run's workers need the other core):")
+        if hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, range(os.cpu_count() or 1))
+        for line in startup.report(startup.startup_figures(args.startup_turns)):
+            print(f"  {line}")
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,10 +12,11 @@ variable unset), it loads nothing: the run's main process once imported it and s
 loaded its pack a second time before the forkserver could start.
 
 The preload also compiles the pack's patterns and builds its line screens (see
-:func:`_compile_and_screen`). Left to the workers that need them: trafilatura (HTML pages) and datasketch, which
-imports scipy (duplicates' scan). Imported here they would be in every worker forked
-after, the clean phase's included: datasketch and scipy are 46 MB of each one's
-resident memory (measured), for ~1 s saved once per duplicates scan.
+:func:`_compile_and_screen`). Left to the workers that need them: trafilatura (HTML
+pages) and datasketch, which imports scipy (duplicates' scan). Imported here they
+would be in every worker forked after, the clean phase's included: datasketch and
+scipy are 46 MB of each one's resident memory (measured), for ~1 s saved once per
+duplicates scan.
 
 Nothing here may stop a run: any error leaves the workers to do it all themselves,
 as before. What it leaves alone: the worker's own pipeline, which each worker still

@@ -154,10 +154,15 @@ def ordered_map(
             pending.popleft()
             yield first, result
     except BaseException as exc:
-        for _, future in pending:
-            future.cancel()
         if isinstance(exc, (KeyboardInterrupt, GeneratorExit)):  # Ctrl-C, or the caller closed us on one
+            # End the workers, then let the pool's own thread settle the items they held
+            # (it marks them broken) before anything cancels them: on Python 3.11 that
+            # thread raises, and prints a traceback, when it marks an item already cancelled.
             _end_workers(pool)
+            pool.shutdown(wait=True)
+        else:
+            for _, future in pending:
+                future.cancel()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

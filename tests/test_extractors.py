@@ -20,6 +20,8 @@ from cleaner.io import resiliparse_html
 from cleaner.io.html import ExtractorUnavailable, extract_main_text
 from cleaner.run import RunError, RunOptions, run_corpus
 from cleaner.single import read_file
+from test_corpus_html import STORIES
+from test_corpus_html import page as story_page
 
 #: The test extra installs resiliparse; without it only the tests of the error run.
 needs_resiliparse = pytest.mark.skipif(not resiliparse_html.available(), reason="pip install 'cleaner[resiliparse]'")
@@ -135,28 +137,12 @@ def test_a_warc_response_gets_the_record_url_when_the_page_names_none(tmp_path):
     assert document.meta["url"] == "https://ferry.example/times"
 
 
-STORIES = (
-    "The river trail reopened on Monday after crews cleared the fallen trees and rebuilt the old footbridge.",
-    "Our guide to packing for a wet weekend starts with the tent and ends with a dry pair of socks for camp.",
-    "Volunteers counted more than two hundred birds at the lake this spring, the highest number in ten years.",
-    "A new hut on the northern ridge gives hikers a place to shelter from storms on the long climb to the pass.",
-)
-
-
-def _story_page(n: int) -> str:
-    """Page ``n`` of a small site: its own story between a menu and a footer the site prints on every page."""
-    nav = "<nav><ul>" + "".join(f"<li><a href='/{w}'>{w}</a></li>" for w in ("Home", "Tents", "Boots", "Deals")) + "</ul></nav>"
-    foot = "<footer><p>Contact us</p><p>Privacy policy</p><p>Terms of use</p></footer>"
-    body = "".join(f"<p>{STORIES[(n + i) % 4]} (Part {n}.{i}.)</p>" for i in range(2))
-    return f"<html><head><title>Story {n}</title></head><body>{nav}<main><h1>Story {n}</h1>{body}</main>{foot}</body></html>"
-
-
 @needs_resiliparse
 def test_the_corpus_pack_runs_with_resiliparse_and_explain_keeps_the_runs_extractor(tmp_path):
     site = tmp_path / "in" / "trails.example"
     site.mkdir(parents=True)
     for n in range(4):
-        (site / f"story{n}.html").write_text(_story_page(n), encoding="utf-8")
+        (site / f"story{n}.html").write_text(story_page(n), encoding="utf-8")
     out = tmp_path / "out"
     result = invoke("run", tmp_path / "in", out, "--pack", "corpus", "-q", "-j1", "--extractor", "resiliparse")
     assert result.exit_code == 0, result.output

@@ -29,7 +29,7 @@ from cleaner.describe import opt_in_rules, pack_listing, rule_details
 from cleaner.display import progress_for
 from cleaner.document import ReadFailure
 from cleaner.engine import Pipeline
-from cleaner.io.html import DEFAULT_TIME_LIMIT, ExtractorUnavailable, require_extractor
+from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, require_extractor
 from cleaner.outputs import OutputOptions
 from cleaner.pack import PackWarning, load_pack
 from cleaner.rule import Rule, RuleError
@@ -521,7 +521,7 @@ def clean(
     pipeline = _pipeline(pack, headings, disable, enable)
     _warn_corpus_of_one(pipeline)
     fmt = input_format.value if input_format else None
-    chosen = _extractor(extractor) or "trafilatura"
+    chosen = _extractor(extractor) or DEFAULT_EXTRACTOR
     try:
         if file in (None, "-"):
             if sys.stdin.isatty():
@@ -612,7 +612,7 @@ def explain(
         _warn_corpus_of_one(pipeline, "cleaner explain FILE --corpus OUT|IN judges it within its corpus")
         try:
             item = read_file(file, line=line, input_format=fmt, text_field=text_field or "text",
-                             extractor=chosen or "trafilatura")
+                             extractor=chosen or DEFAULT_EXTRACTOR)
         except NoDocument as exc:
             raise _fail(str(exc), 2) from None
         if isinstance(item, ReadFailure) and not json_out:
@@ -663,7 +663,7 @@ def _judge_within(
                 _warn("the pack has no corpus rules, so --corpus changes nothing (add --pack corpus)")
             judged = judge_in_inputs(
                 file, corpus, pipeline, line=line, text_field=text_field or "text", input_format=input_format,
-                extractor=extractor or "trafilatura", trace=trace, on_scan=scanning,
+                extractor=extractor or DEFAULT_EXTRACTOR, trace=trace, on_scan=scanning,
             )
             kind = "inputs"
     except (NotARun, RunMismatch, NotInCorpus) as exc:

@@ -33,6 +33,7 @@ from cleaner.corpus.within import (
     Judged, NotInCorpus, OnScan, Place, corpus_files, judge, locate, scan_inputs, spec_for,
 )
 from cleaner.engine import Pipeline
+from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.io.readers import InputFile, format_of, iter_raw_items, load_document, text_name
 from cleaner.outputs import OutputOptions, plan_targets
 from cleaner.run import MANIFEST, PROVENANCE, RunOptions, _fingerprint, _identity, _size
@@ -116,7 +117,7 @@ class FinishedRun:
         output = OutputOptions(format=o.get("output_format"), shard_size=o.get("shard_size"), compress=o.get("compress"))
         return RunOptions(
             text_field=read["text_field"] or "text", html_seconds=read["html_seconds"],
-            html_metadata=bool(read["html_metadata"]), extractor=read["extractor"] or "trafilatura",
+            html_metadata=bool(read["html_metadata"]), extractor=read["extractor"] or DEFAULT_EXTRACTOR,
             input_format=read["input_format"], output=output, extra=extra,
         )
 

@@ -38,7 +38,7 @@ from cleaner import __version__
 from cleaner.corpus.removals import with_removals
 from cleaner.corpus.scan import corpus_rules
 from cleaner.engine import Pipeline
-from cleaner.io.html import DEFAULT_TIME_LIMIT, ExtractorUnavailable, require_extractor
+from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, require_extractor
 from cleaner.io.readers import RawItem, discover, iter_raw_items
 from cleaner.io.writers import json_line, write_atomic
 from cleaner.outputs import OutputOptions, Target, inside, plan_targets
@@ -107,7 +107,7 @@ class RunOptions:
     text_field: str = "text"
     html_seconds: float | None = DEFAULT_TIME_LIMIT
     html_metadata: bool = True
-    extractor: str = "trafilatura"  # the HTML main-text extractor (cleaner.io.html.EXTRACTORS)
+    extractor: str = DEFAULT_EXTRACTOR  # the HTML main-text extractor (cleaner.io.html.EXTRACTORS)
     input_format: str | None = None
     jobs: int = 1
     overwrite: bool = False

@@ -18,6 +18,7 @@ from cleaner.corpus.scan import scan_text
 from cleaner.corpus.site import site_of
 from cleaner.document import Document, ReadFailure, Source, document_meta
 from cleaner.engine import Outcome, Pipeline
+from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.io.readers import RawItem, load_document, raw_id
 from cleaner.io.writers import json_line
 from cleaner.outputs import OutputOptions
@@ -34,7 +35,7 @@ class WorkSpec:
     text_field: str = "text"
     html_seconds: float | None = None
     html_metadata: bool = True
-    extractor: str = "trafilatura"  # the HTML main-text extractor (cleaner.io.html.EXTRACTORS)
+    extractor: str = DEFAULT_EXTRACTOR  # the HTML main-text extractor (cleaner.io.html.EXTRACTORS)
     disable: tuple[str, ...] = ()
     enable: tuple[str, ...] = ()
     # the corpus rules' statistics from the scan (rule id -> statistics), for the clean phase

@@ -32,7 +32,7 @@ from cleaner.corpus.scan import corpus_rules
 from cleaner.document import Document, ReadFailure
 from cleaner.engine import Pipeline
 from cleaner.state import WORK_DIR
-from cleaner.io.html import DEFAULT_TIME_LIMIT
+from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT
 from cleaner.io.readers import InputFile, RawItem, discover, iter_raw_items, text_name
 from cleaner.worker import Cleaned, ScanFailure, WorkSpec, clean_document, corpus_doc, init_worker, read_item, scan_unit
 
@@ -56,7 +56,7 @@ class Place:
 
 def spec_for(
     pipeline: Pipeline, *, text_field: str = "text", html_seconds: float | None = None, html_metadata: bool = True,
-    extractor: str = "trafilatura",
+    extractor: str = DEFAULT_EXTRACTOR,
 ) -> WorkSpec:
     """The work spec a run builds for this pipeline and these reading options."""
     return WorkSpec(
@@ -191,7 +191,7 @@ def judge_in_inputs(
     input_format: str | None = None,
     html_seconds: float | None = DEFAULT_TIME_LIMIT,
     html_metadata: bool = True,
-    extractor: str = "trafilatura",
+    extractor: str = DEFAULT_EXTRACTOR,
     trace: bool = False,
     on_scan: OnScan | None = None,
 ) -> Judged:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from cleaner.corpus.model import CorpusContext, CorpusDoc, CorpusVerdict
 from cleaner.lines import run_line_pass
 from cleaner.screens import AnyChar, any_char_of
+from cleaner.settled import CheckLog
 
 if TYPE_CHECKING:  # rule.py sits above the engine (a Rule applies itself through it)
     from cleaner.rule import Rule
@@ -209,8 +210,10 @@ def apply_rules(
     (for ``cleaner explain``); a line pass keeps them on its last removal.
 
     ``fast=True`` uses the rules' exact fast paths (``Rule.can_change``,
-    ``Rule.fast`` and the line pass's screening); ``fast=False`` runs only the
-    reference implementations. Both give the same outcome for every input.
+    ``Rule.fast`` and the line pass's screening) and leaves out of the check pass
+    the stages that provably have nothing to do (:mod:`cleaner.settled`);
+    ``fast=False`` runs only the reference implementations, every stage in every
+    pass. Both give the same outcome for every input.
 
     Corpus rules (kind ``corpus``) run in the first pass only, judged with
     ``corpus`` (see :mod:`cleaner.corpus.model`): their statistics were gathered
@@ -220,10 +223,12 @@ def apply_rules(
     outcome = Outcome(text=text)
     stages = _stages_of(tuple(rules))
     by_chars = _character_screen(tuple(rules)) if fast else None
+    log = CheckLog(stages) if fast else None  # which stages the check pass may leave out
     for pass_number in range(MAX_PASSES):
         before = outcome.text
         screened: str | None = None  # the text the character screen last cleared
-        for stage in stages:
+        for position, stage in enumerate(stages):
+            seen = outcome.text
             if stage[0].kind == "corpus":
                 if pass_number == 0 and stage[0].id == stop_before:
                     return outcome
@@ -232,14 +237,16 @@ def apply_rules(
                 _apply_stage(stage, outcome, trace, fast, corpus)
                 if outcome.status == "dropped":
                     return outcome
-                continue
-            if by_chars is not None and isinstance(stage[0].can_change, AnyChar):
-                if outcome.text is screened:
-                    continue
-                if not by_chars(outcome.text):  # none of these rules can change it
-                    screened = outcome.text
-                    continue
-            _apply_stage(stage, outcome, trace, fast, corpus)  # line rules see the corpus in their context
+            elif log is not None and pass_number > 0 and log.settled(position):
+                pass  # exact: the stage would leave the text as it is (cleaner.settled)
+            elif by_chars is not None and isinstance(stage[0].can_change, AnyChar) and (
+                seen is screened or not by_chars(seen)
+            ):
+                screened = seen  # none of these rules can change it
+            else:
+                _apply_stage(stage, outcome, trace, fast, corpus)  # line rules see the corpus in their context
+            if log is not None:
+                log.ran(position, stage, seen, outcome.text)
         if outcome.text == before:
             break
     return outcome

@@ -23,6 +23,9 @@ and ``fast``, another implementation of ``fn``
 that gives the same result for every input and option. ``fn`` stays the reference: the engine uses the
 fast paths unless asked not to (``Pipeline(..., fast=False)``), and
 ``tests/test_fast_paths.py`` checks that both give identical outcomes.
+A rule may also declare ``settles``, the kinds of change after which a text it
+left alone stays so, which lets the engine's check pass leave it out (see
+:mod:`cleaner.settled`; ``tests/test_settled.py`` checks every declaration).
 
 A rule object is callable on plain text, so it drops into any pipeline::
 
@@ -45,6 +48,7 @@ from cleaner.corpus.model import CorpusExample
 from cleaner.engine import apply_rule
 from cleaner.lines import LineContext
 from cleaner.options import conforms, describe_type
+from cleaner.settled import KINDS
 
 __all__ = ["CorpusExample", "Example", "LineContext", "Rule", "RuleError", "corpus_rule", "line_rule", "meta_rule", "rule"]
 
@@ -119,6 +123,11 @@ class Rule:
     statistics: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
     # Corpus rules: their examples are small corpora (``examples`` stays empty)
     corpus_examples: tuple[CorpusExample, ...] = ()
+    # The check pass (see cleaner.settled): the kinds of change after which a text this
+    # rule left alone stays so (the rule is idempotent); None: not declared, always run again
+    settles: frozenset[str] | None = field(default=None, compare=False, repr=False)
+    # Text rules: the one kind of change this rule makes (cleaner.settled); None: any
+    changes: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         check_contract(self)
@@ -172,6 +181,10 @@ def check_contract(r: Rule) -> None:
             raise fail(f"may_claim is not a valid pattern: {exc}") from None
         if r.kind != "line":
             raise fail("may_claim is for line rules")
+    if r.settles is not None and not r.settles <= KINDS:
+        raise fail(f"settles names unknown kinds of change: {', '.join(sorted(r.settles - KINDS))} (known: {', '.join(sorted(KINDS))})")
+    if r.changes is not None and (r.changes not in KINDS or r.kind != "text"):
+        raise fail(f"changes must be one of {', '.join(sorted(KINDS))}, for a text rule")
     if r.kind == "corpus":
         if r.scan is None or r.statistics is None:
             raise fail("a corpus rule needs a scan and statistics")
@@ -246,14 +259,20 @@ def rule(
     can_change: Callable[[str], bool] | None = None,
     fast: Callable[..., str] | None = None,
     after: str | None = None,
+    settles: frozenset[str] | None = None,
+    changes: str | None = None,
 ) -> Callable[[Callable[..., str]], Rule]:
     """Declare a text rule: ``fn(text, **options) -> str``. Keyword-only
     parameters with defaults become the rule's options; their annotations
     (``style: Literal["a", "b"] = "a"``) are checked when a pack sets them.
     ``can_change`` and ``fast`` are optional exact fast paths (see the module
     docs). ``after``: for a rule no pack runs by default, the rule after which
-    ``--enable`` and a pack's ``add`` place it."""
-    return _declare("text", id, summary, examples, aliases=aliases, can_change=can_change, fast=fast, after=after)
+    ``--enable`` and a pack's ``add`` place it. ``settles`` and ``changes``: what
+    the engine's check pass may rely on (:mod:`cleaner.settled`)."""
+    return _declare(
+        "text", id, summary, examples, aliases=aliases, can_change=can_change, fast=fast, after=after,
+        settles=settles, changes=changes,
+    )
 
 
 def line_rule(
@@ -266,15 +285,19 @@ def line_rule(
     aliases: tuple[str, ...] = (),
     may_claim: str | None = None,
     after: str | None = None,
+    settles: frozenset[str] | None = None,
 ) -> Callable[[Callable[[str, LineContext], Any]], Rule]:
     """Declare a line rule: ``fn(line, ctx) -> None | True | dict | str``.
     ``may_claim`` is an optional exact fast path: a stdlib regular expression
     that ``re.match`` matches at the start of every line ``fn`` could remove
     (unstripped), whatever its context; the rule is not asked about the others.
     ``after``: as for :func:`rule`; without it an added line rule joins the
-    residue line pass (after the last line rule of the order)."""
+    residue line pass (after the last line rule of the order). ``settles``: the
+    kinds of change (:mod:`cleaner.settled`) that cannot change the rule's verdict
+    on any line."""
     return _declare(
-        "line", id, summary, examples, where=where, block=block, aliases=aliases, may_claim=may_claim, after=after
+        "line", id, summary, examples, where=where, block=block, aliases=aliases, may_claim=may_claim, after=after,
+        settles=settles,
     )
 
 
@@ -306,6 +329,9 @@ def meta_rule(
     examples: list[Example],
     aliases: tuple[str, ...] = (),
     fast: Callable[..., dict[str, Any]] | None = None,
+    settles: frozenset[str] | None = None,
 ) -> Callable[[Callable[..., dict[str, Any]]], Rule]:
-    """Declare a metadata rule: ``fn(text, **options) -> dict``; never changes text."""
-    return _declare("meta", id, summary, examples, aliases=aliases, fast=fast)
+    """Declare a metadata rule: ``fn(text, **options) -> dict``; never changes text.
+    ``settles``: the kinds of change (:mod:`cleaner.settled`) after which its
+    result stays the same."""
+    return _declare("meta", id, summary, examples, aliases=aliases, fast=fast, settles=settles)

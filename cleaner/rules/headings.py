@@ -22,6 +22,7 @@ import regex
 
 from cleaner.lines import is_prose, split_lines
 from cleaner.rule import Example, meta_rule, rule
+from cleaner.settled import BLANK_LINES
 
 HeadingKind = Literal["markdown", "setext", "title", "short-line", "caps"]
 
@@ -347,6 +348,7 @@ def _headings_of_remembered(text: str) -> list[Heading]:
         ),
     ],
     fast=lambda text, *, style="markdown": _normalise(text, style, _headings_of_remembered),
+    settles=BLANK_LINES,  # a line keeps its blank line before and after, so the same headings are found
 )
 def normalise_headings(text: str, *, style: HeadingStyle = "markdown") -> str:
     """Write every heading that :func:`find_headings` detects in one style.
@@ -422,6 +424,7 @@ def _normalise(text: str, style: str, find: Callable[[str], list[Heading]]) -> s
         Example("Just one line of text without a full stop", meta={}),
     ],
     fast=lambda text: _title(text, _headings_of_remembered),
+    settles=BLANK_LINES,  # the same headings, and no blank line is prose
 )
 def first_heading_title(text: str) -> dict[str, Any]:
     """Return ``{"title": ...}`` with the text of the first heading, when that

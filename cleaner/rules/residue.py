@@ -10,6 +10,7 @@ import regex
 
 from cleaner.lines import is_prose
 from cleaner.rule import Example, LineContext, line_rule
+from cleaner.settled import BLANK_LINES
 
 _TAG = regex.compile(r"[\p{Lu}\p{Lt}\p{N}#][\p{L}\p{N}&'’.+#-]*(?: [\p{L}\p{N}&'’.+#-]+){0,3}")
 _CONNECTIVES = regex.compile(r"\b(?:and|or|by|the|of|in|on|at|to|with|for|is|are|was|were)\b")
@@ -24,6 +25,7 @@ MIN_TAGS = 3
     where="head",
     # the first item (one to four words), then two more commas at least
     may_claim=r"^\s*[^\s,]+(?: [^\s,]+){0,3}\s*,[^,]*,",
+    settles=BLANK_LINES,  # reads the line and its place among non-blank lines
     examples=[
         Example(
             "Russia says no to military deals with Pakistan\n\nRussia, Pakistan, AK\n\nEven as India has moved closer to the United States, Russia has said no.\n",
@@ -81,6 +83,7 @@ def _slide(line: str | None) -> tuple[int, int] | None:
     where="anywhere",
     # how ``_GALLERY_ITEM`` starts (stdlib ``\s`` and ``\d`` cover what regex matches)
     may_claim=r"^\s*(?:[-•*]\s+)?\d{1,3}\s*/",
+    settles=BLANK_LINES,  # reads the line and its non-blank neighbours
     examples=[
         Example(
             "5. Beware the wall-mounted hairdryer\n\nIt contains the most germs of anything in the room.\n\n"

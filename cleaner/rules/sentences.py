@@ -18,6 +18,7 @@ from typing import Iterable, Iterator
 import regex
 
 from cleaner.rule import Example, rule
+from cleaner.settled import LINE_BY_LINE
 
 # Closing marks that may sit between the stop and the next sentence: 'said.”The'.
 # ASCII '"' is handled apart (it may open or close); ASCII "'" is left alone
@@ -222,6 +223,7 @@ def _ascii_quote_closes(text: str, quote_at: int) -> bool:
         ),
     ],
     fast=lambda text: _split_at(text, _candidate_starts(text)),
+    settles=LINE_BY_LINE,  # a glue point and its token lie within one line
 )
 def split_glued_sentences(text: str) -> str:
     """Insert a space where one sentence ends and the next begins with no space:

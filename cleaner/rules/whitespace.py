@@ -7,6 +7,7 @@ import regex
 
 from cleaner.rule import Example, rule
 from cleaner.screens import any_char
+from cleaner.settled import BLANK_RUNS, FINAL_NEWLINE, LINE_BY_LINE
 
 _LINE_BREAKS = regex.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _ODD_SPACES = regex.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
@@ -25,6 +26,7 @@ _BLANK_RUN = regex.compile(r"\n(?:[ \t]*\n){2,}")
         Example("one\ntwo\n"),
     ],
     can_change=any_char("\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029"),
+    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.settled
 )
 def normalize_line_endings(text: str) -> str:
     """Turn CRLF, CR, vertical tab, form feed, NEL and the Unicode line and
@@ -45,6 +47,7 @@ def normalize_line_endings(text: str) -> str:
         Example("plain spaces\tand tabs", note="tabs belong to whitespace/collapse-inline-runs"),
     ],
     can_change=any_char("\u00a0", "\u1680", ("\u2000", "\u200a"), "\u202f", "\u205f", "\u3000"),
+    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.settled
 )
 def replace_odd_spaces(text: str) -> str:
     """Write no-break space, narrow no-break space, the typographic spaces
@@ -66,6 +69,7 @@ def replace_odd_spaces(text: str) -> str:
     ],
     # an indented line starts the text or follows a line feed
     can_change=lambda text: text.startswith((" ", "\t")) or "\n " in text or "\n\t" in text,
+    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.settled
 )
 def strip_indent(text: str) -> str:
     """Remove the indentation that HTML-to-text conversion leaves at line starts.
@@ -86,6 +90,7 @@ def strip_indent(text: str) -> str:
         Example("  indented", note="indentation is whitespace/strip-indent's business"),
     ],
     can_change=lambda text: "\t" in text or "  " in text,
+    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.settled
 )
 def collapse_inline_runs(text: str) -> str:
     """Write two or more spaces/tabs after a character, or a single tab, as one space.
@@ -104,6 +109,7 @@ def collapse_inline_runs(text: str) -> str:
     ],
     # a space or tab before a line feed or at the very end
     can_change=lambda text: " \n" in text or "\t\n" in text or text.endswith((" ", "\t")),
+    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.settled
 )
 def strip_trailing_spaces(text: str) -> str:
     """Remove invisible spaces and tabs before each line break and at the end.
@@ -123,6 +129,8 @@ def strip_trailing_spaces(text: str) -> str:
     ],
     # two blank lines in a row: three line feeds, unless a line starts with a space or tab
     can_change=lambda text: "\n\n\n" in text or "\n " in text or "\n\t" in text,
+    changes=BLANK_RUNS,  # a run of blank lines keeps one
+    settles=frozenset({FINAL_NEWLINE}),  # a line feed after a non-space ends no blank run
 )
 def fold_blank_line_runs(text: str) -> str:
     """Replace two or more consecutive blank (or whitespace-only) lines with one
@@ -142,6 +150,7 @@ def fold_blank_line_runs(text: str) -> str:
         Example("Text\n"),
         Example("   indented first line\n", note="only whole blank lines are removed at the start"),
     ],
+    settles=frozenset(),  # idempotent
 )
 def trim_document_edges(text: str) -> str:
     """Drop blank lines before the first line of text and all whitespace after the

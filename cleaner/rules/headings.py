@@ -148,7 +148,7 @@ def _is_paragraph(line: str) -> bool:
 def _mostly_words(s: str) -> bool:
     """At least half the words contain a letter: not a date or a number line."""
     words = _words(s)
-    return 2 * sum(1 for w in words if _LETTER.search(w)) >= len(words)
+    return 2 * sum(map(bool, map(_LETTER.search, words))) >= len(words)  # mapped in C
 
 
 def _tag_like(s: str) -> bool:
@@ -158,8 +158,8 @@ def _tag_like(s: str) -> bool:
 
 
 def _is_caps(s: str) -> bool:
-    cased_upper = sum(1 for c in s if c.isupper())
-    return cased_upper >= 2 and not any(c.islower() for c in s)
+    # str.isupper and str.islower of each character, mapped in C
+    return not any(map(str.islower, s)) and sum(map(str.isupper, s)) >= 2
 
 
 def _fits(s: str, max_words: int, max_chars: int) -> bool:

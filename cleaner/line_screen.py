@@ -479,7 +479,13 @@ def has_newer_characters(text: str) -> bool:
 # whitespace, as ``str.isspace`` knows it (a superset of ``regex``'s ``\s``), read as one marker
 _SPACES = {c: _SPACE for c in range(0x3001) if chr(c).isspace()}
 #: Lines whose screening is remembered per screen, at most (then it starts afresh).
-MEMORY = 1 << 17
+#: Each of the memos bounded by it (here and in cleaner.lines) holds about that many
+#: lines per worker: at 1 << 17 they cost a worker ~40 MB (a 300 MB run of
+#: bench/scale.py, largest worker 160 MB against 128 MB at 1 << 15), for ~3 % of
+#: speed on text seen for the first time now that the check pass seldom reads a
+#: line again (cleaner.settled). 32,768 lines still hold a site's template lines
+#: across the last hundred pages or so.
+MEMORY = 1 << 15
 
 
 @dataclass(frozen=True)

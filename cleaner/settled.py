@@ -26,11 +26,10 @@ The kinds, each a fact about one change the engine has seen, never a guess:
     was. A line pass and a corpus rule's removed lines make only such changes
     (the engine builds the new text from the kept lines).
 ``blank-runs``
-    Lines holding only spaces and tabs were removed or emptied, and every such
-    line that stood between two other lines still has at least one blank line
-    in its place: no line loses the blank line before or after it. Declared by
-    ``whitespace/blank-line-runs`` (``changes``), which folds runs of two or
-    more.
+    Lines holding only spaces and tabs were removed or emptied, and every run of
+    them keeps at least one line: no other line loses the blank line before or
+    after it. Declared by ``whitespace/blank-line-runs`` (``changes``), which
+    folds runs of two or more into one empty line.
 ``final-newline``
     One line feed was added at the end of a text that ended in a character other
     than whitespace (``whitespace/document-edges`` on most texts). Seen by

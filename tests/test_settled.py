@@ -20,6 +20,7 @@ from cleaner.engine import apply_rules, _stages_of
 from cleaner.lines import run_line_pass
 from cleaner.registry import default_registry
 from cleaner.rule import RuleError
+from cleaner.rules.headings import normalise_headings
 from cleaner.rules.whitespace import fold_blank_line_runs, trim_document_edges
 from cleaner.settled import BLANK_RUNS, FINAL_NEWLINE, KINDS, LINES, change_kind, stage_settles
 
@@ -165,6 +166,7 @@ def _check_line_rules(rules, text: str, rng: random.Random) -> None:
 def _check_everything(pipeline, text: str, rng: random.Random) -> None:
     for r in _declared("text"):
         _check_text_rule(r, text, rng)
+    _check_text_rule(normalise_headings.bound(style="plain"), text, rng)  # its other style that changes text
     for r in _declared("meta"):
         _check_meta_rule(r, text, rng)
     line_pass = next(s for s in _stages_of(pipeline.rules) if s[0].kind == "line")

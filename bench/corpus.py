@@ -1,4 +1,5 @@
-"""The text the benchmarks build their corpora from (shared by scale.py and speed.py)."""
+"""The text the benchmarks build their corpora from (shared by scale.py, speed.py,
+profile_text.py and instructions.py), and the warm-up they give a pipeline first."""
 
 from __future__ import annotations
 
@@ -6,6 +7,14 @@ import json
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def warm_up(pipeline) -> None:
+    """Clean every rule's examples once: patterns are compiled on first use
+    (cleaner/pack_checks.py), which is set-up, not cleaning."""
+    for r in pipeline.rules:
+        for example in r.examples:
+            pipeline.clean(example.input)
 
 
 def text_pool(bench_dir: Path | None) -> list[str]:

@@ -35,7 +35,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from corpus import text_pool  # bench/ is on sys.path when run as a script
+from corpus import text_pool, warm_up  # bench/ is on sys.path when run as a script
 
 CONTENDERS = ("cleaner", "ftfy")
 
@@ -50,14 +50,6 @@ def sample(bench_dir: Path | None, megabytes: float) -> tuple[list[str], int]:
         if size > megabytes * 1e6:
             break
     return docs, size
-
-
-def warm_up(pipeline) -> None:
-    """Clean every rule's examples once: patterns are compiled on first use
-    (cleaner/pack_checks.py), which is set-up, not cleaning."""
-    for r in pipeline.rules:
-        for example in r.examples:
-            pipeline.clean(example.input)
 
 
 def contender(name: str):

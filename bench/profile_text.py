@@ -31,7 +31,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from corpus import text_pool  # bench/ is on sys.path when run as a script
+from corpus import text_pool, warm_up  # bench/ is on sys.path when run as a script
 
 
 def stage_times(clean, docs: list[str]) -> tuple[dict[tuple[int, str], float], float, int]:
@@ -93,10 +93,7 @@ def main() -> None:
 
     # one process does one of the two (stage times, or the profile), so that each
     # meets every line for the first time (the screens' memory is per process)
-    # warm up: every rule's examples, so that patterns compiled on first use are compiled
-    for r in pipeline.rules:
-        for example in r.examples:
-            pipeline.clean(example.input)
+    warm_up(pipeline)  # every rule's examples, so that patterns compiled on first use are compiled
     if args.no_profile:
         seconds, total, later = stage_times(pipeline.clean, pool)
         print(f"\nwithout the profiler: {total:.2f} s of process time, {size / 1e6 / total:.2f} MB/s; "

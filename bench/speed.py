@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from corpus import text_pool  # bench/ is on sys.path when run as a script
+from corpus import text_pool, warm_up  # bench/ is on sys.path when run as a script
 
 
 def build_corpus(pool: list[str], megabytes: float) -> tuple[list[str], int]:
@@ -96,10 +96,7 @@ def contenders() -> list[tuple[str, Callable[[str], object] | None, str]]:
     from cleaner.rules.encoding import MOJIBAKE_CONFIG
 
     pipeline = default_pipeline()
-    # patterns compile on first use (cleaner/pack_checks.py): compile them all before the timing
-    for r in pipeline.rules:
-        for example in r.examples:
-            pipeline.clean(example.input)
+    warm_up(pipeline)  # patterns compile on first use: all of them before the timing
     reference = Pipeline(pipeline.rules, pipeline.name, pipeline.sha256, fast=False)
     out: list[tuple[str, Callable[[str], object] | None, str]] = [
         ("cleaner default pipeline", pipeline.clean, ""),

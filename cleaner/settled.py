@@ -47,6 +47,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
 
+from cleaner.lines import PatternMatcher
+
 if TYPE_CHECKING:  # rule.py sits above the engine, which uses this module
     from cleaner.rule import Rule
 
@@ -85,8 +87,6 @@ def change_kind(stage: Sequence[Rule], before: str, after: str) -> str | None:
 def stage_settles(stage: tuple[Rule, ...]) -> frozenset[str] | None:
     """The kinds of change after which ``stage`` stays settled, or None when it
     declares nothing (then it always runs again)."""
-    from cleaner.lines import PatternMatcher  # lines imports nothing of this module's users
-
     first = stage[0]
     if first.kind == "corpus":
         return None  # runs in the first pass only; the engine never asks

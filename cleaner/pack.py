@@ -7,9 +7,12 @@ Resolution, from the defaults outwards:
 
 * the built-in ``default`` pack is the start;
 * each further pack file is read in the order given (a folder: its ``*.toml`` files,
-  sorted by path). Its ``[[rule]]`` entries become available; if it has
-  ``[pack] steps``, those steps become the order, otherwise its rules run right
-  after the last line rule of the order so far (where residue rules go);
+  sorted by path), and its ``[[rule]]`` entries become available;
+* the packs that have ``[pack] steps`` apply first: those steps become the order
+  (two such packs besides the default must agree, see :func:`_steps_first`); then
+  the others in the order given: their rules run right after the last line rule of
+  the order so far (where residue rules go). So ``--pack corpus --pack page-dump``
+  and ``--pack page-dump --pack corpus`` give the same pipeline;
 * ``[pack] add`` places rules into the order without rewriting it (each at the
   rule's own anchor, at ``after``/``before`` another rule, or with the residue
   rules), ``[pack] disable`` removes rules from the order; ``[options."rule/id"]``
@@ -305,6 +308,39 @@ def _pack_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
+
+def _steps_first(packs: list[PackFile]) -> list[PackFile]:
+    """The packs in the order their changes apply: those that set ``[pack] steps``
+    first, then the others, each group in the order given.
+
+    A pack with ``steps`` sets the whole order; a pack without adds to, moves or
+    disables rules in whatever order it finds. Applied in the order given,
+    ``--pack corpus --pack page-dump`` let page-dump's steps wipe out the corpus
+    rules while the pack was still named ``default+corpus+page-dump``. Applied
+    steps first, either order gives the same pipeline, name and hash.
+
+    Two packs other than the default that both set ``steps`` cannot be combined
+    that way: the later would replace the earlier's order, so the rules only the
+    earlier one runs are refused by name instead of dropped.
+    """
+    with_steps = [pf for pf in packs if pf.steps is not None]
+    default = default_pack_path().resolve()
+    chosen = [pf for pf in with_steps if pf.path.resolve() != default]
+    for earlier, later in zip(chosen, chosen[1:]):
+        _refuse_replaced_steps(earlier, later)
+    return with_steps + [pf for pf in packs if pf.steps is None]
+
+
+def _refuse_replaced_steps(earlier: PackFile, later: PackFile) -> None:
+    left_out = [step for step in earlier.steps or [] if step not in set(later.steps or [])]
+    if left_out:
+        raise PackError(
+            f"{at(later.path, None)}: [pack] steps would replace the steps of {earlier.path.name}, "
+            f"which also sets them, and leave out {', '.join(left_out)}; give one pack with steps "
+            "(copy the other's into it), and let the other packs add rules with [pack] add"
+        )
+
+
 def _insert_after_last_line_rule(order: list[Rule], new: Sequence[Rule]) -> list[Rule]:
     last = max((i for i, r in enumerate(order) if r.kind == "line"), default=len(order) - 1)
     return [*order[: last + 1], *new, *order[last + 1 :]]
@@ -405,18 +441,19 @@ def load_pack(
     definitions: list[Any] = []
     all_options: dict[str, dict[str, Any]] = {}
     own: list[Rule] = []  # rules of the user's packs and plugins: checked for being shadowed
-    for path in files:
-        pf = read_pack_file(path)
-        names.append(pf.name)
-        definitions.append({"file": path.name, "rules": pf.definitions, "steps": pf.steps, "disable": pf.disable,
-                            **({"add": [p.__dict__ for p in pf.add]} if pf.add else {})})
+    packs = [read_pack_file(path) for path in files]
+    for pf in packs:
         for r in pf.rules:
             try:
-                reg.add(r, Implementation("pack", path.name))
+                reg.add(r, Implementation("pack", pf.path.name))
             except RuleError as exc:
                 raise PackError(f"{pf.where(r.id)}: {exc}") from None
-        if not _is_builtin(path):
+        if not _is_builtin(pf.path):
             own.extend(pf.rules)
+    for pf in _steps_first(packs):
+        names.append(pf.name)
+        definitions.append({"file": pf.path.name, "rules": pf.definitions, "steps": pf.steps, "disable": pf.disable,
+                            **({"add": [p.__dict__ for p in pf.add]} if pf.add else {})})
         if pf.steps is not None:
             order = []
             for step in pf.steps:

@@ -84,6 +84,31 @@ def test_steps_replace_the_order_and_disable_removes(tmp_path):
     assert p.name == "default+minimal"
 
 
+def test_pack_order_does_not_drop_rules(tmp_path):
+    """page-dump sets the whole order with [pack] steps; given after corpus, it
+    used to wipe out the corpus rules while the name still said corpus."""
+    one, other = load_pack(["corpus", "page-dump"]), load_pack(["page-dump", "corpus"])
+    ids = [r.id for r in one.rules]
+    assert {"corpus/site-template", "corpus/duplicates", "page/main-text"} <= set(ids)
+    assert ids == [r.id for r in other.rules]
+    assert (one.name, one.sha256) == (other.name, other.sha256)
+    # a user's pack that only adds rules joins whichever side of a steps pack it is given
+    promo = write(tmp_path, "promo.toml", PROMO)
+    before, after = load_pack([promo, "page-dump"]), load_pack(["page-dump", promo])
+    assert "residue/test-crossword" in [r.id for r in before.rules]
+    assert before.sha256 == after.sha256
+
+
+def test_two_packs_with_steps_that_disagree_are_refused(tmp_path):
+    only = write(tmp_path, "only.toml", """
+        [pack]
+        name = "minimal"
+        steps = ["whitespace/*"]
+    """)
+    with pytest.raises(PackError, match=r"only.toml.*replace the steps of page-dump.toml.*page/main-text"):
+        load_pack(["page-dump", only])
+
+
 def test_options_bind_and_unknown_options_are_refused(tmp_path):
     plain = write(tmp_path, "plain.toml", """
         [options."headings/normalise"]

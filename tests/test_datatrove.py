@@ -4,10 +4,14 @@ with the reason in datatrove's stats, and keeps the steps and metadata per docum
 
 from __future__ import annotations
 
+import gzip
 import importlib
 import json
 import os
 import pickle
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -210,3 +214,27 @@ def test_disable_and_enable_reach_the_workers_pipeline():
     [d] = list(uncurl.run(iter([Document(text=curly, id="d")])))
     assert c.text == curly  # opt-in: off by default
     assert d.text == 'The minister said "yes" to the plan.\n'
+
+
+def test_docs_example_runs_as_a_script(tmp_path):
+    """docs/integrations.md's datatrove example, run as written: as a script that
+    datatrove's task processes import again. Without the ``__main__`` guard it never
+    ended; here it must finish and write the cleaned texts and the dropped one."""
+    docs = (Path(__file__).parent.parent / "docs" / "integrations.md").read_text(encoding="utf-8")
+    example = next(block for block in re.findall(r"```python\n(.*?)```", docs, re.S) if "CleanerStep" in block)
+    (tmp_path / "clean_with_datatrove.py").write_text(example, encoding="utf-8")
+    (tmp_path / "my-site.toml").write_text('[pack]\nname = "my-site"\n', encoding="utf-8")
+    (tmp_path / "scraped").mkdir()
+    records = [{"id": "kept", "text": "The minister signed the agreement in Moscow.\n\nYou may also like\n"},
+               {"id": "gone", "text": RESIDUE_ONLY}]
+    (tmp_path / "scraped" / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+    done = subprocess.run([sys.executable, "clean_with_datatrove.py"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    kept = [json.loads(line) for f in sorted((tmp_path / "clean").glob("*.jsonl.gz"))
+            for line in gzip.open(f, "rt", encoding="utf-8")]
+    removed = [json.loads(line) for f in sorted((tmp_path / "removed").glob("*.jsonl.gz"))
+               for line in gzip.open(f, "rt", encoding="utf-8")]
+    assert [(d["id"], d["text"]) for d in kept] == [("kept", "The minister signed the agreement in Moscow.\n")]
+    assert [d["id"] for d in removed] == ["gone"]

@@ -32,6 +32,7 @@ from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, require_extractor
 from cleaner.outputs import OutputOptions
 from cleaner.pack import PackWarning, load_pack
+from cleaner.registry import unknown_rule_message
 from cleaner.rule import Rule, RuleError
 from cleaner.parallel import warm_up
 from cleaner.run import PROVENANCE, RunError, RunInterrupted, RunOptions, run_corpus, small_input
@@ -731,7 +732,7 @@ def rules_show(
     position = next((n for n, r in enumerate(pipeline.rules, 1) if rule_id in (r.id, *r.aliases)), None)
     found = next((r for r in available if rule_id in (r.id, *r.aliases)), None)
     if found is None:
-        raise _fail(f"unknown rule id {rule_id!r} (see `cleaner rules`)", 2)
+        raise _fail(unknown_rule_message(rule_id, [i for r in available for i in (r.id, *r.aliases)]), 2)
     if json_out:
         _print_json(rule_details(found, position, implementation_of))
         return

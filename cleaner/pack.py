@@ -30,6 +30,7 @@ always beats (:mod:`cleaner.precedence`).
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import tomllib
@@ -304,7 +305,11 @@ def _pack_files(paths: Iterable[str | Path]) -> list[Path]:
         elif p.is_file():
             files.append(p)
         else:
-            raise PackError(f"{p}: no such pack file or folder, nor a built-in pack ({', '.join(shipped) or 'none'})")
+            close = difflib.get_close_matches(str(p), list(shipped), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise PackError(
+                f"{p}: no such pack file or folder, nor a built-in pack ({', '.join(shipped) or 'none'}){hint}"
+            )
     return files
 
 

@@ -157,10 +157,7 @@ class Registry:
         try:
             return self._rules[real]
         except KeyError:
-            close = [i for i in self._rules if i.split("/")[-1] == rule_id.split("/")[-1]]
-            close = close or difflib.get_close_matches(rule_id, list(self._rules), n=1, cutoff=0.8)
-            hint = f" (did you mean {close[0]!r}?)" if close else " (see `cleaner rules`)"
-            raise UnknownRule(f"unknown rule id {rule_id!r}{hint}") from None
+            raise UnknownRule(unknown_rule_message(rule_id, self._rules)) from None
 
     def select(self, pattern: str) -> list[Rule]:
         """Rules whose id matches ``pattern``: an id, an alias, or a glob like
@@ -175,6 +172,17 @@ class Registry:
                 raise UnknownRule(f"no rule matches {pattern!r} (see `cleaner rules`)")
             return found
         return [self.get(pattern)]
+
+
+def unknown_rule_message(rule_id: str, known: Iterable[str]) -> str:
+    """``unknown rule id 'split-glued' (did you mean 'sentences/split-glued'?)``: the
+    rule whose name after the slash is the same, else the closest id, else a pointer
+    to ``cleaner rules``."""
+    ids = list(known)
+    close = [i for i in ids if i.split("/")[-1] == rule_id.split("/")[-1]]
+    close = close or difflib.get_close_matches(rule_id, ids, n=1, cutoff=0.8)
+    hint = f" (did you mean {close[0]!r}?)" if close else " (see `cleaner rules`)"
+    return f"unknown rule id {rule_id!r}{hint}"
 
 
 @lru_cache(maxsize=1)

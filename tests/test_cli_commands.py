@@ -292,6 +292,20 @@ def test_rules_show_prints_a_declarative_rules_pattern():
     assert "pattern" not in python_rule
 
 
+
+@pytest.mark.parametrize("args, suggestion", [
+    (["rules", "show", "split-glued"], "did you mean 'sentences/split-glued'?"),
+    (["rules", "show", "residue/folow-us"], "did you mean 'residue/follow-us'?"),
+    (["run", "--pack", "pagedump", SEEDS, "OUT"], "did you mean 'page-dump'?"),
+    (["clean", "--pack", "corpuss", SEED0], "did you mean 'corpus'?"),
+])
+def test_misspelt_rule_and_pack_names_get_a_suggestion(tmp_path, args, suggestion):
+    args = [tmp_path / "out" if a == "OUT" else a for a in args]
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert suggestion in result.stderr
+    assert not (tmp_path / "out").exists()
+
 # --- run: -q, plurals, Ctrl-C -----------------------------------------------------
 
 

@@ -11,6 +11,7 @@ in force.
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import os
 import sys
@@ -48,10 +49,30 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 INPUT, OUTPUT, RULES, PERFORMANCE = "Input", "Output", "Rules", "Performance"
 
 
+def _unwrapped(help_text: str) -> str:
+    """A docstring's paragraphs as one line each, for the terminal to wrap.
+
+    typer keeps a docstring's line breaks in rich mode, so a paragraph wrapped at
+    80 columns in the source broke mid-sentence on any other width. A paragraph
+    with an indented line (examples) or that starts with ``\b`` keeps its lines."""
+    paragraphs = inspect.cleandoc(help_text).split("\n\n")
+    return "\n\n".join(
+        p if p.startswith("\b") or any(line.startswith(" ") for line in p.splitlines()) else " ".join(p.split("\n"))
+        for p in paragraphs
+    )
+
+
 class _PlainHelp:
     """Help without type noise: a flag (``--quiet``, ``-h``) shows no ``<bool>``,
     an argument with a metavar of its own (``IN``, ``FILE|-``) no ``<path>`` or
-    ``<str>`` beside it."""
+    ``<str>`` beside it; a docstring's paragraphs wrap at the terminal's width
+    (:func:`_unwrapped`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        help_text = getattr(self, "help", None)
+        if help_text:
+            self.help = _unwrapped(help_text)
 
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)  # type: ignore[misc]
@@ -207,25 +228,24 @@ ExplainTextFieldOpt = Annotated[
 InputFormatOpt = Annotated[
     Optional[InputFormat],
     typer.Option(
-        metavar="txt|md|html|jsonl|parquet|warc", rich_help_panel=INPUT, show_default=False,
-        help="Read the input as this format, whatever its name. " + _default("by file ending"),
+        metavar="FORMAT", rich_help_panel=INPUT, show_default=False,
+        help="Read the input as this format, whatever its name: txt, md, html, jsonl, parquet or warc. "
+        + _default("by file ending"),
     ),
 ]
 _EXTRACTOR_HELP = (
-    "Which extractor finds the main text of HTML pages (and WARC responses). trafilatura: the most precise "
-    "on articles, and metadata (author, date) found anywhere in the page. resiliparse: 10-27x faster at "
-    "extracting (4-14x with the rules) at F1 within 0.02 on the bench sets (docs/extractors.md), metadata "
-    "only from the page's <head>; "
-    "needs pip install 'cleaner[resiliparse]'. "
+    "What finds the main text of HTML pages and WARC responses. trafilatura: the most precise on articles; "
+    "metadata (author, date) from anywhere in the page. resiliparse: 8-19x faster, rules included (README, Speed); metadata only from "
+    "the page's <head>; needs " + escape("pip install 'cleaner[resiliparse]'") + ". See docs/extractors.md. "
 )
 ExtractorOpt = Annotated[
     Extractor,
-    typer.Option(metavar="trafilatura|resiliparse", rich_help_panel=INPUT, help=_EXTRACTOR_HELP),
+    typer.Option(metavar="NAME", rich_help_panel=INPUT, help=_EXTRACTOR_HELP),
 ]
 ExplainExtractorOpt = Annotated[
     Optional[Extractor],
     typer.Option(
-        metavar="trafilatura|resiliparse", rich_help_panel=INPUT, show_default=False,
+        metavar="NAME", rich_help_panel=INPUT, show_default=False,
         help=_EXTRACTOR_HELP + _default("trafilatura; with --corpus OUT, the run's"),
     ),
 ]

@@ -5,6 +5,7 @@ pack's options that the command line does not silently override."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from cleaner.cli import app
@@ -156,6 +158,29 @@ def test_run_help_groups_options_in_panels_shows_defaults_and_examples():
     assert "[default: the pack's, else markdown]" in flat
     assert "Examples" in text and text.count("cleaner run ") >= 3
 
+
+
+def test_help_prints_the_install_hint_whole_at_80_columns():
+    """Rich markup ate ``[resiliparse]`` (the hint read ``pip install 'cleaner'``), and
+    a narrow help column cut it to ``'cleaner[resilipa…``."""
+    for command in (["run"], ["clean"], ["explain"]):
+        text = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "80"}).stdout
+        assert "'cleaner[resiliparse]'" in text, command
+        flat = " ".join(re.sub(r"[│╭╮╰╯─]", " ", text).split())
+        assert "needs pip install 'cleaner[resiliparse]'" in flat
+
+
+@pytest.mark.parametrize("command", [["run"], ["clean"], ["explain"]], ids=" ".join)
+def test_help_paragraphs_wrap_at_the_terminal_not_mid_sentence(command):
+    """A docstring's paragraph is one line on a wide terminal: the source's own line
+    breaks (at 80 columns) must not show as breaks mid-sentence."""
+    wide = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "2000"}).stdout
+    lines = {line.strip() for line in wide.splitlines()}
+    docstring = typer.main.get_command(app).commands[command[0]].callback.__doc__  # type: ignore[attr-defined]
+    paragraphs = [p for p in inspect.cleandoc(docstring).split("\n\n")[1:] if "[" not in p and "\n " not in p]
+    assert paragraphs
+    for paragraph in paragraphs:
+        assert " ".join(paragraph.split()) in lines, paragraph
 
 # --- item 1: a pack's options reach the command line's run --------------------------
 

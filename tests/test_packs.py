@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 import tomllib
+import warnings
 from pathlib import Path
 
 import pytest
@@ -250,3 +251,20 @@ def test_ci_tests_the_installed_package_not_the_source_tree():
         pytest.skip("only meaningful in CI, where the package is installed non-editable")
     assert "site-packages" in cleaner.__file__
     assert "site-packages" in str(packs_dir())
+
+
+def test_readmes_example_pack_loads_unshadowed_and_fires(tmp_path):
+    """README's "Write your own rules" pack, as a user copies it: it loads without a
+    warning that a built-in rule wins its lines, and removes what it says it does."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("# my-site.toml\n")
+    pack = tmp_path / "my-site.toml"
+    pack.write_text(readme[start : readme.index("```", start)], encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pipeline = load_pack([pack])
+    [own] = [r for r in pipeline.rules if r.origin and "my-site.toml" in r.origin]
+    for example in own.examples:
+        out = pipeline.clean(example.input)
+        fired = own.id in {s.rule for s in out.steps}
+        assert fired == (example.output is not None), example.input

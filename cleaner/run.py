@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import sys
 import time
 from collections import Counter, deque
@@ -176,8 +177,28 @@ class Progress:
     def __exit__(self, *exc: object) -> None: ...
 
 
+#: The schemes of remote paths (``s3://bucket/x``), as they stand once a ``Path`` has
+#: folded their ``//`` into one ``/``.
+_REMOTE = re.compile(r"(s3|s3a|gs|gcs|hf|https?|az|abfss?|hdfs|ftp)://?", re.IGNORECASE)
+
+
+def remote(path: Path | str) -> bool:
+    """Whether ``path`` names a remote location (``s3://…``, ``gs://…``, ``hf://…``,
+    ``http(s)://…``) rather than a local file; a local folder that happens to be
+    named ``s3:`` is local when it exists."""
+    return bool(_REMOTE.match(str(path))) and not Path(path).exists()
+
+
 def check_paths(in_path: Path, out_path: Path) -> None:
-    """Refuse paths that cannot work, before anything is written."""
+    """Refuse paths that cannot work, before anything is written. Remote paths are
+    refused by name: read as local ones, IN would "not exist" and OUT would be
+    created as a local folder ``s3:/bucket``."""
+    for role, path in (("input", in_path), ("output", out_path)):
+        if remote(path):
+            raise RunError(
+                f"{role} {_scheme_path(path)}: remote paths are not supported; copy the files to a local "
+                "folder first, or clean them where they are with Ray (see docs/ray.md)"
+            )
     if not in_path.exists():
         raise RunError(f"input {in_path} does not exist")
     if out_path.exists() and not out_path.is_dir():
@@ -186,6 +207,11 @@ def check_paths(in_path: Path, out_path: Path) -> None:
         raise RunError("the output folder must differ from the input folder")
     if in_path.is_file() and out_path.resolve() == in_path.resolve().parent:
         raise RunError("write the output to a folder other than the input file's own folder")
+
+
+def _scheme_path(path: Path) -> str:
+    """A remote path as the user wrote it: ``Path`` makes ``s3://b/x`` ``s3:/b/x``."""
+    return re.sub(r"^([A-Za-z0-9]+):/(?!/)", r"\1://", str(path))
 
 
 def _size(path: Path) -> int:

@@ -283,3 +283,25 @@ def test_a_file_that_breaks_part_way_names_its_place_once(tmp_path):
     assert failed[0]["id"] == f"cut.jsonl.gz:{failed[0]['source']['line']}"
     assert failed[0]["reason"].startswith("cannot read file further: CorruptInputError: gzip data is truncated")
     assert str(src) not in failed[0]["reason"] and "cut.jsonl.gz" not in failed[0]["reason"]
+
+
+# --------------------------------------------------------------------------- remote paths
+
+
+@pytest.mark.parametrize("remote", ["s3://bucket/scraped", "gs://bucket/x", "hf://datasets/org/name", "https://example.org/a.jsonl"])
+def test_a_remote_input_is_refused_as_remote_not_as_missing(tmp_path, remote):
+    out = tmp_path / "out"
+    result = cli(remote, out)
+    assert result.exit_code == 2
+    assert f"input {remote}: remote paths are not supported" in result.stderr and "docs/ray.md" in result.stderr
+    assert "does not exist" not in result.stderr
+    assert not out.exists()
+
+
+def test_a_remote_output_is_refused_instead_of_made_a_local_folder(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = cli("a.txt", "s3://bucket/clean")
+    assert result.exit_code == 2
+    assert "output s3://bucket/clean: remote paths are not supported" in result.stderr
+    assert not (tmp_path / "s3:").exists()

@@ -135,8 +135,9 @@ class RunReport:
     resumed_scan_units: int = 0
     already_complete: bool = False
     #: Files under IN that were not read (unknown kinds; folders not entered end in
-    #: ``/``), relative to IN, sorted: see :func:`cleaner.io.readers.discover`.
-    skipped: list[str] = field(default_factory=list)
+    #: ``/``), relative to IN, sorted, each with the reason: see
+    #: :func:`cleaner.io.readers.discover`.
+    skipped: dict[str, str] = field(default_factory=dict)
     #: What each corpus rule's scan found (rule id -> report: duplicate clusters,
     #: sites and their recurring lines), and a line for people about each.
     corpus: dict[str, Any] = field(default_factory=dict)
@@ -771,7 +772,7 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
         "rules": dict(report.rules.most_common()),
         "dropped_reasons": dict(report.drops.most_common()),
         "failures": report.failures,
-        "skipped": {"count": len(report.skipped), "files": report.skipped},
+        "skipped": {"count": len(report.skipped), "files": list(report.skipped), "reasons": report.skipped},
         **({"corpus": report.corpus} if report.corpus else {}),
         "chars_in": report.chars_in,
         "chars_out": report.chars_out,

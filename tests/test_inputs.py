@@ -75,7 +75,7 @@ def test_gzipped_text_markdown_and_html_are_read_and_named_like_their_plain_selv
         cleaned = (out / output).read_text(encoding="utf-8")
         assert BODY in cleaned and "Share this" not in cleaned
     assert records["site/page.html.gz"]["meta"]["title"].startswith("Deal signed")
-    assert manifest(out)["skipped"] == {"count": 0, "files": []}
+    assert manifest(out)["skipped"] == {"count": 0, "files": [], "reasons": {}}
 
 
 def test_a_gzipped_page_beside_its_plain_twin_keeps_its_full_name(tmp_path):
@@ -180,11 +180,13 @@ def test_files_cleaner_does_not_read_are_listed_in_the_report_and_the_manifest(t
     out = src / "out"  # OUT inside IN: left out without a word, now and on a rerun
     report = run_corpus(src, out, load_pack(), RunOptions())
     assert report.documents == 2
-    assert report.skipped == SKIPPED
-    assert manifest(out)["skipped"] == {"count": len(SKIPPED), "files": SKIPPED}
+    assert list(report.skipped) == SKIPPED
+    assert report.skipped["linked/"] == "a symbolic link to a folder, not followed"
+    assert report.skipped["data.csv"] == "not a kind of file cleaner reads"
+    assert manifest(out)["skipped"] == {"count": len(SKIPPED), "files": SKIPPED, "reasons": report.skipped}
 
     again = run_corpus(src, out, load_pack(), RunOptions())  # complete: rebuilt from provenance
-    assert again.already_complete and again.skipped == SKIPPED
+    assert again.already_complete and again.skipped == report.skipped
 
 
 def test_input_format_reads_every_file_so_nothing_is_skipped(tmp_path):
@@ -193,8 +195,8 @@ def test_input_format_reads_every_file_so_nothing_is_skipped(tmp_path):
     (src / "a.data").write_text(TEXT, encoding="utf-8")
     (src / "b").write_text(TEXT, encoding="utf-8")
     found = discover(src, input_format="txt")
-    assert [f.rel for f in found.files] == ["a.data", "b"] and found.skipped == []
-    assert discover(src).skipped == ["a.data", "b"]
+    assert [f.rel for f in found.files] == ["a.data", "b"] and found.skipped == {}
+    assert list(discover(src).skipped) == ["a.data", "b"]
 
 
 def test_a_single_input_file_of_unknown_kind_is_refused_before_any_output(tmp_path):
@@ -217,7 +219,7 @@ def test_a_folder_that_cannot_be_listed_is_listed_as_skipped(tmp_path):
         found = discover(src)
     finally:
         os.chmod(src / "locked", 0o755)
-    assert [f.rel for f in found.files] == ["b.txt"] and found.skipped == ["locked/"]
+    assert [f.rel for f in found.files] == ["b.txt"] and found.skipped == {"locked/": "cannot be listed: Permission denied"}
 
 
 class _Crash(Exception):
@@ -245,8 +247,32 @@ def test_a_resumed_run_reports_the_same_skipped_files(tmp_path):
     assert not (out / "manifest.json").exists()
     report = run_corpus(src, out, load_pack(), RunOptions())
     assert report.resumed_units >= 1
-    assert report.skipped == SKIPPED
-    assert manifest(out)["skipped"] == {"count": len(SKIPPED), "files": SKIPPED}
+    assert list(report.skipped) == SKIPPED
+    assert manifest(out)["skipped"] == {"count": len(SKIPPED), "files": SKIPPED, "reasons": report.skipped}
+
+
+def test_an_earlier_runs_output_inside_in_is_not_read_again_and_is_listed(tmp_path):
+    """``cleaner run s2 s2/out; cleaner run s2 s2/out2``: the second run reads s2's
+    own texts, not out/'s cleaned copies of them, and says it left out/ out."""
+    src = tmp_path / "s2"
+    src.mkdir()
+    (src / "a.txt").write_text(TEXT, encoding="utf-8")
+    (src / "b.txt").write_text(TEXT.replace("Moscow", "Delhi"), encoding="utf-8")
+    assert cli(src, src / "out").exit_code == 0
+    result = cli(src, src / "out2")
+    assert result.exit_code == 0, result.output
+    assert set(provenance(src / "out2")) == {"a.txt", "b.txt"}
+    assert "out/ (earlier cleaner output" in result.stdout
+    skipped = manifest(src / "out2")["skipped"]
+    assert skipped["files"] == ["out/"] and skipped["reasons"]["out/"].startswith("earlier cleaner output")
+    assert not (src / "out2" / "out").exists()
+
+    deeper = tmp_path / "deeper"  # an OUT further down is found too; IN itself is read as named
+    (deeper / "runs").mkdir(parents=True)
+    (deeper / "c.txt").write_text(TEXT, encoding="utf-8")
+    assert cli(src, deeper / "runs" / "first").exit_code == 0
+    assert list(discover(deeper).skipped) == ["runs/first/"]
+    assert {f.rel for f in discover(src / "out").files} == {"a.txt", "b.txt"}
 
 
 # --------------------------------------------------------------------------- reasons

@@ -92,6 +92,16 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: Why a path under IN was not read (the values of :attr:`Discovery.skipped`).
+UNKNOWN_KIND = "not a kind of file cleaner reads"
+FOLDER_LINK = "a symbolic link to a folder, not followed"
+EARLIER_OUTPUT = "earlier cleaner output (it holds .cleaner/state.json); name it as IN to read it"
+UNLISTED = "cannot be listed"
+
+#: The file that marks a folder as a cleaner run's OUT (see :mod:`cleaner.state`).
+RUN_STATE = (".cleaner", "state.json")
+
+
 @dataclass(frozen=True)
 class Discovery:
     """What :func:`discover` found: the files to read, and the ones it will not read."""
@@ -99,23 +109,27 @@ class Discovery:
     files: list[InputFile]
     #: Relative paths (POSIX, sorted) of files cleaner does not read (unknown kinds),
     #: and of folders it does not enter, with a final ``/`` (symbolic links to folders,
-    #: folders it may not list).
-    skipped: list[str]
+    #: earlier runs' outputs, folders it may not list), each with the reason.
+    skipped: dict[str, str]
 
 
 def discover(root: Path, *, skip: Path | None = None, input_format: str | None = None) -> Discovery:
     """Input files under ``root`` (or ``root`` itself), sorted by relative path, and the
     ones left out, so that no file is skipped without a word.
 
-    Left out and listed in :attr:`Discovery.skipped`: files of other kinds (unless
-    ``input_format`` forces one format for every file), symbolic links to folders (not
-    followed: no loops, nothing read twice) and folders that cannot be listed.
+    Left out and listed in :attr:`Discovery.skipped`, with the reason: files of other
+    kinds (unless ``input_format`` forces one format for every file), symbolic links
+    to folders (not followed: no loops, nothing read twice), folders that cannot be
+    listed, and folders that hold an earlier cleaner run's output (their
+    ``.cleaner/state.json`` says so: its cleaned texts are not new documents; ``root``
+    itself is read, as the user named it).
 
     Left out without a word, by convention: hidden files and folders (``.git/``, editor
     and OS files such as ``.DS_Store``, a run's own ``.cleaner/``: listing them would
-    bury the files a user needs to see), the folder ``skip`` (the output folder when it
-    lies inside the input), and the ``provenance.jsonl``/``manifest.json`` of an earlier
-    cleaner run (in a folder that holds a ``manifest.json``).
+    bury the files a user needs to see), the folder ``skip`` (the output folder of the
+    run under way, when it lies inside the input), and the
+    ``provenance.jsonl``/``manifest.json`` of an earlier cleaner run (in a folder that
+    holds a ``manifest.json``).
     """
     def fmt_for(name: str) -> str | None:
         return input_format or format_of(name)
@@ -123,32 +137,47 @@ def discover(root: Path, *, skip: Path | None = None, input_format: str | None =
     if root.is_file():
         fmt = fmt_for(root.name)
         name = text_name(root.name)
-        return Discovery([InputFile(root, name, fmt)], []) if fmt else Discovery([], [name])
+        return Discovery([InputFile(root, name, fmt)], {}) if fmt else Discovery([], {name: UNKNOWN_KIND})
     found: list[InputFile] = []
-    skipped: list[str] = []
+    skipped: dict[str, str] = {}
 
     def rel(path: Path) -> str:
         return text_name(path.relative_to(root).as_posix())
 
     def unlisted(error: OSError) -> None:
-        skipped.append(rel(Path(error.filename)) + "/" if error.filename else "./")
+        where = rel(Path(error.filename)) + "/" if error.filename else "./"
+        skipped[where] = f"{UNLISTED}: {error.strerror}" if error.strerror else UNLISTED
 
     skip_resolved = skip.resolve() if skip else None
     for folder, dirs, files in os.walk(root, onerror=unlisted):
         here = Path(folder)
         visible = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip_resolved)
-        dirs[:] = [d for d in visible if not (here / d).is_symlink()]
-        skipped.extend(rel(here / d) + "/" for d in visible if (here / d).is_symlink())
+        dirs[:] = []
+        for d in visible:
+            why = _folder_left_out(here / d)
+            if why:
+                skipped[rel(here / d) + "/"] = why
+            else:
+                dirs.append(d)
         run_output = "manifest.json" in files
         for name in files:
             if name.startswith(".") or (run_output and name in RUN_FILES):
                 continue
             path, fmt = here / name, fmt_for(name)
             if fmt is None:
-                skipped.append(rel(path))
+                skipped[rel(path)] = UNKNOWN_KIND
             else:
                 found.append(InputFile(path, rel(path), fmt))
-    return Discovery(sorted(found, key=lambda f: f.rel), sorted(skipped))
+    return Discovery(sorted(found, key=lambda f: f.rel), dict(sorted(skipped.items())))
+
+
+def _folder_left_out(folder: Path) -> str | None:
+    """Why :func:`discover` does not enter ``folder``, or None to enter it."""
+    if folder.is_symlink():
+        return FOLDER_LINK
+    if folder.joinpath(*RUN_STATE).is_file():
+        return EARLIER_OUTPUT
+    return None
 
 
 def text_name(name: str) -> str:

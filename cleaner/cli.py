@@ -347,7 +347,7 @@ def run(
         Path,
         typer.Argument(
             metavar="IN", show_default=False,
-            help="A file or folder (searched recursively) of .txt, .md, .html/.htm (each also .gz or .zst), .jsonl[.gz|.zst], .parquet and .warc[.gz].",
+            help="A file or folder (searched recursively) of .txt, .md, .html/.htm (each also .gz or .zst), .jsonl, .ndjson and .json (JSON Lines, each also .gz or .zst), .parquet and .warc[.gz].",
         ),
     ],
     output: Annotated[
@@ -435,8 +435,9 @@ def run(
     options is refused unless --overwrite.
 
     Exit codes: 0 every document ok or dropped; 1 some documents failed (see the
-    summary and provenance); 2 bad usage, pack or OUT, nothing done; 130
-    interrupted (Ctrl-C), the finished part kept for the next run.
+    summary and provenance), or IN gave no documents at all; 2 bad usage, pack
+    or OUT, nothing done; 130 interrupted (Ctrl-C), the finished part kept for
+    the next run.
     """
     if (jobs or _default_jobs()) > 1 and not small_input(input):  # the forkserver loads the packs meanwhile
         warm_up({"packs": [str(p) for p in pack or ()], "disable": list(disable or ()), "enable": list(enable or ())})
@@ -481,6 +482,9 @@ def run(
         if report.already_complete:
             out.print(f"{escape(str(output))} already holds this run, complete; nothing to do (--overwrite to redo it).")
         render.run_summary(out, report, output, pipeline, verbose=verbose)
+    nothing = render.no_documents_line(report, input)
+    if nothing:
+        err.print(f"[bold red]error:[/] {escape(nothing)}", highlight=False)
     raise typer.Exit(report.exit_code)
 
 

@@ -135,6 +135,17 @@ def failed_line(report: RunReport, output: Path) -> str | None:
     return f"{plural(failed, 'document')} failed; see {output / PROVENANCE}"
 
 
+def no_documents_line(report: RunReport, input: Path) -> str | None:
+    """What a run that found no documents says on stderr (it exits 1), with the
+    likely cause: files it does not read, or input files that hold nothing."""
+    if report.documents:
+        return None
+    if report.skipped:
+        return (f"no documents: {input} holds no file cleaner reads ({plural(len(report.skipped), 'path')} not read: "
+                f"{skipped_names(report.skipped)}); --input-format FORMAT reads files whatever their names")
+    return f"no documents: {input} holds no input file, or only empty ones"
+
+
 def interrupted_line(units: int, documents: int, bytes_done: int, bytes_total: int, output: Path) -> str:
     """What Ctrl-C during a run kept, and how to go on. Units are cut lazily from
     the inputs, so their total is not known; the share of input bytes is."""

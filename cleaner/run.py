@@ -145,8 +145,9 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when every document is ok or dropped, 1 when some failed."""
-        return 1 if self.status["failed"] else 0
+        """0 when every document is ok or dropped, 1 when some failed or when there
+        were none at all (IN held nothing cleaner reads: surely not what was meant)."""
+        return 1 if self.status["failed"] or not self.documents else 0
 
     def count(self, record: dict[str, Any]) -> None:
         self.documents += 1

@@ -331,3 +331,68 @@ def test_a_remote_output_is_refused_instead_of_made_a_local_folder(tmp_path, mon
     assert result.exit_code == 2
     assert "output s3://bucket/clean: remote paths are not supported" in result.stderr
     assert not (tmp_path / "s3:").exists()
+
+
+# --------------------------------------------------------------------------- JSON Lines by other names
+
+
+def records_text(n: int, prefix: str) -> str:
+    return "".join(json.dumps({"id": f"{prefix}{i}", "text": TEXT, "source": "c4"}) + "\n" for i in range(n))
+
+
+def test_json_lines_named_json_ndjson_and_dolma_json_gz_are_read_and_keep_their_names(tmp_path):
+    src = tmp_path / "in"
+    (src / "documents").mkdir(parents=True)
+    (src / "documents" / "c4-0000.json.gz").write_bytes(gzip.compress(records_text(2, "g").encode()))
+    (src / "documents" / "c4-0001.json.zst").write_bytes(zstandard.ZstdCompressor().compress(records_text(1, "z").encode()))
+    (src / "a.ndjson").write_text(records_text(1, "n"), encoding="utf-8")
+    (src / "b.ndjson.gz").write_bytes(gzip.compress(records_text(1, "ng").encode()))
+    (src / "c.json").write_text(records_text(1, "j"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli(src, out)
+    assert result.exit_code == 0, result.output
+    records = provenance(out)
+    assert set(records) == {"g0", "g1", "z0", "n0", "ng0", "j0"}
+    assert all(r["status"] == "ok" and r["source"]["format"] == "jsonl" for r in records.values())
+    assert manifest(out)["skipped"]["files"] == []
+    outputs = {"documents/c4-0000.json.gz": gzip.decompress, "documents/c4-0001.json.zst":
+               zstandard.ZstdDecompressor().decompressobj().decompress, "a.ndjson": bytes, "b.ndjson.gz":
+               gzip.decompress, "c.json": bytes}
+    for name, unpack in outputs.items():  # dolma's names and compression kept
+        lines = [json.loads(x) for x in unpack((out / name).read_bytes()).decode().splitlines()]
+        assert lines and all(BODY in x["text"] and "Share this" not in x["text"] and x["source"] == "c4" for x in lines)
+    assert records["g1"]["output"] == {"path": "documents/c4-0000.json.gz", "line": 2, "sha256": records["g1"]["output"]["sha256"]}
+
+
+def test_a_json_file_that_is_one_json_document_fails_alone_and_says_how_to_convert_it(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "array.json").write_text(json.dumps([{"id": "x", "text": TEXT}]), encoding="utf-8")
+    (src / "pretty.json").write_text(json.dumps({"id": "y", "text": TEXT}, indent=2), encoding="utf-8")
+    (src / "good.json").write_text(records_text(2, "r"), encoding="utf-8")
+    (src / "manifest.json").write_text('{\n  "crawl": "2024-10"\n}\n', encoding="utf-8")  # not a run's: no provenance.jsonl
+    out = tmp_path / "out"
+    result = cli(src, out)
+    assert result.exit_code == 1
+    records = provenance(out)
+    assert records["manifest.json"]["reason"].startswith("not JSON Lines")
+    assert [records[f"r{i}"]["status"] for i in range(2)] == ["ok", "ok"]
+    assert records["array.json"]["status"] == "failed"
+    assert records["array.json"]["reason"].startswith("not JSON Lines: the file is one JSON array")
+    assert "jq -c '.[]'" in records["array.json"]["reason"]
+    assert records["pretty.json"]["reason"].startswith("not JSON Lines: the file is one JSON object written over")
+    assert "failed array.json: not JSON Lines" in result.stdout
+
+
+def test_a_run_whose_inputs_give_no_documents_says_so_and_exits_1(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "table.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    result = cli(src, tmp_path / "out")
+    assert result.exit_code == 1
+    assert "no documents: " in result.stderr and "table.csv" in result.stderr and "--input-format" in result.stderr
+
+    (src / "table.csv").unlink()
+    (src / "empty.jsonl").write_text("\n\n", encoding="utf-8")
+    quiet = runner.invoke(app, ["run", str(src), str(tmp_path / "out2"), "-j", "1", "--quiet"])
+    assert quiet.exit_code == 1 and "no documents: " in quiet.stderr

@@ -26,13 +26,18 @@ from cleaner.io.compression import compression_of, decompress
 from cleaner.io.decode import DecodeError, decode_html, decode_text
 from cleaner.io.errors import CorruptInputError
 from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, extract_main_text
+from cleaner.io.jsonl import NotJsonLines
 
 #: File name endings cleaner reads, and the format each one means (longest first).
 #: Whether a file is compressed is told by its first bytes too (see
 #: :mod:`cleaner.io.compression`), so ``--input-format`` and misnamed files work.
 FORMATS = {
+    ".ndjson.gz": "jsonl",
+    ".ndjson.zst": "jsonl",
     ".jsonl.gz": "jsonl",
     ".jsonl.zst": "jsonl",
+    ".json.gz": "jsonl",
+    ".json.zst": "jsonl",
     ".html.gz": "html",
     ".html.zst": "html",
     ".warc.gz": "warc",
@@ -42,7 +47,9 @@ FORMATS = {
     ".txt.zst": "txt",
     ".md.gz": "md",
     ".md.zst": "md",
+    ".ndjson": "jsonl",
     ".jsonl": "jsonl",
+    ".json": "jsonl",  # JSON Lines under another name (dolma's shards); see cleaner.io.jsonl
     ".parquet": "parquet",
     ".warc": "warc",
     ".html": "html",
@@ -51,7 +58,8 @@ FORMATS = {
     ".md": "md",
 }
 
-#: Files a cleaner run writes next to its outputs; skipped when reading such a folder.
+#: Files a cleaner run writes next to its outputs; skipped when reading such a folder
+#: (one that holds both: a lone ``manifest.json`` is somebody else's, and is read).
 RUN_FILES = ("provenance.jsonl", "manifest.json")
 
 
@@ -159,7 +167,7 @@ def discover(root: Path, *, skip: Path | None = None, input_format: str | None =
                 skipped[rel(here / d) + "/"] = why
             else:
                 dirs.append(d)
-        run_output = "manifest.json" in files
+        run_output = all(name in files for name in RUN_FILES)
         for name in files:
             if name.startswith(".") or (run_output and name in RUN_FILES):
                 continue
@@ -224,6 +232,8 @@ def iter_raw_items(f: InputFile) -> Iterator[RawItem]:
 
 
 def _describe(exc: BaseException, path: Path | str) -> str:
+    if isinstance(exc, NotJsonLines):  # says what the file is and what to do: nothing to add
+        return str(exc)
     if isinstance(exc, OSError) and exc.strerror:
         return f"cannot read file: {exc.strerror}"
     return f"cannot read file further: {type(exc).__name__}: {_message(exc, path)}"

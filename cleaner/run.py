@@ -40,7 +40,7 @@ from cleaner.corpus.removals import with_removals
 from cleaner.corpus.scan import corpus_rules
 from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, require_extractor
-from cleaner.io.readers import RawItem, discover, iter_raw_items
+from cleaner.io.readers import RawItem, check_text_field, discover, iter_raw_items
 from cleaner.io.writers import json_line, write_atomic
 from cleaner.outputs import OutputOptions, Target, inside, plan_targets
 from cleaner.parallel import can_fork, ordered_map, warm_up, writing
@@ -352,6 +352,9 @@ def run_corpus(
             f"{in_path}: cleaner does not read this kind of file (by its name); "
             "say which format it is with --input-format"
         )
+    wrong_field = check_text_field(files, options.text_field)
+    if wrong_field:
+        raise RunError(wrong_field)
     targets = plan_targets(files, [_size(f.path) for f in files], options.output)
     if options.jobs > 1 and pipeline.packs is None:
         raise RunError("a pipeline built by hand runs with jobs=1 only; build it with load_pack() to run in parallel")

@@ -11,6 +11,8 @@ import json
 import os
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import zstandard
 from typer.testing import CliRunner
@@ -292,7 +294,8 @@ def test_a_failure_reason_does_not_repeat_the_place_its_id_names(tmp_path):
     assert records["shard.jsonl.gz:3"]["reason"] == "a record must be a JSON object"
     assert records["shard.jsonl.gz:4"]["reason"] == "record has a non-string (int) field 'text' (see --text-field)"
     # an id of the record's own does not say where it is: the reason does, once
-    assert records["own-id"]["reason"] == "shard.jsonl.gz line 5: record has no field 'text' (see --text-field)"
+    assert records["own-id"]["reason"] == (
+        "shard.jsonl.gz line 5: record has no field 'text' (its fields: id; see --text-field)")
     assert "failed shard.jsonl.gz:2: not valid JSON" in result.output
     assert "shard.jsonl.gz:2: shard.jsonl.gz" not in result.output
 
@@ -396,3 +399,58 @@ def test_a_run_whose_inputs_give_no_documents_says_so_and_exits_1(tmp_path):
     (src / "empty.jsonl").write_text("\n\n", encoding="utf-8")
     quiet = runner.invoke(app, ["run", str(src), str(tmp_path / "out2"), "-j", "1", "--quiet"])
     assert quiet.exit_code == 1 and "no documents: " in quiet.stderr
+
+
+# --------------------------------------------------------------------------- --text-field
+
+
+def test_a_wrong_text_field_is_refused_before_any_output_naming_the_fields(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [{"id": "r1", "url": "https://example.org/1", "body": TEXT}, {"id": "r2", "body": TEXT}]
+    (src / "shard.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli(src, out)  # the default field, text, is not there
+    assert result.exit_code == 2
+    assert "--text-field 'text': no such field in the first records of shard.jsonl" in result.stderr
+    assert "(its fields: id, url, body)" in result.stderr
+    assert not out.exists()
+
+    parquet = tmp_path / "pq"
+    parquet.mkdir()
+    pq.write_table(pa.table({"id": ["a"], "content": [TEXT]}), parquet / "rows.parquet")
+    refused = cli(parquet, tmp_path / "out-pq", "--text-field", "txt")
+    assert refused.exit_code == 2 and "(its fields: id, content)" in refused.stderr
+    assert not (tmp_path / "out-pq").exists()
+
+    right = cli(src, out, "--text-field", "body")
+    assert right.exit_code == 0, right.output
+    assert [r["status"] for r in provenance(out).values()] == ["ok", "ok"]
+
+
+def test_a_text_field_later_records_or_files_hold_is_not_refused(tmp_path):
+    """A stray file without the field (a metadata record) sorted first does not
+    refuse a corpus whose shards have it: that file's records fail, with the fields."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a-meta.jsonl").write_text(json.dumps({"crawl": "2024-10"}) + "\n", encoding="utf-8")
+    (src / "b.jsonl").write_text(json.dumps({"id": "r1", "text": TEXT}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli(src, out)
+    assert result.exit_code == 1
+    records = provenance(out)
+    assert records["r1"]["status"] == "ok"
+    assert records["a-meta.jsonl:1"]["reason"] == "record has no field 'text' (its fields: crawl; see --text-field)"
+
+
+def test_a_null_text_says_it_is_null_not_that_the_field_is_missing(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [{"id": "r1", "text": TEXT}, {"id": "r2", "text": None}]
+    (src / "shard.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli(src, out)
+    assert result.exit_code == 1
+    reason = provenance(out)["r2"]["reason"]
+    assert reason == "shard.jsonl line 2: record field 'text' is null (it holds no text)"
+    assert "no field" not in reason

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -343,12 +344,89 @@ def _load_record(
     doc_id = str(doc_id) if isinstance(doc_id, (str, int)) and not isinstance(doc_id, bool) else fallback_id
     text = record.get(text_field)
     if not isinstance(text, str):
-        what = "has no" if text is None else f"has a non-string ({type(text).__name__})"
-        reason = f"record {what} field {text_field!r} (see --text-field)"
+        reason = _no_text(record, text_field)
         if doc_id != fallback_id:  # the record's own id does not say where it is
             reason = f"{raw.rel} {'line' if raw.format == 'jsonl' else 'row'} {raw.position}: {reason}"
         return ReadFailure(doc_id, source, reason)
     return Document(doc_id, text, source, record=record)
+
+
+#: How many of a record's field names a reason lists.
+FIELDS_SHOWN = 8
+
+
+def _no_text(record: dict[str, Any], text_field: str) -> str:
+    """Why ``record`` gives no text: the field is missing (and which fields the record
+    has), null (a record without text, not a wrong ``--text-field``), or not a string."""
+    if text_field not in record:
+        return f"record has no field {text_field!r} (its fields: {field_names(record)}; see --text-field)"
+    value = record[text_field]
+    if value is None:
+        return f"record field {text_field!r} is null (it holds no text)"
+    return f"record has a non-string ({type(value).__name__}) field {text_field!r} (see --text-field)"
+
+
+def field_names(record: dict[str, Any] | list[str], shown: int = FIELDS_SHOWN) -> str:
+    """The first ``shown`` field names of a record (or names), for a message."""
+    names = list(record)
+    said = ", ".join(names[:shown]) + (", …" if len(names) > shown else "")
+    return said or "none"
+
+
+#: How many record files (and records in each) :func:`check_text_field` looks at.
+PEEK_FILES = 8
+PEEK_RECORDS = 5
+
+
+def check_text_field(files: list[InputFile], text_field: str) -> str | None:
+    """Why ``text_field`` is surely the wrong field for these inputs, or None.
+
+    Looks at the first records of the first JSONL and parquet files (up to
+    :data:`PEEK_FILES` of them, :data:`PEEK_RECORDS` records each; a parquet file's
+    schema): when none of those records has the field, every record would fail, so
+    the run is better refused before it starts, naming the fields the first file's
+    records have. One record that has it, even as null, is enough. Files that cannot
+    be read are left to the run to report; WARC, text and HTML inputs have no fields."""
+    first_seen: tuple[str, list[str]] | None = None
+    record_files = [f for f in files if f.format in ("jsonl", "parquet")][:PEEK_FILES]
+    for f in record_files:
+        for fields in _first_fields(f):
+            if text_field in fields:
+                return None
+            first_seen = first_seen or (f.rel, fields)
+    if first_seen is None:
+        return None
+    rel, fields = first_seen
+    return (
+        f"--text-field {text_field!r}: no such field in the first records of {rel} "
+        f"(its fields: {field_names(fields)}); give the field that holds the text with --text-field"
+    )
+
+
+def _first_fields(f: InputFile) -> Iterator[list[str]]:
+    """The field names of the first few records of a JSONL or parquet file (records
+    that are not JSON objects are passed over; an unreadable file gives none)."""
+    try:
+        if f.format == "parquet":
+            import pyarrow.parquet as pq
+
+            yield list(pq.read_schema(f.path).names)
+            return
+        from cleaner.io.jsonl import iter_jsonl_lines
+
+        lines = iter_jsonl_lines(f.path)
+        try:
+            for _, line in islice(lines, PEEK_RECORDS):
+                try:
+                    record = json.loads(line)
+                except (ValueError, RecursionError):
+                    continue
+                if isinstance(record, dict):
+                    yield list(record)
+        finally:
+            lines.close()
+    except (OSError, ValueError, EOFError):  # unreadable, corrupt, not JSON Lines: the run reports it
+        return
 
 
 def _row_sha(row: dict[str, Any]) -> str:

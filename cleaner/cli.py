@@ -389,7 +389,9 @@ def run(
         Optional[Compression],
         typer.Option(
             metavar="gz|zst", rich_help_panel=OUTPUT, show_default=False,
-            help="Compress JSONL outputs with gzip or zstd. " + _default("as the input"),
+            help="Compress record outputs with gzip or zstd: JSONL files whole, parquet files by that codec "
+            "(instead of snappy). .txt outputs stay plain: a run that writes only .txt refuses it. "
+            + _default("as the input"),
         ),
     ] = None,
     overwrite: Annotated[

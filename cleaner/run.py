@@ -42,7 +42,7 @@ from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, require_extractor
 from cleaner.io.readers import RawItem, check_text_field, discover, iter_raw_items
 from cleaner.io.writers import json_line, write_atomic
-from cleaner.outputs import OutputOptions, Target, inside, plan_targets
+from cleaner.outputs import OutputOptions, Target, inside, plan_targets, unused_compression
 from cleaner.parallel import can_fork, ordered_map, warm_up, writing
 from cleaner.state import RunState, StateError
 from cleaner.commit import Unit, commit_unit, record_key
@@ -356,6 +356,9 @@ def run_corpus(
     if wrong_field:
         raise RunError(wrong_field)
     targets = plan_targets(files, [_size(f.path) for f in files], options.output)
+    plain_only = unused_compression(targets, options.output)
+    if plain_only:
+        raise RunError(plain_only)
     if options.jobs > 1 and pipeline.packs is None:
         raise RunError("a pipeline built by hand runs with jobs=1 only; build it with load_pack() to run in parallel")
     state = RunState(out_path)
@@ -703,7 +706,8 @@ class _Assembly:
             from cleaner.io.parquet import write_parquet  # here: pyarrow takes ~0.3 s to import
 
             try:
-                write_parquet(inside(self.out, rel), _uniform_rows(self.state, self.state.record_parts(record)))
+                write_parquet(inside(self.out, rel), _uniform_rows(self.state, self.state.record_parts(record)),
+                              compression=self.output.parquet_compression)
             except ValueError as exc:
                 self.abort()
                 raise RunError(

@@ -454,3 +454,38 @@ def test_a_null_text_says_it_is_null_not_that_the_field_is_missing(tmp_path):
     reason = provenance(out)["r2"]["reason"]
     assert reason == "shard.jsonl line 2: record field 'text' is null (it holds no text)"
     assert "no field" not in reason
+
+
+# --------------------------------------------------------------------------- --compress
+
+
+@pytest.mark.parametrize("compress, codec", [("zst", "ZSTD"), ("gz", "GZIP")])
+def test_compress_applies_to_parquet_outputs_by_their_codec(tmp_path, compress, codec):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(TEXT, encoding="utf-8")
+    pq.write_table(pa.table({"id": ["r1"], "text": [TEXT]}), src / "rows.parquet")
+    sharded, mirrored = tmp_path / "sharded", tmp_path / "mirrored"
+    assert cli(src, sharded, "--output-format", "parquet", "--compress", compress).exit_code == 0
+    assert cli(src / "rows.parquet", mirrored, "--compress", compress).exit_code == 0
+    for written in (sharded / "part-00000.parquet", mirrored / "rows.parquet"):
+        meta = pq.ParquetFile(written).metadata
+        columns = [meta.row_group(0).column(i) for i in range(meta.num_columns)]
+        assert {c.compression for c in columns} == {codec}, written
+        assert BODY in pq.read_table(written).column("text")[0].as_py()
+    assert manifest(sharded)["options"]["compress"] == compress
+
+
+def test_compress_on_txt_outputs_is_refused_before_any_output(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(TEXT, encoding="utf-8")
+    (src / "shard.jsonl").write_text(json.dumps({"id": "r1", "text": TEXT}) + "\n", encoding="utf-8")
+    as_txt = cli(src, tmp_path / "out", "--output-format", "txt", "--compress", "gz")
+    assert as_txt.exit_code == 2 and "--compress gz needs a record output format" in as_txt.stderr
+    assert not (tmp_path / "out").exists()
+
+    (src / "shard.jsonl").unlink()  # only text files, followed: every output is a .txt
+    followed = cli(src, tmp_path / "out", "--compress", "zst")
+    assert followed.exit_code == 2 and "this run writes only .txt files" in followed.stderr
+    assert not (tmp_path / "out").exists()

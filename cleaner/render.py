@@ -141,8 +141,8 @@ def no_documents_line(report: RunReport, input: Path) -> str | None:
     if report.documents:
         return None
     if report.skipped:
-        return (f"no documents: {input} holds no file cleaner reads ({plural(len(report.skipped), 'path')} not read: "
-                f"{skipped_names(report.skipped)}); --input-format FORMAT reads files whatever their names")
+        return (f"no documents: {input} holds no file cleaner reads; {plural(len(report.skipped), 'path')} not read: "
+                f"{skipped_names(report.skipped)}; --input-format FORMAT reads files whatever their names")
     return f"no documents: {input} holds no input file, or only empty ones"
 
 

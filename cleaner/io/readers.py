@@ -104,7 +104,7 @@ def _sha256(data: bytes) -> str:
 #: Why a path under IN was not read (the values of :attr:`Discovery.skipped`).
 UNKNOWN_KIND = "not a kind of file cleaner reads"
 FOLDER_LINK = "a symbolic link to a folder, not followed"
-EARLIER_OUTPUT = "earlier cleaner output (it holds .cleaner/state.json); name it as IN to read it"
+EARLIER_OUTPUT = "earlier cleaner output: it holds .cleaner/state.json; name it as IN to read it"
 UNLISTED = "cannot be listed"
 
 #: The file that marks a folder as a cleaner run's OUT (see :mod:`cleaner.state`).

@@ -138,7 +138,7 @@ def discover(root: Path, *, skip: Path | None = None, input_format: str | None =
     bury the files a user needs to see), the folder ``skip`` (the output folder of the
     run under way, when it lies inside the input), and the
     ``provenance.jsonl``/``manifest.json`` of an earlier cleaner run (in a folder that
-    holds a ``manifest.json``).
+    holds both, ``root`` when it is an earlier run's OUT).
     """
     def fmt_for(name: str) -> str | None:
         return input_format or format_of(name)
@@ -387,19 +387,21 @@ def check_text_field(files: list[InputFile], text_field: str) -> str | None:
     the run is better refused before it starts, naming the fields the first file's
     records have. One record that has it, even as null, is enough. Files that cannot
     be read are left to the run to report; WARC, text and HTML inputs have no fields."""
-    first_seen: tuple[str, list[str]] | None = None
+    seen: dict[str, list[str]] = {}  # file -> the fields of its first record, for files with records
     record_files = [f for f in files if f.format in ("jsonl", "parquet")][:PEEK_FILES]
     for f in record_files:
         for fields in _first_fields(f):
             if text_field in fields:
                 return None
-            first_seen = first_seen or (f.rel, fields)
-    if first_seen is None:
+            seen.setdefault(f.rel, fields)
+    if not seen:
         return None
-    rel, fields = first_seen
+    rel, fields = next(iter(seen.items()))
+    more = len(seen) - 1
+    others = f", nor in those of {more} more file{'s' if more > 1 else ''}" if more else ""
     return (
-        f"--text-field {text_field!r}: no such field in the first records of {rel} "
-        f"(its fields: {field_names(fields)}); give the field that holds the text with --text-field"
+        f"--text-field {text_field!r}: no such field in the first records of {rel} (its fields: "
+        f"{field_names(fields)}){others}; give the field that holds the text with --text-field"
     )
 
 

@@ -34,7 +34,7 @@ from cleaner.outputs import OutputOptions
 from cleaner.pack import PackWarning, load_pack
 from cleaner.rule import Rule, RuleError
 from cleaner.parallel import warm_up
-from cleaner.run import PROVENANCE, RunError, RunInterrupted, RunOptions, run_corpus, small_input
+from cleaner.run import PROVENANCE, RunError, RunInterrupted, RunOptions, remote, run_corpus, small_input
 from cleaner.corpus.within import NotInCorpus, judge_in_inputs
 from cleaner.finished_run import NotARun, RunMismatch, judge_in_run
 from cleaner.single import Cleaned, NoDocument, clean_document, read_bytes, read_file
@@ -535,6 +535,9 @@ def clean(
             cleaned = clean_document(read_bytes(sys.stdin.buffer.read(), input_format=fmt or "txt", extractor=chosen), pipeline)
         else:
             path = Path(file)
+            if remote(file):
+                raise _fail(f"{file}: remote paths are not supported; copy the file here first (see docs/ray.md "
+                            "to clean a remote corpus where it is)", 2)
             if path.is_dir():
                 raise _fail(f"{path} is a folder: cleaner clean takes one document (cleaner run cleans a folder)", 2)
             if not path.is_file():

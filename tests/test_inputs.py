@@ -327,6 +327,12 @@ def test_a_remote_input_is_refused_as_remote_not_as_missing(tmp_path, remote):
     assert not out.exists()
 
 
+def test_clean_refuses_a_remote_file_as_remote():
+    result = runner.invoke(app, ["clean", "s3://bucket/page.txt"])
+    assert result.exit_code == 2
+    assert "s3://bucket/page.txt: remote paths are not supported" in result.stderr and "no such file" not in result.stderr
+
+
 def test_a_remote_output_is_refused_instead_of_made_a_local_folder(tmp_path, monkeypatch):
     (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
     monkeypatch.chdir(tmp_path)

@@ -15,7 +15,7 @@ line's failure and the others go on.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Generator
 
 from cleaner.io.compression import open_binary
 
@@ -25,7 +25,7 @@ class NotJsonLines(ValueError):
     which kind and how to make JSON Lines of it."""
 
 
-def iter_jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+def iter_jsonl_lines(path: Path) -> Generator[tuple[int, bytes], None, None]:
     """``(line number, raw line)`` for each non-blank line of a JSON Lines file (``.jsonl``,
     ``.ndjson``, ``.json``, each plain, ``.gz`` or ``.zst``: compression told by
     :func:`~cleaner.io.compression.open_binary`). Numbers are 1-based and count blank lines

@@ -347,7 +347,8 @@ def run(
         Path,
         typer.Argument(
             metavar="IN", show_default=False,
-            help="A file or folder (searched recursively) of .txt, .md, .html/.htm (each also .gz or .zst), .jsonl, .ndjson and .json (JSON Lines, each also .gz or .zst), .parquet and .warc[.gz].",
+            help="A file or folder (searched recursively) of .txt, .md, .html/.htm (each also .gz or .zst), "
+            ".jsonl, .ndjson and .json (JSON Lines, each also .gz or .zst), .parquet and .warc[.gz].",
         ),
     ],
     output: Annotated[
@@ -536,8 +537,8 @@ def clean(
         else:
             path = Path(file)
             if remote(file):
-                raise _fail(f"{file}: remote paths are not supported; copy the file here first (see docs/ray.md "
-                            "to clean a remote corpus where it is)", 2)
+                raise _fail(f"{file}: remote paths are not supported; copy the file here first "
+                            "(see docs/ray.md to clean a remote corpus where it is)", 2)
             if path.is_dir():
                 raise _fail(f"{path} is a folder: cleaner clean takes one document (cleaner run cleans a folder)", 2)
             if not path.is_file():

@@ -53,8 +53,8 @@ class OutputOptions:
             raise ValueError("--shard-size needs a record output format (jsonl or parquet), not txt")
         if self.format == "txt" and self.compress:
             raise ValueError(
-                f"--compress {self.compress} needs a record output format (jsonl or parquet): txt outputs are "
-                "one plain file per document"
+                f"--compress {self.compress} needs a record output format (jsonl or parquet): "
+                "txt outputs are one plain file per document"
             )
 
     @property

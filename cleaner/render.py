@@ -73,8 +73,8 @@ def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pip
             console.print(f"  {escape(detail)}", highlight=False)
     skipped = report.skipped  # files of unknown kinds, and folders not entered (ending in /)
     if skipped:
-        console.print(f"[yellow]not read[/]: {plural(len(skipped), 'path')} of IN: {escape(skipped_names(skipped))} "
-                      "(listed in manifest.json)")
+        said = f"{plural(len(skipped), 'path')} of IN: {escape(skipped_names(skipped))}"
+        console.print(f"[yellow]not read[/]: {said} (listed in manifest.json)")
     if report.rules:
         table = Table("rule", "changes", title="top rules" if not verbose else "rules", title_justify="left", box=None, padding=(0, 2))
         for rule_id, count in report.rules.most_common(None if verbose else RULES_SHOWN):
@@ -141,8 +141,9 @@ def no_documents_line(report: RunReport, input: Path) -> str | None:
     if report.documents:
         return None
     if report.skipped:
-        return (f"no documents: {input} holds no file cleaner reads; {plural(len(report.skipped), 'path')} not read: "
-                f"{skipped_names(report.skipped)}; --input-format FORMAT reads files whatever their names")
+        not_read = f"{plural(len(report.skipped), 'path')} not read: {skipped_names(report.skipped)}"
+        return (f"no documents: {input} holds no file cleaner reads; {not_read}; "
+                "--input-format FORMAT reads files whatever their names")
     return f"no documents: {input} holds no input file, or only empty ones"
 
 

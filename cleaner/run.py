@@ -706,8 +706,8 @@ class _Assembly:
             from cleaner.io.parquet import write_parquet  # here: pyarrow takes ~0.3 s to import
 
             try:
-                write_parquet(inside(self.out, rel), _uniform_rows(self.state, self.state.record_parts(record)),
-                              compression=self.output.parquet_compression)
+                rows = _uniform_rows(self.state, self.state.record_parts(record))
+                write_parquet(inside(self.out, rel), rows, compression=self.output.parquet_compression)
             except ValueError as exc:
                 self.abort()
                 raise RunError(

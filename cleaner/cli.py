@@ -36,7 +36,7 @@ from cleaner.pack import PackWarning, load_pack
 from cleaner.registry import unknown_rule_message
 from cleaner.rule import Rule, RuleError
 from cleaner.parallel import warm_up
-from cleaner.run import PROVENANCE, RunError, RunInterrupted, RunOptions, run_corpus, small_input
+from cleaner.run import PROVENANCE, RunError, RunInterrupted, RunOptions, remote, run_corpus, small_input
 from cleaner.corpus.within import NotInCorpus, judge_in_inputs
 from cleaner.finished_run import NotARun, RunMismatch, judge_in_run
 from cleaner.single import Cleaned, NoDocument, clean_document, read_bytes, read_file
@@ -368,7 +368,8 @@ def run(
         Path,
         typer.Argument(
             metavar="IN", show_default=False,
-            help="A file or folder (searched recursively) of .txt, .md, .html/.htm (each also .gz or .zst), .jsonl[.gz|.zst], .parquet and .warc[.gz].",
+            help="A file or folder (searched recursively) of .txt, .md, .html/.htm (each also .gz or .zst), "
+            ".jsonl, .ndjson and .json (JSON Lines, each also .gz or .zst), .parquet and .warc[.gz].",
         ),
     ],
     output: Annotated[
@@ -410,7 +411,9 @@ def run(
         Optional[Compression],
         typer.Option(
             metavar="gz|zst", rich_help_panel=OUTPUT, show_default=False,
-            help="Compress JSONL outputs with gzip or zstd. " + _default("as the input"),
+            help="Compress record outputs with gzip or zstd: JSONL files whole, parquet files by that codec "
+            "(instead of snappy). .txt outputs stay plain: a run that writes only .txt refuses it. "
+            + _default("as the input"),
         ),
     ] = None,
     overwrite: Annotated[
@@ -456,8 +459,9 @@ def run(
     options is refused unless --overwrite.
 
     Exit codes: 0 every document ok or dropped; 1 some documents failed (see the
-    summary and provenance); 2 bad usage, pack or OUT, nothing done; 130
-    interrupted (Ctrl-C), the finished part kept for the next run.
+    summary and provenance), or IN gave no documents at all; 2 bad usage, pack
+    or OUT, nothing done; 130 interrupted (Ctrl-C), the finished part kept for
+    the next run.
     """
     if (jobs or _default_jobs()) > 1 and not small_input(input):  # the forkserver loads the packs meanwhile
         warm_up({"packs": [str(p) for p in pack or ()], "disable": list(disable or ()), "enable": list(enable or ())})
@@ -502,6 +506,9 @@ def run(
         if report.already_complete:
             out.print(f"{escape(str(output))} already holds this run, complete; nothing to do (--overwrite to redo it).")
         render.run_summary(out, report, output, pipeline, verbose=verbose)
+    nothing = render.no_documents_line(report, input)
+    if nothing:
+        err.print(f"[bold red]error:[/] {escape(nothing)}", highlight=False)
     raise typer.Exit(report.exit_code)
 
 
@@ -550,6 +557,9 @@ def clean(
             cleaned = clean_document(read_bytes(sys.stdin.buffer.read(), input_format=fmt or "txt", extractor=chosen), pipeline)
         else:
             path = Path(file)
+            if remote(file):
+                raise _fail(f"{file}: remote paths are not supported; copy the file here first "
+                            "(see docs/ray.md to clean a remote corpus where it is)", 2)
             if path.is_dir():
                 raise _fail(f"{path} is a folder: cleaner clean takes one document (cleaner run cleans a folder)", 2)
             if not path.is_file():

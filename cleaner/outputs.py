@@ -10,8 +10,11 @@ per JSONL, parquet or WARC file (WARC becomes JSONL). Options change it:
   shards ``part-00000.jsonl`` … of about ``shard_size`` documents (text files become
   records ``{"id", "text", "cleaner"}``). Shards close at unit boundaries, which
   depend only on the inputs, so a resumed run cuts the same shards;
-* ``compress="gz"|"zst"``: JSONL outputs are compressed (mirrored JSONL keeps the
-  input's compression unless this says otherwise).
+* ``compress="gz"|"zst"``: record outputs are compressed: JSONL files as a whole
+  (mirrored JSONL keeps the input's compression unless this says otherwise), parquet
+  files by their own codec (gzip or zstd, instead of pyarrow's snappy). ``.txt``
+  outputs are written plain: ``format="txt"`` with a compression is refused, and so is
+  a run whose outputs would all be ``.txt`` (:func:`unused_compression`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from cleaner.io.readers import InputFile, suffix_of
 
 OUTPUT_FORMATS = ("txt", "jsonl", "parquet")
 COMPRESSIONS = ("gz", "zst")
+#: The parquet codec each compression means (a parquet file compresses its own pages).
+PARQUET_CODECS = {"gz": "gzip", "zst": "zstd"}
 #: Documents per shard when sharding without --shard-size.
 DEFAULT_SHARD_DOCS = 10_000
 
@@ -46,6 +51,11 @@ class OutputOptions:
             raise ValueError("shard size must be at least 1 document")
         if self.format == "txt" and self.shard_size:
             raise ValueError("--shard-size needs a record output format (jsonl or parquet), not txt")
+        if self.format == "txt" and self.compress:
+            raise ValueError(
+                f"--compress {self.compress} needs a record output format (jsonl or parquet): "
+                "txt outputs are one plain file per document"
+            )
 
     @property
     def sharded(self) -> bool:
@@ -54,6 +64,11 @@ class OutputOptions:
     @property
     def docs_per_shard(self) -> int:
         return self.shard_size or DEFAULT_SHARD_DOCS
+
+    @property
+    def parquet_compression(self) -> str | None:
+        """The codec of parquet outputs (pyarrow's name), None for pyarrow's default."""
+        return PARQUET_CODECS.get(self.compress) if self.compress else None
 
     def shard_name(self, number: int) -> str:
         if self.format == "parquet":
@@ -161,6 +176,20 @@ def plan_targets(files: list[InputFile], sizes: list[int], options: OutputOption
         outs[index] = _free_name(rel, stem, new_ending, index, taken)
         taken.add(outs[index])
     return [Target(index, f, size, planned[index][3], outs[index]) for index, (f, size) in enumerate(zip(files, sizes))]
+
+
+def unused_compression(targets: list[Target], options: OutputOptions) -> str | None:
+    """Why ``options.compress`` would change nothing for these outputs, or None: every
+    output is a plain ``.txt`` (a folder of text or HTML files followed by its input
+    format), and a compression recorded in the manifest but applied to no file is a
+    silent lie. Outputs that mix ``.txt`` and records compress the records only."""
+    if not options.compress or not targets or any(t.as_record for t in targets):
+        return None
+    return (
+        f"--compress {options.compress}: this run writes only .txt files (one per text or HTML document), "
+        "which are written plain; add --output-format jsonl (or parquet) to write compressed records, "
+        "or leave --compress out"
+    )
 
 
 def _free_name(rel: str, stem: str, new_ending: str, index: int, taken: _Taken) -> str:

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from cleaner.describe import pattern_of
 from cleaner.engine import Pipeline
+from cleaner.io.readers import UNKNOWN_KIND
 from cleaner.rule import Rule
 from cleaner.run import PROVENANCE, RunReport
 from cleaner.single import Cleaned
@@ -72,8 +73,8 @@ def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pip
             console.print(f"  {escape(detail)}", highlight=False)
     skipped = report.skipped  # files of unknown kinds, and folders not entered (ending in /)
     if skipped:
-        names = ", ".join(skipped[:SKIPPED_SHOWN]) + (", …" if len(skipped) > SKIPPED_SHOWN else "")
-        console.print(f"[yellow]not read[/]: {plural(len(skipped), 'path')} of IN: {escape(names)} (listed in manifest.json)")
+        said = f"{plural(len(skipped), 'path')} of IN: {escape(skipped_names(skipped))}"
+        console.print(f"[yellow]not read[/]: {said} (listed in manifest.json)")
     if report.rules:
         table = Table("rule", "changes", title="top rules" if not verbose else "rules", title_justify="left", box=None, padding=(0, 2))
         for rule_id, count in report.rules.most_common(None if verbose else RULES_SHOWN):
@@ -88,6 +89,19 @@ def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pip
         more = len(report.failures) - len(shown)
         console.print(f"[red]… and {plural(more, 'more failure')}[/] (see {PROVENANCE}, or --verbose)")
     console.print(f"outputs in {escape(str(output))}/ · {PROVENANCE} · manifest.json")
+
+
+def skipped_names(skipped: dict[str, str]) -> str:
+    """The first few paths not read, each group followed by its reason:
+    ``out/ (earlier cleaner output …); data.csv, README (not a kind of file …)``.
+    Paths left out for a reason of their own (an earlier run's output, a folder
+    link) come before the files of unknown kinds, which are many and expected."""
+    shown = sorted(skipped, key=lambda path: (skipped[path] == UNKNOWN_KIND, path))[:SKIPPED_SHOWN]
+    groups: dict[str, list[str]] = {}
+    for path in shown:
+        groups.setdefault(skipped[path], []).append(path)
+    said = "; ".join(f"{', '.join(paths)} ({reason})" for reason, paths in groups.items())
+    return said + ("; …" if len(skipped) > len(shown) else "")
 
 
 def corpus_details(found: dict[str, Any], *, verbose: bool = False) -> list[str]:
@@ -119,6 +133,18 @@ def failed_line(report: RunReport, output: Path) -> str | None:
     if not failed:
         return None
     return f"{plural(failed, 'document')} failed; see {output / PROVENANCE}"
+
+
+def no_documents_line(report: RunReport, input: Path) -> str | None:
+    """What a run that found no documents says on stderr (it exits 1), with the
+    likely cause: files it does not read, or input files that hold nothing."""
+    if report.documents:
+        return None
+    if report.skipped:
+        not_read = f"{plural(len(report.skipped), 'path')} not read: {skipped_names(report.skipped)}"
+        return (f"no documents: {input} holds no file cleaner reads; {not_read}; "
+                "--input-format FORMAT reads files whatever their names")
+    return f"no documents: {input} holds no input file, or only empty ones"
 
 
 def interrupted_line(units: int, documents: int, bytes_done: int, bytes_total: int, output: Path) -> str:

@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import sys
 import time
 from collections import Counter, deque
@@ -39,9 +40,9 @@ from cleaner.corpus.removals import with_removals
 from cleaner.corpus.scan import corpus_rules
 from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, require_extractor
-from cleaner.io.readers import RawItem, discover, iter_raw_items
+from cleaner.io.readers import RawItem, check_text_field, discover, iter_raw_items
 from cleaner.io.writers import json_line, write_atomic
-from cleaner.outputs import OutputOptions, Target, inside, plan_targets
+from cleaner.outputs import OutputOptions, Target, inside, plan_targets, unused_compression
 from cleaner.parallel import can_fork, ordered_map, warm_up, writing
 from cleaner.state import RunState, StateError
 from cleaner.commit import Unit, commit_unit, record_key
@@ -134,8 +135,9 @@ class RunReport:
     resumed_scan_units: int = 0
     already_complete: bool = False
     #: Files under IN that were not read (unknown kinds; folders not entered end in
-    #: ``/``), relative to IN, sorted: see :func:`cleaner.io.readers.discover`.
-    skipped: list[str] = field(default_factory=list)
+    #: ``/``), relative to IN, sorted, each with the reason: see
+    #: :func:`cleaner.io.readers.discover`.
+    skipped: dict[str, str] = field(default_factory=dict)
     #: What each corpus rule's scan found (rule id -> report: duplicate clusters,
     #: sites and their recurring lines), and a line for people about each.
     corpus: dict[str, Any] = field(default_factory=dict)
@@ -143,8 +145,9 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when every document is ok or dropped, 1 when some failed."""
-        return 1 if self.status["failed"] else 0
+        """0 when every document is ok or dropped, 1 when some failed or when there
+        were none at all (IN held nothing cleaner reads: surely not what was meant)."""
+        return 1 if self.status["failed"] or not self.documents else 0
 
     def count(self, record: dict[str, Any]) -> None:
         self.documents += 1
@@ -176,8 +179,28 @@ class Progress:
     def __exit__(self, *exc: object) -> None: ...
 
 
+#: The schemes of remote paths (``s3://bucket/x``), as they stand once a ``Path`` has
+#: folded their ``//`` into one ``/``.
+_REMOTE = re.compile(r"(s3|s3a|gs|gcs|hf|https?|az|abfss?|hdfs|ftp)://?", re.IGNORECASE)
+
+
+def remote(path: Path | str) -> bool:
+    """Whether ``path`` names a remote location (``s3://…``, ``gs://…``, ``hf://…``,
+    ``http(s)://…``) rather than a local file; a local folder that happens to be
+    named ``s3:`` is local when it exists."""
+    return bool(_REMOTE.match(str(path))) and not Path(path).exists()
+
+
 def check_paths(in_path: Path, out_path: Path) -> None:
-    """Refuse paths that cannot work, before anything is written."""
+    """Refuse paths that cannot work, before anything is written. Remote paths are
+    refused by name: read as local ones, IN would "not exist" and OUT would be
+    created as a local folder ``s3:/bucket``."""
+    for role, path in (("input", in_path), ("output", out_path)):
+        if remote(path):
+            raise RunError(
+                f"{role} {_scheme_path(path)}: remote paths are not supported; copy the files to a local "
+                "folder first, or clean them where they are with Ray (see docs/ray.md)"
+            )
     if not in_path.exists():
         raise RunError(f"input {in_path} does not exist")
     if out_path.exists() and not out_path.is_dir():
@@ -186,6 +209,11 @@ def check_paths(in_path: Path, out_path: Path) -> None:
         raise RunError("the output folder must differ from the input folder")
     if in_path.is_file() and out_path.resolve() == in_path.resolve().parent:
         raise RunError("write the output to a folder other than the input file's own folder")
+
+
+def _scheme_path(path: Path) -> str:
+    """A remote path as the user wrote it: ``Path`` makes ``s3://b/x`` ``s3:/b/x``."""
+    return re.sub(r"^([A-Za-z0-9]+):/(?!/)", r"\1://", str(path))
 
 
 def _size(path: Path) -> int:
@@ -324,7 +352,13 @@ def run_corpus(
             f"{in_path}: cleaner does not read this kind of file (by its name); "
             "say which format it is with --input-format"
         )
+    wrong_field = check_text_field(files, options.text_field)
+    if wrong_field:
+        raise RunError(wrong_field)
     targets = plan_targets(files, [_size(f.path) for f in files], options.output)
+    plain_only = unused_compression(targets, options.output)
+    if plain_only:
+        raise RunError(plain_only)
     if options.jobs > 1 and pipeline.packs is None:
         raise RunError("a pipeline built by hand runs with jobs=1 only; build it with load_pack() to run in parallel")
     state = RunState(out_path)
@@ -672,7 +706,8 @@ class _Assembly:
             from cleaner.io.parquet import write_parquet  # here: pyarrow takes ~0.3 s to import
 
             try:
-                write_parquet(inside(self.out, rel), _uniform_rows(self.state, self.state.record_parts(record)))
+                rows = _uniform_rows(self.state, self.state.record_parts(record))
+                write_parquet(inside(self.out, rel), rows, compression=self.output.parquet_compression)
             except ValueError as exc:
                 self.abort()
                 raise RunError(
@@ -745,7 +780,7 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
         "rules": dict(report.rules.most_common()),
         "dropped_reasons": dict(report.drops.most_common()),
         "failures": report.failures,
-        "skipped": {"count": len(report.skipped), "files": report.skipped},
+        "skipped": {"count": len(report.skipped), "files": list(report.skipped), "reasons": report.skipped},
         **({"corpus": report.corpus} if report.corpus else {}),
         "chars_in": report.chars_in,
         "chars_out": report.chars_out,

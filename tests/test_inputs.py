@@ -11,6 +11,8 @@ import json
 import os
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import zstandard
 from typer.testing import CliRunner
@@ -75,7 +77,7 @@ def test_gzipped_text_markdown_and_html_are_read_and_named_like_their_plain_selv
         cleaned = (out / output).read_text(encoding="utf-8")
         assert BODY in cleaned and "Share this" not in cleaned
     assert records["site/page.html.gz"]["meta"]["title"].startswith("Deal signed")
-    assert manifest(out)["skipped"] == {"count": 0, "files": []}
+    assert manifest(out)["skipped"] == {"count": 0, "files": [], "reasons": {}}
 
 
 def test_a_gzipped_page_beside_its_plain_twin_keeps_its_full_name(tmp_path):
@@ -180,11 +182,13 @@ def test_files_cleaner_does_not_read_are_listed_in_the_report_and_the_manifest(t
     out = src / "out"  # OUT inside IN: left out without a word, now and on a rerun
     report = run_corpus(src, out, load_pack(), RunOptions())
     assert report.documents == 2
-    assert report.skipped == SKIPPED
-    assert manifest(out)["skipped"] == {"count": len(SKIPPED), "files": SKIPPED}
+    assert list(report.skipped) == SKIPPED
+    assert report.skipped["linked/"] == "a symbolic link to a folder, not followed"
+    assert report.skipped["data.csv"] == "not a kind of file cleaner reads"
+    assert manifest(out)["skipped"] == {"count": len(SKIPPED), "files": SKIPPED, "reasons": report.skipped}
 
     again = run_corpus(src, out, load_pack(), RunOptions())  # complete: rebuilt from provenance
-    assert again.already_complete and again.skipped == SKIPPED
+    assert again.already_complete and again.skipped == report.skipped
 
 
 def test_input_format_reads_every_file_so_nothing_is_skipped(tmp_path):
@@ -193,8 +197,8 @@ def test_input_format_reads_every_file_so_nothing_is_skipped(tmp_path):
     (src / "a.data").write_text(TEXT, encoding="utf-8")
     (src / "b").write_text(TEXT, encoding="utf-8")
     found = discover(src, input_format="txt")
-    assert [f.rel for f in found.files] == ["a.data", "b"] and found.skipped == []
-    assert discover(src).skipped == ["a.data", "b"]
+    assert [f.rel for f in found.files] == ["a.data", "b"] and found.skipped == {}
+    assert list(discover(src).skipped) == ["a.data", "b"]
 
 
 def test_a_single_input_file_of_unknown_kind_is_refused_before_any_output(tmp_path):
@@ -217,7 +221,8 @@ def test_a_folder_that_cannot_be_listed_is_listed_as_skipped(tmp_path):
         found = discover(src)
     finally:
         os.chmod(src / "locked", 0o755)
-    assert [f.rel for f in found.files] == ["b.txt"] and found.skipped == ["locked/"]
+    assert [f.rel for f in found.files] == ["b.txt"]
+    assert found.skipped == {"locked/": "cannot be listed: Permission denied"}
 
 
 class _Crash(Exception):
@@ -245,8 +250,32 @@ def test_a_resumed_run_reports_the_same_skipped_files(tmp_path):
     assert not (out / "manifest.json").exists()
     report = run_corpus(src, out, load_pack(), RunOptions())
     assert report.resumed_units >= 1
-    assert report.skipped == SKIPPED
-    assert manifest(out)["skipped"] == {"count": len(SKIPPED), "files": SKIPPED}
+    assert list(report.skipped) == SKIPPED
+    assert manifest(out)["skipped"] == {"count": len(SKIPPED), "files": SKIPPED, "reasons": report.skipped}
+
+
+def test_an_earlier_runs_output_inside_in_is_not_read_again_and_is_listed(tmp_path):
+    """``cleaner run s2 s2/out; cleaner run s2 s2/out2``: the second run reads s2's
+    own texts, not out/'s cleaned copies of them, and says it left out/ out."""
+    src = tmp_path / "s2"
+    src.mkdir()
+    (src / "a.txt").write_text(TEXT, encoding="utf-8")
+    (src / "b.txt").write_text(TEXT.replace("Moscow", "Delhi"), encoding="utf-8")
+    assert cli(src, src / "out").exit_code == 0
+    result = cli(src, src / "out2")
+    assert result.exit_code == 0, result.output
+    assert set(provenance(src / "out2")) == {"a.txt", "b.txt"}
+    assert "out/ (earlier cleaner output" in result.stdout
+    skipped = manifest(src / "out2")["skipped"]
+    assert skipped["files"] == ["out/"] and skipped["reasons"]["out/"].startswith("earlier cleaner output")
+    assert not (src / "out2" / "out").exists()
+
+    deeper = tmp_path / "deeper"  # an OUT further down is found too; IN itself is read as named
+    (deeper / "runs").mkdir(parents=True)
+    (deeper / "c.txt").write_text(TEXT, encoding="utf-8")
+    assert cli(src, deeper / "runs" / "first").exit_code == 0
+    assert list(discover(deeper).skipped) == ["runs/first/"]
+    assert {f.rel for f in discover(src / "out").files} == {"a.txt", "b.txt"}
 
 
 # --------------------------------------------------------------------------- reasons
@@ -266,7 +295,8 @@ def test_a_failure_reason_does_not_repeat_the_place_its_id_names(tmp_path):
     assert records["shard.jsonl.gz:3"]["reason"] == "a record must be a JSON object"
     assert records["shard.jsonl.gz:4"]["reason"] == "record has a non-string (int) field 'text' (see --text-field)"
     # an id of the record's own does not say where it is: the reason does, once
-    assert records["own-id"]["reason"] == "shard.jsonl.gz line 5: record has no field 'text' (see --text-field)"
+    assert records["own-id"]["reason"] == (
+        "shard.jsonl.gz line 5: record has no field 'text' (its fields: id; see --text-field)")
     assert "failed shard.jsonl.gz:2: not valid JSON" in result.output
     assert "shard.jsonl.gz:2: shard.jsonl.gz" not in result.output
 
@@ -283,3 +313,197 @@ def test_a_file_that_breaks_part_way_names_its_place_once(tmp_path):
     assert failed[0]["id"] == f"cut.jsonl.gz:{failed[0]['source']['line']}"
     assert failed[0]["reason"].startswith("cannot read file further: CorruptInputError: gzip data is truncated")
     assert str(src) not in failed[0]["reason"] and "cut.jsonl.gz" not in failed[0]["reason"]
+
+
+# --------------------------------------------------------------------------- remote paths
+
+
+REMOTE = ["s3://bucket/scraped", "gs://bucket/x", "hf://datasets/org/name", "https://example.org/a.jsonl"]
+
+
+@pytest.mark.parametrize("remote", REMOTE)
+def test_a_remote_input_is_refused_as_remote_not_as_missing(tmp_path, remote):
+    out = tmp_path / "out"
+    result = cli(remote, out)
+    assert result.exit_code == 2
+    assert f"input {remote}: remote paths are not supported" in result.stderr
+    assert "docs/ray.md" in result.stderr
+    assert "does not exist" not in result.stderr
+    assert not out.exists()
+
+
+def test_clean_refuses_a_remote_file_as_remote():
+    result = runner.invoke(app, ["clean", "s3://bucket/page.txt"])
+    assert result.exit_code == 2
+    assert "s3://bucket/page.txt: remote paths are not supported" in result.stderr
+    assert "no such file" not in result.stderr
+
+
+def test_a_remote_output_is_refused_instead_of_made_a_local_folder(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = cli("a.txt", "s3://bucket/clean")
+    assert result.exit_code == 2
+    assert "output s3://bucket/clean: remote paths are not supported" in result.stderr
+    assert not (tmp_path / "s3:").exists()
+
+
+# --------------------------------------------------------------------------- JSON Lines by other names
+
+
+def records_text(n: int, prefix: str) -> str:
+    return "".join(json.dumps({"id": f"{prefix}{i}", "text": TEXT, "source": "c4"}) + "\n" for i in range(n))
+
+
+def test_json_lines_named_json_ndjson_and_dolma_json_gz_are_read_and_keep_their_names(tmp_path):
+    src = tmp_path / "in"
+    (src / "documents").mkdir(parents=True)
+    (src / "documents" / "c4-0000.json.gz").write_bytes(gzip.compress(records_text(2, "g").encode()))
+    zstd = zstandard.ZstdCompressor()
+    (src / "documents" / "c4-0001.json.zst").write_bytes(zstd.compress(records_text(1, "z").encode()))
+    (src / "a.ndjson").write_text(records_text(1, "n"), encoding="utf-8")
+    (src / "b.ndjson.gz").write_bytes(gzip.compress(records_text(1, "ng").encode()))
+    (src / "c.json").write_text(records_text(1, "j"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli(src, out)
+    assert result.exit_code == 0, result.output
+    records = provenance(out)
+    assert set(records) == {"g0", "g1", "z0", "n0", "ng0", "j0"}
+    assert all(r["status"] == "ok" and r["source"]["format"] == "jsonl" for r in records.values())
+    assert manifest(out)["skipped"]["files"] == []
+    unzstd = zstandard.ZstdDecompressor().decompressobj().decompress
+    outputs = {"documents/c4-0000.json.gz": gzip.decompress, "documents/c4-0001.json.zst": unzstd,
+               "a.ndjson": bytes, "b.ndjson.gz": gzip.decompress, "c.json": bytes}
+    for name, unpack in outputs.items():  # dolma's names and compression kept
+        lines = [json.loads(x) for x in unpack((out / name).read_bytes()).decode().splitlines()]
+        assert lines, name
+        for line in lines:
+            assert BODY in line["text"] and "Share this" not in line["text"] and line["source"] == "c4"
+    assert (records["g1"]["output"]["path"], records["g1"]["output"]["line"]) == ("documents/c4-0000.json.gz", 2)
+
+
+def test_a_json_file_that_is_one_json_document_fails_alone_and_says_how_to_convert_it(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "array.json").write_text(json.dumps([{"id": "x", "text": TEXT}]), encoding="utf-8")
+    (src / "pretty.json").write_text(json.dumps({"id": "y", "text": TEXT}, indent=2), encoding="utf-8")
+    (src / "good.json").write_text(records_text(2, "r"), encoding="utf-8")
+    # somebody else's manifest.json (no provenance.jsonl beside it): read, not taken for a run's
+    (src / "manifest.json").write_text('{\n  "crawl": "2024-10"\n}\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli(src, out)
+    assert result.exit_code == 1
+    records = provenance(out)
+    assert records["manifest.json"]["reason"].startswith("not JSON Lines")
+    assert [records[f"r{i}"]["status"] for i in range(2)] == ["ok", "ok"]
+    assert records["array.json"]["status"] == "failed"
+    assert records["array.json"]["reason"].startswith("not JSON Lines: the file is one JSON array")
+    assert "jq -c '.[]'" in records["array.json"]["reason"]
+    assert records["pretty.json"]["reason"].startswith("not JSON Lines: the file is one JSON object written")
+    assert "failed array.json: not JSON Lines" in result.stdout
+
+
+def test_a_run_whose_inputs_give_no_documents_says_so_and_exits_1(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "table.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    result = cli(src, tmp_path / "out")
+    assert result.exit_code == 1
+    assert "no documents: " in result.stderr
+    assert "table.csv" in result.stderr and "--input-format" in result.stderr
+
+    (src / "table.csv").unlink()
+    (src / "empty.jsonl").write_text("\n\n", encoding="utf-8")
+    quiet = runner.invoke(app, ["run", str(src), str(tmp_path / "out2"), "-j", "1", "--quiet"])
+    assert quiet.exit_code == 1 and "no documents: " in quiet.stderr
+
+
+# --------------------------------------------------------------------------- --text-field
+
+
+def test_a_wrong_text_field_is_refused_before_any_output_naming_the_fields(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [{"id": "r1", "url": "https://example.org/1", "body": TEXT}, {"id": "r2", "body": TEXT}]
+    (src / "shard.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli(src, out)  # the default field, text, is not there
+    assert result.exit_code == 2
+    assert "--text-field 'text': no such field in the first records of shard.jsonl" in result.stderr
+    assert "(its fields: id, url, body)" in result.stderr
+    assert not out.exists()
+
+    parquet = tmp_path / "pq"
+    parquet.mkdir()
+    pq.write_table(pa.table({"id": ["a"], "content": [TEXT]}), parquet / "rows.parquet")
+    refused = cli(parquet, tmp_path / "out-pq", "--text-field", "txt")
+    assert refused.exit_code == 2 and "(its fields: id, content)" in refused.stderr
+    assert not (tmp_path / "out-pq").exists()
+
+    right = cli(src, out, "--text-field", "body")
+    assert right.exit_code == 0, right.output
+    assert [r["status"] for r in provenance(out).values()] == ["ok", "ok"]
+
+
+def test_a_text_field_later_records_or_files_hold_is_not_refused(tmp_path):
+    """A stray file without the field (a metadata record) sorted first does not
+    refuse a corpus whose shards have it: that file's records fail, with the fields."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a-meta.jsonl").write_text(json.dumps({"crawl": "2024-10"}) + "\n", encoding="utf-8")
+    (src / "b.jsonl").write_text(json.dumps({"id": "r1", "text": TEXT}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli(src, out)
+    assert result.exit_code == 1
+    records = provenance(out)
+    assert records["r1"]["status"] == "ok"
+    reason = records["a-meta.jsonl:1"]["reason"]
+    assert reason == "record has no field 'text' (its fields: crawl; see --text-field)"
+
+
+def test_a_null_text_says_it_is_null_not_that_the_field_is_missing(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [{"id": "r1", "text": TEXT}, {"id": "r2", "text": None}]
+    (src / "shard.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli(src, out)
+    assert result.exit_code == 1
+    reason = provenance(out)["r2"]["reason"]
+    assert reason == "shard.jsonl line 2: record field 'text' is null (it holds no text)"
+    assert "no field" not in reason
+
+
+# --------------------------------------------------------------------------- --compress
+
+
+@pytest.mark.parametrize("compress, codec", [("zst", "ZSTD"), ("gz", "GZIP")])
+def test_compress_applies_to_parquet_outputs_by_their_codec(tmp_path, compress, codec):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(TEXT, encoding="utf-8")
+    pq.write_table(pa.table({"id": ["r1"], "text": [TEXT]}), src / "rows.parquet")
+    sharded, mirrored = tmp_path / "sharded", tmp_path / "mirrored"
+    assert cli(src, sharded, "--output-format", "parquet", "--compress", compress).exit_code == 0
+    assert cli(src / "rows.parquet", mirrored, "--compress", compress).exit_code == 0
+    for written in (sharded / "part-00000.parquet", mirrored / "rows.parquet"):
+        meta = pq.ParquetFile(written).metadata
+        columns = [meta.row_group(0).column(i) for i in range(meta.num_columns)]
+        assert {c.compression for c in columns} == {codec}, written
+        assert BODY in pq.read_table(written).column("text")[0].as_py()
+    assert manifest(sharded)["options"]["compress"] == compress
+
+
+def test_compress_on_txt_outputs_is_refused_before_any_output(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(TEXT, encoding="utf-8")
+    (src / "shard.jsonl").write_text(json.dumps({"id": "r1", "text": TEXT}) + "\n", encoding="utf-8")
+    as_txt = cli(src, tmp_path / "out", "--output-format", "txt", "--compress", "gz")
+    assert as_txt.exit_code == 2 and "--compress gz needs a record output format" in as_txt.stderr
+    assert not (tmp_path / "out").exists()
+
+    (src / "shard.jsonl").unlink()  # only text files, followed: every output is a .txt
+    followed = cli(src, tmp_path / "out", "--compress", "zst")
+    assert followed.exit_code == 2 and "this run writes only .txt files" in followed.stderr
+    assert not (tmp_path / "out").exists()

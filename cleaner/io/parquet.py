@@ -231,11 +231,14 @@ class _ParquetBatcher:
 
 
 def write_parquet(
-    path: Path, rows: Iterable[dict[str, Any]], batch_rows: int = 1024, *, schema: pa.Schema | None = None
+    path: Path, rows: Iterable[dict[str, Any]], batch_rows: int = 1024, *, schema: pa.Schema | None = None,
+    compression: str | None = None,
 ) -> int:
     """Write ``rows`` to a Parquet file, ``batch_rows`` at a time (one row group each),
     through a temporary file in the same folder and a rename; returns the rows written.
     On any error the temporary file is removed and ``path`` is left as it was.
+    ``compression`` is the codec of every column (pyarrow's names: ``"zstd"``,
+    ``"gzip"``, ...); None keeps pyarrow's default (snappy).
 
     The schema is ``schema`` if given, else pyarrow's inference from the first batch
     (columns are the keys of its rows, in first-seen order), with two exceptions that
@@ -259,17 +262,18 @@ def write_parquet(
     fd, tmp = temp_beside(path)
     os.close(fd)
     batcher = _ParquetBatcher(schema)
+    codec = {"compression": compression} if compression else {}
     writer: pq.ParquetWriter | None = None
     written = 0
     try:
         for rows_batch in _batches(rows, batch_rows):
             batch = batcher.convert(rows_batch)
             if writer is None:
-                writer = pq.ParquetWriter(tmp, batch.schema)
+                writer = pq.ParquetWriter(tmp, batch.schema, **codec)
             writer.write_batch(batch)
             written += batch.num_rows
         if writer is None:
-            writer = pq.ParquetWriter(tmp, batcher.schema or pa.schema([]))
+            writer = pq.ParquetWriter(tmp, batcher.schema or pa.schema([]), **codec)
         writer.close()
         os.replace(tmp, path)
     except BaseException:

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -26,13 +27,18 @@ from cleaner.io.compression import compression_of, decompress
 from cleaner.io.decode import DecodeError, decode_html, decode_text
 from cleaner.io.errors import CorruptInputError
 from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, extract_main_text
+from cleaner.io.jsonl import NotJsonLines
 
 #: File name endings cleaner reads, and the format each one means (longest first).
 #: Whether a file is compressed is told by its first bytes too (see
 #: :mod:`cleaner.io.compression`), so ``--input-format`` and misnamed files work.
 FORMATS = {
+    ".ndjson.gz": "jsonl",
+    ".ndjson.zst": "jsonl",
     ".jsonl.gz": "jsonl",
     ".jsonl.zst": "jsonl",
+    ".json.gz": "jsonl",
+    ".json.zst": "jsonl",
     ".html.gz": "html",
     ".html.zst": "html",
     ".warc.gz": "warc",
@@ -42,7 +48,9 @@ FORMATS = {
     ".txt.zst": "txt",
     ".md.gz": "md",
     ".md.zst": "md",
+    ".ndjson": "jsonl",
     ".jsonl": "jsonl",
+    ".json": "jsonl",  # JSON Lines under another name (dolma's shards); see cleaner.io.jsonl
     ".parquet": "parquet",
     ".warc": "warc",
     ".html": "html",
@@ -51,7 +59,8 @@ FORMATS = {
     ".md": "md",
 }
 
-#: Files a cleaner run writes next to its outputs; skipped when reading such a folder.
+#: Files a cleaner run writes next to its outputs; skipped when reading such a folder
+#: (one that holds both: a lone ``manifest.json`` is somebody else's, and is read).
 RUN_FILES = ("provenance.jsonl", "manifest.json")
 
 
@@ -92,6 +101,16 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: Why a path under IN was not read (the values of :attr:`Discovery.skipped`).
+UNKNOWN_KIND = "not a kind of file cleaner reads"
+FOLDER_LINK = "a symbolic link to a folder, not followed"
+EARLIER_OUTPUT = "earlier cleaner output: it holds .cleaner/state.json; name it as IN to read it"
+UNLISTED = "cannot be listed"
+
+#: The file that marks a folder as a cleaner run's OUT (see :mod:`cleaner.state`).
+RUN_STATE = (".cleaner", "state.json")
+
+
 @dataclass(frozen=True)
 class Discovery:
     """What :func:`discover` found: the files to read, and the ones it will not read."""
@@ -99,23 +118,27 @@ class Discovery:
     files: list[InputFile]
     #: Relative paths (POSIX, sorted) of files cleaner does not read (unknown kinds),
     #: and of folders it does not enter, with a final ``/`` (symbolic links to folders,
-    #: folders it may not list).
-    skipped: list[str]
+    #: earlier runs' outputs, folders it may not list), each with the reason.
+    skipped: dict[str, str]
 
 
 def discover(root: Path, *, skip: Path | None = None, input_format: str | None = None) -> Discovery:
     """Input files under ``root`` (or ``root`` itself), sorted by relative path, and the
     ones left out, so that no file is skipped without a word.
 
-    Left out and listed in :attr:`Discovery.skipped`: files of other kinds (unless
-    ``input_format`` forces one format for every file), symbolic links to folders (not
-    followed: no loops, nothing read twice) and folders that cannot be listed.
+    Left out and listed in :attr:`Discovery.skipped`, with the reason: files of other
+    kinds (unless ``input_format`` forces one format for every file), symbolic links
+    to folders (not followed: no loops, nothing read twice), folders that cannot be
+    listed, and folders that hold an earlier cleaner run's output (their
+    ``.cleaner/state.json`` says so: its cleaned texts are not new documents; ``root``
+    itself is read, as the user named it).
 
     Left out without a word, by convention: hidden files and folders (``.git/``, editor
     and OS files such as ``.DS_Store``, a run's own ``.cleaner/``: listing them would
-    bury the files a user needs to see), the folder ``skip`` (the output folder when it
-    lies inside the input), and the ``provenance.jsonl``/``manifest.json`` of an earlier
-    cleaner run (in a folder that holds a ``manifest.json``).
+    bury the files a user needs to see), the folder ``skip`` (the output folder of the
+    run under way, when it lies inside the input), and the
+    ``provenance.jsonl``/``manifest.json`` of an earlier cleaner run (in a folder that
+    holds both, ``root`` when it is an earlier run's OUT).
     """
     def fmt_for(name: str) -> str | None:
         return input_format or format_of(name)
@@ -123,32 +146,47 @@ def discover(root: Path, *, skip: Path | None = None, input_format: str | None =
     if root.is_file():
         fmt = fmt_for(root.name)
         name = text_name(root.name)
-        return Discovery([InputFile(root, name, fmt)], []) if fmt else Discovery([], [name])
+        return Discovery([InputFile(root, name, fmt)], {}) if fmt else Discovery([], {name: UNKNOWN_KIND})
     found: list[InputFile] = []
-    skipped: list[str] = []
+    skipped: dict[str, str] = {}
 
     def rel(path: Path) -> str:
         return text_name(path.relative_to(root).as_posix())
 
     def unlisted(error: OSError) -> None:
-        skipped.append(rel(Path(error.filename)) + "/" if error.filename else "./")
+        where = rel(Path(error.filename)) + "/" if error.filename else "./"
+        skipped[where] = f"{UNLISTED}: {error.strerror}" if error.strerror else UNLISTED
 
     skip_resolved = skip.resolve() if skip else None
     for folder, dirs, files in os.walk(root, onerror=unlisted):
         here = Path(folder)
         visible = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip_resolved)
-        dirs[:] = [d for d in visible if not (here / d).is_symlink()]
-        skipped.extend(rel(here / d) + "/" for d in visible if (here / d).is_symlink())
-        run_output = "manifest.json" in files
+        dirs[:] = []
+        for d in visible:
+            why = _folder_left_out(here / d)
+            if why:
+                skipped[rel(here / d) + "/"] = why
+            else:
+                dirs.append(d)
+        run_output = all(name in files for name in RUN_FILES)
         for name in files:
             if name.startswith(".") or (run_output and name in RUN_FILES):
                 continue
             path, fmt = here / name, fmt_for(name)
             if fmt is None:
-                skipped.append(rel(path))
+                skipped[rel(path)] = UNKNOWN_KIND
             else:
                 found.append(InputFile(path, rel(path), fmt))
-    return Discovery(sorted(found, key=lambda f: f.rel), sorted(skipped))
+    return Discovery(sorted(found, key=lambda f: f.rel), dict(sorted(skipped.items())))
+
+
+def _folder_left_out(folder: Path) -> str | None:
+    """Why :func:`discover` does not enter ``folder``, or None to enter it."""
+    if folder.is_symlink():
+        return FOLDER_LINK
+    if folder.joinpath(*RUN_STATE).is_file():
+        return EARLIER_OUTPUT
+    return None
 
 
 def text_name(name: str) -> str:
@@ -195,6 +233,8 @@ def iter_raw_items(f: InputFile) -> Iterator[RawItem]:
 
 
 def _describe(exc: BaseException, path: Path | str) -> str:
+    if isinstance(exc, NotJsonLines):  # says what the file is and what to do: nothing to add
+        return str(exc)
     if isinstance(exc, OSError) and exc.strerror:
         return f"cannot read file: {exc.strerror}"
     return f"cannot read file further: {type(exc).__name__}: {_message(exc, path)}"
@@ -304,12 +344,91 @@ def _load_record(
     doc_id = str(doc_id) if isinstance(doc_id, (str, int)) and not isinstance(doc_id, bool) else fallback_id
     text = record.get(text_field)
     if not isinstance(text, str):
-        what = "has no" if text is None else f"has a non-string ({type(text).__name__})"
-        reason = f"record {what} field {text_field!r} (see --text-field)"
+        reason = _no_text(record, text_field)
         if doc_id != fallback_id:  # the record's own id does not say where it is
             reason = f"{raw.rel} {'line' if raw.format == 'jsonl' else 'row'} {raw.position}: {reason}"
         return ReadFailure(doc_id, source, reason)
     return Document(doc_id, text, source, record=record)
+
+
+#: How many of a record's field names a reason lists.
+FIELDS_SHOWN = 8
+
+
+def _no_text(record: dict[str, Any], text_field: str) -> str:
+    """Why ``record`` gives no text: the field is missing (and which fields the record
+    has), null (a record without text, not a wrong ``--text-field``), or not a string."""
+    if text_field not in record:
+        return f"record has no field {text_field!r} (its fields: {field_names(record)}; see --text-field)"
+    value = record[text_field]
+    if value is None:
+        return f"record field {text_field!r} is null (it holds no text)"
+    return f"record has a non-string ({type(value).__name__}) field {text_field!r} (see --text-field)"
+
+
+def field_names(record: dict[str, Any] | list[str], shown: int = FIELDS_SHOWN) -> str:
+    """The first ``shown`` field names of a record (or names), for a message."""
+    names = list(record)
+    said = ", ".join(names[:shown]) + (", …" if len(names) > shown else "")
+    return said or "none"
+
+
+#: How many record files (and records in each) :func:`check_text_field` looks at.
+PEEK_FILES = 8
+PEEK_RECORDS = 5
+
+
+def check_text_field(files: list[InputFile], text_field: str) -> str | None:
+    """Why ``text_field`` is surely the wrong field for these inputs, or None.
+
+    Looks at the first records of the first JSONL and parquet files (up to
+    :data:`PEEK_FILES` of them, :data:`PEEK_RECORDS` records each; a parquet file's
+    schema): when none of those records has the field, every record would fail, so
+    the run is better refused before it starts, naming the fields the first file's
+    records have. One record that has it, even as null, is enough. Files that cannot
+    be read are left to the run to report; WARC, text and HTML inputs have no fields."""
+    seen: dict[str, list[str]] = {}  # file -> the fields of its first record, for files with records
+    record_files = [f for f in files if f.format in ("jsonl", "parquet")][:PEEK_FILES]
+    for f in record_files:
+        for fields in _first_fields(f):
+            if text_field in fields:
+                return None
+            seen.setdefault(f.rel, fields)
+    if not seen:
+        return None
+    rel, fields = next(iter(seen.items()))
+    more = len(seen) - 1
+    others = f", nor in those of {more} more file{'s' if more > 1 else ''}" if more else ""
+    return (
+        f"--text-field {text_field!r}: no such field in the first records of {rel} (its fields: "
+        f"{field_names(fields)}){others}; give the field that holds the text with --text-field"
+    )
+
+
+def _first_fields(f: InputFile) -> Iterator[list[str]]:
+    """The field names of the first few records of a JSONL or parquet file (records
+    that are not JSON objects are passed over; an unreadable file gives none)."""
+    try:
+        if f.format == "parquet":
+            import pyarrow.parquet as pq
+
+            yield list(pq.read_schema(f.path).names)
+            return
+        from cleaner.io.jsonl import iter_jsonl_lines
+
+        lines = iter_jsonl_lines(f.path)
+        try:
+            for _, line in islice(lines, PEEK_RECORDS):
+                try:
+                    record = json.loads(line)
+                except (ValueError, RecursionError):
+                    continue
+                if isinstance(record, dict):
+                    yield list(record)
+        finally:
+            lines.close()
+    except (OSError, ValueError, EOFError):  # unreadable, corrupt, not JSON Lines: the run reports it
+        return
 
 
 def _row_sha(row: dict[str, Any]) -> str:

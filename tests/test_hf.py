@@ -93,7 +93,7 @@ def test_map_matches_local_run(dataset, local_run):
     # a null text fails, as in the local run (which adds where it was read and a hint)
     assert provenance["null-text"]["status"] == "failed"
     assert rows["null-text"]["text"] is None
-    assert rows["null-text"]["cleaner_reason"] == "record has no field 'text'"
+    assert rows["null-text"]["cleaner_reason"] == "record field 'text' is null or missing"
     assert rows["seed-0-mojibake"]["text"] == rows["seed-0"]["text"]
 
 

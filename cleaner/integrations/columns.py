@@ -64,11 +64,14 @@ def clean_outcome(
 ) -> Outcome:
     """Clean one record's text value with ``pipeline`` (``corpus``: the corpus rules'
     statistics and the record's place, when they ran). Never raises for bad input:
-    a missing or non-string value gives a ``failed`` outcome (``record has no field
-    'text'``, ``record has a non-string (int) field 'text'``)."""
+    a missing or non-string value gives a ``failed`` outcome (``record field 'text'
+    is null or missing``, ``record has a non-string (int) field 'text'``). A column
+    holds a null where a row has no such field, so the two cannot be told apart here
+    (``cleaner run`` reads the record itself and tells them apart)."""
     if not isinstance(value, str):
-        what = "has no" if is_missing(value) else f"has a non-string ({type(value).__name__})"
-        return Outcome(text="", status="failed", reason=f"record {what} field {text_field!r}")
+        reason = (f"record field {text_field!r} is null or missing" if is_missing(value)
+                  else f"record has a non-string ({type(value).__name__}) field {text_field!r}")
+        return Outcome(text="", status="failed", reason=reason)
     refused = too_long(value)  # as a run refuses it
     if refused:
         return Outcome(text="", status="failed", reason=refused)

@@ -20,8 +20,8 @@ are added:
 * ``cleaner_meta``: JSON object of the metadata found (title, source name, tags, ...).
 
 A dropped row's text is ``""``; a row whose rule failed keeps its text unchanged; a row
-whose text field is missing, null or not a string is ``failed`` (``record has no field
-'text'``, ``record has a non-string (int) field 'text'``) with a null text: never an
+whose text field is missing, null or not a string is ``failed`` (``record field 'text'
+is null or missing``, ``record has a non-string (int) field 'text'``) with a null text: never an
 exception.
 
 **Same result as a local run.** Each row goes through exactly what ``cleaner run`` does

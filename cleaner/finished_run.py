@@ -114,7 +114,9 @@ class FinishedRun:
         extra = given.pop("extra", {})
         read = {name: o.get(name) for name in READ_OPTIONS}
         read.update({name: value for name, value in given.items() if value is not None})
-        output = OutputOptions(format=o.get("output_format"), shard_size=o.get("shard_size"), compress=o.get("compress"))
+        # a run made before --compress was refused for txt outputs recorded it, unused
+        compress = None if o.get("output_format") == "txt" else o.get("compress")
+        output = OutputOptions(format=o.get("output_format"), shard_size=o.get("shard_size"), compress=compress)
         return RunOptions(
             text_field=read["text_field"] or "text", html_seconds=read["html_seconds"],
             html_metadata=bool(read["html_metadata"]), extractor=read["extractor"] or DEFAULT_EXTRACTOR,

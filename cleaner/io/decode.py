@@ -69,7 +69,7 @@ def _mostly_utf8(data: bytes) -> Decoded | None:
     encoding has (almost) no valid multi-byte sequences, so it is not taken for this."""
     text = data.decode("utf-8", errors="replace")
     broken = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
-    valid = sum(1 for ch in text if ord(ch) > 0x7F) - text.count("\ufffd")
+    valid = len(text) - len(text.encode("ascii", errors="ignore")) - text.count("\ufffd")  # non-ASCII characters
     if broken and valid >= broken:
         return Decoded(text, "utf-8", f"{broken} invalid byte sequence{'s' if broken > 1 else ''} replaced")
     return None
@@ -101,47 +101,40 @@ def _detect(data: bytes) -> Decoded:
     return Decoded(text, encoding_label(encoding), _guess_note(data, text, matches))
 
 
-#: The bytes of 0x80-0x9F that Windows-1252 texts are full of: the euro sign, the
-#: ellipsis, curly quotes and dashes. DOS code pages (cp437, cp850) put letters there.
-_CP1252_PUNCTUATION = frozenset(b"\x80\x85\x91\x92\x93\x94\x96\x97")
-_RIGHT_SINGLE_QUOTE = 0x92  # also the apostrophe, between letters: "don\x92t"
-_ASCII_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+#: Bytes 0x80-0x9F, where Windows-1252 has the punctuation its texts are full of:
+#: € (0x80), … (0x85), ‘ ’ “ ” (0x91-0x94), – — (0x96, 0x97). DOS code pages
+#: (cp437, cp850) have letters there, Windows-1250 some letters (ś, Š, ź).
+_C1_BYTE = regex.compile(rb"[\x80-\x9f]")
+#: The other bytes of 0x80-0x9F.
+_OTHER_C1_BYTE = regex.compile(rb"[\x81-\x84\x86-\x90\x95\x98-\x9f]")
+#: One of the punctuation bytes between two letters, where only ’ (the apostrophe) stands.
+_WEDGED_PUNCTUATION = regex.compile(rb"[A-Za-z][\x80\x85\x91\x93\x94\x96\x97][A-Za-z]")
 
 
 def _typical_cp1252(data: bytes) -> bool:
-    """Whether the bytes read as Windows-1252 text: they decode under it, hold at
-    least one byte in 0x80-0x9F, and every such byte is a typical cp1252
-    punctuation mark not wedged between two letters (the apostrophe may be). A
-    DOS text's ``sch\x94n`` (schön) has its 0x94 between letters, so it stays
-    with the detector; so do Cyrillic and Central European texts, whose letters
-    fill 0x80-0x9F or which charset-normalizer does not find readable as cp1252."""
-    try:
-        data.decode("cp1252")
-    except UnicodeDecodeError:
+    """Whether the bytes read as Windows-1252 text: they hold no NUL (UTF-16 does)
+    and at least one byte in 0x80-0x9F, and every such byte is a typical cp1252
+    punctuation mark (see :data:`_C1_BYTE`) not wedged between two letters (the
+    apostrophe may be); the five bytes cp1252 leaves undefined are among the others. A DOS text's "schön" has its 0x94
+    between letters, so it stays with the detector; so do Cyrillic and Central
+    European texts, whose letters fill 0x80-0x9F or which charset-normalizer does
+    not find readable as cp1252."""
+    if 0 in data or not _C1_BYTE.search(data):
         return False
-    found = False
-    for at, byte in enumerate(data):
-        if not 0x80 <= byte <= 0x9F:
-            continue
-        if byte not in _CP1252_PUNCTUATION:
-            return False
-        wedged = 0 < at < len(data) - 1 and data[at - 1] in _ASCII_LETTERS and data[at + 1] in _ASCII_LETTERS
-        if wedged and byte != _RIGHT_SINGLE_QUOTE:
-            return False
-        found = True
-    return found
+    return not (_OTHER_C1_BYTE.search(data) or _WEDGED_PUNCTUATION.search(data))
 
 
 #: Fewer bytes outside ASCII than this are too little evidence to tell legacy
 #: encodings apart: the choice is reported as a guess when a rival reads them otherwise.
 GUESS_EVIDENCE = 20
+_NON_ASCII_BYTES = bytes(range(0x80, 0x100))
 
 
 def _guess_note(data: bytes, text: str, matches: list[Any]) -> str | None:
     """``"guessed: …"`` when fewer than :data:`GUESS_EVIDENCE` bytes lie outside
     ASCII and one of charset-normalizer's other candidates decodes them to another
     text (named in the note); None otherwise."""
-    evidence = sum(1 for byte in data if byte > 0x7F)
+    evidence = len(data) - len(data.translate(None, _NON_ASCII_BYTES))
     if evidence >= GUESS_EVIDENCE:
         return None
     rival = next((m.encoding for m in matches if str(m) != text), None)

@@ -114,7 +114,8 @@ def extract_main_text(
     tags = _tag_list([*(doc.tags or []), *(doc.categories or [])])
     if tags:
         meta["tags"] = tags
-    return "\n\n".join(_trafilatura_blocks(doc.body)) + "\n", meta
+    blocks = _trafilatura_blocks(doc.body) if doc.body is not None else [doc.text]
+    return "\n\n".join(blocks) + "\n", meta
 
 
 def _trafilatura_blocks(body: Any) -> list[str]:
@@ -124,10 +125,12 @@ def _trafilatura_blocks(body: Any) -> list[str]:
     trafilatura's own text puts every line on a line of its own with nothing
     between, so paragraphs could only be told apart by splitting at every line
     break, which made each table row, list item and code line a paragraph of its
-    own. Here each block is written by trafilatura's own serializer, so the words
-    and lines are exactly those of its text: a table keeps its rows as adjacent
-    lines, a list its items, a code block its lines and their indentation. Lines
-    that are only whitespace are dropped, as before."""
+    own. Here each block is written by trafilatura's own serializer, so the lines
+    are those of its text, in its order (on the bench pages, word for word): a
+    table keeps its rows as adjacent lines, a list its items, a code block its
+    lines and their indentation. Lines that are only whitespace are dropped, as
+    before; so is trailing whitespace, and the source's indentation of text
+    standing outside any block."""
     from trafilatura.xml import xmltotxt
 
     blocks = []

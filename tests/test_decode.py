@@ -74,10 +74,13 @@ def test_a_longer_cp1252_text_is_labelled_cp1252_when_cp1250_would_decode_it_the
         ("Minister powiedział \u201etak\u201d \u2014 po rozmowach w Łodzi.\n", "cp1250", "cp1250"),
         ("Он сказал \u201cпривет\u201d \u2014 и ушёл\u2026 Это было в 2004 году.\n", "cp1251", "cp1251"),
         ("Он сказал \u201cпривет\u201d \u2014 и ушёл\n", "cp1251", "cp1251"),
+        ("Bakan \u201cbu şehir için önemli bir gün\u201d dedi ve ağır adımlarla kürsüden indi. Işık ve güneş "
+         "her yerdeydi \u2014 çocuklar sokakta oynuyordu\u2026\n" * 4, "cp1254", "cp1254"),
+        ("Ο υπουργός είπε \u201cσήμερα είναι σημαντική μέρα\u201d \u2014 και έφυγε\u2026\n", "cp1253", "cp1253"),
         (WESTERN + "\n", "latin-1", "cp1252"),  # Latin-1 is read by its superset, the same text
     ],
     ids=["cp437-german", "cp1250-czech", "cp1250-polish", "cp1250-polish-with-quotes", "cp1251-russian",
-         "cp1251-short", "latin-1"],
+         "cp1251-short", "cp1254-turkish-with-quotes", "cp1253-greek-with-quotes", "latin-1"],
 )
 def test_genuine_legacy_texts_keep_their_text_and_label(text, encoding, label):
     got, used, _ = decode_text(text.encode(encoding))

@@ -79,12 +79,15 @@ def _detect(data: bytes) -> Decoded:
     """A legacy encoding for bytes that are not UTF-8, by charset-normalizer, with
     two corrections where it misreads Western text:
 
-    * Windows-1252 wins when every byte in 0x80-0x9F is one of its typical
-      punctuation marks standing where punctuation stands (:func:`_typical_cp1252`)
-      and charset-normalizer finds cp1252 readable at all: short texts with curly
-      quotes, dashes and an ellipsis were read as cp437 or cp850 (``ôhelloö``).
-    * Among encodings that decode the bytes to the same text, the one the web uses
-      most is named (:func:`_prefer_windows`): cp1252, not cp1250, for Western text.
+    * When every byte in 0x80-0x9F is punctuation as the Windows code pages have
+      it (:func:`_windows_punctuation`), only the Windows code pages charset-
+      normalizer finds readable are candidates: short texts with curly quotes,
+      dashes and an ellipsis were read as cp437 or cp850 (``ôhelloö``), whose
+      letters lie there. Among those its language scores still choose (cp1254
+      for Turkish).
+    * Among close candidates, the reading with the fewest misplaced characters,
+      then the Windows code page the web uses most (:func:`_prefer_windows`):
+      cp1252, not cp1250, when both decode the bytes to the same text.
 
     The result says it guessed (:func:`_guess_note`) when few bytes lie outside
     ASCII and another candidate reads them differently. Raises
@@ -94,16 +97,14 @@ def _detect(data: bytes) -> Decoded:
     matches = list(from_bytes(data))
     if not matches or _looks_binary(data) and not matches[0].encoding.startswith("utf_16"):
         raise DecodeError("not text in any encoding charset-normalizer recognises (binary file?)")
-    if _typical_cp1252(data) and any("cp1252" in m.could_be_from_charset for m in matches):
-        text, encoding = data.decode("cp1252"), "cp1252"
-    else:
-        text, encoding = _prefer_windows(matches)
+    windows = [m for m in matches if any(name in _WINDOWS_FIRST for name in m.could_be_from_charset)]
+    text, encoding = _prefer_windows(windows if windows and _windows_punctuation(data) else matches)
     return Decoded(text, encoding_label(encoding), _guess_note(data, text, matches))
 
 
-#: Bytes 0x80-0x9F, where Windows-1252 has the punctuation its texts are full of:
-#: € (0x80), … (0x85), ‘ ’ “ ” (0x91-0x94), – — (0x96, 0x97). DOS code pages
-#: (cp437, cp850) have letters there, Windows-1250 some letters (ś, Š, ź).
+#: Bytes 0x80-0x9F, where the Windows code pages have the punctuation their texts
+#: are full of: € (0x80), … (0x85), ‘ ’ “ ” (0x91-0x94), – — (0x96, 0x97). DOS
+#: code pages (cp437, cp850) have letters there, Windows-1250 also some letters (ś, Š, ź).
 _C1_BYTE = regex.compile(rb"[\x80-\x9f]")
 #: The other bytes of 0x80-0x9F.
 _OTHER_C1_BYTE = regex.compile(rb"[\x81-\x84\x86-\x90\x95\x98-\x9f]")
@@ -111,14 +112,13 @@ _OTHER_C1_BYTE = regex.compile(rb"[\x81-\x84\x86-\x90\x95\x98-\x9f]")
 _WEDGED_PUNCTUATION = regex.compile(rb"[A-Za-z][\x80\x85\x91\x93\x94\x96\x97][A-Za-z]")
 
 
-def _typical_cp1252(data: bytes) -> bool:
-    """Whether the bytes read as Windows-1252 text: they hold no NUL (UTF-16 does)
-    and at least one byte in 0x80-0x9F, and every such byte is a typical cp1252
-    punctuation mark (see :data:`_C1_BYTE`) not wedged between two letters (the
-    apostrophe may be); the five bytes cp1252 leaves undefined are among the others. A DOS text's "schön" has its 0x94
-    between letters, so it stays with the detector; so do Cyrillic and Central
-    European texts, whose letters fill 0x80-0x9F or which charset-normalizer does
-    not find readable as cp1252."""
+def _windows_punctuation(data: bytes) -> bool:
+    """Whether the bytes in 0x80-0x9F are Windows punctuation: there is at least
+    one, none is NUL (UTF-16 has those), and every one is a typical punctuation
+    mark (see :data:`_C1_BYTE`) not wedged between two letters (the apostrophe may
+    be). A DOS text's "schön" has its 0x94 between letters, and a Central
+    European text's ś, Š or „ lie elsewhere in 0x80-0x9F: both stay with the
+    detector."""
     if 0 in data or not _C1_BYTE.search(data):
         return False
     return not (_OTHER_C1_BYTE.search(data) or _WEDGED_PUNCTUATION.search(data))

@@ -140,7 +140,8 @@ def _guess_note(data: bytes, text: str, matches: list[Any]) -> str | None:
     rival = next((m.encoding for m in matches if str(m) != text), None)
     if rival is None:
         return None
-    return f"guessed: only {evidence} byte{'s' if evidence > 1 else ''} outside ASCII, which {encoding_label(rival)} reads otherwise"
+    bytes_ = f"{evidence} byte{'s' if evidence > 1 else ''}"
+    return f"guessed: only {bytes_} outside ASCII, which {encoding_label(rival)} reads otherwise"
 
 
 #: Among equally likely single-byte encodings, the ones the web uses most, first.

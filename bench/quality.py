@@ -148,7 +148,7 @@ def clean_html(path: Path) -> HtmlRun:
     each extractor; also the extracted texts and the page, for the corpus runs."""
     from resiliparse.extract.html2text import extract_plain_text
 
-    html, _ = decode_html(gzip.decompress(path.read_bytes()))
+    html = decode_html(gzip.decompress(path.read_bytes())).text
     text, resili = _extracted(html, "trafilatura"), _extracted(html, "resiliparse")
     return HtmlRun(
         path.name[: -len(".html.gz")], html, text, _pipeline.clean(text).text if text.strip() else "",

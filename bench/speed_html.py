@@ -66,7 +66,7 @@ def contenders() -> tuple[dict[str, Callable[[bytes], object]], list[str]]:
     pipeline = default_pipeline()
 
     def cleaner_path(page: bytes, metadata: bool = True, extractor: str = "trafilatura", rules: bool = True) -> object:
-        html, _ = decode_html(page)
+        html = decode_html(page).text
         text, _meta = extract_main_text(html, metadata=metadata, extractor=extractor)
         return pipeline.clean(text) if text and rules else text
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cleaner.io.decode import Decoded
 
 
 @dataclass
@@ -13,12 +16,21 @@ class Source:
     path: str  # relative to the input root, POSIX separators
     sha256: str  # of the bytes read (the file, or the JSONL line)
     format: str  # txt | md | html | jsonl
-    encoding: str | None = None
+    encoding: str | None = None  # cleaner.io.decode.encoding_label's form: utf-8, utf-16-le, cp1252
+    encoding_note: str | None = None  # when the text may not be exactly what was written: "guessed: …"
     line: int | None = None  # JSONL line, parquet row, WARC record: 1-based
     extra: dict[str, Any] = field(default_factory=dict)  # WARC: url, date, warc_record_id
 
+    def decoded(self, decoded: Decoded) -> str:
+        """Record how the bytes were decoded (a :class:`cleaner.io.decode.Decoded`)
+        and return the text."""
+        self.encoding, self.encoding_note = decoded.encoding, decoded.note
+        return decoded.text
+
     def to_dict(self) -> dict[str, Any]:
         d = {"path": self.path, "sha256": self.sha256, "format": self.format, "encoding": self.encoding}
+        if self.encoding_note:
+            d["encoding_note"] = self.encoding_note
         if self.line is not None:
             d["line"] = self.line
         d.update(self.extra)

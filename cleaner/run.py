@@ -747,11 +747,24 @@ def _report_from(provenance: Path) -> RunReport:
     return report
 
 
-def _versions(pipeline: Pipeline) -> dict[str, str]:
-    """cleaner's, Python's and the dependencies' versions, and those of the plugin
-    distributions whose rules ran."""
+#: Libraries whose version can change what a run writes, whatever its extractor:
+#: decoding, encoding repair, patterns, jusText's stoplists (page rules), the whole
+#: page's text (lxml), near-duplicate signatures and hashes, the input formats.
+OUTPUT_LIBRARIES = ("ftfy", "regex", "charset-normalizer", "lxml", "justext", "datasketch", "numpy", "xxhash",
+                    "pyarrow", "warcio", "zstandard")
+
+#: What each HTML extractor brings (trafilatura finds dates with htmldate and
+#: normalises URLs with courlan): listed for the extractor the run used alone.
+EXTRACTOR_LIBRARIES = {"trafilatura": ("trafilatura", "htmldate", "courlan"), "resiliparse": ("resiliparse",)}
+
+
+def _versions(pipeline: Pipeline, extractor: str) -> dict[str, str]:
+    """cleaner's, Python's and the versions of the libraries that shape the output
+    (:data:`OUTPUT_LIBRARIES`, and the run's extractor's, not the other one's),
+    and those of the plugin distributions whose rules ran. A library that is not
+    installed is left out."""
     found = {"cleaner": __version__, "python": platform.python_version()}
-    for dist in ("ftfy", "trafilatura", "regex", "charset-normalizer", "pyarrow", "warcio", "zstandard", "resiliparse"):
+    for dist in (*OUTPUT_LIBRARIES, *EXTRACTOR_LIBRARIES[extractor]):
         try:
             found[dist] = version(dist)
         except PackageNotFoundError:
@@ -764,7 +777,7 @@ def _versions(pipeline: Pipeline) -> dict[str, str]:
 def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOptions, report: RunReport) -> str:
     manifest = {
         "cleaner_version": __version__,
-        "versions": _versions(pipeline),
+        "versions": _versions(pipeline, options.extractor),
         "command": sys.argv,
         "input": str(in_path),
         "output": str(out_path),

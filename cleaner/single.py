@@ -82,10 +82,10 @@ def read_bytes(
             data = decompress(data, compression, name)
             source.extra["compression"] = compression
         if input_format == "html":
-            html, source.encoding = decode_html(data)
+            html = source.decoded(decode_html(data))
             text, meta = extract_main_text(html, seconds=html_seconds, metadata=html_metadata, extractor=extractor)
             return Document(name, text, source, meta)
-        text, source.encoding = decode_text(data)
+        text = source.decoded(decode_text(data))
     except (DecodeError, CorruptInputError) as exc:
         return ReadFailure(name, source, str(exc))
     except ExtractorUnavailable:

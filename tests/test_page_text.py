@@ -10,7 +10,15 @@ def test_block_elements_are_lines_and_inline_elements_run_on():
     html = ("<html><body><nav><ul><li><a href='/'>Home</a></li><li>Shop</li></ul></nav>"
             "<p>The <b>new</b> pack is <a href='#'>light</a>.</p><div>Price<br>$40</div>"
             "<table><tr><td>Weight</td><td>0.8 kg</td></tr></table></body></html>")
-    assert page_text(html).split("\n") == ["Home", "Shop", "The new pack is light.", "Price", "$40", "Weight", "0.8 kg"]
+    assert page_text(html).split("\n") == ["Home", "Shop", "The new pack is light.", "Price", "$40", "Weight 0.8 kg"]
+
+
+def test_a_table_keeps_its_rows_one_a_line_with_its_cells_in_order():
+    html = ("<p>Monthly means at the station.</p><table><tr><th>Month</th><th>High</th></tr>"
+            "<tr><td>January</td><td>5</td></tr><tr><td>Feb<b>ruary</b></td><td><p>7</p></td></tr></table>"
+            "<p>Records since 1901.</p>")
+    assert page_text(html).split("\n") == [
+        "Monthly means at the station.", "Month High", "January 5", "February", "7", "Records since 1901."]
 
 
 def test_text_never_shown_is_left_out_but_aria_hidden_text_is_on_screen():

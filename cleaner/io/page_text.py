@@ -11,9 +11,11 @@ What counts: text and tails of every element except those that are never shown
 (``<script>``, ``<style>``, ``<noscript>``, ``<template>``, ``<head>``, SVG and
 MathML, comments, processing instructions, elements with the ``hidden``
 attribute; ``aria-hidden`` text is shown on screen and counts). A block element
-(``<p>``, ``<div>``, ``<li>``, ``<td>``, headings, ``<br>``, …) starts and ends a
-line; inline elements (``<a>``, ``<span>``, ``<b>``) run on. Whitespace inside a
-line is folded to one space; empty lines are dropped.
+(``<p>``, ``<div>``, ``<li>``, ``<tr>``, headings, ``<br>``, …) starts and ends a
+line; inline elements (``<a>``, ``<span>``, ``<b>``) run on. A table cell
+(``<td>``, ``<th>``) is set off by spaces on its row's line, so a table keeps its
+rows as rows ("Weight 0.8 kg"), not a line per cell. Whitespace inside a line is
+folded to one space; empty lines are dropped.
 
 Leaves alone: CSS visibility (``display:none`` in a stylesheet is not read), text
 drawn by scripts, alt text of images, and the order of the source (no layout).
@@ -32,8 +34,11 @@ BLOCKS = frozenset({
     "address", "article", "aside", "blockquote", "body", "br", "button", "caption", "dd", "details", "dialog",
     "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
     "header", "hr", "label", "legend", "li", "main", "nav", "ol", "option", "p", "pre", "section", "summary",
-    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "table", "tbody", "tfoot", "thead", "tr", "ul",
 })
+
+#: Table cells: set off by spaces on their row's line.
+CELLS = frozenset({"td", "th"})
 
 
 def page_text(html: str) -> str:
@@ -69,12 +74,16 @@ def page_text(html: str) -> str:
         block = name in BLOCKS
         if block:
             end_line()
+        elif name in CELLS:
+            current.append(" ")
         if element.text:
             current.append(element.text)
         for child in element:
             walk(child)
         if block:
             end_line()
+        elif name in CELLS:
+            current.append(" ")
         if element.tail:
             current.append(element.tail)
 

@@ -309,10 +309,10 @@ def load_document(
             return ReadFailure(raw.rel, source, f"cannot read file: {type(exc).__name__}: {exc}")
     try:
         if raw.format == "html":
-            html, source.encoding = decode_html(data)
+            html = source.decoded(decode_html(data))
             text, meta = extract_main_text(html, seconds=html_seconds, metadata=html_metadata, extractor=extractor)
             return Document(raw.rel, text, source, meta, html=html)
-        text, source.encoding = decode_text(data)
+        text = source.decoded(decode_text(data))
         return Document(raw.rel, text, source)
     except DecodeError as exc:
         return ReadFailure(raw.rel, source, str(exc))
@@ -452,7 +452,7 @@ def _load_warc(
     source = Source(raw.rel, _sha256(data), "warc", line=raw.position,
                     extra={k: meta[k] for k in ("url", "date", "warc_record_id") if meta.get(k)})
     try:
-        html, source.encoding = decode_html(data, declared=meta.get("charset"))
+        html = source.decoded(decode_html(data, declared=meta.get("charset")))
         text, found = extract_main_text(
             html, url=meta.get("url"), seconds=html_seconds, metadata=html_metadata, extractor=extractor
         )

@@ -33,7 +33,7 @@ from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnav
 from cleaner.outputs import OutputOptions
 from cleaner.pack import PackWarning, load_pack
 from cleaner.rule import Rule, RuleError
-from cleaner.parallel import warm_up
+from cleaner.parallel import SIGTERM_EXIT, Terminated, sigterm_interrupts, warm_up
 from cleaner.run import PROVENANCE, RunError, RunInterrupted, RunOptions, run_corpus, small_input
 from cleaner.corpus.within import NotInCorpus, judge_in_inputs
 from cleaner.finished_run import NotARun, RunMismatch, judge_in_run
@@ -436,7 +436,8 @@ def run(
 
     Exit codes: 0 every document ok or dropped; 1 some documents failed (see the
     summary and provenance); 2 bad usage, pack or OUT, nothing done; 130
-    interrupted (Ctrl-C), the finished part kept for the next run.
+    interrupted (Ctrl-C), 143 terminated (SIGTERM, as Slurm and Kubernetes send),
+    the finished part kept for the next run either way.
     """
     if (jobs or _default_jobs()) > 1 and not small_input(input):  # the forkserver loads the packs meanwhile
         warm_up({"packs": [str(p) for p in pack or ()], "disable": list(disable or ()), "enable": list(enable or ())})
@@ -463,16 +464,17 @@ def run(
     if verbose and not quiet:
         render.pack_steps(err, pipeline)
     try:
-        with progress_for(err, quiet) as progress:
+        with sigterm_interrupts(), progress_for(err, quiet) as progress:
             report = run_corpus(input, output, pipeline, options, progress=progress)
     except RunError as exc:
         raise _fail(str(exc), 2) from None
     except RunInterrupted as stop:
-        err.print(render.interrupted_line(stop.units, stop.documents, stop.bytes_done, stop.bytes_total, output), highlight=False)
-        raise typer.Exit(130) from None
-    except KeyboardInterrupt:  # before any unit was under way: reading the inputs, preparing OUT
-        err.print("interrupted before cleaning began; nothing kept", highlight=False)
-        raise typer.Exit(130) from None
+        err.print(render.interrupted_line(stop, output), highlight=False)
+        raise typer.Exit(SIGTERM_EXIT if stop.terminated else 130) from None
+    except KeyboardInterrupt as stop:  # before any unit was under way: reading the inputs, preparing OUT
+        terminated = isinstance(stop, Terminated)
+        err.print(f"{render.stopped_by(terminated)} before cleaning began; nothing kept", highlight=False)
+        raise typer.Exit(SIGTERM_EXIT if terminated else 130) from None
     if quiet:
         line = render.failed_line(report, output)
         if line:

@@ -18,7 +18,7 @@ from rich.table import Table
 from cleaner.describe import pattern_of
 from cleaner.engine import Pipeline
 from cleaner.rule import Rule
-from cleaner.run import PROVENANCE, RunReport
+from cleaner.run import PROVENANCE, RunInterrupted, RunReport, ScanKept
 from cleaner.single import Cleaned
 
 #: How many failures, drop reasons and rules a summary lists without --verbose.
@@ -121,14 +121,38 @@ def failed_line(report: RunReport, output: Path) -> str | None:
     return f"{plural(failed, 'document')} failed; see {output / PROVENANCE}"
 
 
-def interrupted_line(units: int, documents: int, bytes_done: int, bytes_total: int, output: Path) -> str:
-    """What Ctrl-C during a run kept, and how to go on. Units are cut lazily from
-    the inputs, so their total is not known; the share of input bytes is."""
-    share = f", {bytes_done / bytes_total:.0%} of the input" if bytes_total else ""
-    return (
-        f"interrupted: {plural(units, 'unit')} ({plural(documents, 'document')}{share}) kept in {output}; "
-        "run the same command to resume"
-    )
+def interrupted_line(stop: RunInterrupted, output: Path) -> str:
+    """What Ctrl-C (or SIGTERM) during a run kept, and how to go on: the scans
+    kept, and the one interrupted with its units done; the units cleaned, with
+    their documents and share of the input. Units are cut lazily from the inputs,
+    so their total is not known; the share of input bytes is."""
+    stopped, scan = stopped_by(stop.terminated), stop.scan
+    resume = "run the same command to resume"
+    if scan is not None and scan.interrupted is not None:
+        return f"{stopped} in the scan: {'; '.join(scan_kept(scan))}; in {output}, {resume}"
+    share = f", {stop.bytes_done / stop.bytes_total:.0%} of the input" if stop.bytes_total else ""
+    cleaned = f"{plural(stop.units, 'unit')} ({plural(stop.documents, 'document')}{share})"
+    if scan is None or not scan.finished:
+        return f"{stopped}: {cleaned} kept in {output}; {resume}"
+    return f"{stopped}: {scan_kept(scan)[0]}; {cleaned} cleaned and kept in {output}; {resume}"
+
+
+def scan_kept(scan: ScanKept) -> list[str]:
+    """What an interrupted run's scan leaves for the next, in words:
+    ``corpus/site-template scan kept`` (the finished ones, if any), then
+    ``corpus/duplicates scan interrupted, 3 units of it kept``."""
+    said = []
+    if scan.finished:
+        noun = "scan" if len(scan.finished) == 1 else "scans"
+        said.append(f"{' and '.join(scan.finished)} {noun} kept")
+    if scan.interrupted is not None:
+        said.append(f"{scan.interrupted} scan interrupted, {plural(scan.units, 'unit')} of it kept")
+    return said
+
+
+def stopped_by(terminated: bool) -> str:
+    """How a run stopped, as its message begins: by Ctrl-C or by SIGTERM."""
+    return "terminated (SIGTERM)" if terminated else "interrupted"
 
 
 # --- cleaner explain ----------------------------------------------------------------

@@ -28,6 +28,7 @@ import platform
 import sys
 import time
 from collections import Counter, deque
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from functools import partial
 from importlib.metadata import PackageNotFoundError, version
@@ -42,7 +43,7 @@ from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnav
 from cleaner.io.readers import RawItem, discover, iter_raw_items
 from cleaner.io.writers import json_line, write_atomic
 from cleaner.outputs import OutputOptions, Target, inside, plan_targets
-from cleaner.parallel import can_fork, ordered_map, warm_up, writing
+from cleaner.parallel import Terminated, can_fork, ordered_map, warm_up, writing
 from cleaner.state import RunState, StateError
 from cleaner.commit import Unit, commit_unit, record_key
 from cleaner.worker import (
@@ -89,17 +90,34 @@ class RunError(ValueError):
     """The run cannot start (bad paths, OUT holds another run); nothing was written."""
 
 
-class RunInterrupted(KeyboardInterrupt):
-    """Ctrl-C while units were being cleaned: the finished ones (``units``, holding
-    ``documents`` and ``bytes_done`` of ``bytes_total`` input bytes, resumed ones
-    included) stay in ``OUT/.cleaner/``, and the same run started again does only
-    the rest. Units are cut lazily, so their total is not known here. Still a
-    KeyboardInterrupt for callers that only know that."""
+@dataclass(frozen=True)
+class ScanKept:
+    """What the scan of an interrupted run keeps in ``OUT/.cleaner/``: the corpus
+    rules whose scan finished (their statistics), and the rule whose scan was
+    under way when the run stopped (None: every scan had finished) with the
+    units of it already scanned."""
 
-    def __init__(self, units: int, documents: int, bytes_done: int, bytes_total: int) -> None:
+    finished: tuple[str, ...]
+    interrupted: str | None = None
+    units: int = 0
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM: ``terminated``) during a run: the finished units
+    (``units``, holding ``documents`` and ``bytes_done`` of ``bytes_total`` input
+    bytes, resumed ones included) stay in ``OUT/.cleaner/``, and so does what the
+    scan found (``scan``; None without corpus rules); the same run started again
+    does only the rest. Units are cut lazily, so their total is not known here.
+    Still a KeyboardInterrupt for callers that only know that."""
+
+    def __init__(
+        self, units: int, documents: int, bytes_done: int, bytes_total: int, *,
+        terminated: bool = False, scan: ScanKept | None = None,
+    ) -> None:
         super().__init__(f"interrupted: {units} units ({documents} documents) kept")
         self.units, self.documents = units, documents
         self.bytes_done, self.bytes_total = bytes_done, bytes_total
+        self.terminated, self.scan = terminated, scan
 
 
 @dataclass
@@ -356,7 +374,11 @@ def run_corpus(
     if corpus_rules(pipeline.rules):
         saved = state.load_stats() if mode == "resume" else None
         if saved is None:
-            saved, scan_resumed = _scan(targets, pipeline, spec, options.jobs, progress, state, fork=fork)
+            try:
+                saved, scan_resumed = _scan(targets, pipeline, spec, options.jobs, progress, state, fork=fork)
+            except KeyboardInterrupt as stop:
+                raise RunInterrupted(0, 0, 0, sum(t.size for t in targets), terminated=isinstance(stop, Terminated),
+                                     scan=_scan_kept(state, pipeline)) from None
             _give_back_memory()
         stats, failures = saved
         spec = replace(spec, corpus_stats=stats, scan_failures=failures)
@@ -404,13 +426,15 @@ def run_corpus(
         while order:  # resumed units after the last one cleaned
             assembly.add(*order.popleft())
         report = assembly.finish()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         assembly.abort()
         results.close()  # stop the workers now, not when the generator is collected
         for key, (documents, nbytes) in issued.items():  # committed by a worker, not yet collected here
             if state.unit_done(key):
                 kept.update(units=1, documents=documents, bytes=nbytes)
-        raise RunInterrupted(kept["units"], kept["documents"], kept["bytes"], sum(t.size for t in targets)) from None
+        scanned = ScanKept(tuple(r.id for r in corpus_rules(pipeline.rules))) if corpus_rules(pipeline.rules) else None
+        raise RunInterrupted(kept["units"], kept["documents"], kept["bytes"], sum(t.size for t in targets),
+                             terminated=isinstance(stop, Terminated), scan=scanned) from None
     report.seconds = time.perf_counter() - started
     report.resumed_units = resumed
     report.resumed_scan_units = scan_resumed
@@ -462,6 +486,19 @@ def _give_back_memory() -> None:
         pass
 
 
+def _scan_kept(state: RunState, pipeline: Pipeline) -> ScanKept:
+    """What a scan interrupted now leaves in OUT for the next run: the rules whose
+    statistics are kept, and the first other one with its units scanned so far."""
+    finished, _ = state.load_scan_progress() or ({}, {})
+    rules = [r.id for r in corpus_rules(pipeline.rules)]
+    done = tuple(rule_id for rule_id in rules if rule_id in finished)
+    rest = [rule_id for rule_id in rules if rule_id not in finished]
+    if not rest:
+        return ScanKept(done)
+    parts = state.scan_part(rest[0], "any").parent  # the folder of the rule's unit sketches
+    return ScanKept(done, rest[0], len(list(parts.glob("*.pickle"))))
+
+
 #: A unit of a scan: rule id, unit key, raw items, first document's place, input bytes.
 ScanJob = tuple[str, str, list[RawItem], int, int]
 
@@ -503,14 +540,16 @@ def _scan(
         gathered = rule.statistics(**rule.options)
         phase = replace(spec, corpus_stats=dict(stats))
         progress.phase(f"scanning for {rule.id}")
-        for (first, nbytes, kept), sketches in _scan_units(rule.id, targets, pipeline, phase, jobs, state, fork):
-            resumed += kept
-            progress.advance(len(sketches), nbytes)
-            for position, entry in enumerate(sketches, first):
-                if isinstance(entry, ScanFailure):
-                    failures.setdefault(position, entry.reason)
-                elif entry is not None:
-                    gathered.add(*entry)
+        # closed at once on Ctrl-C, which ends the workers (else they live as long as the traceback)
+        with closing(_scan_units(rule.id, targets, pipeline, phase, jobs, state, fork)) as units:
+            for (first, nbytes, kept), sketches in units:
+                resumed += kept
+                progress.advance(len(sketches), nbytes)
+                for position, entry in enumerate(sketches, first):
+                    if isinstance(entry, ScanFailure):
+                        failures.setdefault(position, entry.reason)
+                    elif entry is not None:
+                        gathered.add(*entry)
         stats[rule.id] = gathered
         state.save_scan_progress((stats, failures))
         state.drop_scan_parts(rule.id)
@@ -552,13 +591,14 @@ def _scan_units(
         initargs=(spec, pipeline if jobs <= 1 or fork else None), on_broken=lambda job, _error: [None] * len(job[2]),
         fork=fork,
     )
-    for job, sketches in results:
-        while order[0][4]:  # kept units before this one
-            key, documents, first, nbytes, _ = order.popleft()
-            yield (first, nbytes, True), read_back(key, documents)
-        key, _, first, nbytes, _ = order.popleft()
-        assert key == job[1], "scan results out of order"
-        yield (first, nbytes, False), sketches
+    with closing(results):
+        for job, sketches in results:
+            while order[0][4]:  # kept units before this one
+                key, documents, first, nbytes, _ = order.popleft()
+                yield (first, nbytes, True), read_back(key, documents)
+            key, _, first, nbytes, _ = order.popleft()
+            assert key == job[1], "scan results out of order"
+            yield (first, nbytes, False), sketches
     for key, documents, first, nbytes, _ in order:  # kept units after the last one scanned
         yield (first, nbytes, True), read_back(key, documents)
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from cleaner.cli import app
 from cleaner.pack import load_pack
-from cleaner.run import RunOptions, run_corpus
+from cleaner.run import Progress, RunOptions, run_corpus
 
 from conftest import SEEDS
 from test_run_scale import kill_midway, snapshot
@@ -282,3 +282,47 @@ def test_a_scan_that_raises_fails_its_document_with_the_reason(tmp_path, monkeyp
     assert copy["status"] == "failed"
     assert copy["reason"] == "rule corpus/duplicates failed in the scan: ValueError: cannot sketch this one"
     assert provenance(out)[SEED]["status"] == "ok"
+
+
+class _CtrlCIn(Progress):
+    """Ctrl-C once ``units`` units of the phase ``name`` are done."""
+
+    def __init__(self, name: str, units: int) -> None:
+        self.name, self.units, self.current, self.done = name, units, "", 0
+
+    def phase(self, name: str) -> None:
+        self.current, self.done = name, 0
+
+    def advance(self, documents: int, nbytes: int) -> None:
+        self.done += self.current == self.name
+        if self.current == self.name and self.done == self.units:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("phase, said", [
+    ("scanning for corpus/site-template",
+     "interrupted in the scan: corpus/site-template scan interrupted, 1 unit of it kept; in {out}, "),
+    ("scanning for corpus/duplicates",
+     "interrupted in the scan: corpus/site-template scan kept; corpus/duplicates scan interrupted, 1 unit of it kept; "
+     "in {out}, "),
+    ("cleaning", "interrupted: corpus/site-template and corpus/duplicates scans kept; 1 unit (100 documents, 33% of "
+     "the input) cleaned and kept in {out}; "),
+], ids=["first-scan", "second-scan", "clean"])
+def test_an_interrupt_says_which_scans_were_kept_and_the_run_resumes(tmp_path, monkeypatch, phase, said):
+    """Ctrl-C in the duplicates scan keeps the template scan's statistics and the
+    duplicates' sketches done so far: the message says so (it said "nothing kept"),
+    and the same command goes on from there to the bytes of a run never stopped."""
+    import cleaner.cli
+
+    src = _corpus(tmp_path / "in", stories=300)  # 3 units of 100 documents
+    clean = tmp_path / "clean"
+    run_corpus(src, clean, load_pack(["corpus"]), RunOptions(jobs=1))
+    out = tmp_path / "out"
+    monkeypatch.setattr(cleaner.cli, "progress_for", lambda console, quiet: _CtrlCIn(phase, 1))
+    stopped = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus", "--jobs", "1"])
+    assert stopped.exit_code == 130, stopped.output
+    assert said.format(out=out) + "run the same command to resume" in stopped.output.replace("\n", "")
+    monkeypatch.undo()
+    resumed = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus", "--jobs", "1"])
+    assert resumed.exit_code == 0, resumed.output
+    assert snapshot(out) == snapshot(clean)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 from pathlib import Path
@@ -326,3 +327,60 @@ def test_an_interrupt_says_which_scans_were_kept_and_the_run_resumes(tmp_path, m
     resumed = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus", "--jobs", "1"])
     assert resumed.exit_code == 0, resumed.output
     assert snapshot(out) == snapshot(clean)
+
+
+def _cluster_of_copies(root: Path) -> Path:
+    """a.txt, b.txt a near-copy of it, c.txt the same text as b.txt (upper case),
+    d.txt a near-copy of b.txt more like b than like a; and distinct stories between
+    them, so that the four fall in different units."""
+    import random
+    import string
+
+    rng = random.Random(3)
+    vocab = ["".join(rng.choice(string.ascii_lowercase) for _ in range(7)) for _ in range(3000)]
+
+    def drift(words: list[str], share: float) -> list[str]:
+        return [rng.choice(vocab) if rng.random() < share else w for w in words]
+
+    def text(words: list[str]) -> str:
+        return "\n\n".join(" ".join(words[i:i + 20]).capitalize() + "." for i in range(0, len(words), 20)) + "\n"
+
+    a = [rng.choice(vocab) for _ in range(1000)]
+    b = drift(a, 0.01)  # word 5-gram Jaccard ≈ 0.9 with a
+    d = drift(b, 0.01)  # ≈ 0.9 with b, ≈ 0.8 with a
+    root.mkdir(parents=True)
+    docs = {"a.txt": text(a), "b.txt": text(b), "c.txt": text(b).upper(), "d.txt": text(d)}
+    for n, (name, body) in enumerate(docs.items()):
+        (root / name).write_text(body, encoding="utf-8")
+        for k in range(3):
+            (root / f"{name[0]}{k}-other.txt").write_text(text([rng.choice(vocab) for _ in range(60)]), encoding="utf-8")
+    return root
+
+
+def test_every_duplicate_names_the_copy_its_cluster_keeps_in_one_run_with_two_jobs_and_resumed(tmp_path, monkeypatch):
+    """B near-duplicates A, C is B's exact copy, D is B's near-copy: all three say
+    "duplicate of a.txt" and carry duplicate_of a.txt (C and D named B, a dropped
+    copy with no output), and so do a -j2 run and a run resumed after Ctrl-C."""
+    import cleaner.run
+
+    monkeypatch.setattr(cleaner.run, "UNIT_COST", 3)  # several units, so that resuming skips some
+    src = _cluster_of_copies(tmp_path / "in")
+    pipeline = load_pack(["corpus"])
+    runs = {}
+    for name, jobs in (("one", 1), ("two", 2)):
+        run_corpus(src, tmp_path / name, pipeline, RunOptions(jobs=jobs))
+        runs[name] = provenance(tmp_path / name)
+    resumed = tmp_path / "resumed"
+    with pytest.raises(KeyboardInterrupt):
+        run_corpus(src, resumed, pipeline, RunOptions(jobs=2), progress=_CtrlCIn("cleaning", 2))
+    assert run_corpus(src, resumed, pipeline, RunOptions(jobs=2)).resumed_units >= 2
+    runs["resumed"] = provenance(resumed)
+    for name, records in runs.items():
+        dropped = {i: (r["reason"], r["meta"]["duplicate_of"]) for i, r in records.items() if r["status"] == "dropped"}
+        assert set(dropped) == {"b.txt", "c.txt", "d.txt"}, name
+        assert all(duplicate_of == "a.txt" for _, duplicate_of in dropped.values()), name
+        assert re.fullmatch(r"near-duplicate of a\.txt, Jaccard ≈ 0\.\d\d", dropped["b.txt"][0]), name
+        assert dropped["c.txt"][0] == "exact duplicate of another copy of a.txt", name
+        assert re.fullmatch(r"near-duplicate of a\.txt, through another of its copies \(Jaccard ≈ 0\.\d\d with that copy\)",
+                            dropped["d.txt"][0]), name
+    assert runs["one"] == runs["two"] == runs["resumed"]

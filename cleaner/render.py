@@ -55,14 +55,13 @@ def pack_steps(console: Console, pipeline: Pipeline) -> None:
 def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pipeline, *, verbose: bool = False) -> None:
     """Documents by status, characters removed, top rules, drop reasons, failures
     and skipped files. ``verbose``: every rule, reason and failure, not the top few."""
-    removed = report.chars_in - report.chars_out
-    share = f" ({removed / report.chars_in:.1%})" if report.chars_in else ""
     console.print(
         f"[bold]{plural(report.documents, 'document')}[/]: [green]{report.status['ok']:,} ok[/], "
         f"[yellow]{report.status['dropped']:,} dropped[/], [red]{report.status['failed']:,} failed[/] "
         f"in {report.seconds:.2f}s · pack {escape(pipeline.name)} ({pipeline.sha256[:12]})"
     )
-    console.print(f"characters: {report.chars_in:,} in, {report.chars_out:,} out, {removed:,} removed{share}")
+    for line in character_lines(report):
+        console.print(escape(line), highlight=False)
     if report.resumed_units:
         was = "was" if report.resumed_units == 1 else "were"
         console.print(f"resumed: {plural(report.resumed_units, 'unit')} {was} already done by an earlier, interrupted run")
@@ -88,6 +87,50 @@ def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pip
         more = len(report.failures) - len(shown)
         console.print(f"[red]… and {plural(more, 'more failure')}[/] (see {PROVENANCE}, or --verbose)")
     console.print(f"outputs in {escape(str(output))}/ · {PROVENANCE} · manifest.json")
+
+
+#: How many rules ``character_lines`` names among those that added characters.
+ADDERS_SHOWN = 2
+
+
+def character_lines(report: RunReport) -> list[str]:
+    """Where the run's characters went, saying what was measured: the characters
+    the rules were given (on HTML, the extractor's text, named as such), those
+    written, and the parts between (:class:`~cleaner.char_account.CharAccount`):
+    a text a corpus rule replaced (an HTML page given its own text, which can make
+    the output longer than the extracted input), what the rules removed and added,
+    what dropped and failed documents held. Signs are those of the change."""
+    chars = report.chars
+    change = f" ({(report.chars_out - report.chars_in) / report.chars_in:+.1%})" if report.chars_in else ""
+    lines = [f"characters: {given(report)} → {report.chars_out:,} out{change}"]
+    extractor = report.extractor or "the extractor"
+    for rule, delta in chars.replaced.items():
+        documents = chars.replaced_documents[rule]
+        whose = (f"{extractor}'s text of {plural(documents, 'page')} with the page's own text" if chars.pages
+                 else f"the text of {plural(documents, 'document')}")
+        lines.append(f"  {rule} replaced {whose}: {delta:+,}")
+    removed, added = sum(chars.removed.values()), sum(chars.added.values())
+    share = f" ({removed / chars.chars_in:.1%})" if chars.chars_in else ""
+    parts = [f"rules removed {removed:,}{share}" if removed else "rules removed nothing"]
+    if added:
+        adders = ", ".join(f"{rule} {count:,}" for rule, count in chars.added.most_common(ADDERS_SHOWN))
+        parts.append(f"added {added:,} ({adders}{', …' if len(chars.added) > ADDERS_SHOWN else ''})")
+    if chars.dropped:
+        parts.append(f"{plural(report.status['dropped'], 'dropped document')} held {chars.dropped:,}")
+    if chars.failed:
+        parts.append(f"{plural(report.status['failed'], 'failed document')} held {chars.failed:,}")
+    lines.append("  " + "; ".join(parts))
+    return lines
+
+
+def given(report: RunReport) -> str:
+    """The characters the rules were given, by where they came from: ``1,234 in``
+    for text, ``470,852 extracted from 31 HTML pages by trafilatura`` for HTML."""
+    chars = report.chars
+    if not chars.pages:
+        return f"{report.chars_in:,} in"
+    extracted = f"{chars.extracted:,} extracted from {plural(chars.pages, 'HTML page')} by {report.extractor or 'the extractor'}"
+    return f"{chars.read:,} read and {extracted}" if chars.read else extracted
 
 
 def corpus_details(found: dict[str, Any], *, verbose: bool = False) -> list[str]:

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from cleaner import __version__
+from cleaner.char_account import CharAccount
 from cleaner.corpus.removals import with_removals
 from cleaner.corpus.scan import corpus_rules
 from cleaner.engine import Pipeline
@@ -143,6 +144,10 @@ class RunReport:
     rules: Counter = field(default_factory=Counter)
     chars_in: int = 0
     chars_out: int = 0
+    #: chars_in and chars_out taken apart: read or extracted from HTML, removed, added, replaced, dropped
+    chars: CharAccount = field(default_factory=CharAccount)
+    #: The extractor that gave the HTML pages' text (None: not known, a report read back from provenance)
+    extractor: str | None = None
     bytes_read: int = 0
     failures: list[dict[str, str]] = field(default_factory=list)
     drops: Counter = field(default_factory=Counter)
@@ -172,6 +177,7 @@ class RunReport:
             self.rules[step["rule"]] += 1
         self.chars_in += record["chars_before"]
         self.chars_out += record["chars_after"]
+        self.chars.add(record)
         if status == "failed":
             self.failures.append({"id": record["id"], "reason": record["reason"] or ""})
         elif status == "dropped":
@@ -357,6 +363,7 @@ def run_corpus(
         report = _report_from(out_path / PROVENANCE)
         report.already_complete = True
         report.skipped = discovery.skipped  # discovered again: what IN holds now
+        report.extractor = options.extractor
         return report
     progress.start(len(targets), sum(t.size for t in targets))
 
@@ -439,6 +446,7 @@ def run_corpus(
     report.resumed_units = resumed
     report.resumed_scan_units = scan_resumed
     report.skipped = discovery.skipped
+    report.extractor = options.extractor
     report.corpus, report.corpus_summaries = with_removals(corpus_found, corpus_said, out_path / PROVENANCE)
     write_atomic(out_path / MANIFEST, _manifest(in_path, out_path, pipeline, options, report).encode("utf-8"))
     state.complete()
@@ -789,6 +797,7 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
         **({"corpus": report.corpus} if report.corpus else {}),
         "chars_in": report.chars_in,
         "chars_out": report.chars_out,
+        "characters": report.chars.to_dict(),  # chars_in and chars_out taken apart (cleaner.char_account)
         "bytes_read": report.bytes_read,
         "seconds": round(report.seconds, 3),
         "resumed_units": report.resumed_units,

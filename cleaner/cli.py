@@ -577,8 +577,9 @@ def explain(
         typer.Option(
             "--corpus", metavar="OUT|IN", rich_help_panel=INPUT, show_default=False,
             help="Judge FILE within its corpus, so that corpus rules (--pack corpus) show their removals: the OUT "
-            "of a finished `cleaner run` (its pack and options must be given again; its inputs are scanned "
-            "again unless OUT keeps the run's statistics), or the input folder (or file) FILE belongs to, "
+            "of a finished `cleaner run` (with the run's pack and options, read from OUT, and the statistics "
+            "its scan kept there; a --pack, --disable, --enable or --headings given instead is said to differ "
+            "and the run's inputs are scanned again with it), or the input folder (or file) FILE belongs to, "
             "scanned here.",
         ),
     ] = None,
@@ -603,8 +604,11 @@ def explain(
 
     --json prints the document as its provenance.jsonl line has it (output left
     out) with the cleaned text under "text" (and, with --corpus, where the
-    document sits in it under "corpus"). Exit code 1 when the document failed,
-    2 when it is not in the corpus or the run's pack or options differ.
+    document sits in it under "corpus"). With --corpus OUT, the pack and options
+    are the run's, read from OUT, unless --pack, --disable, --enable or
+    --headings are given (a warning then says how they differ from the run's).
+    Exit code 1 when the document failed, 2 when it is not in the corpus or the
+    run's reading options (--text-field, --input-format, --extractor) differ.
     """
     pipeline = _pipeline(pack, headings, disable, enable)
     fmt = input_format.value if input_format else None
@@ -621,9 +625,10 @@ def explain(
             raise _fail(f"{item.id}: {item.reason}", 1)
         cleaned = clean_document(item, pipeline, trace=not json_out)
     else:
-        cleaned, within = _judge_within(
+        given = bool(pack or disable or enable or headings is not None)
+        cleaned, within, pipeline = _judge_within(
             file, corpus, pipeline, line=line, text_field=text_field, input_format=fmt, trace=not json_out,
-            extra=_given(headings=headings, disable=disable, enable=enable), extractor=chosen,
+            extra=_given(headings=headings, disable=disable, enable=enable), extractor=chosen, pack_given=given,
         )
         if isinstance(cleaned.item, ReadFailure) and not json_out:
             raise _fail(f"{cleaned.id}: {cleaned.outcome.reason}", 1)
@@ -637,12 +642,14 @@ def explain(
 
 def _judge_within(
     file: Path, corpus: Path, pipeline: Pipeline, *, line: int, text_field: str | None, input_format: str | None,
-    trace: bool, extra: dict[str, Any], extractor: str | None = None,
-) -> tuple[Cleaned, dict[str, Any]]:
+    trace: bool, extra: dict[str, Any], extractor: str | None = None, pack_given: bool = True,
+) -> tuple[Cleaned, dict[str, Any], Pipeline]:
     """FILE's document judged within ``corpus``: a finished run's OUT (it holds
-    ``.cleaner/state.json``) or an input folder or file. Bad usage (not in the
-    corpus, another run's pack or options) exits 2 with the reason. Also returns
-    where the document sits, for the display and ``--json``."""
+    ``.cleaner/state.json``) or an input folder or file. Within a run, the pack
+    is the run's unless ``pack_given`` (then a warning says how it differs from
+    the run's). Bad usage (not in the corpus, another run's reading options)
+    exits 2 with the reason. Also returns where the document sits, for the
+    display and ``--json``, and the pack it was judged with."""
     if not corpus.exists():
         raise _fail(f"--corpus {corpus}: no such file or folder", 2)
 
@@ -652,10 +659,14 @@ def _judge_within(
     try:
         if (corpus / WORK_DIR / "state.json").is_file():
             found = judge_in_run(
-                file, corpus, pipeline, line=line, text_field=text_field, input_format=input_format, extra=extra,
-                extractor=extractor, trace=trace, on_scan=scanning,
+                file, corpus, pipeline if pack_given else None, line=line, text_field=text_field,
+                input_format=input_format, extra=extra, extractor=extractor, trace=trace, on_scan=scanning,
             )
-            judged, kind = found.judged, "run"
+            judged, kind, pipeline = found.judged, "run", found.pipeline
+            if found.pack_differs:
+                _warn(f"the pack or options given differ from the run's ({'; '.join(found.pack_differs)}): judged "
+                      f"with them within the run's inputs at {found.root}, scanned again; without --pack, --disable, "
+                      "--enable and --headings, explain takes the run's from OUT")
             differ = found.differences()
             if differ:
                 _warn(f"this judgement differs from the run's {PROVENANCE} in {', '.join(differ)}: the run's "
@@ -674,7 +685,7 @@ def _judge_within(
         raise typer.Exit(130) from None
     doc = judged.doc
     where = {"from": kind, "path": str(corpus), "position": doc.position if doc else None, "site": doc.site if doc else None}
-    return judged.cleaned, where
+    return judged.cleaned, where, pipeline
 
 
 # --- cleaner rules ------------------------------------------------------------------

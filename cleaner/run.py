@@ -251,6 +251,18 @@ def _identity(targets: list[Target], pipeline: Pipeline, options: RunOptions) ->
     }
 
 
+def pack_recipe(pipeline: Pipeline) -> dict[str, Any] | None:
+    """How :func:`cleaner.pack.load_pack` built the pipeline, as its arguments
+    (pack files as absolute paths, built-in packs by name), so that ``cleaner
+    explain --corpus OUT`` loads the run's pack without being told it; None for
+    a pipeline built by hand."""
+    if pipeline.packs is None:
+        return None
+    packs = [str(Path(p).resolve()) if Path(p).exists() else p for p in pipeline.packs]
+    return {"packs": packs, "options": pipeline.options, "disable": list(pipeline.disable),
+            "enable": list(pipeline.enable)}
+
+
 def rule_options(pipeline: Pipeline) -> dict[str, dict[str, Any]]:
     """The options in effect, by rule: the defaults as the packs and the caller set them."""
     return {r.id: dict(r.options) for r in pipeline.rules if r.options}
@@ -355,7 +367,7 @@ def run_corpus(
     try:
         mode = state.prepare(
             _fingerprint(targets, pipeline, options), pipeline.sha256, overwrite=options.overwrite,
-            identity=_identity(targets, pipeline, options),
+            identity=_identity(targets, pipeline, options), recipe=pack_recipe(pipeline),
         )
     except StateError as exc:
         raise RunError(str(exc)) from None

@@ -33,7 +33,7 @@ from collections import deque
 from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Generator, Iterable, Iterator, TypeVar
 
 #: The environment variable through which a run names its packs to the forkserver
 #: (:mod:`cleaner.worker_preload`): ``{"packs", "options", "disable", "enable"}``.
@@ -97,7 +97,7 @@ def ordered_map(
     window: int | None = None,
     on_broken: Callable[[T, BaseException], R] | None = None,
     fork: bool = False,
-) -> Iterator[tuple[T, R]]:
+) -> Generator[tuple[T, R], None, None]:
     """Yield ``(item, fn(item))`` in the order of ``items``.
 
     ``jobs == 1`` runs in this process (after calling ``initializer`` here), so

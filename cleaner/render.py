@@ -53,8 +53,9 @@ def pack_steps(console: Console, pipeline: Pipeline) -> None:
 
 
 def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pipeline, *, verbose: bool = False) -> None:
-    """Documents by status, characters removed, top rules, drop reasons, failures
-    and skipped files. ``verbose``: every rule, reason and failure, not the top few."""
+    """Documents by status, characters (what was measured, and where the change
+    went: :func:`character_lines`), top rules, drop reasons, failures and skipped
+    files. ``verbose``: every rule, reason and failure, not the top few."""
     console.print(
         f"[bold]{plural(report.documents, 'document')}[/]: [green]{report.status['ok']:,} ok[/], "
         f"[yellow]{report.status['dropped']:,} dropped[/], [red]{report.status['failed']:,} failed[/] "

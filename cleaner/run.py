@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Generator, Iterator
 
 from cleaner import __version__
 from cleaner.char_account import CharAccount
@@ -451,9 +451,9 @@ def run_corpus(
         for key, (documents, nbytes) in issued.items():  # committed by a worker, not yet collected here
             if state.unit_done(key):
                 kept.update(units=1, documents=documents, bytes=nbytes)
-        scanned = ScanKept(tuple(r.id for r in corpus_rules(pipeline.rules))) if corpus_rules(pipeline.rules) else None
+        scans = tuple(r.id for r in corpus_rules(pipeline.rules))  # all finished before the clean began
         raise RunInterrupted(kept["units"], kept["documents"], kept["bytes"], sum(t.size for t in targets),
-                             terminated=isinstance(stop, Terminated), scan=scanned) from None
+                             terminated=isinstance(stop, Terminated), scan=ScanKept(scans) if scans else None) from None
     report.seconds = time.perf_counter() - started
     report.resumed_units = resumed
     report.resumed_scan_units = scan_resumed
@@ -583,7 +583,7 @@ def _scan(
 def _scan_units(
     rule_id: str, targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int, state: RunState,
     fork: bool = False,
-) -> Iterator[tuple[tuple[int, int, bool], list[Any]]]:
+) -> Generator[tuple[tuple[int, int, bool], list[Any]], None, None]:
     """Each unit's sketches for ``rule_id`` in input order, with (first document's
     place, input bytes, read back?): read back from OUT where a killed run kept
     them, computed by the workers for the other units."""

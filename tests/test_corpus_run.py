@@ -384,3 +384,34 @@ def test_every_duplicate_names_the_copy_its_cluster_keeps_in_one_run_with_two_jo
         assert re.fullmatch(r"near-duplicate of a\.txt, through another of its copies \(Jaccard ≈ 0\.\d\d with that copy\)",
                             dropped["d.txt"][0]), name
     assert runs["one"] == runs["two"] == runs["resumed"]
+
+
+def test_sigterm_to_the_whole_group_in_the_duplicates_scan_keeps_both_scans_work_and_says_so(tmp_path):
+    """Slurm's scancel in the second scan of a -j2 run: exit 143, the message names
+    the template scan kept and the duplicates' units kept, no temporary file in OUT,
+    and the same command resumes to the bytes of a run never stopped."""
+    import subprocess
+    import sys
+
+    from test_run_scale import wait_for_units
+
+    src = _corpus(tmp_path / "in", stories=3000)
+    clean = tmp_path / "clean"
+    run_corpus(src, clean, load_pack(["corpus"]), RunOptions(jobs=1))
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from cleaner.cli import main; main()", "run", str(src), str(out), "--pack", "corpus",
+         "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    wait_for_units(proc, out, parts="scan/corpus_duplicates/*.pickle")
+    os.killpg(proc.pid, signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 143, stderr
+    found = re.search(r"^terminated \(SIGTERM\) in the scan: corpus/site-template scan kept; corpus/duplicates scan "
+                      r"interrupted, (\d+) units of it kept; in (\S+), run the same command to resume$", stderr, re.M)
+    assert found and found.group(2) == str(out), stderr
+    assert int(found.group(1)) == len(list((out / ".cleaner").glob("scan/corpus_duplicates/*.pickle"))) >= 2
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")] and "Traceback" not in stderr
+    report = run_corpus(src, out, load_pack(["corpus"]), RunOptions(jobs=2))
+    assert report.resumed_scan_units >= int(found.group(1))
+    assert snapshot(out) == snapshot(clean)

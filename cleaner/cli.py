@@ -35,7 +35,7 @@ from cleaner.outputs import OutputOptions
 from cleaner.pack import PackWarning, load_pack
 from cleaner.registry import unknown_rule_message
 from cleaner.rule import Rule, RuleError
-from cleaner.parallel import warm_up
+from cleaner.parallel import SIGTERM_EXIT, Terminated, sigterm_interrupts, warm_up
 from cleaner.run import PROVENANCE, RunError, RunInterrupted, RunOptions, remote, run_corpus, small_input
 from cleaner.corpus.within import NotInCorpus, judge_in_inputs
 from cleaner.finished_run import NotARun, RunMismatch, judge_in_run
@@ -460,8 +460,8 @@ def run(
 
     Exit codes: 0 every document ok or dropped; 1 some documents failed (see the
     summary and provenance), or IN gave no documents at all; 2 bad usage, pack
-    or OUT, nothing done; 130 interrupted (Ctrl-C), the finished part kept for
-    the next run.
+    or OUT, nothing done; 130 interrupted (Ctrl-C), 143 terminated (SIGTERM, as
+    Slurm and Kubernetes send), the finished part kept for the next run either way.
     """
     if (jobs or _default_jobs()) > 1 and not small_input(input):  # the forkserver loads the packs meanwhile
         warm_up({"packs": [str(p) for p in pack or ()], "disable": list(disable or ()), "enable": list(enable or ())})
@@ -488,16 +488,17 @@ def run(
     if verbose and not quiet:
         render.pack_steps(err, pipeline)
     try:
-        with progress_for(err, quiet) as progress:
+        with sigterm_interrupts(), progress_for(err, quiet) as progress:
             report = run_corpus(input, output, pipeline, options, progress=progress)
     except RunError as exc:
         raise _fail(str(exc), 2) from None
     except RunInterrupted as stop:
-        err.print(render.interrupted_line(stop.units, stop.documents, stop.bytes_done, stop.bytes_total, output), highlight=False)
-        raise typer.Exit(130) from None
-    except KeyboardInterrupt:  # before any unit was under way: reading the inputs, preparing OUT
-        err.print("interrupted before cleaning began; nothing kept", highlight=False)
-        raise typer.Exit(130) from None
+        err.print(render.interrupted_line(stop, output), highlight=False)
+        raise typer.Exit(SIGTERM_EXIT if stop.terminated else 130) from None
+    except KeyboardInterrupt as stop:  # before any unit was under way: reading the inputs, preparing OUT
+        terminated = isinstance(stop, Terminated)
+        err.print(f"{render.stopped_by(terminated)} before cleaning began; nothing kept", highlight=False)
+        raise typer.Exit(SIGTERM_EXIT if terminated else 130) from None
     if quiet:
         line = render.failed_line(report, output)
         if line:
@@ -606,8 +607,9 @@ def explain(
         typer.Option(
             "--corpus", metavar="OUT|IN", rich_help_panel=INPUT, show_default=False,
             help="Judge FILE within its corpus, so that corpus rules (--pack corpus) show their removals: the OUT "
-            "of a finished `cleaner run` (its pack and options must be given again; its inputs are scanned "
-            "again unless OUT keeps the run's statistics), or the input folder (or file) FILE belongs to, "
+            "of a finished `cleaner run` (with the run's pack and options, read from OUT, and the statistics "
+            "its scan kept there; a --pack, --disable, --enable or --headings given instead is said to differ "
+            "and the run's inputs are scanned again with it), or the input folder (or file) FILE belongs to, "
             "scanned here.",
         ),
     ] = None,
@@ -632,8 +634,11 @@ def explain(
 
     --json prints the document as its provenance.jsonl line has it (output left
     out) with the cleaned text under "text" (and, with --corpus, where the
-    document sits in it under "corpus"). Exit code 1 when the document failed,
-    2 when it is not in the corpus or the run's pack or options differ.
+    document sits in it under "corpus"). With --corpus OUT, the pack and options
+    are the run's, read from OUT, unless --pack, --disable, --enable or
+    --headings are given (a warning then says how they differ from the run's).
+    Exit code 1 when the document failed, 2 when it is not in the corpus or the
+    run's reading options (--text-field, --input-format, --extractor) differ.
     """
     pipeline = _pipeline(pack, headings, disable, enable)
     fmt = input_format.value if input_format else None
@@ -650,9 +655,10 @@ def explain(
             raise _fail(f"{item.id}: {item.reason}", 1)
         cleaned = clean_document(item, pipeline, trace=not json_out)
     else:
-        cleaned, within = _judge_within(
+        given = bool(pack or disable or enable or headings is not None)
+        cleaned, within, pipeline = _judge_within(
             file, corpus, pipeline, line=line, text_field=text_field, input_format=fmt, trace=not json_out,
-            extra=_given(headings=headings, disable=disable, enable=enable), extractor=chosen,
+            extra=_given(headings=headings, disable=disable, enable=enable), extractor=chosen, pack_given=given,
         )
         if isinstance(cleaned.item, ReadFailure) and not json_out:
             raise _fail(f"{cleaned.id}: {cleaned.outcome.reason}", 1)
@@ -666,12 +672,14 @@ def explain(
 
 def _judge_within(
     file: Path, corpus: Path, pipeline: Pipeline, *, line: int, text_field: str | None, input_format: str | None,
-    trace: bool, extra: dict[str, Any], extractor: str | None = None,
-) -> tuple[Cleaned, dict[str, Any]]:
+    trace: bool, extra: dict[str, Any], extractor: str | None = None, pack_given: bool = True,
+) -> tuple[Cleaned, dict[str, Any], Pipeline]:
     """FILE's document judged within ``corpus``: a finished run's OUT (it holds
-    ``.cleaner/state.json``) or an input folder or file. Bad usage (not in the
-    corpus, another run's pack or options) exits 2 with the reason. Also returns
-    where the document sits, for the display and ``--json``."""
+    ``.cleaner/state.json``) or an input folder or file. Within a run, the pack
+    is the run's unless ``pack_given`` (then a warning says how it differs from
+    the run's). Bad usage (not in the corpus, another run's reading options)
+    exits 2 with the reason. Also returns where the document sits, for the
+    display and ``--json``, and the pack it was judged with."""
     if not corpus.exists():
         raise _fail(f"--corpus {corpus}: no such file or folder", 2)
 
@@ -681,10 +689,14 @@ def _judge_within(
     try:
         if (corpus / WORK_DIR / "state.json").is_file():
             found = judge_in_run(
-                file, corpus, pipeline, line=line, text_field=text_field, input_format=input_format, extra=extra,
-                extractor=extractor, trace=trace, on_scan=scanning,
+                file, corpus, pipeline if pack_given else None, line=line, text_field=text_field,
+                input_format=input_format, extra=extra, extractor=extractor, trace=trace, on_scan=scanning,
             )
-            judged, kind = found.judged, "run"
+            judged, kind, pipeline = found.judged, "run", found.pipeline
+            if found.pack_differs:
+                _warn(f"the pack or options given differ from the run's ({'; '.join(found.pack_differs)}): judged "
+                      f"with them within the run's inputs at {found.root}, scanned again; without --pack, --disable, "
+                      "--enable and --headings, explain takes the run's from OUT")
             differ = found.differences()
             if differ:
                 _warn(f"this judgement differs from the run's {PROVENANCE} in {', '.join(differ)}: the run's "
@@ -703,7 +715,7 @@ def _judge_within(
         raise typer.Exit(130) from None
     doc = judged.doc
     where = {"from": kind, "path": str(corpus), "position": doc.position if doc else None, "site": doc.site if doc else None}
-    return judged.cleaned, where
+    return judged.cleaned, where, pipeline
 
 
 # --- cleaner rules ------------------------------------------------------------------

@@ -10,11 +10,16 @@ line whose ``source.path`` ends FILE's path and whose ``source.sha256`` (and
 ``source.line``, for a record) are FILE's. That also gives the run's input folder:
 FILE's path without ``source.path``.
 
-The statistics come from OUT when it still holds them (``corpus-stats.pickle``, kept
-while a run is unfinished), else from scanning the run's inputs again
-(:mod:`cleaner.corpus.within`), after checking that they are the ones the run read.
-Rules, options or inputs other than the run's are refused with what differs
-(:class:`RunMismatch`): a verdict judged otherwise would not be the run's.
+The pack is the run's own, loaded again from OUT's state (its *recipe*, see
+:mod:`cleaner.state`), unless the caller gives one. The statistics come from OUT
+(``corpus-stats.pickle``, which a run keeps), else (an OUT of an older cleaner)
+from scanning the run's inputs again (:mod:`cleaner.corpus.within`), after
+checking that they are the ones the run read. A pack given that differs from the
+run's is not refused: the document is judged with it within the run's inputs,
+scanned again with it (the run's statistics are its pack's), and
+:attr:`RunJudged.pack_differs` says how it differs. Reading options or inputs
+other than the run's are refused with what differs (:class:`RunMismatch`): a
+verdict judged otherwise would not be the run's.
 
 Nothing here writes files or prints.
 """
@@ -33,10 +38,12 @@ from cleaner.corpus.within import (
     Judged, NotInCorpus, OnScan, Place, corpus_files, judge, locate, scan_inputs, spec_for,
 )
 from cleaner.engine import Pipeline
+from cleaner.pack import load_pack
+from cleaner.rule import RuleError
 from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.io.readers import InputFile, format_of, iter_raw_items, load_document, text_name
 from cleaner.outputs import OutputOptions, plan_targets
-from cleaner.run import MANIFEST, PROVENANCE, RunOptions, _fingerprint, _identity, _size
+from cleaner.run import MANIFEST, PROVENANCE, RunOptions, _identity, _run_options, _size
 from cleaner.state import RunState, differences
 
 #: The options of a run that decide how a document is read (the rest decide outputs).
@@ -55,13 +62,16 @@ class RunMismatch(ValueError):
 @dataclass(frozen=True)
 class RunJudged:
     """A document judged within a finished run: what was judged now, the line
-    the run wrote for it, and where its input folder is (None: the statistics
-    came from OUT and the inputs were not needed)."""
+    the run wrote for it, where its input folder is (None: the statistics came
+    from OUT and the inputs were not needed), the pack it was judged with, and
+    how that pack differs from the run's (empty: it is the run's)."""
 
     judged: Judged
     record: dict[str, Any]
     place: Place
     root: Path | None
+    pipeline: Pipeline
+    pack_differs: tuple[str, ...] = ()
 
     def differences(self) -> list[str]:
         """Where this judgement differs from the line the run wrote (status,
@@ -93,6 +103,8 @@ class FinishedRun:
             raise NotARun(f"{out} was made by an older cleaner that does not record its run's options; run it again")
         self.fingerprint: str = state.get("fingerprint", "")
         self.identity: dict[str, Any] = state["identity"]
+        recipe = state.get("recipe")
+        self.recipe: dict[str, Any] | None = recipe if isinstance(recipe, dict) else None
         try:
             self.manifest: dict[str, Any] = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -105,6 +117,26 @@ class FinishedRun:
         """The run's options as its state records them."""
         found: dict[str, Any] = self.identity.get("options") or {}
         return found
+
+    def pipeline(self) -> Pipeline | None:
+        """The run's pack, loaded again as the run loaded it (OUT's recipe); None
+        when OUT does not say (an older cleaner, a pipeline built by hand). Raises
+        :class:`RunMismatch` when it no longer loads (a pack file gone or broken)."""
+        recipe = self.recipe
+        if recipe is None:
+            return None
+        try:
+            return load_pack(recipe.get("packs") or (), options=recipe.get("options") or None,
+                             disable=recipe.get("disable") or (), enable=recipe.get("enable") or (), warn=False)
+        except RuleError as exc:
+            raise RunMismatch(f"the pack of the run in {self.out} no longer loads ({exc}); give explain its --pack") from None
+
+    def rule_options_given(self) -> dict[str, Any]:
+        """The rule options the run was given on the command line (``--headings``,
+        ``--disable``, ``--enable``), as its state records them: the ``extra`` of
+        :meth:`run_options` for the run's own pack."""
+        standard = set(_run_options(RunOptions()))
+        return {name: value for name, value in self.options.items() if name not in standard}
 
     def run_options(self, **given: Any) -> RunOptions:
         """Options for this run, as a run with ``given`` would have them: the
@@ -131,11 +163,25 @@ class FinishedRun:
             return ""
         return "cleaner " + " ".join(shlex.quote(str(a)) for a in argv[1:])
 
-    def check(self, pipeline: Pipeline, options: RunOptions) -> None:
-        """Refuse rules or options other than the run's, naming the differences."""
+    def changes(self, pipeline: Pipeline, options: RunOptions, *, reading_only: bool = False) -> list[str]:
+        """How these rules and options differ from the run's, in words (empty:
+        they are the run's). ``reading_only``: only the options that decide how a
+        document is read, and cleaner's version (what a pack given cannot change)."""
         mine = _identity([], pipeline, options)
-        changes = differences({k: v for k, v in self.identity.items() if k != "inputs"},
-                              {k: v for k, v in mine.items() if k != "inputs"})
+        if reading_only:
+            ran, now = self.options, mine["options"]
+            found = [f"option {name}: {ran.get(name)} -> {now.get(name)}" for name in READ_OPTIONS
+                     if ran.get(name) != now.get(name)]
+            if self.identity.get("cleaner") != mine["cleaner"]:
+                found.append(f"cleaner: {self.identity.get('cleaner')} -> {mine['cleaner']}")
+            return found
+        return differences({k: v for k, v in self.identity.items() if k != "inputs"},
+                           {k: v for k, v in mine.items() if k != "inputs"})
+
+    def check(self, pipeline: Pipeline, options: RunOptions, *, reading_only: bool = False) -> None:
+        """Refuse rules or options other than the run's (``reading_only``: reading
+        options), naming the differences."""
+        changes = self.changes(pipeline, options, reading_only=reading_only)
         if changes:
             ran = self.command()
             raise RunMismatch(
@@ -200,16 +246,16 @@ class FinishedRun:
 
     def inputs_at(self, root: Path, pipeline: Pipeline, options: RunOptions) -> list[InputFile] | None:
         """The run's input files under ``root`` if they are the ones the run read
-        (the same names, sizes and times, so the same fingerprint), else None."""
+        (the same names, sizes and times), else None."""
         files = corpus_files(root, skip=self.out, input_format=options.input_format)
         targets = plan_targets(files, [_size(f.path) for f in files], options.output)
-        return files if _fingerprint(targets, pipeline, options) == self.fingerprint else None
+        return files if _identity(targets, pipeline, options)["inputs"] == self.identity.get("inputs") else None
 
     def inputs_changed(self, root: Path, pipeline: Pipeline, options: RunOptions) -> str:
         files = corpus_files(root, skip=self.out, input_format=options.input_format)
         targets = plan_targets(files, [_size(f.path) for f in files], options.output)
         now = _identity(targets, pipeline, options)
-        return "; ".join(differences(self.identity, now)) or "the inputs differ"
+        return "; ".join(differences({"inputs": self.identity.get("inputs")}, {"inputs": now["inputs"]})) or "the inputs differ"
 
 
 def _sha_of(file: Path, rel: str, fmt: str | None, line: int, text_field: str) -> str | None:
@@ -227,7 +273,7 @@ def _sha_of(file: Path, rel: str, fmt: str | None, line: int, text_field: str) -
 def judge_in_run(
     file: Path,
     out: Path,
-    pipeline: Pipeline,
+    pipeline: Pipeline | None = None,
     *,
     line: int = 1,
     text_field: str | None = None,
@@ -237,17 +283,28 @@ def judge_in_run(
     trace: bool = False,
     on_scan: OnScan | None = None,
 ) -> RunJudged:
-    """FILE's document judged as the run in ``out`` judged it. Raises
-    :class:`NotARun`, :class:`RunMismatch` (other rules, options or inputs) or
-    :class:`NotInCorpus` (FILE is not one of the run's documents)."""
+    """FILE's document judged as the run in ``out`` judged it: with the run's
+    pack (``pipeline`` None; the default pack for an OUT that does not record
+    it) and the statistics OUT keeps, or with ``pipeline`` (and ``extra``, the
+    rule options given on the command line) within the run's inputs, scanned
+    again when it differs from the run's pack. Raises :class:`NotARun`,
+    :class:`RunMismatch` (other reading options or inputs, or, without a
+    pipeline given, a pack that changed since) or :class:`NotInCorpus` (FILE is
+    not one of the run's documents)."""
     run = FinishedRun(out)
+    given = pipeline is not None
+    if pipeline is None:
+        pipeline = run.pipeline()
+        extra = run.rule_options_given() if pipeline is not None else extra
+        pipeline = pipeline or load_pack()
     options = run.run_options(text_field=text_field, input_format=input_format, extractor=extractor, extra=extra or {})
-    run.check(pipeline, options)
+    run.check(pipeline, options, reading_only=given)
+    differs = tuple(run.changes(pipeline, options))
     position, record = run.find(file, line=line, input_format=options.input_format, text_field=options.text_field)
     rel = record["source"]["path"]
     spec = spec_for(pipeline, text_field=options.text_field, html_seconds=options.html_seconds,
                     html_metadata=options.html_metadata, extractor=options.extractor)
-    saved = RunState(out).load_stats()
+    saved = RunState(out).load_stats() if not differs else None  # the run's statistics are its pack's
     root: Path | None = None
     if saved is not None:
         stats, failures = saved
@@ -255,15 +312,7 @@ def judge_in_run(
         raw = next(r for r in iter_raw_items(InputFile(file, rel, fmt)) if r.position in (None, line))
         place = Place(raw, position)
     else:
-        candidates = run.root_of(file, rel)
-        found = next(((root, files) for root in candidates if (files := run.inputs_at(root, pipeline, options))), None)
-        if found is None:
-            raise RunMismatch(
-                f"the inputs at {candidates[0]} are not those the run in {out} read "
-                f"({run.inputs_changed(candidates[0], pipeline, options)}), and OUT no longer holds the "
-                f"run's statistics; give --corpus {candidates[0]} to judge the document within the corpus as it is now"
-            )
-        root, files = found
+        root, files = _run_inputs(run, file, rel, pipeline, options, differs)
         place = locate(files, rel, line)
         if place.position != position:
             raise RunMismatch(
@@ -271,4 +320,22 @@ def judge_in_run(
                 f"of the run in {out}; the run's documents cannot be told apart: judge it with --corpus {root}"
             )
         stats, failures = scan_inputs(files, pipeline, spec, on_scan)
-    return RunJudged(judge(place, pipeline, spec, stats, failures, trace=trace), record, place, root)
+    judged = judge(place, pipeline, spec, stats, failures, trace=trace)
+    return RunJudged(judged, record, place, root, pipeline, differs)
+
+
+def _run_inputs(
+    run: FinishedRun, file: Path, rel: str, pipeline: Pipeline, options: RunOptions, differs: tuple[str, ...]
+) -> tuple[Path, list[InputFile]]:
+    """The run's input folder and files, found from FILE (whose path in the run is
+    ``rel``); :class:`RunMismatch` when they are not those the run read."""
+    candidates = run.root_of(file, rel)
+    found = next(((root, files) for root in candidates if (files := run.inputs_at(root, pipeline, options))), None)
+    if found is None:
+        why = "the pack given differs from the run's" if differs else "OUT no longer holds the run's statistics"
+        raise RunMismatch(
+            f"the inputs at {candidates[0]} are not those the run in {run.out} read "
+            f"({run.inputs_changed(candidates[0], pipeline, options)}), and {why}; give --corpus {candidates[0]} "
+            "to judge the document within the corpus as it is now"
+        )
+    return found

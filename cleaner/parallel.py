@@ -9,7 +9,11 @@ again is handed to ``on_broken``, whose answer stands in for its result.
 
 Ctrl-C is the main process's to handle: workers ignore SIGINT (a terminal sends it
 to every process of the group), and an interrupt in the main process ends the
-workers at once instead of waiting for the items they hold.
+workers at once instead of waiting for the items they hold. SIGTERM (what Slurm,
+Kubernetes and ``kill`` send) is handled the same way inside
+:func:`sigterm_interrupts`: the main process gets :class:`Terminated`, a
+KeyboardInterrupt; a worker it reaches (alone, or with its whole process group)
+ends at once, or, in a :func:`writing` block, right after it.
 
 Workers are forked by a *forkserver* that :func:`warm_up` starts early and that
 imports cleaner and loads the run's packs once (:mod:`cleaner.worker_preload`), so
@@ -29,7 +33,7 @@ from collections import deque
 from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Generator, Iterable, Iterator, TypeVar
 
 #: The environment variable through which a run names its packs to the forkserver
 #: (:mod:`cleaner.worker_preload`): ``{"packs", "options", "disable", "enable"}``.
@@ -93,7 +97,7 @@ def ordered_map(
     window: int | None = None,
     on_broken: Callable[[T, BaseException], R] | None = None,
     fork: bool = False,
-) -> Iterator[tuple[T, R]]:
+) -> Generator[tuple[T, R], None, None]:
     """Yield ``(item, fn(item))`` in the order of ``items``.
 
     ``jobs == 1`` runs in this process (after calling ``initializer`` here), so
@@ -171,10 +175,46 @@ def ordered_map(
 _END: Any = object()
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived (:func:`sigterm_interrupts`): a KeyboardInterrupt, so that
+    everything that stops cleanly on Ctrl-C stops the same way on it; the caller
+    tells them apart to exit 143 instead of 130."""
+
+
+#: The exit code of a process stopped by SIGTERM, by the shell's convention (128 + 15).
+SIGTERM_EXIT = 128 + signal.SIGTERM
+
+
+@contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` in the main thread, as
+    Ctrl-C raises KeyboardInterrupt, instead of killing the process where it stands
+    (temporary files and a pool's semaphores left behind). Only the first SIGTERM
+    raises: one that follows while the first is being handled is ignored, so the
+    clean-up is not cut short. Outside the main thread (where Python cannot set
+    handlers) it changes nothing; the previous handler is back after the block."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _start_worker(initializer: Callable[..., None], *initargs: Any) -> None:
-    """A worker's start: leave Ctrl-C to the main process, and end with it (see
-    :func:`_end_with_parent`)."""
+    """A worker's start: leave Ctrl-C to the main process, end on SIGTERM (after
+    any :func:`writing` block), and end with the main process (see
+    :func:`_end_with_parent`). A worker forked from the main process would
+    otherwise inherit its SIGTERM handler and raise :class:`Terminated` mid-item."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _end_with_parent()
     initializer(*initargs)
 
@@ -182,13 +222,31 @@ def _start_worker(initializer: Callable[..., None], *initargs: Any) -> None:
 #: Held by a worker while it writes what must not be left half-written (:func:`writing`).
 _WRITING = threading.Lock()
 
+#: The signals held back during a :func:`writing` block.
+_HELD = {signal.SIGTERM}
+
 
 @contextmanager
 def writing() -> Iterator[None]:
-    """A worker writing files: if the main process dies meanwhile, the worker ends
-    after the block, not in it (a unit's files are then all there or not at all)."""
-    with _WRITING:
+    """A worker writing files: if the main process dies, or SIGTERM arrives,
+    meanwhile, the worker ends after the block, not in it (a unit's files are then
+    all there or not at all, and no temporary file is left). SIGTERM is held back
+    (blocked) for the block and takes effect when it ends."""
+    with _WRITING, _signals_held():
         yield
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Block :data:`_HELD` in this thread for the block (where the system can)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _end_with_parent() -> None:
@@ -205,7 +263,8 @@ def _end_with_parent() -> None:
         _WRITING.acquire()
         os._exit(1)
 
-    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+    with _signals_held():  # the thread keeps this mask: SIGTERM is for the main thread, which may be writing
+        threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
 def _end_workers(pool: ProcessPoolExecutor) -> None:

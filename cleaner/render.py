@@ -19,7 +19,7 @@ from cleaner.describe import pattern_of
 from cleaner.engine import Pipeline
 from cleaner.io.readers import UNKNOWN_KIND
 from cleaner.rule import Rule
-from cleaner.run import PROVENANCE, RunReport
+from cleaner.run import PROVENANCE, RunInterrupted, RunReport, ScanKept
 from cleaner.single import Cleaned
 
 #: How many failures, drop reasons and rules a summary lists without --verbose.
@@ -54,16 +54,16 @@ def pack_steps(console: Console, pipeline: Pipeline) -> None:
 
 
 def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pipeline, *, verbose: bool = False) -> None:
-    """Documents by status, characters removed, top rules, drop reasons, failures
-    and skipped files. ``verbose``: every rule, reason and failure, not the top few."""
-    removed = report.chars_in - report.chars_out
-    share = f" ({removed / report.chars_in:.1%})" if report.chars_in else ""
+    """Documents by status, characters (what was measured, and where the change
+    went: :func:`character_lines`), top rules, drop reasons, failures and skipped
+    files. ``verbose``: every rule, reason and failure, not the top few."""
     console.print(
         f"[bold]{plural(report.documents, 'document')}[/]: [green]{report.status['ok']:,} ok[/], "
         f"[yellow]{report.status['dropped']:,} dropped[/], [red]{report.status['failed']:,} failed[/] "
         f"in {report.seconds:.2f}s · pack {escape(pipeline.name)} ({pipeline.sha256[:12]})"
     )
-    console.print(f"characters: {report.chars_in:,} in, {report.chars_out:,} out, {removed:,} removed{share}")
+    for line in character_lines(report):
+        console.print(escape(line), highlight=False)
     if report.resumed_units:
         was = "was" if report.resumed_units == 1 else "were"
         console.print(f"resumed: {plural(report.resumed_units, 'unit')} {was} already done by an earlier, interrupted run")
@@ -102,6 +102,50 @@ def skipped_names(skipped: dict[str, str]) -> str:
         groups.setdefault(skipped[path], []).append(path)
     said = "; ".join(f"{', '.join(paths)} ({reason})" for reason, paths in groups.items())
     return said + ("; …" if len(skipped) > len(shown) else "")
+
+
+#: How many rules ``character_lines`` names among those that added characters.
+ADDERS_SHOWN = 2
+
+
+def character_lines(report: RunReport) -> list[str]:
+    """Where the run's characters went, saying what was measured: the characters
+    the rules were given (on HTML, the extractor's text, named as such), those
+    written, and the parts between (:class:`~cleaner.char_account.CharAccount`):
+    a text a corpus rule replaced (an HTML page given its own text, which can make
+    the output longer than the extracted input), what the rules removed and added,
+    what dropped and failed documents held. Signs are those of the change."""
+    chars = report.chars
+    change = f" ({(report.chars_out - report.chars_in) / report.chars_in:+.1%})" if report.chars_in else ""
+    lines = [f"characters: {given(report)} → {report.chars_out:,} out{change}"]
+    extractor = report.extractor or "the extractor"
+    for rule, delta in chars.replaced.items():
+        documents = chars.replaced_documents[rule]
+        whose = (f"{extractor}'s text of {plural(documents, 'page')} with the page's own text" if chars.pages
+                 else f"the text of {plural(documents, 'document')}")
+        lines.append(f"  {rule} replaced {whose}: {delta:+,}")
+    removed, added = sum(chars.removed.values()), sum(chars.added.values())
+    share = f" ({removed / chars.chars_in:.1%})" if chars.chars_in else ""
+    parts = [f"rules removed {removed:,}{share}" if removed else "rules removed nothing"]
+    if added:
+        adders = ", ".join(f"{rule} {count:,}" for rule, count in chars.added.most_common(ADDERS_SHOWN))
+        parts.append(f"added {added:,} ({adders}{', …' if len(chars.added) > ADDERS_SHOWN else ''})")
+    if chars.dropped:
+        parts.append(f"{plural(report.status['dropped'], 'dropped document')} held {chars.dropped:,}")
+    if chars.failed:
+        parts.append(f"{plural(report.status['failed'], 'failed document')} held {chars.failed:,}")
+    lines.append("  " + "; ".join(parts))
+    return lines
+
+
+def given(report: RunReport) -> str:
+    """The characters the rules were given, by where they came from: ``1,234 in``
+    for text, ``470,852 extracted from 31 HTML pages by trafilatura`` for HTML."""
+    chars = report.chars
+    if not chars.pages:
+        return f"{report.chars_in:,} in"
+    extracted = f"{chars.extracted:,} extracted from {plural(chars.pages, 'HTML page')} by {report.extractor or 'the extractor'}"
+    return f"{chars.read:,} read and {extracted}" if chars.read else extracted
 
 
 def corpus_details(found: dict[str, Any], *, verbose: bool = False) -> list[str]:
@@ -147,14 +191,38 @@ def no_documents_line(report: RunReport, input: Path) -> str | None:
     return f"no documents: {input} holds no input file, or only empty ones"
 
 
-def interrupted_line(units: int, documents: int, bytes_done: int, bytes_total: int, output: Path) -> str:
-    """What Ctrl-C during a run kept, and how to go on. Units are cut lazily from
-    the inputs, so their total is not known; the share of input bytes is."""
-    share = f", {bytes_done / bytes_total:.0%} of the input" if bytes_total else ""
-    return (
-        f"interrupted: {plural(units, 'unit')} ({plural(documents, 'document')}{share}) kept in {output}; "
-        "run the same command to resume"
-    )
+def interrupted_line(stop: RunInterrupted, output: Path) -> str:
+    """What Ctrl-C (or SIGTERM) during a run kept, and how to go on: the scans
+    kept, and the one interrupted with its units done; the units cleaned, with
+    their documents and share of the input. Units are cut lazily from the inputs,
+    so their total is not known; the share of input bytes is."""
+    stopped, scan = stopped_by(stop.terminated), stop.scan
+    resume = "run the same command to resume"
+    if scan is not None and scan.interrupted is not None:
+        return f"{stopped} in the scan: {'; '.join(scan_kept(scan))}; in {output}, {resume}"
+    share = f", {stop.bytes_done / stop.bytes_total:.0%} of the input" if stop.bytes_total else ""
+    cleaned = f"{plural(stop.units, 'unit')} ({plural(stop.documents, 'document')}{share})"
+    if scan is None or not scan.finished:
+        return f"{stopped}: {cleaned} kept in {output}; {resume}"
+    return f"{stopped}: {scan_kept(scan)[0]}; {cleaned} cleaned and kept in {output}; {resume}"
+
+
+def scan_kept(scan: ScanKept) -> list[str]:
+    """What an interrupted run's scan leaves for the next, in words:
+    ``corpus/site-template scan kept`` (the finished ones, if any), then
+    ``corpus/duplicates scan interrupted, 3 units of it kept``."""
+    said = []
+    if scan.finished:
+        noun = "scan" if len(scan.finished) == 1 else "scans"
+        said.append(f"{' and '.join(scan.finished)} {noun} kept")
+    if scan.interrupted is not None:
+        said.append(f"{scan.interrupted} scan interrupted, {plural(scan.units, 'unit')} of it kept")
+    return said
+
+
+def stopped_by(terminated: bool) -> str:
+    """How a run stopped, as its message begins: by Ctrl-C or by SIGTERM."""
+    return "terminated (SIGTERM)" if terminated else "interrupted"
 
 
 # --- cleaner explain ----------------------------------------------------------------

@@ -29,13 +29,15 @@ import re
 import sys
 import time
 from collections import Counter, deque
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Generator, Iterator
 
 from cleaner import __version__
+from cleaner.char_account import CharAccount
 from cleaner.corpus.removals import with_removals
 from cleaner.corpus.scan import corpus_rules
 from cleaner.engine import Pipeline
@@ -43,7 +45,7 @@ from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnav
 from cleaner.io.readers import RawItem, check_text_field, discover, iter_raw_items
 from cleaner.io.writers import json_line, write_atomic
 from cleaner.outputs import OutputOptions, Target, inside, plan_targets, unused_compression
-from cleaner.parallel import can_fork, ordered_map, warm_up, writing
+from cleaner.parallel import Terminated, can_fork, ordered_map, warm_up, writing
 from cleaner.state import RunState, StateError
 from cleaner.commit import Unit, commit_unit, record_key
 from cleaner.worker import (
@@ -90,17 +92,34 @@ class RunError(ValueError):
     """The run cannot start (bad paths, OUT holds another run); nothing was written."""
 
 
-class RunInterrupted(KeyboardInterrupt):
-    """Ctrl-C while units were being cleaned: the finished ones (``units``, holding
-    ``documents`` and ``bytes_done`` of ``bytes_total`` input bytes, resumed ones
-    included) stay in ``OUT/.cleaner/``, and the same run started again does only
-    the rest. Units are cut lazily, so their total is not known here. Still a
-    KeyboardInterrupt for callers that only know that."""
+@dataclass(frozen=True)
+class ScanKept:
+    """What the scan of an interrupted run keeps in ``OUT/.cleaner/``: the corpus
+    rules whose scan finished (their statistics), and the rule whose scan was
+    under way when the run stopped (None: every scan had finished) with the
+    units of it already scanned."""
 
-    def __init__(self, units: int, documents: int, bytes_done: int, bytes_total: int) -> None:
+    finished: tuple[str, ...]
+    interrupted: str | None = None
+    units: int = 0
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM: ``terminated``) during a run: the finished units
+    (``units``, holding ``documents`` and ``bytes_done`` of ``bytes_total`` input
+    bytes, resumed ones included) stay in ``OUT/.cleaner/``, and so does what the
+    scan found (``scan``; None without corpus rules); the same run started again
+    does only the rest. Units are cut lazily, so their total is not known here.
+    Still a KeyboardInterrupt for callers that only know that."""
+
+    def __init__(
+        self, units: int, documents: int, bytes_done: int, bytes_total: int, *,
+        terminated: bool = False, scan: ScanKept | None = None,
+    ) -> None:
         super().__init__(f"interrupted: {units} units ({documents} documents) kept")
         self.units, self.documents = units, documents
         self.bytes_done, self.bytes_total = bytes_done, bytes_total
+        self.terminated, self.scan = terminated, scan
 
 
 @dataclass
@@ -126,6 +145,10 @@ class RunReport:
     rules: Counter = field(default_factory=Counter)
     chars_in: int = 0
     chars_out: int = 0
+    #: chars_in and chars_out taken apart: read or extracted from HTML, removed, added, replaced, dropped
+    chars: CharAccount = field(default_factory=CharAccount)
+    #: The extractor that gave the HTML pages' text (None: not known, a report read back from provenance)
+    extractor: str | None = None
     bytes_read: int = 0
     failures: list[dict[str, str]] = field(default_factory=list)
     drops: Counter = field(default_factory=Counter)
@@ -157,6 +180,7 @@ class RunReport:
             self.rules[step["rule"]] += 1
         self.chars_in += record["chars_before"]
         self.chars_out += record["chars_after"]
+        self.chars.add(record)
         if status == "failed":
             self.failures.append({"id": record["id"], "reason": record["reason"] or ""})
         elif status == "dropped":
@@ -253,6 +277,18 @@ def _identity(targets: list[Target], pipeline: Pipeline, options: RunOptions) ->
         "options": _run_options(options),
         "inputs": f"{len(targets)} files ({hashlib.sha256(inputs).hexdigest()[:12]})",
     }
+
+
+def pack_recipe(pipeline: Pipeline) -> dict[str, Any] | None:
+    """How :func:`cleaner.pack.load_pack` built the pipeline, as its arguments
+    (pack files as absolute paths, built-in packs by name), so that ``cleaner
+    explain --corpus OUT`` loads the run's pack without being told it; None for
+    a pipeline built by hand."""
+    if pipeline.packs is None:
+        return None
+    packs = [str(Path(p).resolve()) if Path(p).exists() else p for p in pipeline.packs]
+    return {"packs": packs, "options": pipeline.options, "disable": list(pipeline.disable),
+            "enable": list(pipeline.enable)}
 
 
 def rule_options(pipeline: Pipeline) -> dict[str, dict[str, Any]]:
@@ -365,7 +401,7 @@ def run_corpus(
     try:
         mode = state.prepare(
             _fingerprint(targets, pipeline, options), pipeline.sha256, overwrite=options.overwrite,
-            identity=_identity(targets, pipeline, options),
+            identity=_identity(targets, pipeline, options), recipe=pack_recipe(pipeline),
         )
     except StateError as exc:
         raise RunError(str(exc)) from None
@@ -373,6 +409,7 @@ def run_corpus(
         report = _report_from(out_path / PROVENANCE)
         report.already_complete = True
         report.skipped = discovery.skipped  # discovered again: what IN holds now
+        report.extractor = options.extractor
         return report
     progress.start(len(targets), sum(t.size for t in targets))
 
@@ -390,7 +427,11 @@ def run_corpus(
     if corpus_rules(pipeline.rules):
         saved = state.load_stats() if mode == "resume" else None
         if saved is None:
-            saved, scan_resumed = _scan(targets, pipeline, spec, options.jobs, progress, state, fork=fork)
+            try:
+                saved, scan_resumed = _scan(targets, pipeline, spec, options.jobs, progress, state, fork=fork)
+            except KeyboardInterrupt as stop:
+                raise RunInterrupted(0, 0, 0, sum(t.size for t in targets), terminated=isinstance(stop, Terminated),
+                                     scan=_scan_kept(state, pipeline)) from None
             _give_back_memory()
         stats, failures = saved
         spec = replace(spec, corpus_stats=stats, scan_failures=failures)
@@ -438,17 +479,20 @@ def run_corpus(
         while order:  # resumed units after the last one cleaned
             assembly.add(*order.popleft())
         report = assembly.finish()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         assembly.abort()
         results.close()  # stop the workers now, not when the generator is collected
         for key, (documents, nbytes) in issued.items():  # committed by a worker, not yet collected here
             if state.unit_done(key):
                 kept.update(units=1, documents=documents, bytes=nbytes)
-        raise RunInterrupted(kept["units"], kept["documents"], kept["bytes"], sum(t.size for t in targets)) from None
+        scans = tuple(r.id for r in corpus_rules(pipeline.rules))  # all finished before the clean began
+        raise RunInterrupted(kept["units"], kept["documents"], kept["bytes"], sum(t.size for t in targets),
+                             terminated=isinstance(stop, Terminated), scan=ScanKept(scans) if scans else None) from None
     report.seconds = time.perf_counter() - started
     report.resumed_units = resumed
     report.resumed_scan_units = scan_resumed
     report.skipped = discovery.skipped
+    report.extractor = options.extractor
     report.corpus, report.corpus_summaries = with_removals(corpus_found, corpus_said, out_path / PROVENANCE)
     write_atomic(out_path / MANIFEST, _manifest(in_path, out_path, pipeline, options, report).encode("utf-8"))
     state.complete()
@@ -496,6 +540,19 @@ def _give_back_memory() -> None:
         pass
 
 
+def _scan_kept(state: RunState, pipeline: Pipeline) -> ScanKept:
+    """What a scan interrupted now leaves in OUT for the next run: the rules whose
+    statistics are kept, and the first other one with its units scanned so far."""
+    finished, _ = state.load_scan_progress() or ({}, {})
+    rules = [r.id for r in corpus_rules(pipeline.rules)]
+    done = tuple(rule_id for rule_id in rules if rule_id in finished)
+    rest = [rule_id for rule_id in rules if rule_id not in finished]
+    if not rest:
+        return ScanKept(done)
+    parts = state.scan_part(rest[0], "any").parent  # the folder of the rule's unit sketches
+    return ScanKept(done, rest[0], len(list(parts.glob("*.pickle"))))
+
+
 #: A unit of a scan: rule id, unit key, raw items, first document's place, input bytes.
 ScanJob = tuple[str, str, list[RawItem], int, int]
 
@@ -537,14 +594,16 @@ def _scan(
         gathered = rule.statistics(**rule.options)
         phase = replace(spec, corpus_stats=dict(stats))
         progress.phase(f"scanning for {rule.id}")
-        for (first, nbytes, kept), sketches in _scan_units(rule.id, targets, pipeline, phase, jobs, state, fork):
-            resumed += kept
-            progress.advance(len(sketches), nbytes)
-            for position, entry in enumerate(sketches, first):
-                if isinstance(entry, ScanFailure):
-                    failures.setdefault(position, entry.reason)
-                elif entry is not None:
-                    gathered.add(*entry)
+        # closed at once on Ctrl-C, which ends the workers (else they live as long as the traceback)
+        with closing(_scan_units(rule.id, targets, pipeline, phase, jobs, state, fork)) as units:
+            for (first, nbytes, kept), sketches in units:
+                resumed += kept
+                progress.advance(len(sketches), nbytes)
+                for position, entry in enumerate(sketches, first):
+                    if isinstance(entry, ScanFailure):
+                        failures.setdefault(position, entry.reason)
+                    elif entry is not None:
+                        gathered.add(*entry)
         stats[rule.id] = gathered
         state.save_scan_progress((stats, failures))
         state.drop_scan_parts(rule.id)
@@ -558,7 +617,7 @@ def _scan(
 def _scan_units(
     rule_id: str, targets: list[Target], pipeline: Pipeline, spec: WorkSpec, jobs: int, state: RunState,
     fork: bool = False,
-) -> Iterator[tuple[tuple[int, int, bool], list[Any]]]:
+) -> Generator[tuple[tuple[int, int, bool], list[Any]], None, None]:
     """Each unit's sketches for ``rule_id`` in input order, with (first document's
     place, input bytes, read back?): read back from OUT where a killed run kept
     them, computed by the workers for the other units."""
@@ -586,13 +645,14 @@ def _scan_units(
         initargs=(spec, pipeline if jobs <= 1 or fork else None), on_broken=lambda job, _error: [None] * len(job[2]),
         fork=fork,
     )
-    for job, sketches in results:
-        while order[0][4]:  # kept units before this one
-            key, documents, first, nbytes, _ = order.popleft()
-            yield (first, nbytes, True), read_back(key, documents)
-        key, _, first, nbytes, _ = order.popleft()
-        assert key == job[1], "scan results out of order"
-        yield (first, nbytes, False), sketches
+    with closing(results):
+        for job, sketches in results:
+            while order[0][4]:  # kept units before this one
+                key, documents, first, nbytes, _ = order.popleft()
+                yield (first, nbytes, True), read_back(key, documents)
+            key, _, first, nbytes, _ = order.popleft()
+            assert key == job[1], "scan results out of order"
+            yield (first, nbytes, False), sketches
     for key, documents, first, nbytes, _ in order:  # kept units after the last one scanned
         yield (first, nbytes, True), read_back(key, documents)
 
@@ -797,6 +857,7 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
         **({"corpus": report.corpus} if report.corpus else {}),
         "chars_in": report.chars_in,
         "chars_out": report.chars_out,
+        "characters": report.chars.to_dict(),  # chars_in and chars_out taken apart (cleaner.char_account)
         "bytes_read": report.bytes_read,
         "seconds": round(report.seconds, 3),
         "resumed_units": report.resumed_units,

@@ -13,7 +13,11 @@ A run with corpus rules scans first. Each unit's sketches for a rule are kept in
 rule's finished statistics in ``OUT/.cleaner/scan/finished.pickle``, so a run
 killed in the scan resumes it at the first unit not done; the whole scan's
 statistics, once complete, go to ``OUT/.cleaner/corpus-stats.pickle`` and the
-sketches are removed.
+sketches are removed. The statistics stay once the run completes: ``cleaner
+explain FILE --corpus OUT`` judges a document with them instead of scanning the
+inputs again (they are compact: templates' recurring lines, duplicates' verdicts).
+``state.json`` also keeps how the run's pack was loaded (its *recipe*: packs,
+options, rules disabled and enabled), so that explain can load the same pack.
 """
 
 from __future__ import annotations
@@ -49,14 +53,15 @@ class RunState:
             return None
 
     def prepare(
-        self, fingerprint: str, pack_sha: str, *, overwrite: bool, identity: dict[str, Any] | None = None
+        self, fingerprint: str, pack_sha: str, *, overwrite: bool, identity: dict[str, Any] | None = None,
+        recipe: dict[str, Any] | None = None,
     ) -> str:
         """Decide how to start: ``"fresh"``, ``"resume"`` or ``"complete"``.
 
         Refuses (:class:`StateError`) an OUT that holds a different run, or files
         that are not a cleaner run at all, unless ``overwrite``. ``identity`` is the
         fingerprint's parts in words; kept in the state, it lets the refusal say
-        what differs.
+        what differs. ``recipe``: how the pack was loaded (see the module docs).
         """
         state = self._read()
         if overwrite:
@@ -79,7 +84,8 @@ class RunState:
             return "complete"
         self.parts.mkdir(parents=True, exist_ok=True)
         if state is None:
-            self._write({"fingerprint": fingerprint, "pack": pack_sha, "identity": identity, "complete": False})
+            self._write({"fingerprint": fingerprint, "pack": pack_sha, "identity": identity, "recipe": recipe,
+                         "complete": False})
             return "fresh"
         return "resume"
 
@@ -88,7 +94,7 @@ class RunState:
 
     @property
     def stats_file(self) -> Path:
-        """The scan's statistics (corpus rules), kept until the run completes."""
+        """The scan's statistics (corpus rules); kept when the run completes, for explain."""
         return self.work / "corpus-stats.pickle"
 
     def save_stats(self, found: tuple[dict[str, Any], dict[int, str]]) -> None:
@@ -164,8 +170,7 @@ class RunState:
         state["complete"] = True
         self._write(state)
         shutil.rmtree(self.parts, ignore_errors=True)
-        shutil.rmtree(self.scan_dir, ignore_errors=True)
-        self.stats_file.unlink(missing_ok=True)
+        shutil.rmtree(self.scan_dir, ignore_errors=True)  # the sketches; the statistics stay (see the module docs)
 
 
 def _load(path: Path) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 from pathlib import Path
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 
 from cleaner.cli import app
 from cleaner.pack import load_pack
-from cleaner.run import RunOptions, run_corpus
+from cleaner.run import Progress, RunOptions, run_corpus
 
 from conftest import SEEDS
 from test_run_scale import kill_midway, snapshot
@@ -121,7 +122,7 @@ def test_a_killed_corpus_run_resumes_to_identical_output(tmp_path, sig):
     assert result.exit_code == 0, result.output
     assert "resumed:" in result.output
     assert snapshot(out) == snapshot(clean)
-    assert not (out / ".cleaner" / "corpus-stats.pickle").exists()
+    assert (out / ".cleaner" / "corpus-stats.pickle").is_file()  # kept for explain --corpus OUT
 
 
 @pytest.mark.parametrize("rule", ["corpus/site-template", "corpus/duplicates"])
@@ -142,7 +143,7 @@ def test_a_run_killed_in_the_scan_resumes_the_scan_to_identical_output(tmp_path,
     report = run_corpus(src, out, load_pack(["corpus"]), RunOptions(jobs=1))
     assert kept <= report.resumed_scan_units < 30  # 30 units a scan: the rest was scanned again
     assert snapshot(out) == snapshot(clean)
-    assert not (work / "scan").exists() and not (work / "corpus-stats.pickle").exists()
+    assert not (work / "scan").exists() and (work / "corpus-stats.pickle").is_file()  # the statistics stay, for explain
 
 
 def test_saved_statistics_that_name_foreign_code_are_not_loaded(tmp_path):
@@ -282,3 +283,135 @@ def test_a_scan_that_raises_fails_its_document_with_the_reason(tmp_path, monkeyp
     assert copy["status"] == "failed"
     assert copy["reason"] == "rule corpus/duplicates failed in the scan: ValueError: cannot sketch this one"
     assert provenance(out)[SEED]["status"] == "ok"
+
+
+class _CtrlCIn(Progress):
+    """Ctrl-C once ``units`` units of the phase ``name`` are done."""
+
+    def __init__(self, name: str, units: int) -> None:
+        self.name, self.units, self.current, self.done = name, units, "", 0
+
+    def phase(self, name: str) -> None:
+        self.current, self.done = name, 0
+
+    def advance(self, documents: int, nbytes: int) -> None:
+        self.done += self.current == self.name
+        if self.current == self.name and self.done == self.units:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("phase, said", [
+    ("scanning for corpus/site-template",
+     "interrupted in the scan: corpus/site-template scan interrupted, 1 unit of it kept; in {out}, "),
+    ("scanning for corpus/duplicates",
+     "interrupted in the scan: corpus/site-template scan kept; corpus/duplicates scan interrupted, 1 unit of it kept; "
+     "in {out}, "),
+    ("cleaning", "interrupted: corpus/site-template and corpus/duplicates scans kept; 1 unit (100 documents, 33% of "
+     "the input) cleaned and kept in {out}; "),
+], ids=["first-scan", "second-scan", "clean"])
+def test_an_interrupt_says_which_scans_were_kept_and_the_run_resumes(tmp_path, monkeypatch, phase, said):
+    """Ctrl-C in the duplicates scan keeps the template scan's statistics and the
+    duplicates' sketches done so far: the message says so (it said "nothing kept"),
+    and the same command goes on from there to the bytes of a run never stopped."""
+    import cleaner.cli
+
+    src = _corpus(tmp_path / "in", stories=300)  # 3 units of 100 documents
+    clean = tmp_path / "clean"
+    run_corpus(src, clean, load_pack(["corpus"]), RunOptions(jobs=1))
+    out = tmp_path / "out"
+    monkeypatch.setattr(cleaner.cli, "progress_for", lambda console, quiet: _CtrlCIn(phase, 1))
+    stopped = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus", "--jobs", "1"])
+    assert stopped.exit_code == 130, stopped.output
+    assert said.format(out=out) + "run the same command to resume" in stopped.output.replace("\n", "")
+    monkeypatch.undo()
+    resumed = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus", "--jobs", "1"])
+    assert resumed.exit_code == 0, resumed.output
+    assert snapshot(out) == snapshot(clean)
+
+
+def _cluster_of_copies(root: Path) -> Path:
+    """a.txt, b.txt a near-copy of it, c.txt the same text as b.txt (upper case),
+    d.txt a near-copy of b.txt more like b than like a; and distinct stories between
+    them, so that the four fall in different units."""
+    import random
+    import string
+
+    rng = random.Random(3)
+    vocab = ["".join(rng.choice(string.ascii_lowercase) for _ in range(7)) for _ in range(3000)]
+
+    def drift(words: list[str], share: float) -> list[str]:
+        return [rng.choice(vocab) if rng.random() < share else w for w in words]
+
+    def text(words: list[str]) -> str:
+        return "\n\n".join(" ".join(words[i:i + 20]).capitalize() + "." for i in range(0, len(words), 20)) + "\n"
+
+    a = [rng.choice(vocab) for _ in range(1000)]
+    b = drift(a, 0.01)  # word 5-gram Jaccard ≈ 0.9 with a
+    d = drift(b, 0.01)  # ≈ 0.9 with b, ≈ 0.8 with a
+    root.mkdir(parents=True)
+    docs = {"a.txt": text(a), "b.txt": text(b), "c.txt": text(b).upper(), "d.txt": text(d)}
+    for n, (name, body) in enumerate(docs.items()):
+        (root / name).write_text(body, encoding="utf-8")
+        for k in range(3):
+            (root / f"{name[0]}{k}-other.txt").write_text(text([rng.choice(vocab) for _ in range(60)]), encoding="utf-8")
+    return root
+
+
+def test_every_duplicate_names_the_copy_its_cluster_keeps_in_one_run_with_two_jobs_and_resumed(tmp_path, monkeypatch):
+    """B near-duplicates A, C is B's exact copy, D is B's near-copy: all three say
+    "duplicate of a.txt" and carry duplicate_of a.txt (C and D named B, a dropped
+    copy with no output), and so do a -j2 run and a run resumed after Ctrl-C."""
+    import cleaner.run
+
+    monkeypatch.setattr(cleaner.run, "UNIT_COST", 3)  # several units, so that resuming skips some
+    src = _cluster_of_copies(tmp_path / "in")
+    pipeline = load_pack(["corpus"])
+    runs = {}
+    for name, jobs in (("one", 1), ("two", 2)):
+        run_corpus(src, tmp_path / name, pipeline, RunOptions(jobs=jobs))
+        runs[name] = provenance(tmp_path / name)
+    resumed = tmp_path / "resumed"
+    with pytest.raises(KeyboardInterrupt):
+        run_corpus(src, resumed, pipeline, RunOptions(jobs=2), progress=_CtrlCIn("cleaning", 2))
+    assert run_corpus(src, resumed, pipeline, RunOptions(jobs=2)).resumed_units >= 2
+    runs["resumed"] = provenance(resumed)
+    for name, records in runs.items():
+        dropped = {i: (r["reason"], r["meta"]["duplicate_of"]) for i, r in records.items() if r["status"] == "dropped"}
+        assert set(dropped) == {"b.txt", "c.txt", "d.txt"}, name
+        assert all(duplicate_of == "a.txt" for _, duplicate_of in dropped.values()), name
+        assert re.fullmatch(r"near-duplicate of a\.txt, Jaccard ≈ 0\.\d\d", dropped["b.txt"][0]), name
+        assert dropped["c.txt"][0] == "exact duplicate of another copy of a.txt", name
+        assert re.fullmatch(r"near-duplicate of a\.txt, through another of its copies \(Jaccard ≈ 0\.\d\d with that copy\)",
+                            dropped["d.txt"][0]), name
+    assert runs["one"] == runs["two"] == runs["resumed"]
+
+
+def test_sigterm_to_the_whole_group_in_the_duplicates_scan_keeps_both_scans_work_and_says_so(tmp_path):
+    """Slurm's scancel in the second scan of a -j2 run: exit 143, the message names
+    the template scan kept and the duplicates' units kept, no temporary file in OUT,
+    and the same command resumes to the bytes of a run never stopped."""
+    import subprocess
+    import sys
+
+    from test_run_scale import wait_for_units
+
+    src = _corpus(tmp_path / "in", stories=3000)
+    clean = tmp_path / "clean"
+    run_corpus(src, clean, load_pack(["corpus"]), RunOptions(jobs=1))
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from cleaner.cli import main; main()", "run", str(src), str(out), "--pack", "corpus",
+         "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    wait_for_units(proc, out, parts="scan/corpus_duplicates/*.pickle")
+    os.killpg(proc.pid, signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 143, stderr
+    found = re.search(r"^terminated \(SIGTERM\) in the scan: corpus/site-template scan kept; corpus/duplicates scan "
+                      r"interrupted, (\d+) units of it kept; in (\S+), run the same command to resume$", stderr, re.M)
+    assert found and found.group(2) == str(out), stderr
+    assert int(found.group(1)) == len(list((out / ".cleaner").glob("scan/corpus_duplicates/*.pickle"))) >= 2
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")] and "Traceback" not in stderr
+    report = run_corpus(src, out, load_pack(["corpus"]), RunOptions(jobs=2))
+    assert report.resumed_scan_units >= int(found.group(1))
+    assert snapshot(out) == snapshot(clean)

@@ -144,22 +144,74 @@ def test_a_record_is_found_at_its_place_among_every_input_before_it(corpus):
     assert kept["status"] == "ok" and kept["steps"] == record_of(out, "r0")["steps"]
 
 
-def test_a_pack_other_than_the_runs_is_refused_with_the_differences(corpus):
+def test_without_a_pack_explain_takes_the_runs_pack_and_statistics_from_out(corpus, tmp_path):
+    """explain FILE --corpus OUT alone judges with the run's pack and the statistics
+    its scan kept in OUT: no scan, and the inputs may have moved (it refused, naming
+    the corpus rules missing, and scanned the inputs again)."""
+    src, out = corpus
+    moved = tmp_path / "moved"
+    src.rename(moved)
+    for page in ("p1.txt", "p3.txt"):
+        result = invoke("explain", moved / SITE / page, "--corpus", out, "--no-text")
+        assert result.exit_code == 0, result.output
+        assert "scanning" not in result.output and "warning" not in result.output
+        explained = explain_json(moved / SITE / page, "--corpus", out)
+        assert explained["steps"] == record_of(out, f"{SITE}/{page}")["steps"]
+        assert sum(s["rule"] == "corpus/site-template" for s in explained["steps"]) == 7
+    copy = explain_json(moved / "other.example" / "copy.txt", "--corpus", out)
+    assert copy["status"] == "dropped" and copy["reason"] == record_of(out, "other.example/copy.txt")["reason"]
+
+
+def test_a_pack_given_that_differs_from_the_runs_is_said_and_judged_within_the_runs_inputs(corpus):
     src, out = corpus
     page = src / SITE / "p1.txt"
-    result = invoke("explain", page, "--corpus", out)
-    assert result.exit_code == 2
-    assert "other rules or options" in result.output
-    assert "removed corpus/site-template, corpus/duplicates" in result.output
-    assert "pack: default+corpus (" in result.output  # which packs the run had
-    result = invoke("explain", page, "--corpus", out, "--pack", "corpus", "--disable", "corpus/duplicates")
-    assert result.exit_code == 2 and "removed corpus/duplicates" in result.output
+    same = invoke("explain", page, "--corpus", out, "--pack", "corpus", "--no-text")
+    assert same.exit_code == 0 and "warning" not in same.output and "scanning" not in same.output
+    other = invoke("explain", page, "--corpus", out, "--pack", "corpus", "--disable", "corpus/duplicates")
+    assert other.exit_code == 0, other.output
+    said = other.output.replace("\n", " ")
+    assert "the pack or options given differ from the run's" in said and "removed corpus/duplicates" in said
+    assert f"within the run's inputs at {src}, scanned again" in said
+    assert "scanning 6 input files for corpus/site-template" in said  # the run's statistics are its pack's
+    assert "corpus/duplicates" not in other.stdout.split("cleaned text")[0].split("\n", 1)[1]
+    assert "on 4 of 4 pages" in other.stdout  # the site's template still goes
+    default = invoke("explain", page, "--corpus", out, "--headings", "plain", "--no-text")
+    assert default.exit_code == 0 and "differ from the run's" in default.output
+    assert "added corpus/" not in default.output  # --headings alone: the default pack, not the run's
+
+
+def test_the_runs_own_pack_files_and_rule_options_are_found_from_anywhere(tmp_path, monkeypatch):
+    """A run given a pack file by a relative path, --disable and --headings: explain
+    without them, from another folder, judges as the run did."""
+    src = tmp_path / "in" / SITE
+    src.mkdir(parents=True)
+    for n, topic in enumerate(TOPICS):
+        follow = "\n\nFollow us on Twitter" * (n == 2)
+        (src / f"p{n}.txt").write_text(f"{MENU}Latest news\n\n{topic}{follow}{FOOTER}", encoding="utf-8")
+    (tmp_path / "mine.toml").write_text('[options."corpus/site-template"]\nmin_pages = 4\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    ran = invoke("run", "in", "out", "--pack", "corpus", "--pack", "mine.toml", "--disable", "residue/follow-us",
+                 "--headings", "plain", "-j", "1")
+    assert ran.exit_code == 0, ran.output
+    monkeypatch.chdir(src)
+    explained = explain_json("p2.txt", "--corpus", tmp_path / "out")
+    run = record_of(tmp_path / "out", f"{SITE}/p2.txt")
+    assert explained["steps"] == run["steps"] and explained["text"] == (tmp_path / "out" / SITE / "p2.txt").read_text()
+    assert "Follow us on Twitter" in explained["text"]  # the run's --disable
+    assert any("on 4 of 4 pages" in (s.get("why") or "") for s in explained["steps"])  # its pack file's min_pages
 
 
 def test_inputs_changed_since_the_run_are_refused_and_the_input_folder_offered(corpus):
+    """When the inputs must be scanned again (OUT of an older cleaner, without the
+    statistics; or another pack given), they must be the ones the run read."""
     src, out = corpus
     page = src / SITE / "p1.txt"
     (src / SITE / "p9.txt").write_text(f"{MENU}A page added after the run.{FOOTER}", encoding="utf-8")
+    kept = explain_json(page, "--corpus", out)  # the run's statistics, kept in OUT: the new page changes nothing
+    assert kept["steps"] == record_of(out, f"{SITE}/p1.txt")["steps"]
+    other = invoke("explain", page, "--corpus", out, "--pack", "corpus", "--disable", "corpus/duplicates")
+    assert other.exit_code == 2 and "the pack given differs from the run's" in other.output.replace("\n", " ")
+    RunState(out).stats_file.unlink()
     result = invoke("explain", page, "--corpus", out, "--pack", "corpus")
     assert result.exit_code == 2
     assert "not those the run" in result.output and "inputs: 6 files" in result.output
@@ -190,8 +242,8 @@ def test_an_unfinished_or_foreign_folder_is_not_taken_for_a_run(corpus, tmp_path
 
 
 def test_when_out_keeps_the_statistics_the_inputs_are_not_needed(corpus, tmp_path):
-    """A run's OUT that still holds its scan (corpus-stats.pickle) is judged with
-    it: the inputs may have moved."""
+    """A run's OUT that holds its scan (corpus-stats.pickle, saved here as it was
+    before runs kept it) is judged with it: the inputs may have moved."""
     src, out = corpus
     pipeline = load_pack(["corpus"])
     RunState(out).save_stats(scan_inputs(corpus_files(src, skip=out), pipeline, spec_for(pipeline)))

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -148,3 +151,64 @@ def test_an_unreadable_file_fails_with_the_reason(tmp_path):
     status = {r["id"]: (r["status"], r["reason"]) for r in provenance(tmp_path / "out")}
     assert status == {"locked.txt": ("failed", "cannot read file: Permission denied"), "open.txt": ("ok", None)}
     assert report.exit_code == 1
+
+
+# --- SIGTERM (Slurm, Kubernetes, kill) is handled as Ctrl-C is (issue 21, item 12) ---
+
+
+@pytest.mark.parametrize(
+    "whole_group, small_input",
+    [(True, 0), (False, SMALL_INPUT)],
+    ids=["group-forkserver-workers", "main-only-forked-workers"],
+)
+def test_sigterm_says_what_was_kept_exits_143_leaves_no_temporary_files_and_resumes(tmp_path, whole_group, small_input):
+    """Slurm's scancel sends SIGTERM to every process of the job (the workers too),
+    Kubernetes to the main process only: either way the run stops as on Ctrl-C,
+    with its message and exit 143, no temporary files in OUT, no semaphores leaked,
+    no worker left, and the same command resumes to the bytes of a run never stopped."""
+    from test_run_scale import alive, descendants, make_corpus, snapshot, wait_for_units
+
+    src = make_corpus(tmp_path / "in", records=4000, texts=30)
+    uninterrupted = tmp_path / "clean"
+    run_corpus(src, uninterrupted, load_pack(), RunOptions(jobs=1))
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", f"import cleaner.run; cleaner.run.SMALL_INPUT = {small_input}; "
+         "from cleaner.cli import main; main()", "run", str(src), str(out), "--jobs", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    wait_for_units(proc, out)
+    family = descendants(proc.pid)
+    if whole_group:
+        os.killpg(proc.pid, signal.SIGTERM)
+    else:
+        proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 143, stderr
+    found = re.search(r"^terminated \(SIGTERM\): (\d+) units? \([\d,]+ documents?, \d+% of the input\) kept in (\S+); "
+                      r"run the same command to resume$", stderr, re.M)
+    assert found and found.group(2) == str(out), stderr
+    assert "Traceback" not in stderr and "leaked" not in stderr, stderr
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    assert not (out / "provenance.jsonl").exists()
+    deadline = time.monotonic() + 30
+    while alive(family) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(family), "the run's workers outlived it"
+    kept = len(list((out / ".cleaner" / "parts").glob("*.prov.jsonl")))
+    assert kept >= int(found.group(1)) >= 2
+    resumed = run_corpus(src, out, load_pack(), RunOptions(jobs=2))
+    assert resumed.resumed_units == kept
+    assert snapshot(out) == snapshot(uninterrupted)
+
+
+def test_sigterm_is_a_keyboard_interrupt_once_and_the_handler_is_put_back():
+    from cleaner.parallel import Terminated, sigterm_interrupts
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Terminated):
+        with sigterm_interrupts():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler raises here, at once
+    assert issubclass(Terminated, KeyboardInterrupt)
+    assert signal.getsignal(signal.SIGTERM) == before

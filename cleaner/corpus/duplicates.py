@@ -21,7 +21,8 @@ permutations = 14 bands x 8 rows, seed 1. Where we differ, and the threshold, se
 Clusters. A near-duplicate is indexed too, so a later copy of it is found even when
 it is less like the kept original (C like B, B like A: C joins A's cluster), as
 datatrove drops all but one document of every cluster of matched pairs; a verdict
-names the document matched and the one its cluster keeps.
+holds the document matched and the one its cluster keeps, and its reason names the
+kept one only (a dropped copy has no output to look at).
 
 What it leaves alone. Documents of fewer than 5 words get no signature and are only
 checked for exact copies; an empty text is never a duplicate. Nothing here drops,
@@ -262,10 +263,18 @@ class Verdict:
 
     @property
     def reason(self) -> str:
-        """The words provenance shows: "near-duplicate of <id>, Jaccard ≈ 0.91"."""
+        """The words provenance shows, naming the document the cluster keeps (where
+        the copy's text is), never another dropped copy: "near-duplicate of <kept>,
+        Jaccard ≈ 0.91", "exact duplicate of <kept>". A document matched through
+        another copy says so, without naming it: "exact duplicate of another copy
+        of <kept>", "near-duplicate of <kept>, through another of its copies
+        (Jaccard ≈ 0.91 with that copy)" (the estimate is with the copy matched)."""
+        through = self.duplicate_of != self.kept
         if self.kind == "exact":
-            return f"exact duplicate of {self.duplicate_of}"
-        return f"near-duplicate of {self.duplicate_of}, Jaccard ≈ {self.jaccard:.2f}"
+            return f"exact duplicate of {'another copy of ' if through else ''}{self.kept}"
+        if through:
+            return f"near-duplicate of {self.kept}, through another of its copies (Jaccard ≈ {self.jaccard:.2f} with that copy)"
+        return f"near-duplicate of {self.kept}, Jaccard ≈ {self.jaccard:.2f}"
 
 
 class DuplicateIndex:

@@ -95,9 +95,11 @@ def drop_duplicates(
     """Drop a document that repeats one earlier in input order: an *exact
     duplicate* (the same text once case, width and whitespace are folded) or a
     *near-duplicate* (MinHash of word 5-grams, 14 bands × 8 rows as in datatrove
-    and FineWeb, estimated Jaccard ≥ ``threshold``). The reason names the first
-    copy ("near-duplicate of a.txt, Jaccard ≈ 0.91") and ``duplicate_of`` goes to
-    the metadata. ``mark = true`` keeps the document and only records the two.
+    and FineWeb, estimated Jaccard ≥ ``threshold``). The reason names the copy
+    its cluster keeps, the first in input order ("near-duplicate of a.txt, Jaccard
+    ≈ 0.91"; never a dropped copy, even when the match was with one), and
+    ``duplicate_of`` in the metadata is that kept copy too. ``mark = true`` keeps
+    the document and only records the two.
 
     Leaves alone: the first document of each group (input order decides), the same
     story rewritten by another outlet (low word 5-gram overlap), documents under
@@ -106,7 +108,7 @@ def drop_duplicates(
     verdict = stats.verdicts.get(doc.position)
     if verdict is None:
         return NOTHING
-    meta = {"duplicate_of": verdict.duplicate_of}
+    meta = {"duplicate_of": verdict.kept}  # where the text is: a matched copy may be dropped itself
     if mark:
         return CorpusVerdict(meta={**meta, "duplicate": verdict.reason})
     return CorpusVerdict(drop=verdict.reason, meta=meta)

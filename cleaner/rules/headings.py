@@ -9,7 +9,8 @@ them in one style (``headings/normalise``) or take the first one as the title
 
 Detection leans towards precision: a body paragraph must never be taken for a
 heading, so every heuristic asks for short lines, blank lines around them and
-no sentence-final punctuation, and skips list items and fenced code.
+no sentence-final punctuation, and skips list items and code (fenced, or
+recognised by its shape: see :mod:`cleaner.code_blocks`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any, Callable, Literal, Sequence, get_args
 
 import regex
 
+from cleaner.code_blocks import code_lines, may_hold_code
 from cleaner.lines import is_prose, split_lines
 from cleaner.rule import Example, meta_rule, rule
 from cleaner.settled import BLANK_LINES
@@ -117,19 +119,6 @@ def _usable_text(text: str) -> bool:
     )
 
 
-def _code_lines(lines: Sequence[str]) -> list[bool]:
-    """Lines inside a fenced code block (the fences included)."""
-    inside = False
-    out = []
-    for line in lines:
-        if _FENCE.match(line):
-            out.append(True)
-            inside = not inside
-        else:
-            out.append(inside)
-    return out
-
-
 def _is_list_item(s: str) -> bool:
     return bool(_LIST_ITEM.match(s))
 
@@ -185,15 +174,15 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
       120 characters, starting with an upper-case letter or digit, not ending in
       . , ; :, followed by a paragraph of at least 8 words.
 
-    Never headings: list items ("- x", "• x", "1. x", "a) x"), lines inside
-    fenced code or indented by four spaces, lines without a letter, tag lines
+    Never headings: list items ("- x", "• x", "1. x", "a) x"), lines of code
+    (fenced, or by shape: a Python comment is not a heading; see
+    :mod:`cleaner.code_blocks`), lines indented by four spaces, lines without a letter, tag lines
     ("Russia, Pakistan, AK"), bylines ("By Jane Doe"), date-like lines ("March 3,
     2019") for the last two kinds.
     """
     n = len(lines)
     stripped = list(map(str.strip, lines))
-    joined = "\n".join(lines)
-    code = _code_lines(lines) if "```" in joined or "~~~" in joined else [False] * n
+    code = code_lines(lines) if may_hold_code("\n".join(lines)) else [False] * n
     first = next((i for i, s in enumerate(stripped) if s), -1)
 
     def after(i: int) -> int:  # the first non-blank line after line i, or -1
@@ -363,7 +352,7 @@ def normalise_headings(text: str, *, style: HeadingStyle = "markdown") -> str:
     and a model does not learn four ways to write the same thing.
 
     Left alone: the heading's words (only markup and indentation change), every
-    line that is not a heading, text inside fenced code. Running the rule twice
+    line that is not a heading, code. Running the rule twice
     gives the result of running it once. In ``plain`` style, a blank line is
     kept where dropping markup would put a heading right above a ``---`` or
     ``===`` line (which would read as a setext underline).

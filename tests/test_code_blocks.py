@@ -1,0 +1,92 @@
+"""Code keeps its indentation (issue 21, item 1): the whitespace rules leave
+fenced blocks and code recognised by its shape alone, and still flatten the
+indentation scraping leaves on prose."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from cleaner import default_pipeline
+from cleaner.cli import app
+from cleaner.code_blocks import code_lines
+from cleaner.rules.whitespace import collapse_inline_runs, strip_indent
+
+YAML_REPRO = (
+    "Here is the config you need for the deployment of the service.\n\n"
+    "```yaml\nserver:\n  port: 8080\n```\n"
+)
+
+CODE = {
+    "fenced yaml": "```yaml\nserver:\n  port: 8080\n  hosts:\n    - a.example.org\n```",
+    "tilde fence": "~~~\n    indented\n        deeper\n~~~",
+    "yaml by shape": "database:\n  host: localhost\n  port: 5432\n  options:\n    sslmode: require",
+    "python by shape": "def total(rows):\n    result = 0\n    for row in rows:\n        result += row\n    return result",
+    "javascript by shape": "function start(port) {\n  server.listen(port);\n  log('started');\n}",
+    "json by shape": '{\n  "name": "cleaner",\n  "tags": [\n    "nlp",\n    "corpus"\n  ]\n}',
+    "html by shape": "<ul>\n  <li>one</li>\n  <li>two</li>\n</ul>",
+}
+
+PROSE = {
+    "html nesting": "   Home\n      About us\n   Contact",
+    "menu under a label": "Menu:\n    Home\n    About us\n    Contact",
+    "indented paragraph": "The minister said:\n    the talks were long but friendly, and more meetings will follow.",
+    "verse-like": "The rain fell all night,\n    and the river rose,\n    and nobody slept.",
+}
+
+
+@pytest.mark.parametrize("name", CODE)
+def test_code_keeps_its_indentation(name):
+    text = f"The example below shows how it is done in practice.\n\n{CODE[name]}\n\nThat is all there is to it.\n"
+    assert strip_indent(text) == text
+
+
+@pytest.mark.parametrize("name", PROSE)
+def test_indentation_on_prose_still_goes(name):
+    text = PROSE[name] + "\n"
+    assert strip_indent(text) == "\n".join(line.lstrip() for line in text.split("\n"))
+
+
+def test_a_python_body_split_by_a_blank_line_stays_code():
+    text = "def main():\n    rows = load()\n\n    return total(rows)\n"
+    assert code_lines(text.split("\n"))[:4] == [True, True, False, True]  # the blank line is no code
+    assert strip_indent(text) == text
+
+
+def test_indentation_outside_the_code_block_still_goes():
+    text = "   Home\n   News\n\n```\n  kept\n```\n\n   Contact\n"
+    assert strip_indent(text) == "Home\nNews\n\n```\n  kept\n```\n\nContact\n"
+
+
+def test_aligned_columns_in_code_are_not_collapsed():
+    code = "```\nname    = 'cleaner'   # the package\nversion = '1.0'\n```"
+    text = f"Write this file.\n\n{code}\n\nThen  the   spaces  go here.\n"
+    assert collapse_inline_runs(text) == f"Write this file.\n\n{code}\n\nThen the spaces go here.\n"
+
+
+def test_default_pack_keeps_code_and_cleaning_twice_changes_nothing():
+    text = (
+        "Save this as check.py and run it before every release.\n\n"
+        "def check(rows):\n    for row in rows:\n        if not row:\n            return False\n    return True\n\n"
+        "It prints nothing when all is well.\n"
+    )
+    pipeline = default_pipeline()
+    once = pipeline.clean(text).text
+    assert "    for row in rows:\n        if not row:\n            return False" in once
+    assert pipeline.clean(once).text == once
+
+
+def test_a_python_comment_in_code_is_not_made_a_heading():
+    text = (
+        "Run the query like this, and look at how often it reaches the database.\n\n"
+        "def blogs():\n    # Hits the database.\n    entries = Entry.objects.all()\n\n"
+        "# Doesn't hit the database.\nfor entry in entries:\n    print(entry.blog)\n"
+    )
+    pipeline = default_pipeline()
+    assert "# Doesn't hit the database.\nfor entry in entries:\n    print(entry.blog)" in pipeline.clean(text).text
+
+
+def test_cli_clean_keeps_the_yaml_indentation():
+    result = CliRunner().invoke(app, ["clean", "-"], input=YAML_REPRO, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "\nserver:\n  port: 8080\n```" in result.output

@@ -48,7 +48,9 @@ _KEYWORD = regex.compile(
     r"static|package|func|fn|pub|use|struct|enum|impl|interface|switch|case|break|"
     r"continue|pass|echo|export|sudo|pip|npm|git|cd)(?:[ \t(:{]|$)"
 )
-_DIRECTIVE = regex.compile(r"(?:#include|#define|#!|@\w+|<\?|<!--|//|/\*|\*/|--\s)")
+# comments and directives; "# text" is a comment in Python, shell and YAML (and a
+# Markdown heading, which counts only inside a run of code)
+_DIRECTIVE = regex.compile(r"(?:#\s|#include|#define|#!|@\w+|<\?|<!--|//|/\*|\*/|--\s)")
 # ``key: value`` or ``key:`` (YAML, headers), ``- item`` under a key, ``"key": value`` (JSON)
 _YAML_KEY = regex.compile(r"(?:- )?[\"']?[\w.$@/-]+[\"']?[ \t]*:(?:[ \t]|$)")
 _YAML_ITEM = regex.compile(r"- \S")

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from cleaner import default_pipeline
 from cleaner.cli import app
 from cleaner.code_blocks import code_lines
+from cleaner.rules.headings import find_headings, normalise_headings
 from cleaner.rules.whitespace import collapse_inline_runs, strip_indent
 
 YAML_REPRO = (
@@ -76,17 +77,59 @@ def test_default_pack_keeps_code_and_cleaning_twice_changes_nothing():
     assert pipeline.clean(once).text == once
 
 
-def test_a_python_comment_in_code_is_not_made_a_heading():
-    text = (
-        "Run the query like this, and look at how often it reaches the database.\n\n"
-        "def blogs():\n    # Hits the database.\n    entries = Entry.objects.all()\n\n"
+def test_a_python_comment_in_code_is_not_taken_for_a_heading():
+    code = (
+        "def blogs():\n    # Hits the database.\n    entries = Entry.objects.all()\n"
         "# Doesn't hit the database.\nfor entry in entries:\n    print(entry.blog)\n"
     )
-    pipeline = default_pipeline()
-    assert "# Doesn't hit the database.\nfor entry in entries:\n    print(entry.blog)" in pipeline.clean(text).text
+    text = f"Run the query like this, and look at how often it reaches the database.\n\n{code}"
+    assert find_headings(text.split("\n")) == []
+    assert normalise_headings.fn(text, style="plain") == text  # plain style would drop the "# "
 
 
 def test_cli_clean_keeps_the_yaml_indentation():
     result = CliRunner().invoke(app, ["clean", "-"], input=YAML_REPRO, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "\nserver:\n  port: 8080\n```" in result.output
+
+
+# --- generated text: the rules stay idempotent and settled ----------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from cleaner.rules.whitespace import fold_blank_line_runs  # noqa: E402
+
+_PIECES = [
+    "server:", "port: 8080", "- item", "def f(x):", "return x", "if x:", "}", "{", "x = 1;",
+    "foo(bar)", "<li>one</li>", "# comment", "```", "~~~", "Home", "About us", "Menu:",
+    "The minister said the talks were long but friendly.", "Note: do not run this twice.", "",
+    "const a = [", "1, 2,", "];", "pass",
+]
+
+
+@st.composite
+def _texts(draw):
+    lines = draw(st.lists(st.tuples(st.sampled_from(["", " ", "  ", "    ", "\t", "        "]), st.sampled_from(_PIECES)), max_size=30))
+    return "\n".join(indent + piece for indent, piece in lines)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_texts())
+def test_the_whitespace_rules_are_idempotent_around_code(text):
+    once = strip_indent.fn(text)
+    assert strip_indent.fn(once) == once
+    collapsed = collapse_inline_runs.fn(once)
+    assert collapse_inline_runs.fn(collapsed) == collapsed
+    assert strip_indent.fn(collapsed) == collapsed  # collapsing spaces inside lines makes no new indentation to strip
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts())
+def test_folding_blank_lines_leaves_what_is_code(text):
+    """strip-indent and collapse-inline-runs declare they settle blank-runs: a
+    text they left alone stays so once its blank runs are folded."""
+    settled = collapse_inline_runs.fn(strip_indent.fn(text))
+    folded = fold_blank_line_runs.fn(settled)
+    assert strip_indent.fn(folded) == folded
+    assert collapse_inline_runs.fn(folded) == folded

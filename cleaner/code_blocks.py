@@ -31,6 +31,8 @@ removing a line may not.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from itertools import compress, repeat
 from typing import Sequence
 
 import regex
@@ -58,7 +60,7 @@ _CALL_OR_ASSIGNMENT = regex.compile(r"\w[\w.\]]*(?:\(.*\)|[ \t]*[-+*/|&]?=[ \t]*
 _CLOSER = regex.compile(r"[\]\)}]+[;,)]*")
 _TAG = regex.compile(r"</?[\w:-]+(?:\s[^>]*)?/?>")
 _OPENERS = (":", "{", "(", "[", ",", "=", "\\", ">", "->", "=>")
-_CODE_PUNCTUATION = frozenset("{}[]()<>=;$_\\|&*#/\"'`")
+_CODE_PUNCTUATION = "{}[]()<>=;$_\\|&*#/\"'`"
 
 
 def _blank(line: str) -> bool:
@@ -69,12 +71,16 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
 
+@lru_cache(maxsize=1 << 16)
 def code_like(line: str) -> bool:
     """True for a line (without its indentation) that reads as code rather than
     prose: a keyword of a common language at its start, a comment or directive,
     a YAML or JSON key, a call or an assignment, a lone closing bracket, a markup
     tag, a line ending in ``;`` ``{`` or ``}``, or a line dense in the punctuation
-    of code (brackets, ``=``, ``;``, ``_``, ``$``...)."""
+    of code (brackets, ``=``, ``;``, ``_``, ``$``...).
+
+    Remembered per line: strip-indent, collapse-inline-runs and the headings
+    rule read the same lines, in every pass of the engine."""
     s = line.strip()
     if not s:
         return False
@@ -88,7 +94,7 @@ def code_like(line: str) -> bool:
     if _CALL_OR_ASSIGNMENT.match(s):
         return True
     visible = s.replace(" ", "")
-    return sum(c in _CODE_PUNCTUATION for c in visible) >= CODE_PUNCTUATION_SHARE * len(visible)
+    return sum(map(visible.count, _CODE_PUNCTUATION)) >= CODE_PUNCTUATION_SHARE * len(visible)  # counted in C
 
 
 def _opens_block(line: str) -> bool:
@@ -125,30 +131,39 @@ def may_hold_code(text: str) -> bool:
 
 
 def code_lines(lines: Sequence[str]) -> list[bool]:
-    """For each line (without its line break), whether it is code: see the module."""
+    """For each line (without its line break), whether it is code: see the module.
+
+    Only the runs around indented lines are read (a run without one is never
+    code), so a long text with few indented lines costs little more than a scan."""
     code = _fenced(lines)
-    if not any(map(_indent, lines)):
-        return code  # a code paragraph has an indented line
-    like = list(map(code_like, lines))
-    previous_code = False  # the last non-blank line seen is code
-    i, n = 0, len(lines)
-    while i < n:
-        if _blank(lines[i]):
-            i += 1
+    n = len(lines)
+    done = 0  # lines before this one belong to runs already judged
+    for i in compress(range(n), map(str.startswith, lines, repeat((" ", "\t")))):  # indented, found in C
+        if i < done or code[i] or _blank(lines[i]):
             continue
-        if code[i] or _breaks_run(lines[i], like[i]):
-            previous_code = code[i]
-            i += 1
-            continue
-        end = i
-        while end < n and not (_blank(lines[end]) or code[end] or _breaks_run(lines[end], like[end])):
+        start, end = i, i + 1
+        while start > 0 and not _ends_run(lines[start - 1], code[start - 1]):
+            start -= 1
+        while end < n and not _ends_run(lines[end], code[end]):
             end += 1
-        continues = previous_code and i > 0 and _blank(lines[i - 1])
-        previous_code = _is_code(lines[i:end], like[i:end], continues)
-        if previous_code:
-            code[i:end] = [True] * (end - i)
-        i = end
+        run = lines[start:end]
+        if _is_code(run, [code_like(line) for line in run], _continues(lines, code, start)):
+            code[start:end] = [True] * (end - start)
+        done = end
     return code
+
+
+def _ends_run(line: str, code: bool) -> bool:
+    """A line that is not part of a run: blank, fenced code, or prose."""
+    return _blank(line) or code or _breaks_run(line, code_like(line))
+
+
+def _continues(lines: Sequence[str], code: Sequence[bool], start: int) -> bool:
+    """The run starting at ``start`` follows blank lines after a line of code."""
+    before = start - 1
+    while before >= 0 and _blank(lines[before]):
+        before -= 1
+    return 0 <= before < start - 1 and code[before]
 
 
 def _breaks_run(line: str, like: bool) -> bool:
@@ -159,6 +174,8 @@ def _breaks_run(line: str, like: bool) -> bool:
 def _fenced(lines: Sequence[str]) -> list[bool]:
     """Which lines are in fenced blocks (fences included)."""
     code = [False] * len(lines)
+    if not any(map(str.__contains__, lines, repeat("```"))) and not any(map(str.__contains__, lines, repeat("~~~"))):
+        return code
     inside = False
     for i, line in enumerate(lines):
         if _FENCE.match(line):

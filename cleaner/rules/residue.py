@@ -182,8 +182,9 @@ def _slideshow_cue(line: str) -> bool:
     "residue/slide-counter",
     "Remove a slideshow counter such as '1 of 5' or 'Bild 3 von 12'",
     where="anywhere",
-    # how ``_COUNTER`` starts: a bullet, a word (the label) and a digit
-    may_claim=r"^\s*(?:[-•*]\s+)?(?:\S+\s+)?\d",
+    # how ``_COUNTER`` starts: a bullet, a word (the label), digits, the separator, a digit
+    # (the stdlib's (?i:...) folds these letters as regex does, "ſ" for "s" too)
+    may_claim=r"^\s*(?:[-•*]\s+)?(?:\S+\s+)?\d+\s*(?:/|(?i:of|von|sur|de|z))\s*\d",
     settles=BLANK_LINES,  # reads the line and its non-blank neighbours
     examples=[
         Example(

@@ -8,6 +8,8 @@ lines whose indentation is structural)."""
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import itemgetter
 from typing import Callable
 
 import regex
@@ -77,7 +79,11 @@ def _outside_code(text: str, change: Callable[[str], str]) -> str:
     code = code_lines(lines)
     if not any(code):
         return change(text)
-    return "\n".join(line if is_code else change(line) for line, is_code in zip(lines, code))
+    out = []  # each stretch of lines that are not code changed as one text
+    for is_code, group in groupby(zip(lines, code), key=itemgetter(1)):
+        stretch = "\n".join(line for line, _ in group)
+        out.append(stretch if is_code else change(stretch))
+    return "\n".join(out)
 
 
 _YAML = "Here is the config you need.\n\n```yaml\nserver:\n  port: 8080\n```\n"

@@ -11,9 +11,10 @@ others headings. Each made heading is judged two ways, and the script prints, pe
 dataset, how many there are and the share judged right (the precision):
 
 * **set apart**: in the gold, the line is a block of its own (a blank line or the
-  text's edge before and after it) and short: at most 20 words and 150 characters (a title's bounds), without a
-  sentence's final full stop. Detection asks for this much, so on a gold text it
-  fails only for lines the gold runs into the text; it is the floor of the measure;
+  text's edge before and after it) and short: at most 20 words and 150 characters (a
+  title's bounds), without a sentence's final full stop. Detection asks for about as
+  much, so on a gold text this can only fail where the gold runs the line into the
+  text: it bounds the measure, it does not judge it;
 * **marked**: the page's HTML (``html/<id>.html.gz``) marks the line as a heading: the
   text of an ``h1``-``h6``, an element with ``role="heading"``, the page's ``<title>``
   or ``og:title``; or, counted in the looser figure, a block whose whole text is bold
@@ -181,7 +182,9 @@ def report(name: str, tally: Tally, show: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("datasets", nargs="+", type=Path, help="dataset folders with gold.jsonl and html/")
-    parser.add_argument("--show", type=int, default=0, metavar="N", help="print N unmarked made headings per dataset")
+    parser.add_argument(
+        "--show", type=int, default=0, metavar="N", help="print N unmarked made headings per dataset"
+    )
     args = parser.parse_args()
     totals = Tally(Counter(), Counter(), Counter(), Counter(), [0, 0, 0], [])
     for folder in args.datasets:

@@ -37,7 +37,7 @@ from typing import Sequence
 
 import regex
 
-#: Fewest code-like lines of a paragraph recognised as code by its shape.
+#: Fewest code-like lines of a run recognised as code by its shape.
 MIN_LINES = 2
 #: Share of punctuation typical of code among a line's non-space characters
 #: from which the line counts as code-like.
@@ -174,8 +174,10 @@ def _breaks_run(line: str, like: bool) -> bool:
 def _fenced(lines: Sequence[str]) -> list[bool]:
     """Which lines are in fenced blocks (fences included)."""
     code = [False] * len(lines)
-    if not any(map(str.__contains__, lines, repeat("```"))) and not any(map(str.__contains__, lines, repeat("~~~"))):
-        return code
+    if not any(map(str.__contains__, lines, repeat("```"))) and not any(
+        map(str.__contains__, lines, repeat("~~~"))
+    ):
+        return code  # no fence mark at all, found in C
     inside = False
     for i, line in enumerate(lines):
         if _FENCE.match(line):

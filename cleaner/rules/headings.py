@@ -281,13 +281,14 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
       120 characters, starting with an upper-case letter or digit, not ending in
       . , ; :, followed by a paragraph of at least 8 words.
 
-    Never headings: greetings and sign-offs ("Hi all", "Dear Sir", "Thanks",
-    "Mit freundlichen Grüßen"; :func:`is_greeting_or_sign_off`) for every kind
-    but the two written as headings (``markdown``, ``setext``), list items ("- x", "• x", "1. x", "a) x"), lines of code
+    Never headings: list items ("- x", "• x", "1. x", "a) x"), lines of code
     (fenced, or by shape: a Python comment is not a heading; see
-    :mod:`cleaner.code_blocks`), lines indented by four spaces, lines without a letter, tag lines
-    ("Russia, Pakistan, AK"), bylines ("By Jane Doe"), date-like lines ("March 3,
-    2019") for the last two kinds.
+    :mod:`cleaner.code_blocks`), lines indented by four spaces, lines without a
+    letter; greetings and sign-offs ("Hi all", "Dear Sir", "Thanks", "Mit
+    freundlichen Grüßen"; :func:`is_greeting_or_sign_off`) unless written as
+    headings (``markdown``, ``setext``); tag lines ("Russia, Pakistan, AK"),
+    bylines ("By Jane Doe"), date-like lines ("March 3, 2019") for the last two
+    kinds.
     """
     n = len(lines)
     stripped = list(map(str.strip, lines))

@@ -87,6 +87,14 @@ def test_a_python_comment_in_code_is_not_taken_for_a_heading():
     assert normalise_headings.fn(text, style="plain") == text  # plain style would drop the "# "
 
 
+def test_glued_sentences_are_not_split_inside_code():
+    code = "```python\nclass Client:\n    def __init__(self):\n        self.Session = requests.Session()\n```"
+    text = f"Create the client once, before the first request is sent.\n\n{code}\n\nIt was done.The next step follows.\n"
+    out = default_pipeline().clean(text).text
+    assert code in out
+    assert "It was done. The next step follows." in out  # prose is still repaired
+
+
 def test_cli_clean_keeps_the_yaml_indentation():
     result = CliRunner().invoke(app, ["clean", "-"], input=YAML_REPRO, catch_exceptions=False)
     assert result.exit_code == 0, result.output

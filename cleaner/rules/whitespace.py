@@ -71,15 +71,16 @@ def replace_odd_spaces(text: str) -> str:
 
 
 def _outside_code(text: str, change: Callable[[str], str]) -> str:
-    """``change`` applied to the text's lines that are not code (see
-    :mod:`cleaner.code_blocks`), each on its own; code lines stay as they are."""
+    """``change`` (a rule that works line by line) applied to each stretch of
+    lines that are not code (see :mod:`cleaner.code_blocks`); code lines stay as
+    they are."""
     if not may_hold_code(text):
         return change(text)
     lines = text.split("\n")
     code = code_lines(lines)
     if not any(code):
         return change(text)
-    out = []  # each stretch of lines that are not code changed as one text
+    out = []
     for is_code, group in groupby(zip(lines, code), key=itemgetter(1)):
         stretch = "\n".join(line for line, _ in group)
         out.append(stretch if is_code else change(stretch))

@@ -182,8 +182,16 @@ PARA = "The agencies had flagged many other proposals made by Pakistan to Russia
         (PARA + "\n\nlower case start\n\n" + PARA, []),
         (PARA + "\n\nFollowed by a list\n\n- one two three four five six seven eight", []),
         (PARA + "\n\nFollowed by little\n\nToo short here.", []),
-        (PARA + "\n\nBACKGROUND\n\nshort", [Heading(2, 2, "BACKGROUND", "caps")]),
-        (PARA + "\n\nBACKGROUND", []),  # followed by nothing
+        (PARA + "\n\nTHE BACKGROUND\n\nshort", [Heading(2, 2, "THE BACKGROUND", "caps")]),
+        (PARA + "\n\nTHE BACKGROUND", []),  # followed by nothing
+        # one word in capitals is a heading as any short line is, before a paragraph
+        (PARA + "\n\nBACKGROUND\n\nshort", []),
+        (PARA + "\n\nBACKGROUND\n\n" + PARA, [Heading(2, 2, "BACKGROUND", "short-line")]),
+        (PARA + "\n\nEUR 34.42\n\nshort", []),  # a value
+        (PARA + "\n\n这项研究由UFAA完成\n\nshort", []),  # not written in capitals
+        ("Hi all\n\n" + PARA + "\n\nThanks!\n\n" + PARA, []),  # a greeting, a sign-off
+        ("Ingredients\n\n- Flour\n\n" + PARA, [Heading(0, 2, "Ingredients", "label")]),
+        ("Our favourite kitchen tools\n\n- Flour\n\n" + PARA, [Heading(0, 1, "Our favourite kitchen tools", "title")]),
         (PARA + "\n\nRussia, Pakistan, AK\n\n" + PARA, []),  # tag line
         (PARA + "\n\nBy Jane Doe\n\n" + PARA, []),  # byline
         (PARA + "\n\nMarch 3, 2019\n\n" + PARA, []),  # date line

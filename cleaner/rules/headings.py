@@ -9,7 +9,8 @@ them in one style (``headings/normalise``) or take the first one as the title
 
 Detection leans towards precision: a body paragraph must never be taken for a
 heading, so every heuristic asks for short lines, blank lines around them and
-no sentence-final punctuation, and skips list items and fenced code.
+no sentence-final punctuation, and skips list items and code (fenced, or
+recognised by its shape: see :mod:`cleaner.code_blocks`).
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from typing import Any, Callable, Literal, Sequence, get_args
 
 import regex
 
+from cleaner.code_blocks import code_lines, may_hold_code
 from cleaner.lines import is_prose, split_lines
 from cleaner.rule import Example, meta_rule, rule
 from cleaner.settled import BLANK_LINES
 
-HeadingKind = Literal["markdown", "setext", "title", "short-line", "caps"]
+HeadingKind = Literal["markdown", "setext", "title", "label", "short-line", "caps"]
 
 #: A title line (the document's first line): at most this many words and characters.
 TITLE_MAX_WORDS = 20
@@ -32,12 +34,15 @@ TITLE_MAX_CHARS = 150
 #: A short line between paragraphs: at most this many words and characters.
 SHORT_MAX_WORDS = 12
 SHORT_MAX_CHARS = 120
-#: An all-capitals line: at most this many words.
+#: An all-capitals line: at most this many words, and this many words with letters at least.
 CAPS_MAX_WORDS = 10
+CAPS_MIN_WORDS = 2
 #: The paragraph after a short-line heading: at least this many words.
 PARAGRAPH_MIN_WORDS = 8
 #: A setext underline: at least this many "=" or "-".
 UNDERLINE_MIN = 3
+#: A first line followed by a list is a label ("Ingredients") up to this many words.
+LABEL_MAX_WORDS = 3
 
 HeadingStyle = Literal["markdown", "plain", "keep"]
 STYLES: tuple[str, ...] = get_args(HeadingStyle)
@@ -79,6 +84,98 @@ _OPEN_END = ".,;:…"
 _BYLINE = regex.compile(r"(?:By|BY)\s+\p{Lu}")
 
 
+# --- greetings and sign-offs ----------------------------------------------------------
+#
+# The first line of a forum post or a letter ("Hi all", "Dear Sir") and its last
+# ("Thanks", "Kind regards") stand alone between blank lines, short and without a
+# full stop: the shape of a title or a heading. They are never either. The lists
+# hold English and the common European languages, case-folded, as the line reads
+# without its closing punctuation; extend them here.
+
+#: Words that open a greeting: alone ("Hello!"), or before a word of
+#: :data:`GREETED` ("Hi all", "Hallo zusammen").
+GREETING_WORDS = frozenset({
+    "hi", "hello", "hey", "hiya", "howdy", "greetings", "good morning", "good afternoon",
+    "good evening", "hallo", "servus", "moin", "grüß gott", "guten tag", "guten morgen",
+    "bonjour", "bonsoir", "salut", "coucou", "hola", "buenos días", "buenas", "buenas tardes",
+    "ciao", "salve", "buongiorno", "buonasera", "olá", "oi", "bom dia", "boa tarde", "hoi",
+    "goedemorgen", "goedendag", "dag", "hej", "hejsan", "hei", "moi", "cześć", "witam",
+    "witajcie", "dzień dobry", "ahoj", "dobrý den", "szia", "γεια σας", "привет",
+    "здравствуйте",
+})
+#: Who a greeting greets ("Hi all", "Bonjour à tous").
+GREETED = frozenset({
+    "all", "everyone", "everybody", "guys", "folks", "there", "team", "friends", "people",
+    "y'all", "community", "forum", "zusammen", "leute", "alle", "allerseits", "ihr", "à tous",
+    "à toutes", "tout le monde", "a todos", "amigos", "a tutti", "tutti", "a todos", "pessoal",
+    "allemaal", "iedereen", "allihopa", "alle sammen", "wszystkim", "wszystkich",
+})
+#: Words that open a letter's salutation, before a name or a title ("Dear Sir",
+#: "Liebe Anna", "Sehr geehrte Damen und Herren", "Chère Madame").
+SALUTATION_WORDS = frozenset({
+    "dear", "dearest", "liebe", "lieber", "liebes", "sehr geehrte", "sehr geehrter",
+    "sehr geehrtes", "hallo", "cher", "chère", "chers", "chères", "madame", "monsieur",
+    "querido", "querida", "queridos", "estimado", "estimada", "estimados", "caro", "cara",
+    "cari", "gentile", "gentili", "egregio", "prezado", "prezada", "beste", "geachte",
+    "lieve", "kære", "kæreste", "kjære", "bästa", "kära", "drogi", "droga", "drodzy",
+    "szanowny", "szanowna", "szanowni", "vážený", "vážená", "milý", "milá",
+})
+#: Whole lines that close a letter or a post ("Thanks", "Kind regards", "Mit
+#: freundlichen Grüßen", "Cordialement").
+SIGN_OFFS = frozenset({
+    "thanks", "thank you", "thanks a lot", "thanks in advance", "thanks again", "many thanks",
+    "thanks so much", "thank you so much", "thank you in advance", "thx", "ty", "tia",
+    "cheers", "regards", "best regards", "kind regards", "warm regards", "warmest regards",
+    "best wishes", "all the best", "best", "sincerely", "yours sincerely", "sincerely yours",
+    "yours faithfully", "yours truly", "faithfully", "respectfully", "cordially", "love",
+    "with love", "take care", "bye", "see you", "greetings", "salutations",
+    "danke", "vielen dank", "danke schön", "danke im voraus", "besten dank", "gruß", "grüße",
+    "viele grüße", "liebe grüße", "beste grüße", "herzliche grüße", "freundliche grüße",
+    "mit freundlichen grüßen", "mfg", "lg", "vg", "tschüss", "bis bald",
+    "merci", "merci beaucoup", "merci d'avance", "merci par avance", "cordialement",
+    "bien cordialement", "bien à vous", "amitiés", "bisous", "à bientôt",
+    "gracias", "muchas gracias", "gracias de antemano", "saludos", "un saludo",
+    "saludos cordiales", "atentamente", "un abrazo", "abrazos", "hasta luego",
+    "grazie", "grazie mille", "grazie in anticipo", "saluti", "cordiali saluti",
+    "distinti saluti", "un saluto", "a presto",
+    "obrigado", "obrigada", "muito obrigado", "muito obrigada", "abraços", "abraço",
+    "atenciosamente", "cumprimentos", "beijos",
+    "bedankt", "dank je", "dank u", "dank je wel", "dank u wel", "groeten", "groetjes",
+    "met vriendelijke groet", "met vriendelijke groeten", "vriendelijke groeten",
+    "hartelijke groeten", "mvg",
+    "tack", "tack så mycket", "hälsningar", "med vänlig hälsning", "vänliga hälsningar",
+    "mvh", "tak", "mange tak", "hilsen", "med venlig hilsen", "venlig hilsen",
+    "med vennlig hilsen", "vennlig hilsen", "kiitos", "terveisin",
+    "dziękuję", "dzięki", "pozdrawiam", "pozdrowienia", "z poważaniem", "serdecznie pozdrawiam",
+    "děkuji", "díky", "s pozdravem", "köszönöm", "üdvözlettel", "спасибо", "с уважением",
+})
+_CLOSING = regex.compile(r"[^\p{L}\p{N}]+$")
+# the lists as the lines are compared: case-folded ("grüße" reads "grüsse")
+_GREETING_WORDS, _GREETED, _SALUTATION_WORDS, _SIGN_OFFS = (
+    frozenset(map(str.casefold, words)) for words in (GREETING_WORDS, GREETED, SALUTATION_WORDS, SIGN_OFFS)
+)
+
+
+def is_greeting_or_sign_off(line: str) -> bool:
+    """True for a line that greets or signs off ("Hi all", "Dear Sir", "Hallo
+    zusammen!", "Thanks in advance", "Kind regards,"): see :data:`GREETING_WORDS`,
+    :data:`GREETED`, :data:`SALUTATION_WORDS` and :data:`SIGN_OFFS`.
+    A salutation counts with up to three words of name or title after it ("Dear
+    Mr Smith"); a greeting alone or with whom it greets ("Hello", "Hi everyone"),
+    not with any word ("Hello World" may be a heading)."""
+    text = " ".join(_CLOSING.sub("", line.strip().casefold()).replace(",", " ").split())
+    if text in _SIGN_OFFS or text in _GREETING_WORDS:
+        return True
+    words = text.split(" ")
+    for n in (1, 2, 3):
+        opener, rest = " ".join(words[:n]), " ".join(words[n:])
+        if opener in _GREETING_WORDS and rest in _GREETED:
+            return True
+        if opener in _SALUTATION_WORDS and 0 < len(words) - n <= 3:
+            return True
+    return False
+
+
 def _words(s: str) -> list[str]:
     return s.split()
 
@@ -117,19 +214,6 @@ def _usable_text(text: str) -> bool:
     )
 
 
-def _code_lines(lines: Sequence[str]) -> list[bool]:
-    """Lines inside a fenced code block (the fences included)."""
-    inside = False
-    out = []
-    for line in lines:
-        if _FENCE.match(line):
-            out.append(True)
-            inside = not inside
-        else:
-            out.append(inside)
-    return out
-
-
 def _is_list_item(s: str) -> bool:
     return bool(_LIST_ITEM.match(s))
 
@@ -158,8 +242,17 @@ def _tag_like(s: str) -> bool:
 
 
 def _is_caps(s: str) -> bool:
-    # str.isupper and str.islower of each character, mapped in C
-    return not any(map(str.islower, s)) and sum(map(str.isupper, s)) >= 2
+    """Written in capitals: no lower-case letter, and capitals for half the
+    letters at least (a line of Chinese with "UFAA" in it is not), in two words
+    at least that hold letters (a lone "FAQ", "SELECT" or "EUR 34.42" is a label,
+    a keyword or a value)."""
+    # str.isupper, str.islower and str.isalpha of each character, mapped in C
+    if any(map(str.islower, s)):
+        return False
+    upper = sum(map(str.isupper, s))
+    if upper < 2 or 2 * upper < sum(map(str.isalpha, s)):
+        return False
+    return sum(1 for word in _words(s) if _LETTER.search(word)) >= CAPS_MIN_WORDS
 
 
 def _fits(s: str, max_words: int, max_chars: int) -> bool:
@@ -178,22 +271,28 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
     * ``title`` (level 1): the first non-blank line, followed by a blank line and
       more text; at most 20 words and 150 characters; not ending in . , ; : (? and
       ! are fine).
-    * ``caps`` (level 2): every cased letter upper-case (two at least), at most
-      10 words, a blank line or the start before, a blank line after, and text
-      somewhere after that.
+    * ``label`` (level 2): such a first line of at most three words followed by a
+      list ("Ingredients", "Table of contents"): it names the list, not the
+      document, so ``meta/title`` does not take it.
+    * ``caps`` (level 2): every cased letter upper-case, capitals half the
+      letters at least, at most 10 words (two with letters at least), a blank
+      line or the start before, a blank line after, and text somewhere after that.
     * ``short-line`` (level 2): a line between blank lines, at most 12 words and
       120 characters, starting with an upper-case letter or digit, not ending in
       . , ; :, followed by a paragraph of at least 8 words.
 
-    Never headings: list items ("- x", "• x", "1. x", "a) x"), lines inside
-    fenced code or indented by four spaces, lines without a letter, tag lines
-    ("Russia, Pakistan, AK"), bylines ("By Jane Doe"), date-like lines ("March 3,
-    2019") for the last two kinds.
+    Never headings: list items ("- x", "• x", "1. x", "a) x"), lines of code
+    (fenced, or by shape: a Python comment is not a heading; see
+    :mod:`cleaner.code_blocks`), lines indented by four spaces, lines without a
+    letter; greetings and sign-offs ("Hi all", "Dear Sir", "Thanks", "Mit
+    freundlichen Grüßen"; :func:`is_greeting_or_sign_off`) unless written as
+    headings (``markdown``, ``setext``); tag lines ("Russia, Pakistan, AK"),
+    bylines ("By Jane Doe"), date-like lines ("March 3, 2019") for the last two
+    kinds.
     """
     n = len(lines)
     stripped = list(map(str.strip, lines))
-    joined = "\n".join(lines)
-    code = _code_lines(lines) if "```" in joined or "~~~" in joined else [False] * n
+    code = code_lines(lines) if may_hold_code("\n".join(lines)) else [False] * n
     first = next((i for i, s in enumerate(stripped) if s), -1)
 
     def after(i: int) -> int:  # the first non-blank line after line i, or -1
@@ -238,11 +337,15 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
         if not blank_after or _ends_open(s):
             continue
         following = after(i)
-        if following < 0:
+        if following < 0 or is_greeting_or_sign_off(s):
             continue
 
         if i == first:
-            if _fits(s, TITLE_MAX_WORDS, TITLE_MAX_CHARS) and _LETTER.search(stripped[following]):
+            if not _fits(s, TITLE_MAX_WORDS, TITLE_MAX_CHARS) or not _LETTER.search(stripped[following]):
+                continue
+            if _is_list_item(stripped[following]) and len(_words(s)) <= LABEL_MAX_WORDS:
+                found.append(Heading(i, 2, s, "label"))
+            else:
                 found.append(Heading(i, 1, s, "title"))
             continue
 
@@ -346,6 +449,20 @@ def _headings_of_remembered(text: str) -> list[Heading]:
             "## Background\n\nRussia and Pakistan signed a deal for helicopters.",
             note="already Markdown",
         ),
+        Example(
+            "Hi all\n\nI have a problem with my router, it keeps dropping the connection every night at ten.\n\n"
+            "Thanks\n\nI use the firmware that came with the box, version two of last year.",
+            note="a greeting and a sign-off are never headings",
+        ),
+        Example(
+            "Sehr geehrte Damen und Herren\n\nich schreibe Ihnen wegen der Straße vor meinem Haus, die seit März gesperrt ist.",
+            note="a salutation, in German",
+        ),
+        Example(
+            "Ingredients\n\n- 2 eggs\n- 200 g flour\n\nMix everything together in a large bowl and stir it well.",
+            "## Ingredients\n\n- 2 eggs\n- 200 g flour\n\nMix everything together in a large bowl and stir it well.",
+            note="a first line that names a list is a heading, not the title",
+        ),
     ],
     fast=lambda text, *, style="markdown": _normalise(text, style, _headings_of_remembered),
     settles=BLANK_LINES,  # a line keeps its blank line before and after, so the same headings are found
@@ -363,7 +480,7 @@ def normalise_headings(text: str, *, style: HeadingStyle = "markdown") -> str:
     and a model does not learn four ways to write the same thing.
 
     Left alone: the heading's words (only markup and indentation change), every
-    line that is not a heading, text inside fenced code. Running the rule twice
+    line that is not a heading, code. Running the rule twice
     gives the result of running it once. In ``plain`` style, a blank line is
     kept where dropping markup would put a heading right above a ``---`` or
     ``===`` line (which would read as a setext underline).
@@ -422,6 +539,16 @@ def _normalise(text: str, style: str, find: Callable[[str], list[Heading]]) -> s
             note="the first heading comes after prose: a section, not the title",
         ),
         Example("Just one line of text without a full stop", meta={}),
+        Example(
+            "Dear Sir\n\nI am writing to complain about the state of the road outside my house since March.",
+            meta={},
+            note="a salutation is not a title",
+        ),
+        Example(
+            "## Ingredients\n\n- 2 eggs\n- 200 g flour\n\nMix everything together in a large bowl and stir it well.",
+            meta={},
+            note="the label of a list is not the document's title",
+        ),
     ],
     fast=lambda text: _title(text, _headings_of_remembered),
     settles=BLANK_LINES,  # the same headings, and no blank line is prose
@@ -435,10 +562,21 @@ def first_heading_title(text: str) -> dict[str, Any]:
     metadata lets a corpus filter or deduplicate by title.
 
     Left alone: a heading after the first paragraph is a section heading, not the
-    title, so a document that opens with prose has no title. The text is never
-    changed.
+    title, so a document that opens with prose has no title; nor has one that opens
+    with a list's label (at most three words above a list: "Ingredients", "##
+    Contents"), or with a greeting ("Hi all" is never a heading). The text is never changed.
     """
     return _title(text, headings_of)
+
+
+def _names_a_list(heading: Heading, lines: Sequence[str]) -> bool:
+    """A heading of at most :data:`LABEL_MAX_WORDS` words whose next non-blank
+    line is a list item: a label ("Ingredients"), however it is written."""
+    if len(_words(heading.text)) > LABEL_MAX_WORDS:
+        return False
+    start = heading.index + 1 if heading.underline is None else heading.underline + 1
+    following = next((line.strip() for line in lines[start:] if line.strip()), "")
+    return _is_list_item(following)
 
 
 def _title(text: str, find: Callable[[str], list[Heading]]) -> dict[str, Any]:
@@ -447,6 +585,6 @@ def _title(text: str, find: Callable[[str], list[Heading]]) -> dict[str, Any]:
     if not headings:
         return {}
     head = headings[0]
-    if any(is_prose(line) for line in lines[: head.index]):
+    if _names_a_list(head, lines) or any(is_prose(line) for line in lines[: head.index]):
         return {}
     return {"title": head.text}

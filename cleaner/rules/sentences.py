@@ -13,12 +13,14 @@ deliberately narrow (precision before recall) and only ever inserts one space.
 from __future__ import annotations
 
 import re
+from itertools import accumulate, compress
 from typing import Iterable, Iterator
 
 import regex
 
+from cleaner.code_blocks import code_lines, may_hold_code
 from cleaner.rule import Example, rule
-from cleaner.settled import LINE_BY_LINE
+from cleaner.settled import BLANK_LINES
 
 # Closing marks that may sit between the stop and the next sentence: 'said.”The'.
 # ASCII '"' is handled apart (it may open or close); ASCII "'" is left alone
@@ -221,9 +223,13 @@ def _ascii_quote_closes(text: str, quote_at: int) -> bool:
             "Call System.Out.println, obj.Method() or os.Path to see it.",
             note="code",
         ),
+        Example(
+            "Create the client once.\n\n```\nclass Client:\n    def __init__(self):\n        self.Session = None\n```\n",
+            note="lines of code (cleaner.code_blocks)",
+        ),
     ],
     fast=lambda text: _split_at(text, _candidate_starts(text)),
-    settles=LINE_BY_LINE,  # a glue point and its token lie within one line
+    settles=BLANK_LINES,  # a glue point lies within one line; what is code reads its neighbours
 )
 def split_glued_sentences(text: str) -> str:
     """Insert a space where one sentence ends and the next begins with no space:
@@ -253,6 +259,9 @@ def split_glued_sentences(text: str) -> str:
     space goes before it). ASCII "'" after the stop is left alone: it is usually
     an apostrophe.
 
+    Lines of code (fenced, or recognised by their shape, see
+    :mod:`cleaner.code_blocks`) are left alone: ``self.Session`` is an attribute.
+
     The rule only ever inserts one space; it never removes or replaces a
     character, and running it twice changes nothing more. It misses glued
     sentences after a capitalised word ("visited Pakistan.The") on purpose:
@@ -265,6 +274,7 @@ def _split_at(text: str, candidates: Iterable[int]) -> str:
     """:func:`split_glued_sentences`, given where its candidates start, in order."""
     out: list[str] = []
     last = 0
+    code: frozenset[int] | None = None  # where lines of code start, read at the first glue point
     for start in candidates:  # most text has none
         m = _GLUE.match(text, start)
         if m is None:
@@ -280,6 +290,10 @@ def _split_at(text: str, candidates: Iterable[int]) -> str:
         token = text[left:right]
         if _looks_technical(token, m.end() - left, word):
             continue
+        if code is None:
+            code = _code_line_starts(text)
+        if code and text.rfind("\n", 0, start) + 1 in code:
+            continue
         if m.group("ascii") and not _ascii_quote_closes(text, m.start("ascii")):
             at = m.start("ascii")  # an opening quote: 'year."The' -> 'year. "The'
         elif m.group("open"):
@@ -293,3 +307,12 @@ def _split_at(text: str, candidates: Iterable[int]) -> str:
         return text
     out.append(text[last:])
     return "".join(out)
+
+
+def _code_line_starts(text: str) -> frozenset[int]:
+    """The offsets in ``text`` where its lines of code start (see :mod:`cleaner.code_blocks`)."""
+    if not may_hold_code(text):
+        return frozenset()
+    lines = text.split("\n")
+    starts = accumulate((len(line) + 1 for line in lines[:-1]), initial=0)
+    return frozenset(compress(starts, code_lines(lines)))

@@ -1,13 +1,23 @@
 """Whitespace: line endings, odd spaces, runs of spaces, trailing spaces and blank
-lines. None of these rules ever joins two lines: a line break is structure."""
+lines. None of these rules ever joins two lines: a line break is structure.
+
+Code keeps its shape: ``whitespace/strip-indent`` and
+``whitespace/collapse-inline-runs`` leave alone the lines that
+:func:`cleaner.code_blocks.code_lines` reads as code (fenced blocks, and runs of
+lines whose indentation is structural)."""
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import itemgetter
+from typing import Callable
+
 import regex
 
+from cleaner.code_blocks import code_lines, may_hold_code
 from cleaner.rule import Example, rule
 from cleaner.screens import any_char
-from cleaner.settled import BLANK_RUNS, FINAL_NEWLINE, LINE_BY_LINE
+from cleaner.settled import BLANK_LINES, BLANK_RUNS, FINAL_NEWLINE, LINE_BY_LINE
 
 _LINE_BREAKS = regex.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _ODD_SPACES = regex.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
@@ -60,43 +70,91 @@ def replace_odd_spaces(text: str) -> str:
     return _ODD_SPACES.sub(" ", text)
 
 
+def _outside_code(text: str, change: Callable[[str], str]) -> str:
+    """``change`` (a rule that works line by line) applied to each stretch of
+    lines that are not code (see :mod:`cleaner.code_blocks`); code lines stay as
+    they are."""
+    if not may_hold_code(text):
+        return change(text)
+    lines = text.split("\n")
+    code = code_lines(lines)
+    if not any(code):
+        return change(text)
+    out = []
+    for is_code, group in groupby(zip(lines, code), key=itemgetter(1)):
+        stretch = "\n".join(line for line, _ in group)
+        out.append(stretch if is_code else change(stretch))
+    return "\n".join(out)
+
+
+_YAML = "Here is the config you need.\n\n```yaml\nserver:\n  port: 8080\n```\n"
+_PYTHON = "Save this as check.py:\n\ndef check(rows):\n    for row in rows:\n        if not row:\n            return False\n    return True\n"
+
+
 @rule(
     "whitespace/strip-indent",
-    "Remove spaces and tabs at the start of lines",
+    "Remove spaces and tabs at the start of lines, except in code",
     examples=[
         Example("    indented\n\tline", "indented\nline"),
         Example("flush\nleft"),
+        Example("Menu:\n    Home\n    About us\n", "Menu:\nHome\nAbout us\n", note="indentation under prose is residue"),
+        Example(_YAML, note="a fenced block keeps its indentation"),
+        Example(_PYTHON, note="Python recognised by its shape"),
+        Example("server:\n  host: example.org\n  port: 8080\n", note="YAML recognised by its shape"),
+        Example(
+            "The service reads one setting.\n    function start(port) {\n      listen(port);\n    }\n",
+            note="JavaScript, indented as a whole",
+        ),
     ],
     # an indented line starts the text or follows a line feed
     can_change=lambda text: text.startswith((" ", "\t")) or "\n " in text or "\n\t" in text,
-    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.settled
+    settles=BLANK_LINES,  # reads blank lines and the neighbouring lines of code (cleaner.code_blocks)
 )
 def strip_indent(text: str) -> str:
     """Remove the indentation that HTML-to-text conversion leaves at line starts.
 
-    Leaves alone: the line's text. Note it also flattens deliberate indentation
-    (code, verse); leave this rule out of a pack for such corpora.
+    Why: the nesting of a page's HTML indents menus and paragraphs; the spaces
+    mean nothing in the text.
+
+    Leaves alone: code, where indentation is structure: lines inside a fenced
+    block (```` ``` ```` or ``~~~``), and runs of lines recognised as code by
+    their shape: mostly code-like lines (keywords, YAML keys, calls,
+    assignments, brackets, ``;``) with an indented line under a line that opens
+    a block (``server:`` then ``  port: 8080``; ``def f():`` then its body);
+    see :mod:`cleaner.code_blocks`. Verse and other deliberate indentation of
+    prose is still flattened; leave this rule out of a pack for such corpora.
     """
+    return _outside_code(text, _strip_line_starts)
+
+
+def _strip_line_starts(text: str) -> str:
     return _INDENT.sub("", text)
 
 
 @rule(
     "whitespace/collapse-inline-runs",
-    "Collapse runs of spaces and tabs inside a line",
+    "Collapse runs of spaces and tabs inside a line, except in code",
     examples=[
         Example("a  \t b", "a b"),
         Example("a\tb", "a b"),
         Example("a\n\nb", note="paragraph breaks are not inline"),
         Example("  indented", note="indentation is whitespace/strip-indent's business"),
+        Example("```\nname    = 'cleaner'\nversion = '1.0'\n```\n", note="aligned code keeps its alignment"),
     ],
     can_change=lambda text: "\t" in text or "  " in text,
-    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.settled
+    settles=BLANK_LINES,  # reads blank lines and the neighbouring lines of code (cleaner.code_blocks)
 )
 def collapse_inline_runs(text: str) -> str:
     """Write two or more spaces/tabs after a character, or a single tab, as one space.
 
-    Leaves alone: line breaks, and whitespace at the start of a line.
+    Leaves alone: line breaks, whitespace at the start of a line, and code (see
+    ``whitespace/strip-indent``), where runs of spaces align columns and may sit
+    inside string literals.
     """
+    return _outside_code(text, _collapse_runs)
+
+
+def _collapse_runs(text: str) -> str:
     return _INLINE_RUN.sub(" ", text)
 
 

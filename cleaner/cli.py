@@ -235,7 +235,7 @@ InputFormatOpt = Annotated[
 ]
 _EXTRACTOR_HELP = (
     "What finds the main text of HTML pages and WARC responses. trafilatura: the most precise on articles; "
-    "metadata (author, date) from anywhere in the page. resiliparse: 8-19x faster, rules included (README, Speed); metadata only from "
+    "metadata (author, date) from anywhere in the page. resiliparse: 7-14x faster, rules included (README, Speed); metadata only from "
     "the page's <head>; needs " + escape("pip install 'cleaner[resiliparse]'") + ". See docs/extractors.md. "
 )
 ExtractorOpt = Annotated[

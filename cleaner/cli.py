@@ -347,7 +347,8 @@ def run(
         Path,
         typer.Argument(
             metavar="IN", show_default=False,
-            help="A file or folder (searched recursively) of .txt, .md, .html/.htm (each also .gz or .zst), .jsonl[.gz|.zst], .parquet and .warc[.gz].",
+            help="A file or folder (searched recursively) of .txt, .md, .html/.htm (each also .gz or .zst), .jsonl[.gz|.zst], .parquet, "
+            ".warc[.gz] and Common Crawl's .warc.wet.gz (.wet[.gz]).",
         ),
     ],
     output: Annotated[
@@ -369,6 +370,14 @@ def run(
         ),
     ] = True,
     extractor: ExtractorOpt = Extractor.trafilatura,
+    keep_error_pages: Annotated[
+        bool,
+        typer.Option(
+            "--keep-error-pages", rich_help_panel=INPUT,
+            help="Clean WARC responses with an HTTP error status (4xx, 5xx) as documents too. Without it they are "
+            "passed over and counted by status (\"response 404\") in the summary and in manifest.json's skipped_records.",
+        ),
+    ] = False,
     output_format: Annotated[
         Optional[OutputFormat],
         typer.Option(
@@ -456,6 +465,7 @@ def run(
         html_metadata=html_metadata,
         extractor=extractor.value,
         input_format=input_format.value if input_format else None,
+        keep_error_pages=keep_error_pages,
         jobs=jobs or _default_jobs(),
         overwrite=overwrite,
         extra=_given(headings=headings, disable=disable, enable=enable),

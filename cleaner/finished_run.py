@@ -40,7 +40,7 @@ from cleaner.run import MANIFEST, PROVENANCE, RunOptions, _fingerprint, _identit
 from cleaner.state import RunState, differences
 
 #: The options of a run that decide how a document is read (the rest decide outputs).
-READ_OPTIONS = ("text_field", "html_seconds", "html_metadata", "extractor", "input_format")
+READ_OPTIONS = ("text_field", "html_seconds", "html_metadata", "extractor", "input_format", "keep_error_pages")
 
 
 class NotARun(ValueError):
@@ -118,7 +118,7 @@ class FinishedRun:
         return RunOptions(
             text_field=read["text_field"] or "text", html_seconds=read["html_seconds"],
             html_metadata=bool(read["html_metadata"]), extractor=read["extractor"] or DEFAULT_EXTRACTOR,
-            input_format=read["input_format"], output=output, extra=extra,
+            input_format=read["input_format"], keep_error_pages=bool(read["keep_error_pages"]), output=output, extra=extra,
         )
 
     def command(self) -> str:
@@ -244,13 +244,15 @@ def judge_in_run(
     position, record = run.find(file, line=line, input_format=options.input_format, text_field=options.text_field)
     rel = record["source"]["path"]
     spec = spec_for(pipeline, text_field=options.text_field, html_seconds=options.html_seconds,
-                    html_metadata=options.html_metadata, extractor=options.extractor)
+                    html_metadata=options.html_metadata, extractor=options.extractor,
+                    keep_error_pages=options.keep_error_pages)
     saved = RunState(out).load_stats()
     root: Path | None = None
     if saved is not None:
         stats, failures = saved
         fmt = options.input_format or format_of(file.name) or record["source"].get("format")
-        raw = next(r for r in iter_raw_items(InputFile(file, rel, fmt)) if r.position in (None, line))
+        raws = iter_raw_items(InputFile(file, rel, fmt), keep_error_pages=options.keep_error_pages)
+        raw = next(r for r in raws if r.position in (None, line))
         place = Place(raw, position)
     else:
         candidates = run.root_of(file, rel)
@@ -262,7 +264,7 @@ def judge_in_run(
                 f"run's statistics; give --corpus {candidates[0]} to judge the document within the corpus as it is now"
             )
         root, files = found
-        place = locate(files, rel, line)
+        place = locate(files, rel, line, keep_error_pages=options.keep_error_pages)
         if place.position != position:
             raise RunMismatch(
                 f"{rel} is document {place.position + 1} of the inputs at {root} but document {position + 1} "

@@ -53,8 +53,8 @@ def pack_steps(console: Console, pipeline: Pipeline) -> None:
 
 
 def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pipeline, *, verbose: bool = False) -> None:
-    """Documents by status, characters removed, top rules, drop reasons, failures
-    and skipped files. ``verbose``: every rule, reason and failure, not the top few."""
+    """Documents by status, characters removed, top rules, drop reasons, failures,
+    skipped files and the WARC records passed over. ``verbose``: every rule, reason and failure, not the top few."""
     removed = report.chars_in - report.chars_out
     share = f" ({removed / report.chars_in:.1%})" if report.chars_in else ""
     console.print(
@@ -74,6 +74,14 @@ def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pip
     if skipped:
         names = ", ".join(skipped[:SKIPPED_SHOWN]) + (", …" if len(skipped) > SKIPPED_SHOWN else "")
         console.print(f"[yellow]not read[/]: {plural(len(skipped), 'path')} of IN: {escape(names)} (listed in manifest.json)")
+    passed_over = report.skipped_records  # WARC records that are not documents, by kind
+    if passed_over:
+        kinds = ", ".join(f"{kind} {count:,}" for kind, count in list(passed_over.items())[:SKIPPED_SHOWN])
+        more = ", …" if len(passed_over) > SKIPPED_SHOWN else ""
+        console.print(
+            f"[yellow]passed over[/]: {plural(sum(passed_over.values()), 'WARC record')} that are not documents "
+            f"({escape(kinds)}{more}; skipped_records in manifest.json)", highlight=False,
+        )
     if report.rules:
         table = Table("rule", "changes", title="top rules" if not verbose else "rules", title_justify="left", box=None, padding=(0, 2))
         for rule_id, count in report.rules.most_common(None if verbose else RULES_SHOWN):

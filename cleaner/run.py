@@ -109,6 +109,7 @@ class RunOptions:
     html_metadata: bool = True
     extractor: str = DEFAULT_EXTRACTOR  # the HTML main-text extractor (cleaner.io.html.EXTRACTORS)
     input_format: str | None = None
+    keep_error_pages: bool = False  # WARC: HTML responses with an HTTP error status (4xx, 5xx) are documents too
     jobs: int = 1
     overwrite: bool = False
     output: OutputOptions = field(default_factory=OutputOptions)
@@ -136,6 +137,9 @@ class RunReport:
     #: Files under IN that were not read (unknown kinds; folders not entered end in
     #: ``/``), relative to IN, sorted: see :func:`cleaner.io.readers.discover`.
     skipped: list[str] = field(default_factory=list)
+    #: WARC records that are not documents, counted by kind (``{"request": 3,
+    #: "resource image/png": 2, "response 404": 1}``), most first: see :mod:`cleaner.io.warc`.
+    skipped_records: dict[str, int] = field(default_factory=dict)
     #: What each corpus rule's scan found (rule id -> report: duplicate clusters,
     #: sites and their recurring lines), and a line for people about each.
     corpus: dict[str, Any] = field(default_factory=dict)
@@ -205,6 +209,7 @@ def _fingerprint(targets: list[Target], pipeline: Pipeline, options: RunOptions)
         "html_metadata": options.html_metadata,
         "extractor": options.extractor,
         "input_format": options.input_format,
+        "keep_error_pages": options.keep_error_pages,
         "output": [options.output.format, options.output.shard_size, options.output.compress],
         "inputs": [(t.file.rel, t.size, _mtime(t.file.path)) for t in targets],
     }
@@ -252,6 +257,7 @@ def _run_options(options: RunOptions) -> dict[str, Any]:
         "html_metadata": options.html_metadata,
         "extractor": options.extractor,
         "input_format": options.input_format,
+        "keep_error_pages": options.keep_error_pages,
         "output_format": options.output.format,
         "shard_size": options.output.shard_size,
         "compress": options.output.compress,
@@ -268,16 +274,20 @@ def _mtime(path: Path) -> int:
 
 
 
-def _units(targets: list[Target]) -> Iterator[tuple[str, Unit, int]]:
+def _units(
+    targets: list[Target], *, keep_error_pages: bool = False, passed_over: Counter[str] | None = None
+) -> Iterator[tuple[str, Unit, int]]:
     """Batches of consecutive documents across files: ``(key, items, input bytes)``.
-    Boundaries depend only on the inputs, so a resumed run cuts the same units."""
+    Boundaries depend only on the inputs, so a resumed run cuts the same units.
+    ``passed_over`` counts the WARC records that are not documents, by kind
+    (see :func:`cleaner.io.readers.iter_raw_items`)."""
     unit: Unit = []
     nbytes = cost = 0
     number = 0
     for t in targets:
         attributed = 0
-        item_cost = HTML_COST if t.file.format in ("html", "warc") else 1
-        for raw in iter_raw_items(t.file):
+        for raw in iter_raw_items(t.file, keep_error_pages=keep_error_pages, passed_over=passed_over):
+            item_cost = _cost(raw)
             size = t.size if raw.data is None and raw.record is None else len(raw.data or b"") + 1
             size = min(size, t.size - attributed)
             attributed += size
@@ -290,6 +300,14 @@ def _units(targets: list[Target]) -> Iterator[tuple[str, Unit, int]]:
         nbytes += t.size - attributed  # compressed or columnar files: the rest at their end
     if unit or nbytes:
         yield f"{number:08d}", unit, nbytes
+
+
+def _cost(raw: RawItem) -> int:
+    """A document's work, in units of a text document: an HTML page or WARC response,
+    which the extractor parses, costs :data:`HTML_COST`; a WARC conversion record is text."""
+    if raw.format == "html" or raw.format == "warc" and (raw.meta or {}).get("warc_type") != "conversion":
+        return HTML_COST
+    return 1
 
 
 def run_corpus(
@@ -339,17 +357,21 @@ def run_corpus(
         report = _report_from(out_path / PROVENANCE)
         report.already_complete = True
         report.skipped = discovery.skipped  # discovered again: what IN holds now
+        report.skipped_records = _manifest_entry(out_path, "skipped_records", {})  # the inputs are the run's
         return report
     progress.start(len(targets), sum(t.size for t in targets))
 
     spec = WorkSpec(
         pipeline.packs or (), pipeline.options, pipeline.sha256, options.text_field, options.html_seconds,
         options.html_metadata, options.extractor, disable=pipeline.disable, enable=pipeline.enable,
-        out=str(out_path), output=options.output,
+        keep_error_pages=options.keep_error_pages, out=str(out_path), output=options.output,
     )
     resumed = 0
     kept: Counter = Counter()  # units, documents and input bytes finished, resumed ones too
     issued: dict[str, tuple[int, int]] = {}  # units handed to workers and not yet collected: documents, bytes
+    # WARC records that are not documents, by kind: counted as every unit is cut, resumed
+    # ones too, in the main process, so the same whatever jobs is and however often resumed
+    passed_over: Counter[str] = Counter()
 
     in_process = options.jobs <= 1
     scan_resumed = 0
@@ -370,7 +392,9 @@ def run_corpus(
         of its first document in the corpus."""
         nonlocal resumed
         shard = in_shard = 0
-        for key, unit, nbytes, first in _positioned(_units(targets)):
+        for key, unit, nbytes, first in _positioned(
+            _units(targets, keep_error_pages=options.keep_error_pages, passed_over=passed_over)
+        ):
             if in_shard >= options.output.docs_per_shard:
                 shard, in_shard = shard + 1, 0
             in_shard += len(unit)
@@ -415,6 +439,7 @@ def run_corpus(
     report.resumed_units = resumed
     report.resumed_scan_units = scan_resumed
     report.skipped = discovery.skipped
+    report.skipped_records = _by_count(passed_over)
     report.corpus, report.corpus_summaries = with_removals(corpus_found, corpus_said, out_path / PROVENANCE)
     write_atomic(out_path / MANIFEST, _manifest(in_path, out_path, pipeline, options, report).encode("utf-8"))
     state.complete()
@@ -531,7 +556,7 @@ def _scan_units(
     order: deque[tuple[str, int, int, int, bool]] = deque()  # key, documents, first place, bytes, kept
 
     def todo() -> Iterator[ScanJob]:
-        for key, unit, nbytes, first in _positioned(_units(targets)):
+        for key, unit, nbytes, first in _positioned(_units(targets, keep_error_pages=spec.keep_error_pages)):
             kept = state.scan_part(rule_id, key).exists()
             order.append((key, len(unit), first, nbytes, kept))
             if not kept:
@@ -704,6 +729,20 @@ def _uniform_rows(state: RunState, parts: list[Path]) -> Iterator[dict[str, Any]
             yield {name: row.get(name) for name in fields}
 
 
+def _by_count(counts: Counter[str]) -> dict[str, int]:
+    """Counts as a dict, most first, then by name: the same for the same counts."""
+    return dict(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])))
+
+
+def _manifest_entry(out: Path, key: str, default: Any) -> Any:
+    """One entry of the manifest a finished run in ``out`` wrote (``default`` when
+    it is missing or unreadable)."""
+    try:
+        return json.loads((out / MANIFEST).read_text(encoding="utf-8")).get(key, default)
+    except (OSError, ValueError, AttributeError):
+        return default
+
+
 def _report_from(provenance: Path) -> RunReport:
     report = RunReport()
     with provenance.open(encoding="utf-8") as handle:
@@ -746,6 +785,7 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
         "dropped_reasons": dict(report.drops.most_common()),
         "failures": report.failures,
         "skipped": {"count": len(report.skipped), "files": report.skipped},
+        "skipped_records": report.skipped_records,
         **({"corpus": report.corpus} if report.corpus else {}),
         "chars_in": report.chars_in,
         "chars_out": report.chars_out,

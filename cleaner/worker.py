@@ -38,6 +38,8 @@ class WorkSpec:
     extractor: str = DEFAULT_EXTRACTOR  # the HTML main-text extractor (cleaner.io.html.EXTRACTORS)
     disable: tuple[str, ...] = ()
     enable: tuple[str, ...] = ()
+    # WARC: HTML responses with an HTTP error status are documents too (read in the main process)
+    keep_error_pages: bool = False
     # the corpus rules' statistics from the scan (rule id -> statistics), for the clean phase
     corpus_stats: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     # documents whose corpus-rule scan raised, by place in the corpus: they fail with the reason
@@ -270,6 +272,12 @@ def clean_document(
     if refused:
         return Cleaned(item, Outcome(text="", status="failed", reason=refused), chars_in=len(item.text))
     outcome = pipeline.clean(item.text, trace=trace, corpus=corpus)
-    if outcome.status == "dropped" and not item.text.strip() and item.source.format in ("html", "warc"):
+    if outcome.status == "dropped" and not item.text.strip() and extracted_from_html(item):
         outcome.reason = "trafilatura found no main text in the page"
     return Cleaned(item, outcome, document_meta(item.meta, outcome.meta), len(item.text))
+
+
+def extracted_from_html(item: Document) -> bool:
+    """Whether the document's text is what the extractor found in a page (an HTML
+    file or a WARC response), not text as it was read (a WARC conversion record)."""
+    return item.source.format in ("html", "warc") and item.source.extra.get("warc_type") != "conversion"

@@ -264,3 +264,13 @@ def test_the_counts_are_the_same_after_a_resume_and_with_two_workers(tmp_path):
     assert manifest(parallel)["skipped_records"] == EXPECTED_MANY
     assert (parallel / "provenance.jsonl").read_bytes() == (out / "provenance.jsonl").read_bytes()
     shutil.rmtree(out)
+
+
+def test_clean_of_a_record_passed_over_says_what_it_is(tmp_path):
+    write_mixed_warc(tmp_path / "crawl.warc.gz")
+    result = runner.invoke(app, ["clean", str(tmp_path / "crawl.warc.gz"), "--line", "4"])
+    assert result.exit_code == 2
+    assert "record 4 is a response 404 record, not a document" in result.output
+    assert "Deal signed in" not in result.output
+    page = runner.invoke(app, ["clean", str(tmp_path / "crawl.warc.gz"), "--line", "3"])
+    assert page.exit_code == 0 and "signed the agreement in Moscow" in page.output

@@ -151,6 +151,19 @@ def iter_warc_responses(path: Path) -> Iterator[WarcItem]:
     return (item for item in iter_warc_records(path) if isinstance(item, WarcItem))
 
 
+def passed_over_kind(path: Path, index: int) -> str | None:
+    """The kind of record number ``index`` of a WARC file when it is not a document
+    (``"response 404"``), else None (a document, no such record, or a file that
+    cannot be read that far): for a message that says why a record is not read."""
+    try:
+        for item in iter_warc_records(path):
+            if item.index == index:
+                return item.kind if isinstance(item, PassedOver) else None
+    except (CorruptInputError, ValueError, OSError):
+        pass
+    return None
+
+
 def iter_warc_records(path: Path, *, keep_error_pages: bool = False) -> Iterator[WarcItem | PassedOver]:
     """Every record of a ``.warc`` or ``.warc.gz`` file, in order: a
     :class:`WarcItem` for each document (an HTML ``response``, ``text/html`` or

@@ -149,6 +149,11 @@ class Compression(str, Enum):
     zst = "zst"
 
 
+class ProvenanceLevel(str, Enum):
+    full = "full"
+    light = "light"
+
+
 class Extractor(str, Enum):
     trafilatura = "trafilatura"
     resiliparse = "resiliparse"
@@ -401,6 +406,22 @@ def run(
             help="Compress JSONL outputs with gzip or zstd. " + _default("as the input"),
         ),
     ] = None,
+    provenance_compress: Annotated[
+        Optional[Compression],
+        typer.Option(
+            metavar="gz|zst", rich_help_panel=OUTPUT, show_default=False,
+            help="Write provenance.jsonl.gz or provenance.jsonl.zst instead of provenance.jsonl (explain --corpus "
+            "and resume read it as well). " + _default("not compressed"),
+        ),
+    ] = None,
+    provenance_level: Annotated[
+        ProvenanceLevel,
+        typer.Option(
+            metavar="full|light", rich_help_panel=OUTPUT,
+            help="light: each step keeps its rule, line number, reason and lengths, not the removed line's text "
+            "(the input still has it); a page dump's provenance shrinks by about half.",
+        ),
+    ] = ProvenanceLevel.full,
     overwrite: Annotated[
         bool,
         typer.Option(
@@ -466,6 +487,8 @@ def run(
         extractor=extractor.value,
         input_format=input_format.value if input_format else None,
         keep_error_pages=keep_error_pages,
+        provenance_compress=provenance_compress.value if provenance_compress else None,
+        provenance_level=provenance_level.value,
         jobs=jobs or _default_jobs(),
         overwrite=overwrite,
         extra=_given(headings=headings, disable=disable, enable=enable),

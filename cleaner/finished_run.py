@@ -36,7 +36,8 @@ from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.io.readers import InputFile, format_of, iter_raw_items, load_document, text_name
 from cleaner.outputs import OutputOptions, plan_targets
-from cleaner.run import MANIFEST, PROVENANCE, RunOptions, _fingerprint, _identity, _size
+from cleaner.provenance import light_steps, provenance_lines, provenance_name
+from cleaner.run import MANIFEST, RunOptions, _fingerprint, _identity, _size
 from cleaner.state import RunState, differences
 
 #: The options of a run that decide how a document is read (the rest decide outputs).
@@ -62,12 +63,17 @@ class RunJudged:
     record: dict[str, Any]
     place: Place
     root: Path | None
+    provenance_level: str = "full"  # the run's: "light" lines keep no removed text
 
     def differences(self) -> list[str]:
         """Where this judgement differs from the line the run wrote (status,
-        reason, steps): empty when explain shows what the run did."""
+        reason, steps, as much of them as the run's provenance level keeps):
+        empty when explain shows what the run did."""
         outcome = self.judged.cleaned.outcome
-        now = {"status": outcome.status, "reason": outcome.reason, "steps": [s.to_dict() for s in outcome.steps]}
+        steps = [s.to_dict() for s in outcome.steps]
+        if self.provenance_level == "light":
+            steps = light_steps(steps)
+        now = {"status": outcome.status, "reason": outcome.reason, "steps": steps}
         return [key for key, value in now.items() if self.record.get(key) != value]
 
 
@@ -84,15 +90,17 @@ class FinishedRun:
                 f"{out} holds no cleaner run ({state_file} is missing or unreadable); give --corpus the OUT "
                 "of a finished `cleaner run`, or the input folder to scan"
             ) from None
-        if not state.get("complete") or not (out / PROVENANCE).is_file():
+        if not isinstance(state.get("identity"), dict):
+            raise NotARun(f"{out} was made by an older cleaner that does not record its run's options; run it again")
+        self.identity: dict[str, Any] = state["identity"]
+        #: The run's provenance file (``provenance.jsonl``, or compressed: ``.zst``, ``.gz``).
+        self.provenance = out / provenance_name(self.options.get("provenance_compress"))
+        if not state.get("complete") or not self.provenance.is_file():
             raise NotARun(
                 f"{out} holds a run that has not finished; finish it (run the same command again), "
                 "or give --corpus the input folder to scan"
             )
-        if not isinstance(state.get("identity"), dict):
-            raise NotARun(f"{out} was made by an older cleaner that does not record its run's options; run it again")
         self.fingerprint: str = state.get("fingerprint", "")
-        self.identity: dict[str, Any] = state["identity"]
         try:
             self.manifest: dict[str, Any] = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -116,6 +124,7 @@ class FinishedRun:
         read.update({name: value for name, value in given.items() if value is not None})
         output = OutputOptions(format=o.get("output_format"), shard_size=o.get("shard_size"), compress=o.get("compress"))
         return RunOptions(
+            provenance_compress=o.get("provenance_compress"), provenance_level=o.get("provenance_level") or "full",
             text_field=read["text_field"] or "text", html_seconds=read["html_seconds"],
             html_metadata=bool(read["html_metadata"]), extractor=read["extractor"] or DEFAULT_EXTRACTOR,
             input_format=read["input_format"], keep_error_pages=bool(read["keep_error_pages"]), output=output, extra=extra,
@@ -147,9 +156,7 @@ class FinishedRun:
 
     def records(self) -> Iterator[tuple[int, str]]:
         """``(place, raw line)`` of every provenance line, in input order."""
-        with (self.out / PROVENANCE).open(encoding="utf-8") as handle:
-            for position, line in enumerate(handle):
-                yield position, line
+        yield from enumerate(provenance_lines(self.provenance))
 
     def find(self, file: Path, *, line: int, input_format: str | None, text_field: str = "text") -> tuple[int, dict[str, Any]]:
         """The place and provenance line of FILE's document (record ``line`` of a
@@ -180,7 +187,7 @@ class FinishedRun:
                 best = (position, record)
         if best is None:
             raise NotInCorpus(
-                f"{file} is not a document of the run in {self.out} (no line of its {PROVENANCE} has this "
+                f"{file} is not a document of the run in {self.out} (no line of its {self.provenance.name} has this "
                 "path and these bytes: a file added or changed since the run?); give --corpus the input "
                 "folder to judge it within the corpus as it is now"
             )
@@ -271,4 +278,5 @@ def judge_in_run(
                 f"of the run in {out}; the run's documents cannot be told apart: judge it with --corpus {root}"
             )
         stats, failures = scan_inputs(files, pipeline, spec, on_scan)
-    return RunJudged(judge(place, pipeline, spec, stats, failures, trace=trace), record, place, root)
+    judged = judge(place, pipeline, spec, stats, failures, trace=trace)
+    return RunJudged(judged, record, place, root, provenance_level=options.provenance_level)

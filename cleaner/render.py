@@ -18,7 +18,7 @@ from rich.table import Table
 from cleaner.describe import pattern_of
 from cleaner.engine import Pipeline
 from cleaner.rule import Rule
-from cleaner.run import PROVENANCE, RunReport
+from cleaner.run import RunReport
 from cleaner.single import Cleaned
 
 #: How many failures, drop reasons and rules a summary lists without --verbose.
@@ -94,8 +94,8 @@ def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pip
         console.print(f"[red]failed[/] {escape(failure['id'])}: {escape(failure['reason'])}")
     if len(report.failures) > len(shown):
         more = len(report.failures) - len(shown)
-        console.print(f"[red]… and {plural(more, 'more failure')}[/] (see {PROVENANCE}, or --verbose)")
-    console.print(f"outputs in {escape(str(output))}/ · {PROVENANCE} · manifest.json")
+        console.print(f"[red]… and {plural(more, 'more failure')}[/] (see {report.provenance}, or --verbose)")
+    console.print(f"outputs in {escape(str(output))}/ · {report.provenance} · manifest.json")
 
 
 def corpus_details(found: dict[str, Any], *, verbose: bool = False) -> list[str]:
@@ -126,7 +126,7 @@ def failed_line(report: RunReport, output: Path) -> str | None:
     failed = report.status["failed"]
     if not failed:
         return None
-    return f"{plural(failed, 'document')} failed; see {output / PROVENANCE}"
+    return f"{plural(failed, 'document')} failed; see {output / report.provenance}"
 
 
 def interrupted_line(units: int, documents: int, bytes_done: int, bytes_total: int, output: Path) -> str:

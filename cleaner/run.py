@@ -8,7 +8,9 @@ Output contract (see README):
   records, the cleaned text in the text field and ``"cleaner": {"id", "meta"}``
   added (JSONL keeps its compression, parquet stays parquet, WARC becomes JSONL);
   dropped and failed records are left out (provenance has them);
-* ``OUT/provenance.jsonl``: one line per input document, in input order;
+* ``OUT/provenance.jsonl``: one line per input document, in input order (as
+  ``provenance.jsonl.zst`` or ``.gz`` when compressed; light: without the text of
+  removed lines, see :mod:`cleaner.provenance`);
 * ``OUT/manifest.json``: versions, pack, options, counts by status and per rule.
 
 How: the main process splits the inputs into *units* (batches of documents, in
@@ -42,6 +44,7 @@ from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnav
 from cleaner.io.readers import RawItem, discover, iter_raw_items
 from cleaner.io.writers import json_line, write_atomic
 from cleaner.outputs import OutputOptions, Target, inside, plan_targets
+from cleaner.provenance import LEVELS, PROVENANCE, PROVENANCE_NAMES, provenance_lines, provenance_name
 from cleaner.parallel import can_fork, ordered_map, warm_up, writing
 from cleaner.state import RunState, StateError
 from cleaner.commit import Unit, commit_unit, record_key
@@ -49,7 +52,6 @@ from cleaner.worker import (
     ItemResult, ScanFailure, WorkSpec, clean_unit, current_spec, failed_result, init_worker, scan_unit,
 )
 
-PROVENANCE = "provenance.jsonl"
 MANIFEST = "manifest.json"
 
 #: A unit (the grain of parallel work and of resuming) holds documents worth at most
@@ -113,6 +115,8 @@ class RunOptions:
     jobs: int = 1
     overwrite: bool = False
     output: OutputOptions = field(default_factory=OutputOptions)
+    provenance_compress: str | None = None  # "gz" or "zst": provenance.jsonl.gz / .zst
+    provenance_level: str = "full"  # "light": steps without the removed lines' text (cleaner.provenance)
     extra: dict[str, Any] = field(default_factory=dict)  # recorded in the manifest (e.g. --headings)
 
 
@@ -131,6 +135,8 @@ class RunReport:
     drops: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     resumed_units: int = 0
+    #: The file name of the run's provenance in OUT (compressed: ``provenance.jsonl.zst``).
+    provenance: str = PROVENANCE
     #: Units of the scan (summed over the corpus rules) read back from a run killed in the scan.
     resumed_scan_units: int = 0
     already_complete: bool = False
@@ -192,6 +198,17 @@ def check_paths(in_path: Path, out_path: Path) -> None:
         raise RunError("write the output to a folder other than the input file's own folder")
 
 
+def _provenance_file(options: RunOptions) -> str:
+    """The name of the run's provenance file; a compression or level cleaner does
+    not offer is refused (:class:`RunError`)."""
+    if options.provenance_level not in LEVELS:
+        raise RunError(f"provenance level must be one of {', '.join(LEVELS)}, not {options.provenance_level!r}")
+    try:
+        return provenance_name(options.provenance_compress)
+    except ValueError as exc:
+        raise RunError(str(exc)) from None
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -211,6 +228,7 @@ def _fingerprint(targets: list[Target], pipeline: Pipeline, options: RunOptions)
         "input_format": options.input_format,
         "keep_error_pages": options.keep_error_pages,
         "output": [options.output.format, options.output.shard_size, options.output.compress],
+        "provenance": [options.provenance_compress, options.provenance_level],
         "inputs": [(t.file.rel, t.size, _mtime(t.file.path)) for t in targets],
     }
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
@@ -261,6 +279,8 @@ def _run_options(options: RunOptions) -> dict[str, Any]:
         "output_format": options.output.format,
         "shard_size": options.output.shard_size,
         "compress": options.output.compress,
+        "provenance_compress": options.provenance_compress,
+        "provenance_level": options.provenance_level,
         **options.extra,
     }
 
@@ -330,6 +350,7 @@ def run_corpus(
         require_extractor(options.extractor)
     except ExtractorUnavailable as exc:
         raise RunError(str(exc)) from None
+    provenance = _provenance_file(options)
     fork = options.jobs > 1 and small_input(in_path) and can_fork()
     if options.jobs > 1 and pipeline.packs is not None and not fork:  # the forkserver loads the pack meanwhile
         warm_up({"packs": list(pipeline.packs), "options": pipeline.options,
@@ -354,7 +375,8 @@ def run_corpus(
     except StateError as exc:
         raise RunError(str(exc)) from None
     if mode == "complete":
-        report = _report_from(out_path / PROVENANCE)
+        report = _report_from(out_path / provenance)
+        report.provenance = provenance
         report.already_complete = True
         report.skipped = discovery.skipped  # discovered again: what IN holds now
         report.skipped_records = _manifest_entry(out_path, "skipped_records", {})  # the inputs are the run's
@@ -364,7 +386,8 @@ def run_corpus(
     spec = WorkSpec(
         pipeline.packs or (), pipeline.options, pipeline.sha256, options.text_field, options.html_seconds,
         options.html_metadata, options.extractor, disable=pipeline.disable, enable=pipeline.enable,
-        keep_error_pages=options.keep_error_pages, out=str(out_path), output=options.output,
+        keep_error_pages=options.keep_error_pages, provenance_level=options.provenance_level,
+        out=str(out_path), output=options.output,
     )
     resumed = 0
     kept: Counter = Counter()  # units, documents and input bytes finished, resumed ones too
@@ -408,7 +431,7 @@ def run_corpus(
             yield key, unit, nbytes, shard, first
 
     order: deque[tuple[str, tuple[str, ...]]] = deque()  # units cut so far and not assembled yet
-    assembly = _Assembly(state, targets, out_path, options.output)
+    assembly = _Assembly(state, targets, out_path, options.output, provenance)
     results = ordered_map(
         _clean_job, pending(), jobs=options.jobs, initializer=init_worker,
         initargs=(spec, pipeline if in_process or fork else None), on_broken=partial(_isolate, spec), fork=fork,
@@ -440,7 +463,7 @@ def run_corpus(
     report.resumed_scan_units = scan_resumed
     report.skipped = discovery.skipped
     report.skipped_records = _by_count(passed_over)
-    report.corpus, report.corpus_summaries = with_removals(corpus_found, corpus_said, out_path / PROVENANCE)
+    report.corpus, report.corpus_summaries = with_removals(corpus_found, corpus_said, out_path / provenance)
     write_atomic(out_path / MANIFEST, _manifest(in_path, out_path, pipeline, options, report).encode("utf-8"))
     state.complete()
     return report
@@ -616,9 +639,10 @@ def _record_keys(unit: Unit, output: OutputOptions, shard: int) -> tuple[str, ..
 
 
 class _Assembly:
-    """The final record outputs and ``provenance.jsonl``, assembled from the units'
-    parts as the units finish, in input order (the main process is idle while the
-    workers clean; assembling everything at the end took 0.6-0.8 s of a 40 MB run).
+    """The final record outputs and ``provenance.jsonl`` (``provenance``: its name,
+    compressed or not), assembled from the units' parts as the units finish, in input
+    order (the main process is idle while the workers clean; assembling everything at
+    the end took 0.6-0.8 s of a 40 MB run).
 
     Each output is written under a temporary name (:class:`CompressedLineWriter`) and
     renamed into place once no later unit writes to it (outputs are in input order);
@@ -626,24 +650,26 @@ class _Assembly:
     Parquet outputs need every row's fields first: :meth:`finish` writes them from
     their parts. Temporary files a killed run left behind are removed at the start."""
 
-    def __init__(self, state: RunState, targets: list[Target], out: Path, output: OutputOptions) -> None:
+    def __init__(
+        self, state: RunState, targets: list[Target], out: Path, output: OutputOptions, provenance: str = PROVENANCE
+    ) -> None:
         from cleaner.io.compression import CompressedLineWriter
 
         self.state, self.targets, self.out, self.output = state, targets, out, output
-        self.report = RunReport(bytes_read=sum(t.size for t in targets))
+        self.report = RunReport(bytes_read=sum(t.size for t in targets), provenance=provenance)
         self.written: Counter[str] = Counter()
         self.writers: dict[str, CompressedLineWriter] = {}  # open record outputs, by record key
         self.closed: set[str] = set()
         # every record input gets its output file, even when nothing in it was ok
         self.expected = {} if output.sharded else {record_key(t, output, 0): t.out_rel for t in targets if t.as_record}
         self._remove_leftovers()
-        self.prov = CompressedLineWriter(out / PROVENANCE)
+        self.prov = CompressedLineWriter(out / provenance)
 
     def destination(self, record: str) -> str:
         return self.output.shard_name(int(record[1:])) if self.output.sharded else self.expected[record]
 
     def _remove_leftovers(self) -> None:
-        names = [inside(self.out, rel) for rel in self.expected.values()] + [self.out / PROVENANCE]
+        names = [inside(self.out, rel) for rel in self.expected.values()] + [self.out / n for n in PROVENANCE_NAMES]
         if self.output.sharded:
             names.append(self.out / "part-*")
         for path in names:
@@ -705,6 +731,9 @@ class _Assembly:
                     "parquet file; run again with --output-format jsonl --overwrite"
                 ) from None
         self.prov.close()
+        for name in PROVENANCE_NAMES:  # an earlier run's (--overwrite) under another name would pass for this one's
+            if name != self.report.provenance:
+                (self.out / name).unlink(missing_ok=True)
         return self.report
 
     def abort(self) -> None:
@@ -745,9 +774,8 @@ def _manifest_entry(out: Path, key: str, default: Any) -> Any:
 
 def _report_from(provenance: Path) -> RunReport:
     report = RunReport()
-    with provenance.open(encoding="utf-8") as handle:
-        for line in handle:
-            report.count(json.loads(line))
+    for line in provenance_lines(provenance):
+        report.count(json.loads(line))
     return report
 
 

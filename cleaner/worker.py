@@ -22,6 +22,7 @@ from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.io.readers import RawItem, load_document, raw_id
 from cleaner.io.writers import json_line
 from cleaner.outputs import OutputOptions
+from cleaner.provenance import at_level
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class WorkSpec:
     enable: tuple[str, ...] = ()
     # WARC: HTML responses with an HTTP error status are documents too (read in the main process)
     keep_error_pages: bool = False
+    # how much of each step provenance keeps: "full", or "light" (no removed text; cleaner.provenance)
+    provenance_level: str = "full"
     # the corpus rules' statistics from the scan (rule id -> statistics), for the clean phase
     corpus_stats: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     # documents whose corpus-rule scan raised, by place in the corpus: they fail with the reason
@@ -194,7 +197,7 @@ def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec
     cleaned = clean_document(item, pipeline, corpus=corpus)
     outcome, meta = cleaned.outcome, cleaned.meta
     ok = outcome.status == "ok"
-    record = cleaned.provenance(pipeline)
+    record = at_level(cleaned.provenance(pipeline), spec.provenance_level)
     if not ok:
         return ItemResult(record, None)
     record["output"] = {"sha256": hashlib.sha256(outcome.text.encode("utf-8")).hexdigest()}

@@ -27,6 +27,7 @@ from cleaner.io.compression import compression_of, decompress
 from cleaner.io.decode import DecodeError, decode_html, decode_text
 from cleaner.io.errors import CorruptInputError
 from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, extract_main_text
+from cleaner.provenance import PROVENANCE_NAMES
 
 if TYPE_CHECKING:
     from cleaner.io.warc import WarcItem
@@ -60,7 +61,7 @@ FORMATS = {
 }
 
 #: Files a cleaner run writes next to its outputs; skipped when reading such a folder.
-RUN_FILES = ("provenance.jsonl", "manifest.json")
+RUN_FILES = (*PROVENANCE_NAMES, "manifest.json")
 
 
 def format_of(name: str) -> str | None:

@@ -36,7 +36,7 @@ from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.io.readers import InputFile, format_of, iter_raw_items, load_document, text_name
 from cleaner.outputs import OutputOptions, plan_targets
-from cleaner.provenance import light_steps, provenance_lines, provenance_name
+from cleaner.provenance import corpus_rule_ids, light_steps, provenance_lines, provenance_name
 from cleaner.run import MANIFEST, RunOptions, _fingerprint, _identity, _size
 from cleaner.state import RunState, differences
 
@@ -64,6 +64,7 @@ class RunJudged:
     place: Place
     root: Path | None
     provenance_level: str = "full"  # the run's: "light" lines keep no removed text
+    corpus_rules: frozenset[str] = frozenset()  # their steps keep their why at the light level
 
     def differences(self) -> list[str]:
         """Where this judgement differs from the line the run wrote (status,
@@ -72,7 +73,7 @@ class RunJudged:
         outcome = self.judged.cleaned.outcome
         steps = [s.to_dict() for s in outcome.steps]
         if self.provenance_level == "light":
-            steps = light_steps(steps)
+            steps = light_steps(steps, self.corpus_rules)
         now = {"status": outcome.status, "reason": outcome.reason, "steps": steps}
         return [key for key, value in now.items() if self.record.get(key) != value]
 
@@ -279,4 +280,5 @@ def judge_in_run(
             )
         stats, failures = scan_inputs(files, pipeline, spec, on_scan)
     judged = judge(place, pipeline, spec, stats, failures, trace=trace)
-    return RunJudged(judged, record, place, root, provenance_level=options.provenance_level)
+    return RunJudged(judged, record, place, root, provenance_level=options.provenance_level,
+                     corpus_rules=corpus_rule_ids(pipeline.rules))

@@ -22,7 +22,7 @@ from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.io.readers import RawItem, load_document, raw_id
 from cleaner.io.writers import json_line
 from cleaner.outputs import OutputOptions
-from cleaner.provenance import at_level
+from cleaner.provenance import at_level, corpus_rule_ids
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,9 @@ def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec
     cleaned = clean_document(item, pipeline, corpus=corpus)
     outcome, meta = cleaned.outcome, cleaned.meta
     ok = outcome.status == "ok"
-    record = at_level(cleaned.provenance(pipeline), spec.provenance_level)
+    record = cleaned.provenance(pipeline)
+    if spec.provenance_level != "full":
+        record = at_level(record, spec.provenance_level, corpus_rule_ids(pipeline.rules))
     if not ok:
         return ItemResult(record, None)
     record["output"] = {"sha256": hashlib.sha256(outcome.text.encode("utf-8")).hexdigest()}

@@ -50,11 +50,13 @@ def manifest(out: Path) -> dict:
 
 @pytest.fixture()
 def site(tmp_path) -> Path:
-    """Four pages of one site with its menu and footer (template lines for --pack corpus)."""
+    """Four pages of one site with its menu and footer (template lines for --pack corpus);
+    one has a "You may also like" list (lines removed with a reason of their own)."""
     src = tmp_path / "in"
     (src / SITE).mkdir(parents=True)
     for n, topic in enumerate(TOPICS):
-        text = f"{MENU}{topic}\n\nShare this article\n\nReported by the desk on day {n}.{FOOTER}"
+        related = "\n\nYou may also like\nA bridge reopened in the north after repairs" if n == 1 else ""
+        text = f"{MENU}{topic}\n\nShare this article\n\nReported by the desk on day {n}.{related}{FOOTER}"
         (src / SITE / f"p{n}.txt").write_text(text, encoding="utf-8")
     return src
 
@@ -123,9 +125,16 @@ def test_light_provenance_keeps_rule_line_and_lengths_but_not_the_removed_text(s
     full_lines, light_lines = lines_of(full / "provenance.jsonl"), lines_of(light / "provenance.jsonl")
     removed = [s for r in light_lines for s in r["steps"] if s["action"] == "removed"]
     assert removed and all("text" not in s and {"rule", "line", "chars_before", "chars_after"} <= s.keys() for s in removed)
+    # the corpus rules' reasons stay (they name the site); the other rules' go, with the text
+    assert all(s["why"].startswith("on 4 of 4 pages of news.example") for s in removed if s["rule"] == "corpus/site-template")
+    assert any("why" in s for r in full_lines for s in r["steps"] if not s["rule"].startswith("corpus/"))
+    assert not any("why" in s for r in light_lines for s in r["steps"] if not s["rule"].startswith("corpus/"))
+
+    def lightened(step: dict) -> dict:
+        return {k: v for k, v in step.items() if k != "text" and (k != "why" or step["rule"].startswith("corpus/"))}
+
     # everything else is as the full level has it
-    stripped = [{**r, "steps": [{k: v for k, v in s.items() if k != "text"} for s in r["steps"]]} for r in full_lines]
-    assert light_lines == stripped
+    assert light_lines == [{**r, "steps": [lightened(s) for s in r["steps"]]} for r in full_lines]
     assert (light / "provenance.jsonl").stat().st_size < (full / "provenance.jsonl").stat().st_size
     for name in ("p0.txt", "p3.txt"):  # the outputs do not change
         assert (light / SITE / name).read_bytes() == (full / SITE / name).read_bytes()

@@ -418,8 +418,8 @@ def run(
         ProvenanceLevel,
         typer.Option(
             metavar="full|light", rich_help_panel=OUTPUT,
-            help="light: each step keeps its rule, line number, reason and lengths, not the removed line's text "
-            "(the input still has it); a page dump's provenance shrinks by about half.",
+            help="light: each step keeps its rule, action, line number and lengths, not the removed line's text "
+            "(the input still has it) nor its reason (a corpus rule's stays: it names the site or the kept copy).",
         ),
     ] = ProvenanceLevel.full,
     overwrite: Annotated[

@@ -9,8 +9,8 @@ Output contract (see README):
   added (JSONL keeps its compression, parquet stays parquet, WARC becomes JSONL);
   dropped and failed records are left out (provenance has them);
 * ``OUT/provenance.jsonl``: one line per input document, in input order (as
-  ``provenance.jsonl.zst`` or ``.gz`` when compressed; light: without the text of
-  removed lines, see :mod:`cleaner.provenance`);
+  ``provenance.jsonl.zst`` or ``.gz`` when compressed; light: steps without the
+  removed text and the rules' reasons, see :mod:`cleaner.provenance`);
 * ``OUT/manifest.json``: versions, pack, options, counts by status and per rule.
 
 How: the main process splits the inputs into *units* (batches of documents, in
@@ -116,7 +116,7 @@ class RunOptions:
     overwrite: bool = False
     output: OutputOptions = field(default_factory=OutputOptions)
     provenance_compress: str | None = None  # "gz" or "zst": provenance.jsonl.gz / .zst
-    provenance_level: str = "full"  # "light": steps without the removed lines' text (cleaner.provenance)
+    provenance_level: str = "full"  # "light": steps without removed text and reasons (cleaner.provenance)
     extra: dict[str, Any] = field(default_factory=dict)  # recorded in the manifest (e.g. --headings)
 
 

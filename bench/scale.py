@@ -392,7 +392,8 @@ def naive_pool(bench_dir: Path | None) -> list[tuple[str, str, str]]:
         with naive.open(encoding="utf-8") as handle:
             for row in map(json.loads, filter(str.strip, handle)):
                 if row["text"].strip():
-                    pool.append((host_of(urls.get(row["id"])) or f"{folder.name}.example", str(row["id"]), row["text"]))
+                    host = host_of(urls.get(row["id"])) or f"{folder.name}.example"
+                    pool.append((host, str(row["id"]), row["text"]))
     return pool
 
 
@@ -410,14 +411,16 @@ def build_wet(path: Path, records: int, pool: list[tuple[str, str, str]]) -> tup
     text_bytes = 0
     with path.open("wb") as handle:
         writer = WARCWriter(handle, gzip=True)
-        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "bench/scale.py", "format": "WET"}))
+        info = {"software": "bench/scale.py", "format": "WET"}
+        writer.write_record(writer.create_warcinfo_record(path.name, info))
         for n in range(records):
             passes, index = divmod(n, len(pool))
             host, page, text = pool[index]
             body = varied(text, passes).encode("utf-8")
             text_bytes += len(body)
             record = writer.create_warc_record(
-                f"https://p{passes}.{host}/{page}", "conversion", payload=io.BytesIO(body), warc_content_type="text/plain",
+                f"https://p{passes}.{host}/{page}", "conversion", payload=io.BytesIO(body),
+                warc_content_type="text/plain",
                 warc_headers_dict={"WARC-Refers-To": f"<urn:uuid:00000000-0000-0000-0000-{n:012d}>"},
             )
             writer.write_record(record)
@@ -430,8 +433,8 @@ def wet_section(args: argparse.Namespace) -> None:
     if not pool:
         print("\n## wet: skipped (no --bench-dir with naive_text.jsonl)")
         return
-    print(f"\n## Common Crawl WET, --jobs {args.jobs}, default pack: {len(pool):,} naive page texts with their URLs, "
-          "varied pass after pass; peak memory sampled every 0.2 s")
+    print(f"\n## Common Crawl WET, --jobs {args.jobs}, default pack: {len(pool):,} naive page texts with "
+          "their URLs, varied pass after pass; peak memory sampled every 0.2 s")
     for records in (args.wet_records // 4, args.wet_records):
         src = args.workdir / f"CC-MAIN-bench-{records}.warc.wet.gz"
         records, text_bytes = build_wet(src, records, pool)
@@ -440,7 +443,8 @@ def wet_section(args: argparse.Namespace) -> None:
         m = measure(cleaner_cmd(src, out, args.jobs, "--overwrite"))
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         counts = manifest["counts"]
-        print(f"{records:>7,} records ({src.stat().st_size / 1e6:.0f} MB gzip, {text_bytes / 1e6:.0f} MB text): "
+        size = f"{src.stat().st_size / 1e6:.0f} MB gzip, {text_bytes / 1e6:.0f} MB text"
+        print(f"{records:>7,} records ({size}): "
               f"{m.seconds:.0f} s, {records / m.seconds:,.0f} records/s, {text_bytes / 1e6 / m.seconds:.2f} MB/s of text; "
               f"peak RSS all processes {m.peak_tree_mb:.0f} MB, PSS {m.peak_tree_pss_mb:.0f} MB (main "
               f"{m.peak_main_mb:.0f} MB, largest other {m.peak_one_mb:.0f} MB); documents {counts['documents']:,} "

@@ -215,8 +215,8 @@ def iter_raw_items(
 
 def _warc_meta(item: WarcItem) -> dict[str, Any]:
     """What a WARC document's raw item carries besides its payload."""
-    meta = {"url": item.url, "date": item.date, "warc_record_id": item.record_id, "charset": item.charset,
-            "warc_type": item.kind}
+    meta: dict[str, Any] = {"url": item.url, "date": item.date, "warc_record_id": item.record_id,
+                            "charset": item.charset, "warc_type": item.kind}
     if item.refers_to:
         meta["warc_refers_to"] = item.refers_to
     if item.status is not None and item.status != 200:

@@ -31,6 +31,15 @@ Sections (``--sections``, all by default):
   largest single one) at ``--jobs N`` with ``--pack corpus`` on the ``--memory-mb``
   varied corpus, and without the corpus pack for comparison.
 * ``html``: the pages of <bench-dir>/scrapinghub/html with --jobs 1 and N.
+* ``wet``: a Common Crawl WET file (``.warc.wet.gz``: a warcinfo record, then one
+  gzip member per ``conversion`` record) of ``--wet-records`` records, made from the
+  benchmark pages' naive texts with their gold URLs, varied pass after pass as the
+  ``varied`` corpus is; cleaned at ``--jobs N`` at a quarter of the size and at the
+  full size: peak memory (it must not grow with the file: records are streamed),
+  records/s and MB/s, and a check that every record came out as a document.
+* ``provenance``: ``--pack page-dump`` on the varied ``--provenance-mb`` corpus with
+  the full provenance, ``--provenance-compress zst``, ``--provenance-level light`` and
+  both: the provenance file's size and its ratio to the input's.
 
 Usage (needs the `bench` extra for psutil); the issue's figures, then a quick one:
 
@@ -60,7 +69,7 @@ import psutil
 
 from corpus import REPO, text_pool  # bench/ is on sys.path when run as a script
 
-SECTIONS = ("kill", "stats", "speed", "memory", "html")
+SECTIONS = ("kill", "stats", "speed", "memory", "html", "wet", "provenance")
 
 
 # --- corpora -------------------------------------------------------------------------
@@ -366,6 +375,97 @@ def html_section(args: argparse.Namespace) -> None:
         base = base or m
 
 
+def naive_pool(bench_dir: Path | None) -> list[tuple[str, str, str]]:
+    """``(host, page id, naive text)`` of every benchmark page: the host of its gold
+    URL (else its folder's name), for the records' target URIs."""
+    from cleaner.corpus.site import host_of
+
+    pool = []
+    for folder in sorted(bench_dir.iterdir()) if bench_dir else []:
+        gold, naive = folder / "gold.jsonl", folder / "naive_text.jsonl"
+        if not naive.is_file():
+            continue
+        urls: dict[str, str | None] = {}
+        if gold.is_file():
+            with gold.open(encoding="utf-8") as handle:
+                urls = {r["id"]: r.get("url") for r in map(json.loads, filter(str.strip, handle))}
+        with naive.open(encoding="utf-8") as handle:
+            for row in map(json.loads, filter(str.strip, handle)):
+                if row["text"].strip():
+                    host = host_of(urls.get(row["id"])) or f"{folder.name}.example"
+                    pool.append((host, str(row["id"]), row["text"]))
+    return pool
+
+
+def build_wet(path: Path, records: int, pool: list[tuple[str, str, str]]) -> tuple[int, int]:
+    """Write a WET file of ``records`` conversion records (module docs), or reuse the
+    one there. Returns (records, bytes of text in them)."""
+    import io
+
+    from warcio.warcwriter import WARCWriter
+
+    done = path.with_name(path.name + ".text-bytes")
+    if path.exists() and done.exists():
+        return records, int(done.read_text())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text_bytes = 0
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        info = {"software": "bench/scale.py", "format": "WET"}
+        writer.write_record(writer.create_warcinfo_record(path.name, info))
+        for n in range(records):
+            passes, index = divmod(n, len(pool))
+            host, page, text = pool[index]
+            body = varied(text, passes).encode("utf-8")
+            text_bytes += len(body)
+            record = writer.create_warc_record(
+                f"https://p{passes}.{host}/{page}", "conversion", payload=io.BytesIO(body),
+                warc_content_type="text/plain",
+                warc_headers_dict={"WARC-Refers-To": f"<urn:uuid:00000000-0000-0000-0000-{n:012d}>"},
+            )
+            writer.write_record(record)
+    done.write_text(str(text_bytes))
+    return records, text_bytes
+
+
+def wet_section(args: argparse.Namespace) -> None:
+    pool = naive_pool(args.bench_dir)
+    if not pool:
+        print("\n## wet: skipped (no --bench-dir with naive_text.jsonl)")
+        return
+    print(f"\n## Common Crawl WET, --jobs {args.jobs}, default pack: {len(pool):,} naive page texts with "
+          "their URLs, varied pass after pass; peak memory sampled every 0.2 s")
+    for records in (args.wet_records // 4, args.wet_records):
+        src = args.workdir / f"CC-MAIN-bench-{records}.warc.wet.gz"
+        records, text_bytes = build_wet(src, records, pool)
+        out = args.workdir / "out-wet"
+        before = load()
+        m = measure(cleaner_cmd(src, out, args.jobs, "--overwrite"))
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        counts = manifest["counts"]
+        size = f"{src.stat().st_size / 1e6:.0f} MB gzip, {text_bytes / 1e6:.0f} MB text"
+        print(f"{records:>7,} records ({size}): "
+              f"{m.seconds:.0f} s, {records / m.seconds:,.0f} records/s, {text_bytes / 1e6 / m.seconds:.2f} MB/s of text; "
+              f"peak RSS all processes {m.peak_tree_mb:.0f} MB, PSS {m.peak_tree_pss_mb:.0f} MB (main "
+              f"{m.peak_main_mb:.0f} MB, largest other {m.peak_one_mb:.0f} MB); documents {counts['documents']:,} "
+              f"(ok {counts['ok']:,}, dropped {counts['dropped']:,}, failed {counts['failed']:,}), passed over "
+              f"{manifest.get('skipped_records')}; exit {m.exit_code}; {before}", flush=True)
+
+
+def provenance_section(args: argparse.Namespace, pool: list[tuple[str, str]]) -> None:
+    src = args.workdir / f"varied-{args.provenance_mb:g}mb.jsonl"
+    docs, nbytes = build_corpus(src, args.provenance_mb, pool, "varied")
+    print(f"\n## provenance size, --pack page-dump, varied {nbytes / 1e6:.0f} MB ({docs:,} documents), --jobs {args.jobs}")
+    for choice in ((), ("--provenance-compress", "zst"), ("--provenance-level", "light"),
+                   ("--provenance-level", "light", "--provenance-compress", "zst")):
+        out = args.workdir / "out-provenance"
+        m = measure(cleaner_cmd(src, out, args.jobs, "--overwrite", "--pack", "page-dump", *choice))
+        (written,) = [p for p in out.iterdir() if p.name.startswith("provenance.jsonl")]
+        size = written.stat().st_size
+        print(f"{' '.join(choice) or 'full (default)':<58} {written.name:<22} {size / 1e6:7.1f} MB, "
+              f"{size / nbytes:5.2f}x the input; {m.seconds:.0f} s, exit {m.exit_code}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bench-dir", type=Path, help="a folder in the layout of shared/bench (gold/naive texts, html/)")
@@ -379,6 +479,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="turns of the speed-up runs")
     parser.add_argument("--memory-mb", type=float, default=1000, help="corpus size for the memory runs")
     parser.add_argument("--html-pages", type=int, default=0, help="HTML pages for the HTML path (0: all of scrapinghub)")
+    parser.add_argument("--wet-records", type=int, default=30000, help="records of the WET file (a quarter is run too)")
+    parser.add_argument("--provenance-mb", type=float, default=40, help="corpus size for the provenance sizes")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
     if sections - set(SECTIONS):
@@ -399,6 +501,10 @@ def main() -> None:
         memory_section(args, pool)
     if "html" in sections:
         html_section(args)
+    if "wet" in sections:
+        wet_section(args)
+    if "provenance" in sections:
+        provenance_section(args, pool)
 
 
 if __name__ == "__main__":

@@ -171,6 +171,11 @@ class Compression(str, Enum):
     zst = "zst"
 
 
+class ProvenanceLevel(str, Enum):
+    full = "full"
+    light = "light"
+
+
 class Extractor(str, Enum):
     trafilatura = "trafilatura"
     resiliparse = "resiliparse"
@@ -369,7 +374,8 @@ def run(
         typer.Argument(
             metavar="IN", show_default=False,
             help="A file or folder (searched recursively) of .txt, .md, .html/.htm (each also .gz or .zst), "
-            ".jsonl, .ndjson and .json (JSON Lines, each also .gz or .zst), .parquet and .warc[.gz].",
+            ".jsonl, .ndjson and .json (JSON Lines, each also .gz or .zst), .parquet, .warc[.gz] and "
+            "Common Crawl's .warc.wet.gz (.wet[.gz]).",
         ),
     ],
     output: Annotated[
@@ -391,6 +397,14 @@ def run(
         ),
     ] = True,
     extractor: ExtractorOpt = Extractor.trafilatura,
+    keep_error_pages: Annotated[
+        bool,
+        typer.Option(
+            "--keep-error-pages", rich_help_panel=INPUT,
+            help="Clean WARC responses with an HTTP error status (4xx, 5xx) as documents too. Without it they are "
+            "passed over and counted by status (\"response 404\") in the summary and in manifest.json's skipped_records.",
+        ),
+    ] = False,
     output_format: Annotated[
         Optional[OutputFormat],
         typer.Option(
@@ -416,6 +430,22 @@ def run(
             + _default("as the input"),
         ),
     ] = None,
+    provenance_compress: Annotated[
+        Optional[Compression],
+        typer.Option(
+            metavar="gz|zst", rich_help_panel=OUTPUT, show_default=False,
+            help="Write provenance.jsonl.gz or provenance.jsonl.zst instead of provenance.jsonl (explain --corpus "
+            "and resume read it as well). " + _default("not compressed"),
+        ),
+    ] = None,
+    provenance_level: Annotated[
+        ProvenanceLevel,
+        typer.Option(
+            metavar="full|light", rich_help_panel=OUTPUT,
+            help="light: each step keeps its rule, action, line number and lengths, not the removed line's text "
+            "(the input still has it) nor its reason (a corpus rule's stays: it names the site or the kept copy).",
+        ),
+    ] = ProvenanceLevel.full,
     overwrite: Annotated[
         bool,
         typer.Option(
@@ -481,6 +511,9 @@ def run(
         html_metadata=html_metadata,
         extractor=extractor.value,
         input_format=input_format.value if input_format else None,
+        keep_error_pages=keep_error_pages,
+        provenance_compress=provenance_compress.value if provenance_compress else None,
+        provenance_level=provenance_level.value,
         jobs=jobs or _default_jobs(),
         overwrite=overwrite,
         extra=_given(headings=headings, disable=disable, enable=enable),

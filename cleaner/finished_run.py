@@ -43,11 +43,12 @@ from cleaner.rule import RuleError
 from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.io.readers import InputFile, format_of, iter_raw_items, load_document, text_name
 from cleaner.outputs import OutputOptions, plan_targets
-from cleaner.run import MANIFEST, PROVENANCE, RunOptions, _identity, _run_options, _size
+from cleaner.provenance import corpus_rule_ids, light_steps, provenance_lines, provenance_name
+from cleaner.run import MANIFEST, RunOptions, _identity, _run_options, _size
 from cleaner.state import RunState, differences
 
 #: The options of a run that decide how a document is read (the rest decide outputs).
-READ_OPTIONS = ("text_field", "html_seconds", "html_metadata", "extractor", "input_format")
+READ_OPTIONS = ("text_field", "html_seconds", "html_metadata", "extractor", "input_format", "keep_error_pages")
 
 
 class NotARun(ValueError):
@@ -72,12 +73,18 @@ class RunJudged:
     root: Path | None
     pipeline: Pipeline
     pack_differs: tuple[str, ...] = ()
+    provenance_level: str = "full"  # the run's: "light" lines keep no removed text
+    corpus_rules: frozenset[str] = frozenset()  # their steps keep their why at the light level
 
     def differences(self) -> list[str]:
         """Where this judgement differs from the line the run wrote (status,
-        reason, steps): empty when explain shows what the run did."""
+        reason, steps, as much of them as the run's provenance level keeps):
+        empty when explain shows what the run did."""
         outcome = self.judged.cleaned.outcome
-        now = {"status": outcome.status, "reason": outcome.reason, "steps": [s.to_dict() for s in outcome.steps]}
+        steps = [s.to_dict() for s in outcome.steps]
+        if self.provenance_level == "light":
+            steps = light_steps(steps, self.corpus_rules)
+        now = {"status": outcome.status, "reason": outcome.reason, "steps": steps}
         return [key for key, value in now.items() if self.record.get(key) != value]
 
 
@@ -94,15 +101,17 @@ class FinishedRun:
                 f"{out} holds no cleaner run ({state_file} is missing or unreadable); give --corpus the OUT "
                 "of a finished `cleaner run`, or the input folder to scan"
             ) from None
-        if not state.get("complete") or not (out / PROVENANCE).is_file():
+        if not isinstance(state.get("identity"), dict):
+            raise NotARun(f"{out} was made by an older cleaner that does not record its run's options; run it again")
+        self.identity: dict[str, Any] = state["identity"]
+        #: The run's provenance file (``provenance.jsonl``, or compressed: ``.zst``, ``.gz``).
+        self.provenance = out / provenance_name(self.options.get("provenance_compress"))
+        if not state.get("complete") or not self.provenance.is_file():
             raise NotARun(
                 f"{out} holds a run that has not finished; finish it (run the same command again), "
                 "or give --corpus the input folder to scan"
             )
-        if not isinstance(state.get("identity"), dict):
-            raise NotARun(f"{out} was made by an older cleaner that does not record its run's options; run it again")
         self.fingerprint: str = state.get("fingerprint", "")
-        self.identity: dict[str, Any] = state["identity"]
         recipe = state.get("recipe")
         self.recipe: dict[str, Any] | None = recipe if isinstance(recipe, dict) else None
         try:
@@ -150,9 +159,10 @@ class FinishedRun:
         compress = None if o.get("output_format") == "txt" else o.get("compress")
         output = OutputOptions(format=o.get("output_format"), shard_size=o.get("shard_size"), compress=compress)
         return RunOptions(
+            provenance_compress=o.get("provenance_compress"), provenance_level=o.get("provenance_level") or "full",
             text_field=read["text_field"] or "text", html_seconds=read["html_seconds"],
             html_metadata=bool(read["html_metadata"]), extractor=read["extractor"] or DEFAULT_EXTRACTOR,
-            input_format=read["input_format"], output=output, extra=extra,
+            input_format=read["input_format"], keep_error_pages=bool(read["keep_error_pages"]), output=output, extra=extra,
         )
 
     def command(self) -> str:
@@ -195,9 +205,7 @@ class FinishedRun:
 
     def records(self) -> Iterator[tuple[int, str]]:
         """``(place, raw line)`` of every provenance line, in input order."""
-        with (self.out / PROVENANCE).open(encoding="utf-8") as handle:
-            for position, line in enumerate(handle):
-                yield position, line
+        yield from enumerate(provenance_lines(self.provenance))
 
     def find(self, file: Path, *, line: int, input_format: str | None, text_field: str = "text") -> tuple[int, dict[str, Any]]:
         """The place and provenance line of FILE's document (record ``line`` of a
@@ -228,7 +236,7 @@ class FinishedRun:
                 best = (position, record)
         if best is None:
             raise NotInCorpus(
-                f"{file} is not a document of the run in {self.out} (no line of its {PROVENANCE} has this "
+                f"{file} is not a document of the run in {self.out} (no line of its {self.provenance.name} has this "
                 "path and these bytes: a file added or changed since the run?); give --corpus the input "
                 "folder to judge it within the corpus as it is now"
             )
@@ -303,17 +311,19 @@ def judge_in_run(
     position, record = run.find(file, line=line, input_format=options.input_format, text_field=options.text_field)
     rel = record["source"]["path"]
     spec = spec_for(pipeline, text_field=options.text_field, html_seconds=options.html_seconds,
-                    html_metadata=options.html_metadata, extractor=options.extractor)
+                    html_metadata=options.html_metadata, extractor=options.extractor,
+                    keep_error_pages=options.keep_error_pages)
     saved = RunState(out).load_stats() if not differs else None  # the run's statistics are its pack's
     root: Path | None = None
     if saved is not None:
         stats, failures = saved
         fmt = options.input_format or format_of(file.name) or record["source"].get("format")
-        raw = next(r for r in iter_raw_items(InputFile(file, rel, fmt)) if r.position in (None, line))
+        raws = iter_raw_items(InputFile(file, rel, fmt), keep_error_pages=options.keep_error_pages)
+        raw = next(r for r in raws if r.position in (None, line))
         place = Place(raw, position)
     else:
         root, files = _run_inputs(run, file, rel, pipeline, options, differs)
-        place = locate(files, rel, line)
+        place = locate(files, rel, line, keep_error_pages=options.keep_error_pages)
         if place.position != position:
             raise RunMismatch(
                 f"{rel} is document {place.position + 1} of the inputs at {root} but document {position + 1} "
@@ -321,7 +331,8 @@ def judge_in_run(
             )
         stats, failures = scan_inputs(files, pipeline, spec, on_scan)
     judged = judge(place, pipeline, spec, stats, failures, trace=trace)
-    return RunJudged(judged, record, place, root, pipeline, differs)
+    return RunJudged(judged, record, place, root, pipeline, differs, provenance_level=options.provenance_level,
+                     corpus_rules=corpus_rule_ids(pipeline.rules))
 
 
 def _run_inputs(

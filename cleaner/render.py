@@ -55,8 +55,9 @@ def pack_steps(console: Console, pipeline: Pipeline) -> None:
 
 def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pipeline, *, verbose: bool = False) -> None:
     """Documents by status, characters (what was measured, and where the change
-    went: :func:`character_lines`), top rules, drop reasons, failures and skipped
-    files. ``verbose``: every rule, reason and failure, not the top few."""
+    went: :func:`character_lines`), top rules, drop reasons, failures, skipped
+    files and the WARC records passed over. ``verbose``: every rule, reason and
+    failure, not the top few."""
     console.print(
         f"[bold]{plural(report.documents, 'document')}[/]: [green]{report.status['ok']:,} ok[/], "
         f"[yellow]{report.status['dropped']:,} dropped[/], [red]{report.status['failed']:,} failed[/] "
@@ -75,6 +76,14 @@ def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pip
     if skipped:
         said = f"{plural(len(skipped), 'path')} of IN: {escape(skipped_names(skipped))}"
         console.print(f"[yellow]not read[/]: {said} (listed in manifest.json)")
+    passed_over = report.skipped_records  # WARC records that are not documents, by kind
+    if passed_over:
+        kinds = ", ".join(f"{kind} {count:,}" for kind, count in list(passed_over.items())[:SKIPPED_SHOWN])
+        more = ", …" if len(passed_over) > SKIPPED_SHOWN else ""
+        console.print(
+            f"[yellow]passed over[/]: {plural(sum(passed_over.values()), 'WARC record')} that are not documents "
+            f"({escape(kinds)}{more}; skipped_records in manifest.json)", highlight=False,
+        )
     if report.rules:
         table = Table("rule", "changes", title="top rules" if not verbose else "rules", title_justify="left", box=None, padding=(0, 2))
         for rule_id, count in report.rules.most_common(None if verbose else RULES_SHOWN):
@@ -87,8 +96,8 @@ def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pip
         console.print(f"[red]failed[/] {escape(failure['id'])}: {escape(failure['reason'])}")
     if len(report.failures) > len(shown):
         more = len(report.failures) - len(shown)
-        console.print(f"[red]… and {plural(more, 'more failure')}[/] (see {PROVENANCE}, or --verbose)")
-    console.print(f"outputs in {escape(str(output))}/ · {PROVENANCE} · manifest.json")
+        console.print(f"[red]… and {plural(more, 'more failure')}[/] (see {report.provenance}, or --verbose)")
+    console.print(f"outputs in {escape(str(output))}/ · {report.provenance} · manifest.json")
 
 
 def skipped_names(skipped: dict[str, str]) -> str:
@@ -176,7 +185,7 @@ def failed_line(report: RunReport, output: Path) -> str | None:
     failed = report.status["failed"]
     if not failed:
         return None
-    return f"{plural(failed, 'document')} failed; see {output / PROVENANCE}"
+    return f"{plural(failed, 'document')} failed; see {output / report.provenance}"
 
 
 def no_documents_line(report: RunReport, input: Path) -> str | None:

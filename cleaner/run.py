@@ -8,7 +8,9 @@ Output contract (see README):
   records, the cleaned text in the text field and ``"cleaner": {"id", "meta"}``
   added (JSONL keeps its compression, parquet stays parquet, WARC becomes JSONL);
   dropped and failed records are left out (provenance has them);
-* ``OUT/provenance.jsonl``: one line per input document, in input order;
+* ``OUT/provenance.jsonl``: one line per input document, in input order (as
+  ``provenance.jsonl.zst`` or ``.gz`` when compressed; light: steps without the
+  removed text and the rules' reasons, see :mod:`cleaner.provenance`);
 * ``OUT/manifest.json``: versions, pack, options, counts by status and per rule.
 
 How: the main process splits the inputs into *units* (batches of documents, in
@@ -45,6 +47,7 @@ from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnav
 from cleaner.io.readers import RawItem, check_text_field, discover, iter_raw_items
 from cleaner.io.writers import json_line, write_atomic
 from cleaner.outputs import OutputOptions, Target, inside, plan_targets, unused_compression
+from cleaner.provenance import LEVELS, PROVENANCE, PROVENANCE_NAMES, provenance_lines, provenance_name
 from cleaner.parallel import Terminated, can_fork, ordered_map, warm_up, writing
 from cleaner.state import RunState, StateError
 from cleaner.commit import Unit, commit_unit, record_key
@@ -52,7 +55,6 @@ from cleaner.worker import (
     ItemResult, ScanFailure, WorkSpec, clean_unit, current_spec, failed_result, init_worker, scan_unit,
 )
 
-PROVENANCE = "provenance.jsonl"
 MANIFEST = "manifest.json"
 
 #: A unit (the grain of parallel work and of resuming) holds documents worth at most
@@ -129,9 +131,12 @@ class RunOptions:
     html_metadata: bool = True
     extractor: str = DEFAULT_EXTRACTOR  # the HTML main-text extractor (cleaner.io.html.EXTRACTORS)
     input_format: str | None = None
+    keep_error_pages: bool = False  # WARC: HTML responses with an HTTP error status (4xx, 5xx) are documents too
     jobs: int = 1
     overwrite: bool = False
     output: OutputOptions = field(default_factory=OutputOptions)
+    provenance_compress: str | None = None  # "gz" or "zst": provenance.jsonl.gz / .zst
+    provenance_level: str = "full"  # "light": steps without removed text and reasons (cleaner.provenance)
     extra: dict[str, Any] = field(default_factory=dict)  # recorded in the manifest (e.g. --headings)
 
 
@@ -154,6 +159,8 @@ class RunReport:
     drops: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     resumed_units: int = 0
+    #: The file name of the run's provenance in OUT (compressed: ``provenance.jsonl.zst``).
+    provenance: str = PROVENANCE
     #: Units of the scan (summed over the corpus rules) read back from a run killed in the scan.
     resumed_scan_units: int = 0
     already_complete: bool = False
@@ -161,6 +168,9 @@ class RunReport:
     #: ``/``), relative to IN, sorted, each with the reason: see
     #: :func:`cleaner.io.readers.discover`.
     skipped: dict[str, str] = field(default_factory=dict)
+    #: WARC records that are not documents, counted by kind (``{"request": 3,
+    #: "resource image/png": 2, "response 404": 1}``), most first: see :mod:`cleaner.io.warc`.
+    skipped_records: dict[str, int] = field(default_factory=dict)
     #: What each corpus rule's scan found (rule id -> report: duplicate clusters,
     #: sites and their recurring lines), and a line for people about each.
     corpus: dict[str, Any] = field(default_factory=dict)
@@ -240,6 +250,17 @@ def _scheme_path(path: Path) -> str:
     return re.sub(r"^([A-Za-z0-9]+):/(?!/)", r"\1://", str(path))
 
 
+def _provenance_file(options: RunOptions) -> str:
+    """The name of the run's provenance file; a compression or level cleaner does
+    not offer is refused (:class:`RunError`)."""
+    if options.provenance_level not in LEVELS:
+        raise RunError(f"provenance level must be one of {', '.join(LEVELS)}, not {options.provenance_level!r}")
+    try:
+        return provenance_name(options.provenance_compress)
+    except ValueError as exc:
+        raise RunError(str(exc)) from None
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -257,7 +278,9 @@ def _fingerprint(targets: list[Target], pipeline: Pipeline, options: RunOptions)
         "html_metadata": options.html_metadata,
         "extractor": options.extractor,
         "input_format": options.input_format,
+        "keep_error_pages": options.keep_error_pages,
         "output": [options.output.format, options.output.shard_size, options.output.compress],
+        "provenance": [options.provenance_compress, options.provenance_level],
         "inputs": [(t.file.rel, t.size, _mtime(t.file.path)) for t in targets],
     }
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
@@ -316,9 +339,12 @@ def _run_options(options: RunOptions) -> dict[str, Any]:
         "html_metadata": options.html_metadata,
         "extractor": options.extractor,
         "input_format": options.input_format,
+        "keep_error_pages": options.keep_error_pages,
         "output_format": options.output.format,
         "shard_size": options.output.shard_size,
         "compress": options.output.compress,
+        "provenance_compress": options.provenance_compress,
+        "provenance_level": options.provenance_level,
         **options.extra,
     }
 
@@ -332,16 +358,20 @@ def _mtime(path: Path) -> int:
 
 
 
-def _units(targets: list[Target]) -> Iterator[tuple[str, Unit, int]]:
+def _units(
+    targets: list[Target], *, keep_error_pages: bool = False, passed_over: Counter[str] | None = None
+) -> Iterator[tuple[str, Unit, int]]:
     """Batches of consecutive documents across files: ``(key, items, input bytes)``.
-    Boundaries depend only on the inputs, so a resumed run cuts the same units."""
+    Boundaries depend only on the inputs, so a resumed run cuts the same units.
+    ``passed_over`` counts the WARC records that are not documents, by kind
+    (see :func:`cleaner.io.readers.iter_raw_items`)."""
     unit: Unit = []
     nbytes = cost = 0
     number = 0
     for t in targets:
         attributed = 0
-        item_cost = HTML_COST if t.file.format in ("html", "warc") else 1
-        for raw in iter_raw_items(t.file):
+        for raw in iter_raw_items(t.file, keep_error_pages=keep_error_pages, passed_over=passed_over):
+            item_cost = _cost(raw)
             size = t.size if raw.data is None and raw.record is None else len(raw.data or b"") + 1
             size = min(size, t.size - attributed)
             attributed += size
@@ -354,6 +384,14 @@ def _units(targets: list[Target]) -> Iterator[tuple[str, Unit, int]]:
         nbytes += t.size - attributed  # compressed or columnar files: the rest at their end
     if unit or nbytes:
         yield f"{number:08d}", unit, nbytes
+
+
+def _cost(raw: RawItem) -> int:
+    """A document's work, in units of a text document: an HTML page or WARC response,
+    which the extractor parses, costs :data:`HTML_COST`; a WARC conversion record is text."""
+    if raw.format == "html" or raw.format == "warc" and (raw.meta or {}).get("warc_type") != "conversion":
+        return HTML_COST
+    return 1
 
 
 def run_corpus(
@@ -376,6 +414,7 @@ def run_corpus(
         require_extractor(options.extractor)
     except ExtractorUnavailable as exc:
         raise RunError(str(exc)) from None
+    provenance = _provenance_file(options)
     fork = options.jobs > 1 and small_input(in_path) and can_fork()
     if options.jobs > 1 and pipeline.packs is not None and not fork:  # the forkserver loads the pack meanwhile
         warm_up({"packs": list(pipeline.packs), "options": pipeline.options,
@@ -406,21 +445,27 @@ def run_corpus(
     except StateError as exc:
         raise RunError(str(exc)) from None
     if mode == "complete":
-        report = _report_from(out_path / PROVENANCE)
+        report = _report_from(out_path / provenance)
+        report.provenance = provenance
         report.already_complete = True
         report.skipped = discovery.skipped  # discovered again: what IN holds now
         report.extractor = options.extractor
+        report.skipped_records = _manifest_entry(out_path, "skipped_records", {})  # the inputs are the run's
         return report
     progress.start(len(targets), sum(t.size for t in targets))
 
     spec = WorkSpec(
         pipeline.packs or (), pipeline.options, pipeline.sha256, options.text_field, options.html_seconds,
         options.html_metadata, options.extractor, disable=pipeline.disable, enable=pipeline.enable,
+        keep_error_pages=options.keep_error_pages, provenance_level=options.provenance_level,
         out=str(out_path), output=options.output,
     )
     resumed = 0
     kept: Counter = Counter()  # units, documents and input bytes finished, resumed ones too
     issued: dict[str, tuple[int, int]] = {}  # units handed to workers and not yet collected: documents, bytes
+    # WARC records that are not documents, by kind: counted as every unit is cut, resumed
+    # ones too, in the main process, so the same whatever jobs is and however often resumed
+    passed_over: Counter[str] = Counter()
 
     in_process = options.jobs <= 1
     scan_resumed = 0
@@ -445,7 +490,9 @@ def run_corpus(
         of its first document in the corpus."""
         nonlocal resumed
         shard = in_shard = 0
-        for key, unit, nbytes, first in _positioned(_units(targets)):
+        for key, unit, nbytes, first in _positioned(
+            _units(targets, keep_error_pages=options.keep_error_pages, passed_over=passed_over)
+        ):
             if in_shard >= options.output.docs_per_shard:
                 shard, in_shard = shard + 1, 0
             in_shard += len(unit)
@@ -459,7 +506,7 @@ def run_corpus(
             yield key, unit, nbytes, shard, first
 
     order: deque[tuple[str, tuple[str, ...]]] = deque()  # units cut so far and not assembled yet
-    assembly = _Assembly(state, targets, out_path, options.output)
+    assembly = _Assembly(state, targets, out_path, options.output, provenance)
     results = ordered_map(
         _clean_job, pending(), jobs=options.jobs, initializer=init_worker,
         initargs=(spec, pipeline if in_process or fork else None), on_broken=partial(_isolate, spec), fork=fork,
@@ -493,7 +540,8 @@ def run_corpus(
     report.resumed_scan_units = scan_resumed
     report.skipped = discovery.skipped
     report.extractor = options.extractor
-    report.corpus, report.corpus_summaries = with_removals(corpus_found, corpus_said, out_path / PROVENANCE)
+    report.skipped_records = _by_count(passed_over)
+    report.corpus, report.corpus_summaries = with_removals(corpus_found, corpus_said, out_path / provenance)
     write_atomic(out_path / MANIFEST, _manifest(in_path, out_path, pipeline, options, report).encode("utf-8"))
     state.complete()
     return report
@@ -624,7 +672,7 @@ def _scan_units(
     order: deque[tuple[str, int, int, int, bool]] = deque()  # key, documents, first place, bytes, kept
 
     def todo() -> Iterator[ScanJob]:
-        for key, unit, nbytes, first in _positioned(_units(targets)):
+        for key, unit, nbytes, first in _positioned(_units(targets, keep_error_pages=spec.keep_error_pages)):
             kept = state.scan_part(rule_id, key).exists()
             order.append((key, len(unit), first, nbytes, kept))
             if not kept:
@@ -685,9 +733,10 @@ def _record_keys(unit: Unit, output: OutputOptions, shard: int) -> tuple[str, ..
 
 
 class _Assembly:
-    """The final record outputs and ``provenance.jsonl``, assembled from the units'
-    parts as the units finish, in input order (the main process is idle while the
-    workers clean; assembling everything at the end took 0.6-0.8 s of a 40 MB run).
+    """The final record outputs and ``provenance.jsonl`` (``provenance``: its name,
+    compressed or not), assembled from the units' parts as the units finish, in input
+    order (the main process is idle while the workers clean; assembling everything at
+    the end took 0.6-0.8 s of a 40 MB run).
 
     Each output is written under a temporary name (:class:`CompressedLineWriter`) and
     renamed into place once no later unit writes to it (outputs are in input order);
@@ -695,24 +744,26 @@ class _Assembly:
     Parquet outputs need every row's fields first: :meth:`finish` writes them from
     their parts. Temporary files a killed run left behind are removed at the start."""
 
-    def __init__(self, state: RunState, targets: list[Target], out: Path, output: OutputOptions) -> None:
+    def __init__(
+        self, state: RunState, targets: list[Target], out: Path, output: OutputOptions, provenance: str = PROVENANCE
+    ) -> None:
         from cleaner.io.compression import CompressedLineWriter
 
         self.state, self.targets, self.out, self.output = state, targets, out, output
-        self.report = RunReport(bytes_read=sum(t.size for t in targets))
+        self.report = RunReport(bytes_read=sum(t.size for t in targets), provenance=provenance)
         self.written: Counter[str] = Counter()
         self.writers: dict[str, CompressedLineWriter] = {}  # open record outputs, by record key
         self.closed: set[str] = set()
         # every record input gets its output file, even when nothing in it was ok
         self.expected = {} if output.sharded else {record_key(t, output, 0): t.out_rel for t in targets if t.as_record}
         self._remove_leftovers()
-        self.prov = CompressedLineWriter(out / PROVENANCE)
+        self.prov = CompressedLineWriter(out / provenance)
 
     def destination(self, record: str) -> str:
         return self.output.shard_name(int(record[1:])) if self.output.sharded else self.expected[record]
 
     def _remove_leftovers(self) -> None:
-        names = [inside(self.out, rel) for rel in self.expected.values()] + [self.out / PROVENANCE]
+        names = [inside(self.out, rel) for rel in self.expected.values()] + [self.out / n for n in PROVENANCE_NAMES]
         if self.output.sharded:
             names.append(self.out / "part-*")
         for path in names:
@@ -775,6 +826,9 @@ class _Assembly:
                     "parquet file; run again with --output-format jsonl --overwrite"
                 ) from None
         self.prov.close()
+        for name in PROVENANCE_NAMES:  # an earlier run's (--overwrite) under another name would pass for this one's
+            if name != self.report.provenance:
+                (self.out / name).unlink(missing_ok=True)
         return self.report
 
     def abort(self) -> None:
@@ -799,11 +853,24 @@ def _uniform_rows(state: RunState, parts: list[Path]) -> Iterator[dict[str, Any]
             yield {name: row.get(name) for name in fields}
 
 
+def _by_count(counts: Counter[str]) -> dict[str, int]:
+    """Counts as a dict, most first, then by name: the same for the same counts."""
+    return dict(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])))
+
+
+def _manifest_entry(out: Path, key: str, default: Any) -> Any:
+    """One entry of the manifest a finished run in ``out`` wrote (``default`` when
+    it is missing or unreadable)."""
+    try:
+        return json.loads((out / MANIFEST).read_text(encoding="utf-8")).get(key, default)
+    except (OSError, ValueError, AttributeError):
+        return default
+
+
 def _report_from(provenance: Path) -> RunReport:
     report = RunReport()
-    with provenance.open(encoding="utf-8") as handle:
-        for line in handle:
-            report.count(json.loads(line))
+    for line in provenance_lines(provenance):
+        report.count(json.loads(line))
     return report
 
 
@@ -854,6 +921,7 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
         "dropped_reasons": dict(report.drops.most_common()),
         "failures": report.failures,
         "skipped": {"count": len(report.skipped), "files": list(report.skipped), "reasons": report.skipped},
+        "skipped_records": report.skipped_records,
         **({"corpus": report.corpus} if report.corpus else {}),
         "chars_in": report.chars_in,
         "chars_out": report.chars_out,

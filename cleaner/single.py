@@ -50,10 +50,20 @@ def read_file(
     raws = iter_raw_items(InputFile(path, path.name, fmt))
     raw = next((r for r in raws if r.position in (None, line)), None)
     if raw is None:
+        kind = _passed_over(path, line) if fmt == "warc" else None
+        if kind is not None:
+            keep = " (cleaner run --keep-error-pages cleans error pages)" if kind.split()[-1].isdigit() else ""
+            raise NoDocument(f"{path}: record {line} is a {kind} record, not a document: a run passes it over{keep}")
         raise NoDocument(f"{path}: no record number {line}")
     return load_document(
         raw, text_field=text_field, html_seconds=html_seconds, html_metadata=html_metadata, extractor=extractor
     )
+
+
+def _passed_over(path: Path, line: int) -> str | None:
+    from cleaner.io.warc import passed_over_kind  # here: warcio takes ~40 ms to import
+
+    return passed_over_kind(path, line)
 
 
 def read_bytes(

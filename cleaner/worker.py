@@ -22,6 +22,7 @@ from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.io.readers import RawItem, load_document, raw_id
 from cleaner.io.writers import json_line
 from cleaner.outputs import OutputOptions
+from cleaner.provenance import at_level, corpus_rule_ids
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,10 @@ class WorkSpec:
     extractor: str = DEFAULT_EXTRACTOR  # the HTML main-text extractor (cleaner.io.html.EXTRACTORS)
     disable: tuple[str, ...] = ()
     enable: tuple[str, ...] = ()
+    # WARC: HTML responses with an HTTP error status are documents too (read in the main process)
+    keep_error_pages: bool = False
+    # how much of each step provenance keeps: "full", or "light" (no removed text; cleaner.provenance)
+    provenance_level: str = "full"
     # the corpus rules' statistics from the scan (rule id -> statistics), for the clean phase
     corpus_stats: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     # documents whose corpus-rule scan raised, by place in the corpus: they fail with the reason
@@ -193,6 +198,8 @@ def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec
     outcome, meta = cleaned.outcome, cleaned.meta
     ok = outcome.status == "ok"
     record = cleaned.provenance(pipeline)
+    if spec.provenance_level != "full":
+        record = at_level(record, spec.provenance_level, corpus_rule_ids(pipeline.rules))
     if not ok:
         return ItemResult(record, None)
     record["output"] = {"sha256": hashlib.sha256(outcome.text.encode("utf-8")).hexdigest()}
@@ -270,6 +277,12 @@ def clean_document(
     if refused:
         return Cleaned(item, Outcome(text="", status="failed", reason=refused), chars_in=len(item.text))
     outcome = pipeline.clean(item.text, trace=trace, corpus=corpus)
-    if outcome.status == "dropped" and not item.text.strip() and item.source.format in ("html", "warc"):
+    if outcome.status == "dropped" and not item.text.strip() and extracted_from_html(item):
         outcome.reason = "trafilatura found no main text in the page"
     return Cleaned(item, outcome, document_meta(item.meta, outcome.meta), len(item.text))
+
+
+def extracted_from_html(item: Document) -> bool:
+    """Whether the document's text is what the extractor found in a page (an HTML
+    file or a WARC response), not text as it was read (a WARC conversion record)."""
+    return item.source.format in ("html", "warc") and item.source.extra.get("warc_type") != "conversion"

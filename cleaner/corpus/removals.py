@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cleaner.provenance import provenance_lines
+
 TEMPLATE_RULE = "corpus/site-template"
 #: Where removals whose reason names no site are counted.
 UNKNOWN_SITE = "(site not named in the reason)"
@@ -73,14 +75,13 @@ class TemplateRemovals:
 
 
 def count_template_removals(provenance: Path) -> TemplateRemovals:
-    """The template removals of every document in a run's ``provenance.jsonl``,
-    streaming; only the lines that name the rule are parsed."""
+    """The template removals of every document in a run's ``provenance.jsonl``
+    (compressed or not), streaming; only the lines that name the rule are parsed."""
     found = TemplateRemovals()
     mark = json.dumps(TEMPLATE_RULE)
-    with provenance.open(encoding="utf-8") as handle:
-        for line in handle:
-            if mark in line:
-                found.add(json.loads(line))
+    for line in provenance_lines(provenance):
+        if mark in line:
+            found.add(json.loads(line))
     return found
 
 

@@ -56,12 +56,12 @@ class Place:
 
 def spec_for(
     pipeline: Pipeline, *, text_field: str = "text", html_seconds: float | None = None, html_metadata: bool = True,
-    extractor: str = DEFAULT_EXTRACTOR,
+    extractor: str = DEFAULT_EXTRACTOR, keep_error_pages: bool = False,
 ) -> WorkSpec:
     """The work spec a run builds for this pipeline and these reading options."""
     return WorkSpec(
         pipeline.packs or (), pipeline.options, pipeline.sha256, text_field, html_seconds, html_metadata, extractor,
-        disable=pipeline.disable, enable=pipeline.enable,
+        disable=pipeline.disable, enable=pipeline.enable, keep_error_pages=keep_error_pages,
     )
 
 
@@ -101,16 +101,17 @@ def relative_path(root: Path, file: Path) -> str:
     raise NotInCorpus(f"{file} is not inside the corpus {root}: give the folder (or run) it belongs to")
 
 
-def items(files: list[InputFile]) -> Iterator[tuple[int, RawItem]]:
-    """Every raw item of the corpus with its place, in input order, streaming."""
+def items(files: list[InputFile], *, keep_error_pages: bool = False) -> Iterator[tuple[int, RawItem]]:
+    """Every raw item of the corpus with its place, in input order, streaming
+    (``keep_error_pages``: the run's option, which decides what a WARC file holds)."""
     position = 0
     for f in files:
-        for raw in iter_raw_items(f):
+        for raw in iter_raw_items(f, keep_error_pages=keep_error_pages):
             yield position, raw
             position += 1
 
 
-def locate(files: list[InputFile], rel: str, line: int = 1) -> Place:
+def locate(files: list[InputFile], rel: str, line: int = 1, *, keep_error_pages: bool = False) -> Place:
     """The document at ``rel`` (for a record file, record number ``line``) and its
     place. Items before it are counted, not read (a record file's lines are split
     off, not parsed)."""
@@ -120,7 +121,7 @@ def locate(files: list[InputFile], rel: str, line: int = 1) -> Place:
             "or inside the run's output)"
         )
     passed = False
-    for position, raw in items(files):
+    for position, raw in items(files, keep_error_pages=keep_error_pages):
         if raw.rel != rel:
             if passed:  # the file's items are over
                 break
@@ -147,7 +148,7 @@ def scan_inputs(
             on_scan(rule.id, len(files))
         gathered = rule.statistics(**rule.options)
         init_worker(replace(spec, corpus_stats=dict(stats)), pipeline)
-        for position, raw in items(files):
+        for position, raw in items(files, keep_error_pages=spec.keep_error_pages):
             entry = scan_unit([raw], position, rule.id)[0]
             if isinstance(entry, ScanFailure):
                 failures.setdefault(position, entry.reason)

@@ -17,10 +17,11 @@ import base64
 import hashlib
 import json
 import os
+from collections import Counter
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from cleaner.document import Document, ReadFailure, Source
 from cleaner.io.compression import compression_of, decompress
@@ -28,11 +29,16 @@ from cleaner.io.decode import DecodeError, decode_html, decode_text
 from cleaner.io.errors import CorruptInputError
 from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, extract_main_text
 from cleaner.io.jsonl import NotJsonLines
+from cleaner.provenance import PROVENANCE_NAMES
+
+if TYPE_CHECKING:
+    from cleaner.io.warc import WarcItem
 
 #: File name endings cleaner reads, and the format each one means (longest first).
 #: Whether a file is compressed is told by its first bytes too (see
 #: :mod:`cleaner.io.compression`), so ``--input-format`` and misnamed files work.
 FORMATS = {
+    ".warc.wet.gz": "warc",  # Common Crawl's WET files: WARC files of conversion records
     ".ndjson.gz": "jsonl",
     ".ndjson.zst": "jsonl",
     ".jsonl.gz": "jsonl",
@@ -42,6 +48,8 @@ FORMATS = {
     ".html.gz": "html",
     ".html.zst": "html",
     ".warc.gz": "warc",
+    ".warc.wet": "warc",
+    ".wet.gz": "warc",
     ".htm.gz": "html",
     ".htm.zst": "html",
     ".txt.gz": "txt",
@@ -53,6 +61,7 @@ FORMATS = {
     ".json": "jsonl",  # JSON Lines under another name (dolma's shards); see cleaner.io.jsonl
     ".parquet": "parquet",
     ".warc": "warc",
+    ".wet": "warc",
     ".html": "html",
     ".htm": "html",
     ".txt": "txt",
@@ -60,8 +69,9 @@ FORMATS = {
 }
 
 #: Files a cleaner run writes next to its outputs; skipped when reading such a folder
-#: (one that holds both: a lone ``manifest.json`` is somebody else's, and is read).
-RUN_FILES = ("provenance.jsonl", "manifest.json")
+#: (one that holds its manifest and a provenance file: a lone ``manifest.json`` is
+#: somebody else's, and is read).
+RUN_FILES = (*PROVENANCE_NAMES, "manifest.json")
 
 
 def format_of(name: str) -> str | None:
@@ -168,7 +178,7 @@ def discover(root: Path, *, skip: Path | None = None, input_format: str | None =
                 skipped[rel(here / d) + "/"] = why
             else:
                 dirs.append(d)
-        run_output = all(name in files for name in RUN_FILES)
+        run_output = "manifest.json" in files and any(name in files for name in PROVENANCE_NAMES)
         for name in files:
             if name.startswith(".") or (run_output and name in RUN_FILES):
                 continue
@@ -200,9 +210,16 @@ def text_name(name: str) -> str:
         return os.fsencode(name).decode("utf-8", errors="backslashreplace")
 
 
-def iter_raw_items(f: InputFile) -> Iterator[RawItem]:
+def iter_raw_items(
+    f: InputFile, *, keep_error_pages: bool = False, passed_over: Counter[str] | None = None
+) -> Iterator[RawItem]:
     """Split one input file into raw items, streaming. An error part-way yields one
-    item carrying the error and ends the file; the items before it stand."""
+    item carrying the error and ends the file; the items before it stand.
+
+    WARC records that are not documents (see :mod:`cleaner.io.warc`) give no item;
+    each is counted by its kind in ``passed_over`` when one is given (``{"request":
+    3, "resource image/png": 2, "response 404": 1}``). ``keep_error_pages``: HTML
+    responses with an HTTP error status are documents too."""
     base: dict[str, Any] = {"rel": f.rel, "format": f.format, "path": str(f.path)}
     if f.format in ("txt", "md", "html"):
         yield RawItem(**base)
@@ -220,16 +237,30 @@ def iter_raw_items(f: InputFile) -> Iterator[RawItem]:
             for position, row in iter_parquet_rows(f.path):
                 yield RawItem(**base, position=position, record=row)
         elif f.format == "warc":
-            from cleaner.io.warc import iter_warc_responses
+            from cleaner.io.warc import PassedOver, iter_warc_records
 
-            for item in iter_warc_responses(f.path):
+            for item in iter_warc_records(f.path, keep_error_pages=keep_error_pages):
                 position = item.index
-                meta = {"url": item.url, "date": item.date, "warc_record_id": item.record_id, "charset": item.charset}
-                yield RawItem(**base, position=position, data=item.payload, meta=meta)
+                if isinstance(item, PassedOver):
+                    if passed_over is not None:
+                        passed_over[item.kind] += 1
+                    continue
+                yield RawItem(**base, position=position, data=item.payload, meta=_warc_meta(item))
         else:
             raise ValueError(f"unknown input format {f.format!r}")
     except Exception as exc:  # unreadable, truncated or corrupt: account for it and go on
         yield RawItem(**base, position=position + 1 if position else None, error=_describe(exc, f.path))
+
+
+def _warc_meta(item: WarcItem) -> dict[str, Any]:
+    """What a WARC document's raw item carries besides its payload."""
+    meta: dict[str, Any] = {"url": item.url, "date": item.date, "warc_record_id": item.record_id,
+                            "charset": item.charset, "warc_type": item.kind}
+    if item.refers_to:
+        meta["warc_refers_to"] = item.refers_to
+    if item.status is not None and item.status != 200:
+        meta["http_status"] = item.status
+    return meta
 
 
 def _describe(exc: BaseException, path: Path | str) -> str:
@@ -443,19 +474,35 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+#: What a WARC document's provenance keeps of its record (``source``), when the record has it.
+WARC_SOURCE_FIELDS = ("url", "date", "warc_record_id", "warc_type", "warc_refers_to", "http_status")
+
+
 def _load_warc(
     raw: RawItem, html_seconds: float | None, html_metadata: bool, fallback_id: str, extractor: str = DEFAULT_EXTRACTOR
 ) -> Document | ReadFailure:
+    """A WARC document: an HTML response's main text (extracted as an HTML page's),
+    or a conversion record's text as it is (decoded as a text file is; it goes
+    through the same rules as text, not through the extractor). Either way the
+    record's URL, date, id (and the record a conversion was made from) go to the
+    source, and the output record is ``{id, url, date, text}``."""
     meta = dict(raw.meta or {})
     data = raw.data or b""
     doc_id = meta.get("warc_record_id") or fallback_id
     source = Source(raw.rel, _sha256(data), "warc", line=raw.position,
-                    extra={k: meta[k] for k in ("url", "date", "warc_record_id") if meta.get(k)})
+                    extra={k: meta[k] for k in WARC_SOURCE_FIELDS if meta.get(k)})
+    html: str | None = None
+    found: dict[str, Any] = {}
     try:
-        html = source.decoded(decode_html(data, declared=meta.get("charset")))
-        text, found = extract_main_text(
-            html, url=meta.get("url"), seconds=html_seconds, metadata=html_metadata, extractor=extractor
-        )
+        if meta.get("warc_type") == "conversion":
+            text = source.decoded(decode_text(data))
+        else:
+            html = source.decoded(decode_html(data, declared=meta.get("charset")))
+            text, found = extract_main_text(
+                html, url=meta.get("url"), seconds=html_seconds, metadata=html_metadata, extractor=extractor
+            )
+    except DecodeError as exc:
+        return ReadFailure(doc_id, source, str(exc))
     except ExtractorUnavailable:
         raise
     except Exception as exc:

@@ -105,9 +105,12 @@ def test_wet_records_are_cleaned_as_the_same_texts_in_jsonl_records_with_their_u
     """The page-dump and corpus packs treat a conversion record as text with its URL's
     site: the outputs equal those of a JSONL file holding the same texts and URLs."""
     footer = "Subscribe to our newsletter\nAbout us | Contact | Privacy policy\n© 2024 Example Media"
-    pages = [(f"https://www.example.org/story/{n}", f"Story {n} begins here, with words of its own about topic {n}.\n\n"
-              f"It goes on for a second paragraph that differs in page {n} from every other one.\n\n{footer}\n")
-             for n in range(6)]
+    topics = ["harbour cranes", "orchard frost", "river ferries", "library funding", "bridge repairs", "school meals"]
+    pages = [(f"https://www.example.org/story/{n}",
+              f"The council met on day {n} to debate {topic}, and residents of ward {n * 7} spoke at length.\n\n"
+              f"Officials promised a report on {topic} before the {n + 2}th of next month, {n * 13} pages long.\n\n"
+              f"{footer}\n")
+             for n, topic in enumerate(topics)]  # each its own story: the duplicates rule keeps all six
     wet_in, jsonl_in = tmp_path / "wet", tmp_path / "jsonl"
     wet_in.mkdir()
     jsonl_in.mkdir()

@@ -14,24 +14,12 @@ from typer.testing import CliRunner
 
 from cleaner.cli import app
 from cleaner.pack import load_pack
-from cleaner.run import Progress, RunOptions, run_corpus
+from cleaner.run import RunOptions, run_corpus
+
+from test_explain_corpus import FOOTER, MENU, SITE, TOPICS
+from test_inputs import _Crash, _CrashAfterOneUnit
 
 runner = CliRunner()
-
-SITE = "news.example"
-MENU = "Home\nWorld\nSport\nWeather\n\n"
-FOOTER = "\n\nAbout us\nContact the newsroom\nPrivacy policy\n"
-TOPICS = [
-    "The council approved the new budget on Tuesday after a long debate about school funding, and teachers "
-    "who had asked for more money for classrooms welcomed the vote of seven to two.",
-    "Heavy rain closed three roads in the valley on Sunday, the river rose above its banks near the old mill, "
-    "and emergency crews moved families from twelve houses before nightfall.",
-    "The museum opened a hall of old maps and ship models to visitors on Saturday, and the curator said the "
-    "collection took ten years to gather from families along the coast.",
-    "Farmers sold the first strawberries of the year at the market for a good price, helped by a warm spring "
-    "and a new cooling shed the cooperative built last autumn.",
-]
-
 
 def invoke(*args: object):
     return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
@@ -86,20 +74,6 @@ def test_compressed_provenance_holds_the_same_lines_and_every_reader_reads_it(si
     explained = invoke("explain", site / SITE / "p2.txt", "--corpus", packed, "--pack", "corpus", "--json")
     assert explained.exit_code == 0, explained.output
     assert json.loads(explained.stdout)["steps"] == lines_of(plain / "provenance.jsonl")[2]["steps"]
-
-
-class _Crash(Exception):
-    pass
-
-
-class _CrashAfterOneUnit(Progress):
-    def __init__(self) -> None:
-        self.units = 0
-
-    def advance(self, documents: int, nbytes: int) -> None:
-        self.units += 1
-        if self.units == 2:
-            raise _Crash
 
 
 def test_a_resumed_run_writes_the_same_compressed_light_provenance(tmp_path):

@@ -16,7 +16,9 @@ from warcio.warcwriter import WARCWriter
 
 from cleaner.cli import app
 from cleaner.pack import load_pack
-from cleaner.run import Progress, RunOptions, run_corpus
+from cleaner.run import RunOptions, run_corpus
+
+from test_inputs import _Crash, _CrashAfterOneUnit
 
 runner = CliRunner()
 
@@ -215,20 +217,6 @@ def test_keep_error_pages_cleans_them_as_documents_with_their_status(tmp_path):
     # another choice is another run: OUT refuses it, naming the option
     again = runner.invoke(app, ["run", str(src), str(out), "-j", "1"])
     assert again.exit_code == 2 and "keep_error_pages" in again.output
-
-
-class _Crash(Exception):
-    pass
-
-
-class _CrashAfterOneUnit(Progress):
-    def __init__(self) -> None:
-        self.units = 0
-
-    def advance(self, documents: int, nbytes: int) -> None:
-        self.units += 1
-        if self.units == 2:
-            raise _Crash
 
 
 def many_records_warc(path: Path) -> None:

@@ -20,9 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Source formats whose text the run extracted from HTML (pages, WARC responses).
-EXTRACTED_FORMATS = ("html", "warc")
-
+from cleaner.document import extracted_from_html
 
 @dataclass
 class CharAccount:
@@ -41,7 +39,8 @@ class CharAccount:
     def add(self, record: dict[str, Any]) -> None:
         """Count one provenance line."""
         before = record.get("chars_before") or 0
-        if (record.get("source") or {}).get("format") in EXTRACTED_FORMATS:
+        source = record.get("source") or {}
+        if extracted_from_html(source.get("format"), source.get("warc_type")):
             self.extracted += before
             self.pages += 1
         else:

@@ -62,3 +62,10 @@ def document_meta(found: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, A
     """A document's metadata: what reading found (HTML title, WARC URL) wins over
     what the rules found for the same key."""
     return {**found, **{k: v for k, v in cleaned.items() if k not in found}}
+
+
+def extracted_from_html(format: str | None, warc_type: str | None = None) -> bool:
+    """Whether a document's text is what the HTML extractor found in a page (an
+    HTML file, a WARC response), not text as it was read (a text file, a record, a
+    WET ``conversion`` record). What a run costs, counts and says depends on it."""
+    return format == "html" or format == "warc" and warc_type != "conversion"

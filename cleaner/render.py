@@ -19,7 +19,7 @@ from cleaner.describe import pattern_of
 from cleaner.engine import Pipeline
 from cleaner.io.readers import UNKNOWN_KIND
 from cleaner.rule import Rule
-from cleaner.run import PROVENANCE, RunInterrupted, RunReport, ScanKept
+from cleaner.run import RunInterrupted, RunReport, ScanKept
 from cleaner.single import Cleaned
 
 #: How many failures, drop reasons and rules a summary lists without --verbose.
@@ -78,11 +78,9 @@ def run_summary(console: Console, report: RunReport, output: Path, pipeline: Pip
         console.print(f"[yellow]not read[/]: {said} (listed in manifest.json)")
     passed_over = report.skipped_records  # WARC records that are not documents, by kind
     if passed_over:
-        kinds = ", ".join(f"{kind} {count:,}" for kind, count in list(passed_over.items())[:SKIPPED_SHOWN])
-        more = ", …" if len(passed_over) > SKIPPED_SHOWN else ""
         console.print(
-            f"[yellow]passed over[/]: {plural(sum(passed_over.values()), 'WARC record')} that are not documents "
-            f"({escape(kinds)}{more}; skipped_records in manifest.json)", highlight=False,
+            f"[yellow]passed over[/]: {plural(sum(passed_over.values()), 'WARC record')}, not documents "
+            f"({escape(record_kinds(passed_over))}; skipped_records in manifest.json)", highlight=False,
         )
     if report.rules:
         table = Table("rule", "changes", title="top rules" if not verbose else "rules", title_justify="left", box=None, padding=(0, 2))
@@ -193,11 +191,22 @@ def no_documents_line(report: RunReport, input: Path) -> str | None:
     likely cause: files it does not read, or input files that hold nothing."""
     if report.documents:
         return None
+    if report.skipped_records:
+        return (f"no documents: none of the {plural(sum(report.skipped_records.values()), 'WARC record')} in "
+                f"{input} is a document ({record_kinds(report.skipped_records)}); --keep-error-pages reads "
+                "HTTP error pages")
     if report.skipped:
         not_read = f"{plural(len(report.skipped), 'path')} not read: {skipped_names(report.skipped)}"
         return (f"no documents: {input} holds no file cleaner reads; {not_read}; "
                 "--input-format FORMAT reads files whatever their names")
     return f"no documents: {input} holds no input file, or only empty ones"
+
+
+def record_kinds(counts: dict[str, int]) -> str:
+    """``resource image/png 2, request 1``: the first few kinds of WARC records
+    passed over, most first, with their counts."""
+    kinds = ", ".join(f"{kind} {count:,}" for kind, count in list(counts.items())[:SKIPPED_SHOWN])
+    return kinds + (", …" if len(counts) > SKIPPED_SHOWN else "")
 
 
 def interrupted_line(stop: RunInterrupted, output: Path) -> str:

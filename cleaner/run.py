@@ -42,6 +42,7 @@ from cleaner import __version__
 from cleaner.char_account import CharAccount
 from cleaner.corpus.removals import with_removals
 from cleaner.corpus.scan import corpus_rules
+from cleaner.document import extracted_from_html
 from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, require_extractor
 from cleaner.io.readers import RawItem, check_text_field, discover, iter_raw_items
@@ -389,7 +390,7 @@ def _units(
 def _cost(raw: RawItem) -> int:
     """A document's work, in units of a text document: an HTML page or WARC response,
     which the extractor parses, costs :data:`HTML_COST`; a WARC conversion record is text."""
-    if raw.format == "html" or raw.format == "warc" and (raw.meta or {}).get("warc_type") != "conversion":
+    if extracted_from_html(raw.format, (raw.meta or {}).get("warc_type")):
         return HTML_COST
     return 1
 

@@ -16,7 +16,7 @@ from cleaner import __version__
 from cleaner.corpus.model import CorpusContext, CorpusDoc
 from cleaner.corpus.scan import scan_text
 from cleaner.corpus.site import site_of
-from cleaner.document import Document, ReadFailure, Source, document_meta
+from cleaner.document import Document, ReadFailure, Source, document_meta, extracted_from_html
 from cleaner.engine import Outcome, Pipeline
 from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.io.readers import RawItem, load_document, raw_id
@@ -277,12 +277,7 @@ def clean_document(
     if refused:
         return Cleaned(item, Outcome(text="", status="failed", reason=refused), chars_in=len(item.text))
     outcome = pipeline.clean(item.text, trace=trace, corpus=corpus)
-    if outcome.status == "dropped" and not item.text.strip() and extracted_from_html(item):
+    extracted = extracted_from_html(item.source.format, item.source.extra.get("warc_type"))
+    if outcome.status == "dropped" and not item.text.strip() and extracted:
         outcome.reason = "trafilatura found no main text in the page"
     return Cleaned(item, outcome, document_meta(item.meta, outcome.meta), len(item.text))
-
-
-def extracted_from_html(item: Document) -> bool:
-    """Whether the document's text is what the extractor found in a page (an HTML
-    file or a WARC response), not text as it was read (a WARC conversion record)."""
-    return item.source.format in ("html", "warc") and item.source.extra.get("warc_type") != "conversion"

@@ -92,6 +92,9 @@ def test_a_wet_file_and_its_warc_gz_twin_give_their_documents_with_urls(tmp_path
         "<urn:uuid:00000000-0000-0000-0000-000000000000>", "<urn:uuid:00000000-0000-0000-0000-000000000001>"]
     assert all(r["status"] == "ok" and r["id"] == r["source"]["warc_record_id"] and r["source"]["date"] for r in lines)
     assert [r["source"]["line"] for r in lines] == [2, 3]  # record numbers: the warcinfo record is the first
+    # WET text was read, not extracted from HTML: the summary and the manifest say so
+    assert "extracted from" not in result.output and "HTML" not in result.output
+    assert manifest(out)["characters"]["html_documents"] == 0
     # the text rules ran on the text as it is (no HTML extractor): the share prompt is gone, the rest kept
     assert [s["text"] for s in lines[0]["steps"]] == ["Share this article"]
     (written,) = [p for p in out.iterdir() if p.name.endswith(".jsonl") and p.name != "provenance.jsonl"]
@@ -160,6 +163,9 @@ def test_a_warc_of_two_image_records_reports_two_records_passed_over(tmp_path):
     result = runner.invoke(app, ["run", str(src), str(out), "-j", "1"])
     assert manifest(out)["skipped_records"] == {"resource image/png": 2}
     assert "2 WARC records" in result.output and "resource image/png 2" in result.output
+    # no document at all: the run says why (not "no input file, or only empty ones") and exits 1
+    assert result.exit_code == 1
+    assert "none of the 2 WARC records" in result.stderr and "only empty ones" not in result.stderr
 
 
 def write_mixed_warc(path: Path) -> None:

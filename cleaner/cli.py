@@ -39,7 +39,7 @@ from cleaner.parallel import SIGTERM_EXIT, Terminated, sigterm_interrupts, warm_
 from cleaner.run import PROVENANCE, RunError, RunInterrupted, RunOptions, remote, run_corpus, small_input
 from cleaner.corpus.within import NotInCorpus, judge_in_inputs
 from cleaner.finished_run import NotARun, RunMismatch, judge_in_run
-from cleaner.single import Cleaned, NoDocument, clean_document, read_bytes, read_file
+from cleaner.single import Cleaned, NoDocument, clean_document, first_document_line, read_bytes, read_file
 from cleaner.state import WORK_DIR
 
 #: ``-h`` as well as ``--help``, on every command (subcommands inherit it).
@@ -255,10 +255,11 @@ ExplainExtractorOpt = Annotated[
     ),
 ]
 LineOpt = Annotated[
-    int,
+    Optional[int],
     typer.Option(
-        metavar="N", min=1, rich_help_panel=INPUT,
-        help="Record files: which record (JSONL line, parquet row or WARC response, 1-based).",
+        metavar="N", min=1, rich_help_panel=INPUT, show_default=False,
+        help="Record files: which record (JSONL line, parquet row, or WARC record counting every record, "
+        "1-based). " + _default("the first document"),
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (shape in README) instead of text.")]
@@ -563,7 +564,7 @@ def clean(
     headings: HeadingsOpt = None,
     disable: DisableOpt = None,
     enable: EnableOpt = None,
-    line: LineOpt = 1,
+    line: LineOpt = None,
     text_field: TextFieldOpt = "text",
     input_format: InputFormatOpt = None,
     extractor: ExtractorOpt = Extractor.trafilatura,
@@ -598,6 +599,7 @@ def clean(
                 raise _fail(f"{path} is a folder: cleaner clean takes one document (cleaner run cleans a folder)", 2)
             if not path.is_file():
                 raise _fail(f"{path}: no such file", 2)
+            line = line or first_document_line(path, fmt)
             cleaned = clean_document(
                 read_file(path, line=line, input_format=fmt, text_field=text_field, extractor=chosen), pipeline
             )
@@ -631,7 +633,7 @@ def explain(
     headings: HeadingsOpt = None,
     disable: DisableOpt = None,
     enable: EnableOpt = None,
-    line: LineOpt = 1,
+    line: LineOpt = None,
     text_field: ExplainTextFieldOpt = None,
     input_format: InputFormatOpt = None,
     extractor: ExplainExtractorOpt = None,
@@ -677,6 +679,7 @@ def explain(
     fmt = input_format.value if input_format else None
     chosen = _extractor(extractor)
     within: dict[str, Any] | None = None
+    line = line or first_document_line(file, fmt)
     if corpus is None:
         _warn_corpus_of_one(pipeline, "cleaner explain FILE --corpus OUT|IN judges it within its corpus")
         try:

@@ -60,6 +60,17 @@ def read_file(
     )
 
 
+
+def first_document_line(path: Path, input_format: str | None = None) -> int:
+    """The record number of the first document in ``path``: 1, except in a WARC
+    file whose first records are not documents (a WET file opens with its
+    ``warcinfo`` record). What ``--line`` means when it is not given."""
+    fmt = input_format or format_of(path.name)
+    if fmt != "warc":
+        return 1
+    first = next(iter_raw_items(InputFile(path, path.name, fmt)), None)
+    return first.position if first is not None and first.position else 1
+
 def _passed_over(path: Path, line: int) -> str | None:
     from cleaner.io.warc import passed_over_kind  # here: warcio takes ~40 ms to import
 

@@ -271,3 +271,16 @@ def test_clean_of_a_record_passed_over_says_what_it_is(tmp_path):
     assert "Deal signed in" not in result.output
     page = runner.invoke(app, ["clean", str(tmp_path / "crawl.warc.gz"), "--line", "3"])
     assert page.exit_code == 0 and "signed the agreement in Moscow" in page.output
+
+
+def test_clean_and_explain_without_line_take_the_first_document(tmp_path):
+    """A WET file opens with its warcinfo record: without --line, clean and explain
+    take the first document instead of refusing record 1."""
+    write_wet(tmp_path / "CC-MAIN-x.warc.wet.gz", [("https://www.example.org/deal", ARTICLE),
+                                                    ("https://news.example.com/rain", FORECAST)])
+    cleaned = runner.invoke(app, ["clean", str(tmp_path / "CC-MAIN-x.warc.wet.gz")])
+    assert cleaned.exit_code == 0, cleaned.output
+    assert cleaned.stdout == ARTICLE.replace("Share this article\n", "")
+    explained = runner.invoke(app, ["explain", str(tmp_path / "CC-MAIN-x.warc.wet.gz"), "--json"])
+    assert explained.exit_code == 0, explained.output
+    assert json.loads(explained.stdout)["source"]["url"] == "https://www.example.org/deal"

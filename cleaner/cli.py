@@ -36,7 +36,7 @@ from cleaner.pack import PackWarning, load_pack
 from cleaner.registry import unknown_rule_message
 from cleaner.rule import Rule, RuleError
 from cleaner.parallel import SIGTERM_EXIT, Terminated, sigterm_interrupts, warm_up
-from cleaner.run import PROVENANCE, RunError, RunInterrupted, RunOptions, remote, run_corpus, small_input
+from cleaner.run import PROVENANCE, RunError, RunInterrupted, RunOptions, remote, run_corpus, scheme_path, small_input
 from cleaner.corpus.within import NotInCorpus, judge_in_inputs
 from cleaner.finished_run import NotARun, RunMismatch, judge_in_run
 from cleaner.single import Cleaned, NoDocument, clean_document, first_document_line, read_bytes, read_file
@@ -627,7 +627,7 @@ def clean(
 def explain(
     file: Annotated[
         Path,
-        typer.Argument(metavar="FILE", show_default=False, help="A text, HTML, JSONL, parquet or WARC file.", exists=True, dir_okay=False),
+        typer.Argument(metavar="FILE", show_default=False, help="A text, HTML, JSONL, parquet or WARC file."),
     ],
     pack: PackOpt = None,
     headings: HeadingsOpt = None,
@@ -675,6 +675,7 @@ def explain(
     Exit code 1 when the document failed, 2 when it is not in the corpus or the
     run's reading options (--text-field, --input-format, --extractor) differ.
     """
+    _refuse_remote_or_missing(file, corpus)
     pipeline = _pipeline(pack, headings, disable, enable)
     fmt = input_format.value if input_format else None
     chosen = _extractor(extractor)
@@ -704,6 +705,20 @@ def explain(
         render.explain(out, cleaned, pipeline, verbose=verbose, show_text=show_text, within=within)
     if cleaned.outcome.status == "failed":
         raise typer.Exit(1)
+
+
+def _refuse_remote_or_missing(file: Path, corpus: Path | None) -> None:
+    """explain's FILE must be a local file, and --corpus a local path: a remote one
+    is refused by name (``Path`` folds ``s3://b/x`` into ``s3:/b/x``, which then
+    "does not exist")."""
+    for role, path in (("FILE", file), ("--corpus", corpus)):
+        if path is not None and remote(path):
+            raise _fail(f"{role} {scheme_path(path)}: remote paths are not supported; copy it here first "
+                        "(see docs/ray.md to clean a remote corpus where it is)", 2)
+    if file.is_dir():
+        raise _fail(f"{file} is a folder: cleaner explain takes one document (--corpus judges it within a folder)", 2)
+    if not file.is_file():
+        raise _fail(f"{file}: no such file", 2)
 
 
 def _judge_within(

@@ -233,7 +233,7 @@ def check_paths(in_path: Path, out_path: Path) -> None:
     for role, path in (("input", in_path), ("output", out_path)):
         if remote(path):
             raise RunError(
-                f"{role} {_scheme_path(path)}: remote paths are not supported; copy the files to a local "
+                f"{role} {scheme_path(path)}: remote paths are not supported; copy the files to a local "
                 "folder first, or clean them where they are with Ray (see docs/ray.md)"
             )
     if not in_path.exists():
@@ -246,7 +246,7 @@ def check_paths(in_path: Path, out_path: Path) -> None:
         raise RunError("write the output to a folder other than the input file's own folder")
 
 
-def _scheme_path(path: Path) -> str:
+def scheme_path(path: Path) -> str:
     """A remote path as the user wrote it: ``Path`` makes ``s3://b/x`` ``s3:/b/x``."""
     return re.sub(r"^([A-Za-z0-9]+):/(?!/)", r"\1://", str(path))
 

@@ -23,6 +23,8 @@ from cleaner.io.compression import compression_of
 from cleaner.io.readers import discover
 from cleaner.run import Progress, RunError, RunOptions, run_corpus
 
+from conftest import SEEDS
+
 runner = CliRunner()
 BODY = "The minister signed the agreement in Moscow on Friday, officials said after the talks."
 TEXT = f"{BODY}\n\nShare this:\n"
@@ -330,6 +332,15 @@ def test_a_remote_input_is_refused_as_remote_not_as_missing(tmp_path, remote):
     assert "docs/ray.md" in result.stderr
     assert "does not exist" not in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("args", [["explain", "s3://bucket/page.txt"], ["explain", "SEED", "--corpus", "s3://bucket/out"]])
+def test_explain_refuses_a_remote_file_or_corpus_as_remote(args):
+    args = [str(SEEDS / "001_a2c57fd55e7515d8.txt") if a == "SEED" else a for a in args]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "s3://bucket/" in result.stderr and "remote paths are not supported" in result.stderr
+    assert "does not exist" not in result.stderr and "no such file" not in result.stderr
 
 
 def test_clean_refuses_a_remote_file_as_remote():

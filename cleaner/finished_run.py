@@ -155,9 +155,7 @@ class FinishedRun:
         extra = given.pop("extra", {})
         read = {name: o.get(name) for name in READ_OPTIONS}
         read.update({name: value for name, value in given.items() if value is not None})
-        # a run made before --compress was refused for txt outputs recorded it, unused
-        compress = None if o.get("output_format") == "txt" else o.get("compress")
-        output = OutputOptions(format=o.get("output_format"), shard_size=o.get("shard_size"), compress=compress)
+        output = OutputOptions(format=o.get("output_format"), shard_size=o.get("shard_size"), compress=o.get("compress"))
         return RunOptions(
             provenance_compress=o.get("provenance_compress"), provenance_level=o.get("provenance_level") or "full",
             text_field=read["text_field"] or "text", html_seconds=read["html_seconds"],

@@ -36,7 +36,7 @@ from cleaner.pack import PackWarning, load_pack
 from cleaner.registry import unknown_rule_message
 from cleaner.rule import Rule, RuleError
 from cleaner.parallel import SIGTERM_EXIT, Terminated, sigterm_interrupts, warm_up
-from cleaner.run import PROVENANCE, RunError, RunInterrupted, RunOptions, remote, run_corpus, scheme_path, small_input
+from cleaner.run import RunError, RunInterrupted, RunOptions, remote, run_corpus, scheme_path, small_input
 from cleaner.corpus.within import NotInCorpus, judge_in_inputs
 from cleaner.finished_run import NotARun, RunMismatch, judge_in_run
 from cleaner.single import Cleaned, NoDocument, clean_document, first_document_line, read_bytes, read_file
@@ -750,7 +750,7 @@ def _judge_within(
                       "--enable and --headings, explain takes the run's from OUT")
             differ = found.differences()
             if differ:
-                _warn(f"this judgement differs from the run's {PROVENANCE} in {', '.join(differ)}: the run's "
+                _warn(f"this judgement differs from the run's provenance line in {', '.join(differ)}: the run's "
                       "line is what it wrote, this is what cleaner makes of the document now")
         else:
             if not any(r.kind == "corpus" for r in pipeline.rules):

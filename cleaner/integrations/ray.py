@@ -31,7 +31,9 @@ cleaned text, status, steps and metadata as the provenance of a local run of the
 records. :func:`clean_dataset` loads the pack on the driver first, so a bad pack
 fails before any work starts, and every actor checks that the pack it built has the
 driver's SHA-256 (pack files must be readable at the same path on every node). Only
-a failed row's reason differs: a local run prefixes it with the file and line.
+a failed row's reason differs: a local run prefixes it with the file and line, and
+reads the record itself, so it tells a missing text field (naming the fields the
+record has) from a null one, which a column cannot ("is null or missing" here).
 
 **Corpus rules.** A pack with corpus rules (``packs=["corpus"]``: site templates,
 duplicates) runs their two phases over the whole Dataset, with the same verdicts as

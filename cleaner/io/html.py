@@ -114,7 +114,8 @@ def extract_main_text(
     tags = _tag_list([*(doc.tags or []), *(doc.categories or [])])
     if tags:
         meta["tags"] = tags
-    blocks = _trafilatura_blocks(doc.body) if doc.body is not None else [doc.text]
+    # no tree (seldom): each line of trafilatura's text a block, as before the tree was read
+    blocks = _trafilatura_blocks(doc.body) if doc.body is not None else [l for l in doc.text.split("\n") if l.strip()]
     return "\n\n".join(blocks) + "\n", meta
 
 

@@ -172,3 +172,24 @@ def test_code_in_a_post_keeps_its_lines_and_indentation():
     )
     (post,) = threads.find_posts(lxml.html.fromstring(html))
     assert post.blocks == ["Like this:", "try:\n    work()\nexcept OSError:\n    retry()"]
+
+
+def test_a_run_writes_the_whole_thread_and_says_so_in_provenance(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "thread.html").write_text(forum_page(), encoding="utf-8")
+    (folder / "story.html").write_text(article_page(), encoding="utf-8")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(app, ["run", str(folder), str(out), "-q", "-j1"]).exit_code == 0
+    thread, story = (out / "thread.txt").read_text(), (out / "story.txt").read_text()
+    assert all(body in thread for _, _, body in POSTS)
+    assert ARTICLE[0] in story and not any(comment in story for _, _, comment in COMMENTS)
+    records = {r["id"]: r for r in map(json.loads, (out / "provenance.jsonl").read_text().splitlines())}
+    assert records["thread.html"]["meta"]["thread_posts"] == 3
+    assert "thread_posts" not in records["story.html"]["meta"]

@@ -8,8 +8,9 @@ out. Handmade pages (no benchmark page is copied here)."""
 from __future__ import annotations
 
 import lxml.html
+import pytest
 
-from cleaner.io import threads
+from cleaner.io import resiliparse_html, threads
 from cleaner.io.html import extract_main_text
 
 POSTS = [
@@ -94,8 +95,13 @@ def article_page() -> str:
     )
 
 
-def test_a_forum_thread_keeps_every_post():
-    text, meta = extract_main_text(forum_page(), seconds=None)
+EXTRACTORS = ["trafilatura", pytest.param("resiliparse", marks=pytest.mark.skipif(
+    not resiliparse_html.available(), reason="pip install 'cleaner[resiliparse]'"))]
+
+
+@pytest.mark.parametrize("extractor", EXTRACTORS)
+def test_a_forum_thread_keeps_every_post(extractor):
+    text, meta = extract_main_text(forum_page(), seconds=None, extractor=extractor)
     for _, _, body in POSTS:
         assert body in text
     assert meta.get("thread_posts") == 3
@@ -108,8 +114,9 @@ def test_the_thread_keeps_the_order_of_the_posts():
     assert starts == sorted(starts)
 
 
-def test_an_article_keeps_its_text_and_not_its_comments():
-    text, meta = extract_main_text(article_page(), seconds=None)
+@pytest.mark.parametrize("extractor", EXTRACTORS)
+def test_an_article_keeps_its_text_and_not_its_comments(extractor):
+    text, meta = extract_main_text(article_page(), seconds=None, extractor=extractor)
     for paragraph in ARTICLE:
         assert paragraph in text
     for _, _, comment in COMMENTS:

@@ -108,11 +108,12 @@ def extract_main_text(
     trafilatura runs with comments off: a comment section under an article is not
     main text. A forum or Q&A thread is: when the page marks up posts (schema.org) and
     the evidence of :mod:`cleaner.io.threads` says they are its main text, the text is
-    the thread's posts instead, and ``meta["thread_posts"]`` says how many.
-    ``threads=False`` keeps trafilatura's text on every page (for measurement).
+    the thread's posts instead, and ``meta["thread_posts"]`` says how many (so with
+    resiliparse too). ``threads=False`` keeps the extractor's text on every page (for
+    measurement).
     """
     if extractor != DEFAULT_EXTRACTOR:
-        return _other_extractor(html, url, seconds, metadata, extractor)
+        return _other_extractor(html, url, seconds, metadata, extractor, threads)
     import trafilatura  # here, not at the top: importing it takes ~0.4 s, which every process paid
 
     with time_limit(seconds):
@@ -159,17 +160,21 @@ def _trafilatura_blocks(body: Any) -> list[str]:
 
 
 def _other_extractor(
-    html: str, url: str | None, seconds: float | None, metadata: bool, extractor: str
+    html: str, url: str | None, seconds: float | None, metadata: bool, extractor: str, threads: bool = True
 ) -> tuple[str, dict[str, Any]]:
     """The main text by an extractor other than trafilatura, under the same time limit
     (resiliparse is compiled code, which an alarm cannot stop: a page that took too
-    long fails when the call returns)."""
+    long fails when the call returns), and the same judgement of a thread."""
     if extractor != "resiliparse":
         require_extractor(extractor)  # unknown: the error names the extractors there are
     from cleaner.io import resiliparse_html
 
     with time_limit(seconds):
-        return resiliparse_html.extract(html, url=url, metadata=metadata)
+        text, meta = resiliparse_html.extract(html, url=url, metadata=metadata)
+        thread, evidence = thread_of(html, text, url) if threads else ("", None)
+    if thread and evidence is not None:
+        return thread, {**meta, "thread_posts": len(evidence.posts)}
+    return text, meta
 
 
 def _tag_list(values: list[str]) -> list[str]:

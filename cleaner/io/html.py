@@ -9,6 +9,8 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+from cleaner.io.threads import thread_of
+
 #: Seconds trafilatura may spend on one page before the document fails.
 DEFAULT_TIME_LIMIT = 30.0
 
@@ -87,6 +89,7 @@ def extract_main_text(
     seconds: float | None = DEFAULT_TIME_LIMIT,
     metadata: bool = True,
     extractor: str = DEFAULT_EXTRACTOR,
+    threads: bool = True,
 ) -> tuple[str, dict[str, Any]]:
     """Return the page's main text and its metadata (title, author, date, sitename, url,
     tags). Blocks (a paragraph, a heading, a whole list, table, quote or code block)
@@ -101,22 +104,36 @@ def extract_main_text(
     ``extractor="resiliparse"`` finds the main text with resiliparse instead (see
     :mod:`cleaner.io.resiliparse_html` for what its metadata holds); raises
     :class:`ExtractorUnavailable` when it is not installed.
+
+    trafilatura runs with comments off: a comment section under an article is not
+    main text. A forum or Q&A thread is: when the page marks up posts (schema.org) and
+    the evidence of :mod:`cleaner.io.threads` says they are its main text, the text is
+    the thread's posts instead, and ``meta["thread_posts"]`` says how many (so with
+    resiliparse too). ``threads=False`` keeps the extractor's text on every page (for
+    measurement).
     """
     if extractor != DEFAULT_EXTRACTOR:
-        return _other_extractor(html, url, seconds, metadata, extractor)
+        return _other_extractor(html, url, seconds, metadata, extractor, threads)
     import trafilatura  # here, not at the top: importing it takes ~0.4 s, which every process paid
 
     with time_limit(seconds):
         doc = trafilatura.bare_extraction(html, url=url, with_metadata=metadata, include_comments=False)
-    if doc is None or not doc.text:
+        text = ""
+        if doc is not None and doc.text:
+            # no tree (seldom): each line of trafilatura's text a block, as before the tree was read
+            blocks = _trafilatura_blocks(doc.body) if doc.body is not None else [l for l in doc.text.split("\n") if l.strip()]
+            text = "\n\n".join(blocks) + "\n"
+        thread, evidence = thread_of(html, text, url) if threads else ("", None)
+    if not text and not thread:
         return "", {}
     meta: dict[str, Any] = {k: v for k in _META_FIELDS if (v := getattr(doc, k, None))}
-    tags = _tag_list([*(doc.tags or []), *(doc.categories or [])])
+    tags = _tag_list([*(doc.tags or []), *(doc.categories or [])]) if doc is not None else []
     if tags:
         meta["tags"] = tags
-    # no tree (seldom): each line of trafilatura's text a block, as before the tree was read
-    blocks = _trafilatura_blocks(doc.body) if doc.body is not None else [l for l in doc.text.split("\n") if l.strip()]
-    return "\n\n".join(blocks) + "\n", meta
+    if thread and evidence is not None:
+        meta["thread_posts"] = len(evidence.posts)
+        return thread, meta
+    return text, meta
 
 
 def _trafilatura_blocks(body: Any) -> list[str]:
@@ -145,17 +162,21 @@ def _trafilatura_blocks(body: Any) -> list[str]:
 
 
 def _other_extractor(
-    html: str, url: str | None, seconds: float | None, metadata: bool, extractor: str
+    html: str, url: str | None, seconds: float | None, metadata: bool, extractor: str, threads: bool = True
 ) -> tuple[str, dict[str, Any]]:
     """The main text by an extractor other than trafilatura, under the same time limit
     (resiliparse is compiled code, which an alarm cannot stop: a page that took too
-    long fails when the call returns)."""
+    long fails when the call returns), and the same judgement of a thread."""
     if extractor != "resiliparse":
         require_extractor(extractor)  # unknown: the error names the extractors there are
     from cleaner.io import resiliparse_html
 
     with time_limit(seconds):
-        return resiliparse_html.extract(html, url=url, metadata=metadata)
+        text, meta = resiliparse_html.extract(html, url=url, metadata=metadata)
+        thread, evidence = thread_of(html, text, url) if threads else ("", None)
+    if thread and evidence is not None:
+        return thread, {**meta, "thread_posts": len(evidence.posts)}
+    return text, meta
 
 
 def _tag_list(values: list[str]) -> list[str]:

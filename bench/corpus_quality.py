@@ -21,6 +21,7 @@ Nothing here scores or prints; quality.py does both.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -109,7 +110,7 @@ def evidence(sites: Mapping[str, str], min_pages: int = 3) -> tuple[int, int]:
     return len(big), sum(big)
 
 
-_pipelines: dict[tuple[str, ...], Any] = {}
+_pipelines: dict[tuple[tuple[str, ...], str], Any] = {}
 
 
 def clean_as_corpus(
@@ -118,10 +119,11 @@ def clean_as_corpus(
 ) -> list[PageResult]:
     """``corpus`` through ``load_pack(packs)``, scanned then cleaned as one run;
     ``pages``: each document's HTML page by id, when it has one. A pipeline is
-    built once per pack list in each worker."""
-    pipeline = _pipelines.get(packs)
+    built once per pack list and options in each worker."""
+    key = (packs, json.dumps(options, sort_keys=True))
+    pipeline = _pipelines.get(key)
     if pipeline is None:
-        pipeline = _pipelines[packs] = load_pack(list(packs), options=options)
+        pipeline = _pipelines[key] = load_pack(list(packs), options=options)
     if pages:
         corpus = [(replace(doc, html=pages.get(doc.id)), text) for doc, text in corpus]
     results = []

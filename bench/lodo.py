@@ -146,15 +146,19 @@ def print_report(report: Report, title: str = "") -> None:
 
 
 def print_comparison(reports: Mapping[str, Report]) -> str:
-    """The methods by worst left-out figure, best first; returns the preferred one."""
-    ranked = sorted(reports.items(), key=lambda kv: -kv[1].worst_left_out.left_out_score)
+    """The methods by worst left-out figure, best first (on a tie, the one listed
+    first: list the simpler method first); returns the preferred one."""
+    ranked = sorted(reports.items(), key=lambda kv: -round(kv[1].worst_left_out.left_out_score, 9))
     print("\n| method | worst left-out | mean left-out | mean in-sample |")
     print("|---|---|---|---|")
     for name, r in ranked:
         w = r.worst_left_out
         print(f"| {name} | {w.left_out_score:.3f} ({w.left_out}) | {r.mean_left_out:.3f} "
               f"| {r.mean_in_sample:.3f} |")
-    print(f"\npreferred (best worst left-out): {ranked[0][0]}")
+    tie = len(ranked) > 1 and round(ranked[0][1].worst_left_out.left_out_score, 9) == round(
+        ranked[1][1].worst_left_out.left_out_score, 9)
+    how = "; a tie, the one listed first" if tie else ""
+    print(f"\npreferred (best worst left-out{how}): {ranked[0][0]}")
     return ranked[0][0]
 
 

@@ -91,6 +91,7 @@ def test_the_method_with_the_best_worst_left_out_figure_is_preferred(capsys):
     bad = lodo.leave_one_out(_scores({"x": {"a": [0.9], "b": [0.2]}, "y": {"a": [0.1], "b": [0.3]}}))
     assert lodo.print_comparison({"bad": bad, "good": good}) == "good"
     assert "preferred (best worst left-out): good" in capsys.readouterr().out
+    assert lodo.print_comparison({"simple": good, "same": good}) == "simple"
 
 
 def test_cached_scores_are_computed_once(tmp_path):

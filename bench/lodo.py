@@ -24,7 +24,13 @@ bench/quality.py, its texts computed and cached by bench/trafilatura_runs.py:
         ../shared/bench/sites ../shared/bench/news-sites
 
 ``--scores FILE.json`` runs on scores computed elsewhere: ``{"candidates": {name:
-{param: value}}, "scores": {name: {dataset: {page: score}}}}``.
+{param: value}}, "scores": {name: {dataset: {page: score}}}}``. ``--runs`` takes
+bench/quality.py runs as the candidates, one ``--page-scores`` file each (a run per
+setting, ``--set RULE:KEY=VALUE``), and compares them on one of its rows:
+
+    python bench/quality.py DATASETS... --set page/main-text:KEY=0.3 --page-scores /tmp/a.json
+    python bench/quality.py DATASETS... --set page/main-text:KEY=0.5 --page-scores /tmp/b.json
+    python bench/lodo.py --runs low=/tmp/a.json high=/tmp/b.json --row "HTML: cleaner --pack corpus"
 """
 
 from __future__ import annotations
@@ -200,6 +206,21 @@ def trafilatura_scores(folders: Sequence[Path], candidates: Mapping[str, Mapping
     return scores
 
 
+def quality_runs(runs: Sequence[str], row: str) -> dict[str, dict[str, dict[str, float]]]:
+    """Candidates from bench/quality.py ``--page-scores`` files (``NAME=FILE``): each
+    one's F1 per page on ``row``, per dataset."""
+    scores = {}
+    for item in runs:
+        name, sep, path = item.partition("=")
+        if not sep:
+            raise ValueError(f"--runs NAME=FILE, not {item!r}")
+        rows = json.loads(Path(path).read_text(encoding="utf-8"))["rows"]
+        if row not in rows:
+            raise ValueError(f"{path}: no row {row!r} (rows: {', '.join(rows)})")
+        scores[name] = rows[row]
+    return scores
+
+
 def example(folders: Sequence[Path], jobs: int) -> None:
     from trafilatura_runs import CACHE, _version
 
@@ -222,16 +243,21 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("datasets", nargs="*", type=Path, help="dataset folders for the worked example")
     parser.add_argument("--scores", type=Path, help="candidates' scores, JSON (see above)")
+    parser.add_argument("--runs", nargs="+", metavar="NAME=FILE", help="bench/quality.py --page-scores files")
+    parser.add_argument("--row", default="HTML: cleaner --pack corpus", help="the quality.py row --runs compares")
     parser.add_argument("--weighting", choices=["datasets", "pages"], default="datasets")
     parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args()
     if args.scores:
         data = json.loads(args.scores.read_text(encoding="utf-8"))
         print_report(leave_one_out(data["scores"], args.weighting))
+    elif args.runs:
+        print_report(leave_one_out(quality_runs(args.runs, args.row), args.weighting), f"{args.row}:")
     elif args.datasets:
         example(args.datasets, args.jobs)
     else:
-        parser.error("give dataset folders (the worked example) or --scores FILE.json")
+        parser.error("give dataset folders (the worked example), --scores FILE.json "
+                     "or --runs NAME=FILE ...")
 
 
 if __name__ == "__main__":

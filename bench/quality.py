@@ -37,6 +37,10 @@ written plain, so that Markdown markers do not count as tokens.
     python bench/quality.py ../shared/bench/scrapinghub ../shared/bench/readability ../shared/bench/sites \
         ../shared/bench/news-sites --jobs 1
 
+``--set RULE:KEY=VALUE`` gives every pipeline a rule option (a candidate setting), and
+``--page-scores FILE.json`` writes every row's F1 per page: bench/lodo.py ``--runs``
+chooses among such runs leave-one-dataset-out.
+
 ``--html-only`` prints the HTML rows alone (no text path, no do-no-harm): the
 extractors side by side in about a third of the time.
 """
@@ -56,7 +60,7 @@ from typing import NamedTuple
 from cleaner.io.decode import decode_html
 from cleaner.io.html import extract_main_text
 from cleaner.io.resiliparse_html import OPTIONS as RESILIPARSE_OPTIONS
-from cleaner.pack import load_pack
+from cleaner.pack import PackError, load_pack
 from corpus_quality import (  # bench/ is on sys.path when run as a script
     MARK,
     Duplicate,
@@ -74,7 +78,29 @@ from corpus_quality import (  # bench/ is on sys.path when run as a script
 from trafilatura_runs import texts as trafilatura_texts
 
 PLAIN = {"headings/normalise": {"style": "plain"}}
-CORPUS_OPTIONS = {**PLAIN, **MARK}  # duplicates marked, not dropped: each page is scored as itself
+OPTIONS: dict[str, dict] = PLAIN  # every pipeline's rule options: PLAIN and the command line's --set
+
+
+def merged(*layers: dict[str, dict]) -> dict[str, dict]:
+    """Rule options, later layers winning key by key within a rule."""
+    out: dict[str, dict] = {}
+    for layer in layers:
+        for rule_id, values in layer.items():
+            out.setdefault(rule_id, {}).update(values)
+    return out
+
+
+def parse_set(item: str) -> dict[str, dict]:
+    """``RULE:KEY=VALUE`` (VALUE read as JSON, else as a string) as rule options."""
+    target, sep, raw = item.partition("=")
+    rule_id, colon, key = target.rpartition(":")
+    if not (sep and colon and rule_id and key):
+        raise argparse.ArgumentTypeError(f"--set RULE:KEY=VALUE, not {item!r}")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return {rule_id: {key: value}}
 CORPUS = ("corpus",)  # cleaner --pack corpus
 DUMP_CORPUS = ("page-dump", "corpus")  # cleaner --pack page-dump --pack corpus
 TRAF_DEFAULT = "HTML: trafilatura default (stored)"
@@ -140,10 +166,10 @@ _pipeline = None
 _page_dump = None
 
 
-def _init() -> None:
+def _init(options: dict[str, dict]) -> None:
     global _pipeline, _page_dump
-    _pipeline = load_pack(options=PLAIN)
-    _page_dump = load_pack(["page-dump"], options=PLAIN)
+    _pipeline = load_pack(options=options)
+    _page_dump = load_pack(["page-dump"], options=options)
 
 
 class HtmlRun(NamedTuple):
@@ -196,13 +222,15 @@ def line(label: str, p: float, r: float, f: float) -> str:
 
 class Summary(NamedTuple):
     """What the "Done when" checks need of one dataset: each row's F1 per page type
-    ("all" for every page), and the do-no-harm shares (None when not run)."""
+    ("all" for every page), and the do-no-harm shares (None when not run); and each
+    row's F1 per page (for ``--page-scores``, bench/lodo.py's input)."""
 
     name: str
     f1: dict[str, dict[str, float]]
     counts: dict[str, int]
     harm_default: float | None
     harm_corpus: Harm | None
+    pages: dict[str, dict[str, float]]
 
 
 def run_dataset(folder: Path, jobs: int, show_harm: int, html_only: bool = False) -> Summary:
@@ -216,7 +244,7 @@ def run_dataset(folder: Path, jobs: int, show_harm: int, html_only: bool = False
     gold_texts = {i: g["text"] for i, g in gold.items()}
     page_ids = sorted({*naive_texts, *gold, *(p.name[: -len(".html.gz")] for p in pages)})
     sites = site_map(page_ids, {**snippets, **gold})
-    with ProcessPoolExecutor(jobs, initializer=_init) as pool:
+    with ProcessPoolExecutor(jobs, initializer=_init, initargs=(OPTIONS,)) as pool:
         # the corpus runs are long single tasks: submitted first, the page maps fill the other workers
         corpus = {}
         if not html_only:
@@ -265,7 +293,9 @@ def run_dataset(folder: Path, jobs: int, show_harm: int, html_only: bool = False
     counts = Counter(g.get("page_type") or "?" for g in gold.values())
     counts["all"] = len(gold)
     return Summary(folder.name, {label: f1_by_type(out, gold) for label, out in rows.items()} if gold else {},
-                   dict(counts), harm_default, harm_corpus)
+                   dict(counts), harm_default, harm_corpus,
+                   {label: {i: prf(out.get(i, ""), g["text"])[2] for i, g in sorted(gold.items())}
+                    for label, out in rows.items()})
 
 
 def text_rows(naive_texts: dict[str, str], naive_out: dict[str, str], dump_out: dict[str, str],
@@ -285,7 +315,8 @@ def submit_corpus(pool: ProcessPoolExecutor, packs: tuple[str, ...], texts: dict
     """One corpus run (scan, then clean) of ``texts`` grouped by ``sites``, in a
     worker; ``pages``: the HTML page of each text (the HTML path's corpus run)."""
     # the pages travel apart: a pickled CorpusDoc leaves its page behind (as a scan's sketch does)
-    return pool.submit(clean_as_corpus, packs, CORPUS_OPTIONS, as_corpus(texts, sites), pages)
+    # duplicates marked, not dropped: each page is scored as itself
+    return pool.submit(clean_as_corpus, packs, merged(OPTIONS, MARK), as_corpus(texts, sites), pages)
 
 
 def print_corpus_shape(sites: dict[str, str], runs: dict[str, list[PageResult]]) -> None:
@@ -496,9 +527,28 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--show-harm", type=int, default=0, help="print this many gold lines that rules removed")
     parser.add_argument("--html-only", action="store_true", help="the HTML rows only (both extractors)")
+    parser.add_argument("--set", dest="options", action="append", type=parse_set, default=[],
+                        metavar="RULE:KEY=VALUE",
+                        help="a rule option for every pipeline (repeatable; VALUE as JSON), e.g. a candidate "
+                             "setting whose --page-scores bench/lodo.py --runs compares")
+    parser.add_argument("--page-scores", type=Path, metavar="FILE.json",
+                        help="write each row's F1 per page and dataset here (bench/lodo.py --runs reads it)")
     args = parser.parse_args()
+    global OPTIONS
+    OPTIONS = merged(PLAIN, *args.options)
+    try:  # an unknown rule or option is refused here, not in a worker
+        load_pack(list(DUMP_CORPUS), options=merged(OPTIONS, MARK))
+    except PackError as error:
+        parser.error(str(error))
     summaries = [run_dataset(folder, args.jobs, args.show_harm, args.html_only) for folder in args.datasets]
     print_done_when(summaries)
+    if args.page_scores:
+        rows: dict[str, dict[str, dict[str, float]]] = {}
+        for s in summaries:
+            for label, by_page in s.pages.items():
+                rows.setdefault(label, {})[s.name] = by_page
+        found = {"options": OPTIONS, "rows": rows}
+        args.page_scores.write_text(json.dumps(found, sort_keys=True), encoding="utf-8")
 
 
 if __name__ == "__main__":

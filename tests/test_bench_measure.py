@@ -5,6 +5,7 @@ Synthetic scores and documents only: nothing here reads the benchmark datasets."
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -140,3 +141,23 @@ def test_a_dropped_copy_is_scored_with_the_kept_text_when_not_marked():
     results = corpus_quality.clean_as_corpus(("corpus",), {}, corpus)
     assert results[2].dropped and results[2].text == ""
     assert corpus_quality.scored_texts(results)["p2"] == results[0].text
+
+
+def test_a_candidate_setting_reaches_every_pipeline_and_keeps_the_plain_headings():
+    import quality
+
+    options = quality.merged(quality.PLAIN, quality.parse_set("corpus/site-template:min_pages=5"),
+                             quality.parse_set("headings/normalise:style=plain"))
+    assert options == {"headings/normalise": {"style": "plain"}, "corpus/site-template": {"min_pages": 5}}
+    assert quality.merged(options, corpus_quality.MARK)["corpus/duplicates"] == {"mark": True}
+
+
+def test_quality_runs_become_candidates_on_one_row(tmp_path):
+    for name, value in (("low", 0.5), ("high", 0.7)):
+        rows = {"HTML: cleaner": {"a": {"p": value}, "b": {"p": value}}}
+        (tmp_path / f"{name}.json").write_text(json.dumps({"options": {}, "rows": rows}))
+    runs = [f"low={tmp_path / 'low.json'}", f"high={tmp_path / 'high.json'}"]
+    report = lodo.leave_one_out(lodo.quality_runs(runs, "HTML: cleaner"))
+    assert report.chosen_on_all == "high"
+    with pytest.raises(ValueError, match="no row"):
+        lodo.quality_runs(runs, "HTML: nothing")

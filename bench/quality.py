@@ -493,19 +493,19 @@ def print_done_when(summaries: list[Summary]) -> None:
                 flag = "**corpus below: " + ", ".join(bad) + "**" if bad else "ok"
                 print(f"| {s.name} | {t} ({s.counts[t]}) | {d0:.3f} | {d1:.3f} | {d1 - d0:+.3f} | {h0:.3f} | "
                       f"{h1:.3f} | {h1 - h0:+.3f} | {traf:.3f} | {flag} |")
-    print("\n  figures:")
+    print("\n  figures:\n")
     for s in summaries:
         for (label, t), target in TARGETS.get(s.name, {}).items():
             if label in s.f1 and t in s.f1[label]:
                 f = s.f1[label][t]
                 met = round(f, 3) >= target
-                print(f"    {s.name}, {label}, {t}: {f:.3f} (target {target:.3f}) {_mark(met)}")
+                print(f"  - {s.name}, {label}, {t}: {f:.3f} (target {target:.3f}) {_mark(met)}")
         for t in AT_LEAST_TRAFILATURA.get(s.name, ()):
             if t in s.counts:
                 best = max(s.f1[TRAF_DEFAULT][t], s.f1[TRAF_NO_COMMENTS][t])
                 for label in (HTML, HTML_CORPUS):
                     f = s.f1[label][t]
-                    print(f"    {s.name}, {label}, {t}: {f:.3f} vs trafilatura's better setting {best:.3f} "
+                    print(f"  - {s.name}, {label}, {t}: {f:.3f} vs trafilatura's better setting {best:.3f} "
                           f"{_mark(round(f, 3) >= round(best, 3))}")
     harmed = [s for s in summaries if s.harm_corpus is not None]
     if harmed:

@@ -41,6 +41,9 @@ written plain, so that Markdown markers do not count as tokens.
 ``--page-scores FILE.json`` writes every row's F1 per page: bench/lodo.py ``--runs``
 chooses among such runs leave-one-dataset-out.
 
+``--by-site`` adds, per site with 3+ pages, page-dump and HTML with and without the corpus
+pack (where the template rule acts), the largest loss first.
+
 ``--html-only`` prints the HTML rows alone (no text path, no do-no-harm): the
 extractors side by side in about a third of the time.
 """
@@ -233,7 +236,8 @@ class Summary(NamedTuple):
     pages: dict[str, dict[str, float]]
 
 
-def run_dataset(folder: Path, jobs: int, show_harm: int, html_only: bool = False) -> Summary:
+def run_dataset(folder: Path, jobs: int, show_harm: int, html_only: bool = False,
+                by_site: bool = False) -> Summary:
     gold = read_jsonl(folder / "gold.jsonl")
     naive = read_jsonl(folder / "naive_text.jsonl")
     traf = read_jsonl(folder / "trafilatura_default.jsonl")
@@ -289,6 +293,8 @@ def run_dataset(folder: Path, jobs: int, show_harm: int, html_only: bool = False
         print_snippets(rows, snippets)
     if any(g.get("page_type") for g in gold.values()):
         print_page_types(rows, gold)
+    if by_site and gold:
+        print_sites(rows, gold, sites)
     print_duplicates(runs, rows, gold, sites)
     counts = Counter(g.get("page_type") or "?" for g in gold.values())
     counts["all"] = len(gold)
@@ -368,6 +374,33 @@ def print_corpus_harm(found: Harm, default_share: float) -> None:
     if found.dropped:
         print(f"    corpus/duplicates dropped {found.dropped} gold texts repeating another "
               f"({found.dropped_tokens} tokens, not counted above: the copy stays)")
+
+
+def print_sites(rows: dict[str, dict[str, str]], gold: dict[str, dict], sites: dict[str, str],
+                min_pages: int = 3) -> None:
+    """F1 with and without the corpus pack on each site with ``min_pages`` pages or more
+    (the sites where the template rule has evidence), the largest losses first."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for page in gold:
+        members[sites.get(page, page)].append(page)
+    pairs = [(a, b) for a, b in ((DUMP, DUMP_CORPUS_ROW), (HTML, HTML_CORPUS)) if a in rows and b in rows]
+    big = {site: pages for site, pages in members.items() if len(pages) >= min_pages}
+    if not big or not pairs:
+        return
+
+    def f1(label: str, pages: list[str]) -> float:
+        return mean(prf(rows[label].get(p, ""), gold[p]["text"])[2] for p in pages)
+
+    table = []
+    for site, pages in big.items():
+        cells = [(f1(a, pages), f1(b, pages)) for a, b in pairs]
+        table.append((min(after - before for before, after in cells), site, len(pages), cells))
+    print(f"\n  corpus vs no corpus per site with {min_pages}+ pages (largest loss first):\n")
+    head = " | ".join(f"{'page-dump' if a == DUMP else 'HTML'} | + corpus | Δ" for a, _ in pairs)
+    print(f"| site (pages) | {head} |")
+    print("|---|" + "---|---|---|" * len(pairs))
+    for _, site, n, cells in sorted(table):
+        print(f"| {site} ({n}) | " + " | ".join(f"{a:.3f} | {b:.3f} | {b - a:+.3f}" for a, b in cells) + " |")
 
 
 RUN_LABELS = {"html": "HTML", "resiliparse": "resiliparse", "text": "naive", "dump": "page-dump",
@@ -527,6 +560,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--show-harm", type=int, default=0, help="print this many gold lines that rules removed")
     parser.add_argument("--html-only", action="store_true", help="the HTML rows only (both extractors)")
+    parser.add_argument("--by-site", action="store_true",
+                        help="corpus vs no corpus per site with 3+ pages (where the template rule acts)")
     parser.add_argument("--set", dest="options", action="append", type=parse_set, default=[],
                         metavar="RULE:KEY=VALUE",
                         help="a rule option for every pipeline (repeatable; VALUE as JSON), e.g. a candidate "
@@ -540,7 +575,8 @@ def main() -> None:
         load_pack(list(DUMP_CORPUS), options=merged(OPTIONS, MARK))
     except PackError as error:
         parser.error(str(error))
-    summaries = [run_dataset(folder, args.jobs, args.show_harm, args.html_only) for folder in args.datasets]
+    summaries = [run_dataset(folder, args.jobs, args.show_harm, args.html_only, args.by_site)
+                 for folder in args.datasets]
     print_done_when(summaries)
     if args.page_scores:
         rows: dict[str, dict[str, dict[str, float]]] = {}

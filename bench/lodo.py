@@ -208,10 +208,10 @@ def trafilatura_scores(folders: Sequence[Path], candidates: Mapping[str, Mapping
 
 def quality_runs(runs: Sequence[str], row: str) -> dict[str, dict[str, dict[str, float]]]:
     """Candidates from bench/quality.py ``--page-scores`` files (``NAME=FILE``): each
-    one's F1 per page on ``row``, per dataset."""
+    one's F1 per page on ``row``, per dataset. The file is after the last ``=``."""
     scores = {}
     for item in runs:
-        name, sep, path = item.partition("=")
+        name, sep, path = item.rpartition("=")  # at the last "=": a name may be "min_pages=3"
         if not sep:
             raise ValueError(f"--runs NAME=FILE, not {item!r}")
         rows = json.loads(Path(path).read_text(encoding="utf-8"))["rows"]

@@ -156,8 +156,8 @@ def test_quality_runs_become_candidates_on_one_row(tmp_path):
     for name, value in (("low", 0.5), ("high", 0.7)):
         rows = {"HTML: cleaner": {"a": {"p": value}, "b": {"p": value}}}
         (tmp_path / f"{name}.json").write_text(json.dumps({"options": {}, "rows": rows}))
-    runs = [f"low={tmp_path / 'low.json'}", f"high={tmp_path / 'high.json'}"]
+    runs = [f"k=low={tmp_path / 'low.json'}", f"k=high={tmp_path / 'high.json'}"]
     report = lodo.leave_one_out(lodo.quality_runs(runs, "HTML: cleaner"))
-    assert report.chosen_on_all == "high"
+    assert report.chosen_on_all == "k=high"
     with pytest.raises(ValueError, match="no row"):
         lodo.quality_runs(runs, "HTML: nothing")

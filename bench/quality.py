@@ -427,8 +427,9 @@ def print_duplicates(runs: dict[str, list[PageResult]], rows: dict[str, dict[str
         print("  duplicates: none in any corpus run")
         return
     modes = [m for m in runs if found[m]]
-    print(f"\n  duplicates the rule would drop ({len(pairs)} pages; marked, not dropped, "
-          "in the rows above):\n")
+    pages = len({page for page, _ in pairs})
+    print(f"\n  duplicates the rule would drop ({pages} pages; a row per page and kept copy; marked, "
+          "not dropped, in the rows above):\n")
     runs_head = " | ".join(RUN_LABELS.get(m, m) for m in modes)
     print(f"| page | kept copy | site | {runs_head} | gold F1, copy vs kept |")
     print("|---|---|---|" + "---|" * len(modes) + "---|")

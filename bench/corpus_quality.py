@@ -9,16 +9,20 @@ id order, the order a folder lists them in, so the first copy of a duplicate sta
 
 :func:`clean_as_corpus` runs one pack list over such a corpus with
 :func:`cleaner.corpus.scan.clean_corpus` (scan, then clean: what ``cleaner run``
-writes), in a worker of quality.py's pool. :func:`scored_texts` gives each page
-the text to score: a page dropped as a duplicate of another is scored with the text
-of the copy kept (its content is still in the corpus once). :func:`harm` counts
-what the rules removed from gold texts.
+writes), in a worker of quality.py's pool. quality.py runs corpus/duplicates with
+``mark = true`` (:data:`MARK`): a copy keeps its own text and is scored as itself,
+and :func:`duplicates_found` lists the copies the rule would drop, with its Jaccard
+estimate, for a table of their own. Run without ``mark``, :func:`scored_texts`
+scores a dropped copy with the text of the copy kept. :func:`harm` counts what the
+rules removed from gold texts.
 
 Nothing here scores or prints; quality.py does both.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
@@ -29,23 +33,44 @@ from cleaner.corpus.site import host_of
 from cleaner.pack import load_pack
 
 
+#: rule options for a corpus run that measures extraction: duplicates recorded, not dropped
+MARK = {"corpus/duplicates": {"mark": True}}
+TEMPLATE_RULE = "corpus/site-template"
+
+
 @dataclass(frozen=True)
 class PageResult:
-    """One page of a corpus run: its text ("" when dropped or failed), the page it
-    duplicates (when dropped as a duplicate), and the lines rules removed
-    (``(rule id, line)``, for do-no-harm)."""
+    """One page of a corpus run: its text ("" when dropped or failed), the copy its
+    duplicate cluster keeps (when corpus/duplicates dropped or marked it), the
+    rule's reason ("near-duplicate of a, Jaccard ≈ 0.91"), whether the page was
+    dropped (a run without ``mark``), and the lines rules removed (``(rule id,
+    line)``, for do-no-harm)."""
 
     page: str
     text: str
     duplicate_of: str | None = None
     removed: tuple[tuple[str, str], ...] = ()
+    duplicate: str | None = None
+    dropped: bool = False
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A page corpus/duplicates would drop: the copy kept, "exact" or "near", and the
+    rule's Jaccard estimate (None for an exact copy)."""
+
+    page: str
+    kept: str
+    kind: str
+    jaccard: float | None
 
 
 @dataclass
 class Harm:
     """Gold tokens lost to a corpus run over the gold texts: ``lost`` of ``total``
     in the texts kept, tokens in removed lines by rule, and the gold texts dropped
-    as a duplicate of another gold text (not counted in ``lost``: their copy stays)."""
+    as a duplicate of another gold text (not counted in ``lost``: their copy stays;
+    none when the run only marks duplicates)."""
 
     lost: int = 0
     total: int = 0
@@ -56,6 +81,11 @@ class Harm:
     @property
     def share(self) -> float:
         return self.lost / self.total if self.total else 0.0
+
+    @property
+    def template_share(self) -> float:
+        """The template rule's own part: gold tokens in the lines it removed, of all."""
+        return self.by_rule[TEMPLATE_RULE] / self.total if self.total else 0.0
 
 
 def site_map(pages: Sequence[str], rows: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
@@ -80,7 +110,7 @@ def evidence(sites: Mapping[str, str], min_pages: int = 3) -> tuple[int, int]:
     return len(big), sum(big)
 
 
-_pipelines: dict[tuple[str, ...], Any] = {}
+_pipelines: dict[tuple[tuple[str, ...], str], Any] = {}
 
 
 def clean_as_corpus(
@@ -89,30 +119,35 @@ def clean_as_corpus(
 ) -> list[PageResult]:
     """``corpus`` through ``load_pack(packs)``, scanned then cleaned as one run;
     ``pages``: each document's HTML page by id, when it has one. A pipeline is
-    built once per pack list in each worker."""
-    pipeline = _pipelines.get(packs)
+    built once per pack list and options in each worker."""
+    key = (packs, json.dumps(options, sort_keys=True))
+    pipeline = _pipelines.get(key)
     if pipeline is None:
-        pipeline = _pipelines[packs] = load_pack(list(packs), options=options)
+        pipeline = _pipelines[key] = load_pack(list(packs), options=options)
     if pages:
         corpus = [(replace(doc, html=pages.get(doc.id)), text) for doc, text in corpus]
     results = []
     for (doc, _), outcome in zip(corpus, clean_corpus(pipeline, corpus)):
         removed = tuple((s.rule, s.text or "") for s in outcome.steps if s.action == "removed")
         text = outcome.text if outcome.status == "ok" else ""
-        duplicate_of = outcome.meta.get("duplicate_of") if outcome.status == "dropped" else None
-        results.append(PageResult(doc.id, text, duplicate_of, removed))
+        dropped = outcome.status == "dropped"
+        duplicate_of = outcome.meta.get("duplicate_of") if dropped or outcome.status == "ok" else None
+        reason = outcome.meta.get("duplicate") or (outcome.reason if dropped else None)
+        results.append(PageResult(doc.id, text, duplicate_of, removed, reason if duplicate_of else None,
+                                  dropped and duplicate_of is not None))
     return results
 
 
 def scored_texts(results: Sequence[PageResult]) -> dict[str, str]:
-    """The text each page is scored with: its own, or for a dropped duplicate the
-    text of the copy kept (``duplicate_of`` can name a page that is itself a dropped
-    copy: a near-duplicate of a dropped copy joins its cluster, so follow it)."""
+    """The text each page is scored with: its own (a marked duplicate too), or for a
+    dropped duplicate the text of the copy kept (``duplicate_of`` can name a page
+    that is itself a dropped copy: a near-duplicate of a dropped copy joins its
+    cluster, so follow it)."""
     by_page = {r.page: r for r in results}
 
     def kept(r: PageResult) -> PageResult:
         seen = {r.page}
-        while r.duplicate_of and r.duplicate_of in by_page and r.duplicate_of not in seen:
+        while r.dropped and r.duplicate_of and r.duplicate_of in by_page and r.duplicate_of not in seen:
             r = by_page[r.duplicate_of]
             seen.add(r.page)
         return r
@@ -121,7 +156,24 @@ def scored_texts(results: Sequence[PageResult]) -> dict[str, str]:
 
 
 def duplicates_dropped(results: Sequence[PageResult]) -> int:
+    """Pages corpus/duplicates dropped, or would drop (marked)."""
     return sum(1 for r in results if r.duplicate_of)
+
+
+_JACCARD = re.compile(r"Jaccard ≈ ([0-9.]+)")
+
+
+def duplicates_found(results: Sequence[PageResult]) -> list[Duplicate]:
+    """The pages corpus/duplicates dropped or marked, in input order, with the rule's
+    Jaccard estimate read from its reason (with the copy matched, which for a page
+    matched through another copy is not the copy kept)."""
+    found = []
+    for r in results:
+        if r.duplicate_of:
+            match = _JACCARD.search(r.duplicate or "")
+            kind = "exact" if (r.duplicate or "").startswith("exact") else "near"
+            found.append(Duplicate(r.page, r.duplicate_of, kind, float(match.group(1)) if match else None))
+    return found
 
 
 def harm(results: Sequence[PageResult], gold: Mapping[str, str]) -> Harm:
@@ -129,7 +181,7 @@ def harm(results: Sequence[PageResult], gold: Mapping[str, str]) -> Harm:
     found = Harm()
     for r in results:
         ref = Counter(gold[r.page].split())
-        if r.duplicate_of:
+        if r.dropped:
             found.dropped += 1
             found.dropped_tokens += sum(ref.values())
             continue

@@ -41,9 +41,9 @@ def shop_page(n: int) -> str:
     return "\n".join([*MENU, intro, *grid, *FOOTER]) + "\n"
 
 
-def run_corpus(pages: list[str], site: str, packs: tuple[str, ...] = ("page-dump", "corpus")):
+def run_corpus(pages: list[str], site: str, packs: tuple[str, ...] = ("page-dump", "corpus"), disable=()):
     corpus = [(CorpusDoc(f"p{n}.txt", n, site), text) for n, text in enumerate(pages)]
-    return clean_corpus(load_pack(list(packs)), corpus)
+    return clean_corpus(load_pack(list(packs), disable=list(disable)), corpus)
 
 
 def test_with_site_evidence_a_news_page_loses_its_related_links_as_well_as_its_template():
@@ -83,3 +83,30 @@ def test_the_page_shape_decides_what_its_own_lists_are():
     gone = boilerplate_lines(story, site_evidence=True)
     assert gone and all("plan delayed again" in story[i] for i in gone) and len(gone) == 5
     assert "prose" in gone[max(gone)]  # the reason gives the page's shape
+
+
+def manual_page(n: int) -> str:
+    """A page of a manual: menu, two paragraphs with a code sample between them, footer."""
+    first = (f"To read the settings of service number {n}, open the file with the loader and pass it the name "
+             f"of the section that you want to read. The loader looks for the file in the folder of the service "
+             f"first, and then in the folder that the administrator has named in the environment of the host.")
+    code = ["import settings", f"import service{n}", f"config = settings.load('service{n}.toml')",
+            "if not config:", f"    service{n}.stop()", "for key, value in config.items():",
+            f"    if key.startswith('{n}_'):", "        continue", f"    service{n}.show(key, value)",
+            f"names{n} = sorted(config)", f"service{n}.count(len(names{n}))"]
+    second = (f"The loader returns a dictionary for service {n}, and every value in it has already been checked "
+              f"against the schema of the section. A value that does not match the schema stops the loader with "
+              f"an error that names the file, the section and the key, so that it can be fixed before the start.")
+    return "\n".join([*MENU, first, *code, second, *FOOTER]) + "\n"
+
+
+def test_with_site_evidence_code_between_paragraphs_stays():
+    pages = [manual_page(n) for n in range(4)]
+    assert "service2.show(key, value)" not in load_pack(["page-dump"]).clean(pages[2]).text  # alone: "not prose"
+    lines = tuple(pages[2].split("\n")[len(MENU):-len(FOOTER) - 1])
+    assert not boilerplate_lines(lines, site_evidence=True)  # a page of prose; its code is the page's
+    outcome = run_corpus(pages, "docs.example", disable=["corpus/duplicates"])[2]  # (the pages are alike)
+    assert "config = settings.load('service2.toml')" in outcome.text
+    assert "for key, value in config.items():" in outcome.text and "service2.show(key, value)" in outcome.text
+    assert "The loader returns a dictionary for service 2" in outcome.text
+    assert "Privacy policy" not in outcome.text

@@ -14,12 +14,18 @@ corpus`` on the gold texts run together by site (all rules, and the template rul
 
 Trafilatura's texts are cached under ``--cache`` (they do not depend on the rules
 measured here). ``--set page.NAME=VALUE`` (repeatable) sets a module constant of
-``cleaner.rules.page`` or ``cleaner.corpus.templates`` before the runs, so that a
-threshold can be swept; ``--save FILE`` writes every page's F1 per row as JSON, which
-``--lodo FILE...`` reads back to fit a setting leave-one-dataset-out.
+``cleaner.rules.page``, ``cleaner.corpus.templates`` or ``cleaner.rules.corpus`` before
+the runs (a JSON value: ``--set 'page.OWN_PROSE_SHARE=[0.3,0.5]'``), so that a threshold
+can be swept; ``--run`` picks the rows computed (``dump,dump+corpus,html,html+corpus,harm``;
+a sweep of page/main-text needs ``dump+corpus`` alone, ~20 s for sites and news-sites);
+``--save FILE`` writes every page's F1 and precision per row as JSON, which ``--lodo
+FILE...`` reads back: per setting each dataset's mean F1 over ``--rows``, then for each
+dataset left out the setting best on the others (mean over them) and its left-out figure.
 
     python bench/template_evidence.py ../shared/bench/sites ../shared/bench/news-sites --save /tmp/a.json
-    python bench/template_evidence.py --lodo /tmp/sweep/*.json
+    python bench/template_evidence.py ../shared/bench/sites ../shared/bench/news-sites --run dump+corpus \
+        --set 'page.OWN_PROSE_SHARE=[0.3,0.5]' --save /tmp/sweep/r0.3_0.5.json
+    python bench/template_evidence.py --lodo /tmp/sweep/*.json --rows dump+corpus
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from cleaner.io.html import extract_main_text
 from cleaner.pack import load_pack
 
 ROWS = ("dump", "dump+corpus", "html", "html+corpus")
+CORPUS = ("corpus",)
 
 
 def trafilatura_texts(folder: Path, cache: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -80,19 +87,23 @@ def run(folder: Path, cache: Path, rows: tuple[str, ...] = ROWS) -> dict[str, ob
     if "dump" in rows:
         outputs["dump"] = each(dump_pack, naive)
     if "dump+corpus" in rows:
-        outputs["dump+corpus"] = scored_texts(clean_as_corpus(("page-dump", "corpus"), PLAIN, as_corpus(naive, sites)))
+        corpus = as_corpus(naive, sites)
+        outputs["dump+corpus"] = scored_texts(clean_as_corpus(("page-dump", "corpus"), PLAIN, corpus))
     if "html" in rows:
         outputs["html"] = each(plain_pack, traf)
     if "html+corpus" in rows:
-        outputs["html+corpus"] = scored_texts(clean_as_corpus(("corpus",), PLAIN, as_corpus(traf, sites), html))
+        outputs["html+corpus"] = scored_texts(clean_as_corpus(CORPUS, PLAIN, as_corpus(traf, sites), html))
     outputs = {row: outputs[row] for row in ROWS if row in outputs}
     gold_texts = {i: g["text"] for i, g in gold.items()}
-    found = harm(clean_as_corpus(("corpus",), PLAIN, as_corpus(gold_texts, sites)), gold_texts) if "harm" in rows else None
+    found = None
+    if "harm" in rows:
+        found = harm(clean_as_corpus(CORPUS, PLAIN, as_corpus(gold_texts, sites)), gold_texts)
     site_pages = Counter(sites.values())
     return {
         "types": {i: g.get("page_type") or "page" for i, g in gold.items()},
         "evidence": {i: site_pages[sites[i]] >= 3 for i in gold},
-        "f1": {row: {i: prf(out.get(i, ""), g["text"])[2] for i, g in gold.items()} for row, out in outputs.items()},
+        "f1": {row: {i: prf(out.get(i, ""), g["text"])[2] for i, g in gold.items()}
+               for row, out in outputs.items()},
         "precision": {row: {i: prf(out.get(i, ""), g["text"])[0] for i, g in gold.items()}
                       for row, out in outputs.items()},
         "harm": found and {"lost": found.lost, "total": found.total,
@@ -115,17 +126,20 @@ def table(name: str, result: dict) -> None:
             groups[types[page]].append(f)
             if evid[page]:
                 groups["evid."].append(f)
-        print(f"| {row} | " + " | ".join(f"{mean(groups[c]):.3f}" if groups[c] else "-" for c in columns) + " |")
+        cells = (f"{mean(groups[c]):.3f}" if groups[c] else "-" for c in columns)
+        print(f"| {row} | " + " | ".join(cells) + " |")
     h = result["harm"]
     if not h:
         return
     share = h["lost"] / h["total"] if h["total"] else 0.0
     template = h["template"] / h["total"] if h["total"] else 0.0
-    print(f"do-no-harm (--pack corpus, gold by site): {share:.3%}; corpus/site-template's part {template:.3%}")
+    print(f"do-no-harm (--pack corpus, gold by site): {share:.3%}; "
+          f"corpus/site-template's part {template:.3%}")
 
 
 def apply_settings(settings: list[str]) -> None:
-    modules = {"page": "cleaner.rules.page", "templates": "cleaner.corpus.templates", "corpus": "cleaner.rules.corpus"}
+    modules = {"page": "cleaner.rules.page", "templates": "cleaner.corpus.templates",
+               "corpus": "cleaner.rules.corpus"}
     for setting in settings:
         name, value = setting.split("=", 1)
         module, attr = name.split(".", 1)
@@ -156,7 +170,8 @@ def lodo(files: list[Path], rows: tuple[str, ...]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("datasets", nargs="*", type=Path)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/template_evidence"))
     parser.add_argument("--set", action="append", default=[], help="module.CONSTANT=json value")

@@ -339,7 +339,8 @@ class _LastPage:
     @classmethod
     def reasons_for(cls, lines: tuple[str, ...], site_evidence: bool = False) -> dict[int, str]:
         if cls.lines is not lines or cls.evidence != site_evidence:
-            cls.lines, cls.evidence, cls.reasons = lines, site_evidence, boilerplate_lines(lines, site_evidence)
+            cls.lines, cls.evidence = lines, site_evidence
+            cls.reasons = boilerplate_lines(lines, site_evidence)
         return cls.reasons
 
 

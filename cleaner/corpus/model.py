@@ -122,8 +122,9 @@ class CorpusContext:
     def knows_site_template(self) -> bool:
         """Whether a corpus rule has seen enough pages of this document's site to
         tell the site's template from the page's own text (its statistics answer
-        ``knows_template(site)``). A rule that guesses a page's template from the
-        page alone (``page/main-text``) leaves such a page to that corpus rule."""
+        ``knows_template(site)``). Then the text a line rule sees has lost what the
+        site repeats, and what is left is the page's own: ``page/main-text`` weighs its
+        non-prose blocks by the page's shape instead of cutting them as on a raw dump."""
         if not self.doc.site:
             return False
         return any(callable(getattr(s, "knows_template", None)) and s.knows_template(self.doc.site)

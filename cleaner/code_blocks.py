@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from itertools import compress, repeat
+from operator import gt, sub
 from typing import Sequence
 
 import regex
@@ -134,8 +135,12 @@ def code_lines(lines: Sequence[str]) -> list[bool]:
     """For each line (without its line break), whether it is code: see the module.
 
     Only the runs around indented lines are read (a run without one is never
-    code), so a long text with few indented lines costs little more than a scan."""
+    code), so a long text with few indented lines costs little more than a scan;
+    and a text without a fence where no line is indented under a line that opens
+    a block is settled before any run is read (see :func:`_may_be_structural`)."""
     code = _fenced(lines)
+    if not any(code) and not _may_be_structural(lines):
+        return code
     n = len(lines)
     done = 0  # lines before this one belong to runs already judged
     for i in compress(range(n), map(str.startswith, lines, repeat((" ", "\t")))):  # indented, found in C
@@ -151,6 +156,29 @@ def code_lines(lines: Sequence[str]) -> list[bool]:
             code[start:end] = [True] * (end - start)
         done = end
     return code
+
+
+def _may_be_structural(lines: Sequence[str]) -> bool:
+    """Whether some non-blank line is indented deeper than the line just above
+    it, and that line is non-blank, opens a block and is code-like: the pair
+    :func:`_structural` looks for. Without a fence, no run is code when there is
+    no such pair: a run of code by shape needs one among its lines (which are
+    consecutive lines of the text), and a continued run needs a line of code
+    before it, which without fences can only come from such a run. So
+    :func:`code_lines` may answer "no code" at once; ``code_like`` is read only
+    on the lines that open a block."""
+    # each line's indentation, and the lines deeper than the one above, found in C
+    indents = list(map(sub, map(len, lines), map(len, map(str.lstrip, lines, repeat(" \t")))))
+    for i in compress(range(1, len(lines)), map(gt, indents[1:], indents)):
+        before = lines[i - 1]
+        if (
+            (":" in before or before.rstrip().endswith(_OPENERS))  # what _opens_block needs, cheaply
+            and not _blank(lines[i])
+            and _opens_block(before)
+            and code_like(before)
+        ):
+            return True
+    return False
 
 
 def _ends_run(line: str, code: bool) -> bool:

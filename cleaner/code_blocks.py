@@ -134,6 +134,20 @@ def may_hold_code(text: str) -> bool:
 def code_lines(lines: Sequence[str]) -> list[bool]:
     """For each line (without its line break), whether it is code: see the module.
 
+    Remembered for the last few texts: strip-indent, collapse-inline-runs,
+    split-glued and the headings rule ask about the same lines, in every pass of
+    the engine. The answer depends on the lines alone, so it is exact."""
+    return list(_code_lines_remembered(tuple(lines)))
+
+
+@lru_cache(maxsize=8)
+def _code_lines_remembered(lines: tuple[str, ...]) -> tuple[bool, ...]:
+    return tuple(_code_lines(lines))
+
+
+def _code_lines(lines: Sequence[str]) -> list[bool]:
+    """:func:`code_lines`, computed.
+
     Only the runs around indented lines are read (a run without one is never
     code), so a long text with few indented lines costs little more than a scan;
     and a text without a fence where no line is indented under a line that opens

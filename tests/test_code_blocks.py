@@ -171,8 +171,9 @@ def _mixes(draw):
 def test_the_early_exit_gives_the_full_readings_verdicts(lines):
     with pytest.MonkeyPatch.context() as patched:  # the full reading: every run around an indented line
         patched.setattr(code_blocks, "_may_be_structural", lambda lines: True)
-        full = code_blocks.code_lines(lines)
-    assert code_blocks.code_lines(lines) == full
+        full = code_blocks._code_lines(lines)
+    assert code_blocks._code_lines(lines) == full
+    assert code_lines(lines) == full  # and the remembered answer is the same
     if not code_blocks._may_be_structural(lines) and not any(code_blocks._fenced(lines)):
         assert not any(full)
 
@@ -181,5 +182,5 @@ def test_indented_prose_is_settled_without_reading_each_line(monkeypatch):
     lines = [" " * (2 * (i % 4)) + "The river rose all night and the town woke to water." for i in range(60)]
     read = []
     monkeypatch.setattr(code_blocks, "code_like", lambda line: read.append(line) or False)
-    assert code_blocks.code_lines(lines) == [False] * 60
+    assert code_blocks._code_lines(lines) == [False] * 60
     assert read == []  # no line ends in an opener, so none is asked whether it reads as code

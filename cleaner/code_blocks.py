@@ -72,7 +72,13 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
 
-@lru_cache(maxsize=1 << 16)
+#: Lines up to this length have their :func:`code_like` verdict remembered (at
+#: most :data:`REMEMBERED_LINES` of them): a cache of whole lines of any length
+#: would hold megabytes per worker.
+REMEMBERED_MAX_CHARS = 200
+REMEMBERED_LINES = 1 << 14
+
+
 def code_like(line: str) -> bool:
     """True for a line (without its indentation) that reads as code rather than
     prose: a keyword of a common language at its start, a comment or directive,
@@ -80,8 +86,13 @@ def code_like(line: str) -> bool:
     tag, a line ending in ``;`` ``{`` or ``}``, or a line dense in the punctuation
     of code (brackets, ``=``, ``;``, ``_``, ``$``...).
 
-    Remembered per line: strip-indent, collapse-inline-runs and the headings
-    rule read the same lines, in every pass of the engine."""
+    Remembered per line up to :data:`REMEMBERED_MAX_CHARS` characters: strip-indent,
+    collapse-inline-runs and the headings rule read the same lines, in every pass
+    of the engine."""
+    return _code_like_remembered(line) if len(line) <= REMEMBERED_MAX_CHARS else _code_like(line)
+
+
+def _code_like(line: str) -> bool:
     s = line.strip()
     if not s:
         return False
@@ -96,6 +107,9 @@ def code_like(line: str) -> bool:
         return True
     visible = s.replace(" ", "")
     return sum(map(visible.count, _CODE_PUNCTUATION)) >= CODE_PUNCTUATION_SHARE * len(visible)  # counted in C
+
+
+_code_like_remembered = lru_cache(maxsize=REMEMBERED_LINES)(_code_like)
 
 
 def _opens_block(line: str) -> bool:

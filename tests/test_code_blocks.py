@@ -184,3 +184,10 @@ def test_indented_prose_is_settled_without_reading_each_line(monkeypatch):
     monkeypatch.setattr(code_blocks, "code_like", lambda line: read.append(line) or False)
     assert code_blocks._code_lines(lines) == [False] * 60
     assert read == []  # no line ends in an opener, so none is asked whether it reads as code
+
+
+def test_long_lines_are_not_remembered():
+    code_blocks._code_like_remembered.cache_clear()
+    code_blocks.code_like("x = 1;" + " " * 300)
+    code_blocks.code_like("x = 1;")
+    assert code_blocks._code_like_remembered.cache_info().currsize == 1

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from itertools import compress, repeat
+from operator import gt, sub
 from typing import Sequence
 
 import regex
@@ -71,7 +72,13 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
 
-@lru_cache(maxsize=1 << 16)
+#: Lines up to this length have their :func:`code_like` verdict remembered (at
+#: most :data:`REMEMBERED_LINES` of them): a cache of whole lines of any length
+#: would hold megabytes per worker.
+REMEMBERED_MAX_CHARS = 200
+REMEMBERED_LINES = 1 << 14
+
+
 def code_like(line: str) -> bool:
     """True for a line (without its indentation) that reads as code rather than
     prose: a keyword of a common language at its start, a comment or directive,
@@ -79,8 +86,13 @@ def code_like(line: str) -> bool:
     tag, a line ending in ``;`` ``{`` or ``}``, or a line dense in the punctuation
     of code (brackets, ``=``, ``;``, ``_``, ``$``...).
 
-    Remembered per line: strip-indent, collapse-inline-runs and the headings
-    rule read the same lines, in every pass of the engine."""
+    Remembered per line up to :data:`REMEMBERED_MAX_CHARS` characters: strip-indent,
+    collapse-inline-runs and the headings rule read the same lines, in every pass
+    of the engine."""
+    return _code_like_remembered(line) if len(line) <= REMEMBERED_MAX_CHARS else _code_like(line)
+
+
+def _code_like(line: str) -> bool:
     s = line.strip()
     if not s:
         return False
@@ -95,6 +107,9 @@ def code_like(line: str) -> bool:
         return True
     visible = s.replace(" ", "")
     return sum(map(visible.count, _CODE_PUNCTUATION)) >= CODE_PUNCTUATION_SHARE * len(visible)  # counted in C
+
+
+_code_like_remembered = lru_cache(maxsize=REMEMBERED_LINES)(_code_like)
 
 
 def _opens_block(line: str) -> bool:
@@ -133,9 +148,27 @@ def may_hold_code(text: str) -> bool:
 def code_lines(lines: Sequence[str]) -> list[bool]:
     """For each line (without its line break), whether it is code: see the module.
 
+    Remembered for the last few texts: strip-indent, collapse-inline-runs,
+    split-glued and the headings rule ask about the same lines, in every pass of
+    the engine. The answer depends on the lines alone, so it is exact."""
+    return list(_code_lines_remembered(tuple(lines)))
+
+
+@lru_cache(maxsize=8)
+def _code_lines_remembered(lines: tuple[str, ...]) -> tuple[bool, ...]:
+    return tuple(_code_lines(lines))
+
+
+def _code_lines(lines: Sequence[str]) -> list[bool]:
+    """:func:`code_lines`, computed.
+
     Only the runs around indented lines are read (a run without one is never
-    code), so a long text with few indented lines costs little more than a scan."""
+    code), so a long text with few indented lines costs little more than a scan;
+    and a text without a fence where no line is indented under a line that opens
+    a block is settled before any run is read (see :func:`_may_be_structural`)."""
     code = _fenced(lines)
+    if not any(code) and not _may_be_structural(lines):
+        return code
     n = len(lines)
     done = 0  # lines before this one belong to runs already judged
     for i in compress(range(n), map(str.startswith, lines, repeat((" ", "\t")))):  # indented, found in C
@@ -151,6 +184,29 @@ def code_lines(lines: Sequence[str]) -> list[bool]:
             code[start:end] = [True] * (end - start)
         done = end
     return code
+
+
+def _may_be_structural(lines: Sequence[str]) -> bool:
+    """Whether some non-blank line is indented deeper than the line just above
+    it, and that line is non-blank, opens a block and is code-like: the pair
+    :func:`_structural` looks for. Without a fence, no run is code when there is
+    no such pair: a run of code by shape needs one among its lines (which are
+    consecutive lines of the text), and a continued run needs a line of code
+    before it, which without fences can only come from such a run. So
+    :func:`code_lines` may answer "no code" at once; ``code_like`` is read only
+    on the lines that open a block."""
+    # each line's indentation, and the lines deeper than the one above, found in C
+    indents = list(map(sub, map(len, lines), map(len, map(str.lstrip, lines, repeat(" \t")))))
+    for i in compress(range(1, len(lines)), map(gt, indents[1:], indents)):
+        before = lines[i - 1]
+        if (
+            (":" in before or before.rstrip().endswith(_OPENERS))  # what _opens_block needs, cheaply
+            and not _blank(lines[i])
+            and _opens_block(before)
+            and code_like(before)
+        ):
+            return True
+    return False
 
 
 def _ends_run(line: str, code: bool) -> bool:

@@ -141,3 +141,53 @@ def test_folding_blank_lines_leaves_what_is_code(text):
     folded = fold_blank_line_runs.fn(settled)
     assert strip_indent.fn(folded) == folded
     assert collapse_inline_runs.fn(folded) == folded
+
+
+# --- the early exit of code_lines gives the verdicts of the full reading ---------------
+
+from cleaner import code_blocks  # noqa: E402
+
+_PROSE_PIECES = [
+    "The river rose all night and the town woke to water in the streets.",
+    "Officials said the road would stay closed until Monday, at the earliest.",
+    "as the council put it:", "and then, as follows,", "Contact", "News", "a = the answer",
+]
+
+
+@st.composite
+def _mixes(draw):
+    pieces = draw(st.sampled_from([_PIECES, _PROSE_PIECES, _PIECES + _PROSE_PIECES]))
+    lines = draw(
+        st.lists(
+            st.tuples(st.sampled_from(["", " ", "  ", "    ", "\t", "        "]), st.sampled_from(pieces)),
+            max_size=40,
+        )
+    )
+    return [indent + piece for indent, piece in lines]
+
+
+@settings(max_examples=600, deadline=None)
+@given(_mixes())
+def test_the_early_exit_gives_the_full_readings_verdicts(lines):
+    with pytest.MonkeyPatch.context() as patched:  # the full reading: every run around an indented line
+        patched.setattr(code_blocks, "_may_be_structural", lambda lines: True)
+        full = code_blocks._code_lines(lines)
+    assert code_blocks._code_lines(lines) == full
+    assert code_lines(lines) == full  # and the remembered answer is the same
+    if not code_blocks._may_be_structural(lines) and not any(code_blocks._fenced(lines)):
+        assert not any(full)
+
+
+def test_indented_prose_is_settled_without_reading_each_line(monkeypatch):
+    lines = [" " * (2 * (i % 4)) + "The river rose all night and the town woke to water." for i in range(60)]
+    read = []
+    monkeypatch.setattr(code_blocks, "code_like", lambda line: read.append(line) or False)
+    assert code_blocks._code_lines(lines) == [False] * 60
+    assert read == []  # no line ends in an opener, so none is asked whether it reads as code
+
+
+def test_long_lines_are_not_remembered():
+    code_blocks._code_like_remembered.cache_clear()
+    code_blocks.code_like("x = 1;" + " " * 300)
+    code_blocks.code_like("x = 1;")
+    assert code_blocks._code_like_remembered.cache_info().currsize == 1

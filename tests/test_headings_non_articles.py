@@ -65,3 +65,45 @@ def test_a_headline_above_a_list_is_still_the_title():
 def test_a_keyword_a_value_or_a_cjk_line_is_not_a_capitals_heading(line):
     text = f"{BODY}\n\n{line}\n\nSee below.\n"  # no paragraph after it: only capitals could make it one
     assert default_pipeline().clean(text).text == text
+
+
+# --- must not change: the words of greetings and sign-offs are headings elsewhere -----------
+# (8c4abec set these apart; the first lists tested every line and took "Beste", "Cara" for
+# salutations before any word and "Love" for a sign-off anywhere)
+
+GUIDE = "The weather in the region is mild for most of the year, with little rain in spring."
+GUIDE_MORE = "Most visitors come in summer, when the beaches are full and the hotels expensive."
+
+
+@pytest.mark.parametrize("line", ["Beste Reisezeit", "Love", "Best", "Liebe Grüße"])
+def test_a_greetings_or_sign_offs_word_between_paragraphs_stays_a_heading(line):
+    # a greeting counts on the first line only, "Love" or "Best" only after the last prose
+    # line; a closing formula such as "Liebe Grüße" is never a heading
+    outcome = default_pipeline().clean(f"{GUIDE}\n\n{line}\n\n{GUIDE_MORE}\n")
+    heading = line not in {"Liebe Grüße"}
+    assert (f"\n\n## {line}\n\n" in outcome.text) is heading, outcome.text
+
+
+@pytest.mark.parametrize("line", ["Cara Delevingne", "Beste Reisezeit", "Caro Diario", "Liebe und Tod"])
+def test_a_name_or_phrase_opening_with_a_salutation_word_stays_the_title(line):
+    outcome = default_pipeline().clean(f"{line}\n\n{GUIDE}\n")
+    assert outcome.meta.get("title") == line
+    assert outcome.text.startswith(f"# {line}\n\n")
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Liebe Anna,", "Liebe Anna!", "Cari amici", "Chère Madame", "Dear John", "Beste klant", "Lieber Herr Meier"],
+)
+def test_a_salutation_names_whom_it_addresses(line):
+    outcome = default_pipeline().clean(f"{line}\n\n{GUIDE}\n")
+    assert "title" not in outcome.meta
+    assert "#" not in outcome.text
+
+
+@pytest.mark.parametrize("closing", ["Love", "Best", "Love, Anna", "Thanks, Anna", "LG"])
+def test_a_sign_off_at_the_close_is_not_a_heading(closing):
+    # a signature paragraph after the sign-off is not prose, so the sign-off is the close
+    sig = "Anna Berger, Leiterin Vertrieb und Marketing bei Muster GmbH in Berlin"
+    outcome = default_pipeline().clean(f"Hi all\n\n{BODY}\n\n{closing}\n\n{sig}\n")
+    assert "#" not in outcome.text, outcome.text

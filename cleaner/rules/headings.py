@@ -88,9 +88,14 @@ _BYLINE = regex.compile(r"(?:By|BY)\s+\p{Lu}")
 #
 # The first line of a forum post or a letter ("Hi all", "Dear Sir") and its last
 # ("Thanks", "Kind regards") stand alone between blank lines, short and without a
-# full stop: the shape of a title or a heading. They are never either. The lists
-# hold English and the common European languages, case-folded, as the line reads
-# without its closing punctuation; extend them here.
+# full stop: the shape of a title or a heading. They are never either. But the
+# same words make headings elsewhere ("Love" in a horoscope, "Beste Reisezeit" in
+# a travel guide, "Cara Delevingne" over a profile), so each is tested where it
+# stands: a greeting or a salutation on the first non-blank line only (the
+# opening), a sign-off anywhere only when it cannot be a heading's text, else
+# only after the last prose line (the closing). The lists hold English and the
+# common European languages, case-folded, as the line reads without its closing
+# punctuation; extend them here.
 
 #: Words that open a greeting: alone ("Hello!"), or before a word of
 #: :data:`GREETED` ("Hi all", "Hallo zusammen").
@@ -110,18 +115,39 @@ GREETED = frozenset({
     "à toutes", "tout le monde", "a todos", "amigos", "a tutti", "tutti", "a todos", "pessoal",
     "allemaal", "iedereen", "allihopa", "alle sammen", "wszystkim", "wszystkich",
 })
-#: Words that open a letter's salutation, before a name or a title ("Dear Sir",
-#: "Liebe Anna", "Sehr geehrte Damen und Herren", "Chère Madame").
+#: Words that open a letter's salutation whatever name or title follows ("Dear
+#: John", "Sehr geehrte Frau Meier", "Geachte heer Jansen").
 SALUTATION_WORDS = frozenset({
-    "dear", "dearest", "liebe", "lieber", "liebes", "sehr geehrte", "sehr geehrter",
-    "sehr geehrtes", "hallo", "cher", "chère", "chers", "chères", "madame", "monsieur",
-    "querido", "querida", "queridos", "estimado", "estimada", "estimados", "caro", "cara",
-    "cari", "gentile", "gentili", "egregio", "prezado", "prezada", "beste", "geachte",
-    "lieve", "kære", "kæreste", "kjære", "bästa", "kära", "drogi", "droga", "drodzy",
-    "szanowny", "szanowna", "szanowni", "vážený", "vážená", "milý", "milá",
+    "dear", "dearest", "sehr geehrte", "sehr geehrter", "sehr geehrtes", "estimado",
+    "estimada", "estimados", "egregio", "prezado", "prezada", "geachte", "szanowny",
+    "szanowna", "szanowni", "vážený", "vážená",
+})
+#: Words that open a salutation only before a form of address (:data:`ADDRESSED`
+#: or :data:`GREETED`: "Liebe Freunde", "Cari amici", "Chère Madame") or with the
+#: salutation's comma or "!" after the name ("Liebe Anna,"): alone before a name
+#: they are ordinary words and names ("Beste Reisezeit", "Cara Delevingne").
+SALUTATION_WORDS_BEFORE_ADDRESS = frozenset({
+    "liebe", "lieber", "liebes", "hallo", "cher", "chère", "chers", "chères", "madame",
+    "monsieur", "querido", "querida", "queridos", "caro", "cara", "cari", "gentile",
+    "gentili", "beste", "lieve", "kære", "kæreste", "kjære", "bästa", "kära", "drogi",
+    "droga", "drodzy", "milý", "milá",
+})
+#: Forms of address after a salutation word ("Dear Sir", "Liebe Kolleginnen und Kollegen").
+ADDRESSED = frozenset({
+    "sir", "sirs", "madam", "madame", "mr", "mrs", "ms", "miss", "mister", "dr", "prof",
+    "professor", "colleague", "colleagues", "customer", "customers", "member", "members",
+    "friend", "friends", "herr", "frau", "damen", "herren", "kollege", "kollegen",
+    "kollegin", "kolleginnen", "freund", "freundin", "freunde", "mitglieder", "kunde",
+    "kundin", "kunden", "eltern", "monsieur", "messieurs", "mesdames", "ami", "amie", "amis",
+    "collègue", "collègues", "client", "cliente", "clients", "clientes", "señor", "señora",
+    "señores", "señorita", "amigo", "amiga", "amigos", "amigas", "signor", "signore",
+    "signora", "signori", "amico", "amica", "amici", "collega", "colleghi", "clienti",
+    "senhor", "senhora", "mevrouw", "meneer", "heer", "heren", "dames", "klant", "vrienden",
+    "pan", "pani", "państwo", "pane", "paní",
 })
 #: Whole lines that close a letter or a post ("Thanks", "Kind regards", "Mit
-#: freundlichen Grüßen", "Cordialement").
+#: freundlichen Grüßen", "Cordialement"), optionally followed by a comma and a
+#: name ("Thanks, Anna").
 SIGN_OFFS = frozenset({
     "thanks", "thank you", "thanks a lot", "thanks in advance", "thanks again", "many thanks",
     "thanks so much", "thank you so much", "thank you in advance", "thx", "ty", "tia",
@@ -149,31 +175,89 @@ SIGN_OFFS = frozenset({
     "dziękuję", "dzięki", "pozdrawiam", "pozdrowienia", "z poważaniem", "serdecznie pozdrawiam",
     "děkuji", "díky", "s pozdravem", "köszönöm", "üdvözlettel", "спасибо", "с уважением",
 })
+#: Sign-offs that are also ordinary words, names or abbreviations when they stand
+#: as a heading ("Love" in a horoscope, "Best", "LG" in a phone review): sign-offs
+#: only at the closing, after the last prose line.
+SIGN_OFFS_AT_CLOSING_ONLY = frozenset({
+    "best", "love", "with love", "greetings", "salutations", "take care", "see you", "bye",
+    "all the best", "best wishes", "thx", "ty", "tia", "mfg", "lg", "vg", "mvg", "mvh",
+    "tschüss", "bis bald", "amitiés", "bisous", "à bientôt", "un abrazo", "abrazos",
+    "hasta luego", "a presto", "abraços", "abraço", "beijos", "tak", "hilsen", "gruß",
+})
 _CLOSING = regex.compile(r"[^\p{L}\p{N}]+$")
+_NAME_WORD = regex.compile(r"\p{Lu}[\p{L}.'’-]*")
 # the lists as the lines are compared: case-folded ("grüße" reads "grüsse")
-_GREETING_WORDS, _GREETED, _SALUTATION_WORDS, _SIGN_OFFS = (
-    frozenset(map(str.casefold, words)) for words in (GREETING_WORDS, GREETED, SALUTATION_WORDS, SIGN_OFFS)
+(
+    _GREETING_WORDS, _GREETED, _SALUTATION_WORDS, _SALUTATION_WORDS_BEFORE_ADDRESS, _ADDRESSED,
+    _SIGN_OFFS, _SIGN_OFFS_AT_CLOSING_ONLY,
+) = (
+    frozenset(map(str.casefold, words))
+    for words in (
+        GREETING_WORDS, GREETED, SALUTATION_WORDS, SALUTATION_WORDS_BEFORE_ADDRESS, ADDRESSED,
+        SIGN_OFFS, SIGN_OFFS_AT_CLOSING_ONLY,
+    )
 )
 
 
-def is_greeting_or_sign_off(line: str) -> bool:
-    """True for a line that greets or signs off ("Hi all", "Dear Sir", "Hallo
-    zusammen!", "Thanks in advance", "Kind regards,"): see :data:`GREETING_WORDS`,
-    :data:`GREETED`, :data:`SALUTATION_WORDS` and :data:`SIGN_OFFS`.
-    A salutation counts with up to three words of name or title after it ("Dear
-    Mr Smith"); a greeting alone or with whom it greets ("Hello", "Hi everyone"),
-    not with any word ("Hello World" may be a heading)."""
-    text = " ".join(_CLOSING.sub("", line.strip().casefold()).replace(",", " ").split())
-    if text in _SIGN_OFFS or text in _GREETING_WORDS:
+def _folded(line: str) -> str:
+    """A line as the lists read it: case-folded, without closing punctuation, commas
+    as spaces, one space between words."""
+    return " ".join(_CLOSING.sub("", line.strip().casefold()).replace(",", " ").split())
+
+
+def _names(words: Sequence[str]) -> bool:
+    """One to three words, each capitalised: a name ("Anna", "Mr Smith")."""
+    return 0 < len(words) <= 3 and all(map(_NAME_WORD.fullmatch, words))
+
+
+def is_greeting(line: str) -> bool:
+    """True for a line that opens a post or a letter: a greeting alone or with
+    whom it greets ("Hello", "Hi everyone", not "Hello World"), or a salutation
+    with the addressed after it, up to three words: any name after "Dear" or
+    "Sehr geehrte" (:data:`SALUTATION_WORDS`), a form of address (:data:`ADDRESSED`,
+    :data:`GREETED`) or a name closed by "," or "!" after "Liebe", "Cara",
+    "Beste"... (:data:`SALUTATION_WORDS_BEFORE_ADDRESS`): "Liebe Anna," and
+    "Cari amici" are salutations, "Cara Delevingne" and "Beste Reisezeit" not."""
+    text = _folded(line)
+    if text in _GREETING_WORDS:
         return True
     words = text.split(" ")
+    raw = _CLOSING.sub("", line.strip()).replace(",", " ").split()
+    closed = line.rstrip().endswith((",", "!"))
     for n in (1, 2, 3):
-        opener, rest = " ".join(words[:n]), " ".join(words[n:])
-        if opener in _GREETING_WORDS and rest in _GREETED:
+        opener, rest = " ".join(words[:n]), words[n:]
+        if opener in _GREETING_WORDS and " ".join(rest) in _GREETED:
             return True
-        if opener in _SALUTATION_WORDS and 0 < len(words) - n <= 3:
+        if not 0 < len(rest) <= 3 or len(raw) != len(words):
+            continue
+        if opener in _SALUTATION_WORDS and (_names(raw[n:]) or rest[0] in _ADDRESSED or rest[0] in _GREETED):
+            return True
+        if opener in _SALUTATION_WORDS_BEFORE_ADDRESS and (
+            rest[0] in _ADDRESSED or " ".join(rest) in _GREETED or (closed and _names(raw[n:]))
+        ):
             return True
     return False
+
+
+def is_sign_off(line: str, *, closing: bool = True) -> bool:
+    """True for a line that closes a post or a letter: a phrase of
+    :data:`SIGN_OFFS`, alone or followed by a comma and a name ("Thanks, Anna").
+    With ``closing=False`` (a line followed by more prose) the phrases of
+    :data:`SIGN_OFFS_AT_CLOSING_ONLY` do not count: mid-text, "Love" and "Best"
+    are headings."""
+    head, comma, name = line.strip().partition(",")
+    if comma and _names(_CLOSING.sub("", name.strip()).split()):
+        line = head
+    text = _folded(line)
+    return text in _SIGN_OFFS and (closing or text not in _SIGN_OFFS_AT_CLOSING_ONLY)
+
+
+def is_greeting_or_sign_off(line: str) -> bool:
+    """True for a line that greets or signs off wherever it stands ("Hi all",
+    "Dear Sir", "Hallo zusammen!", "Thanks in advance", "Kind regards,"): see
+    :func:`is_greeting` and :func:`is_sign_off`. :func:`find_headings` asks more:
+    a greeting counts on the first line only, "Love" or "Best" only at the close."""
+    return is_greeting(line) or is_sign_off(line)
 
 
 def _words(s: str) -> list[str]:
@@ -284,9 +368,11 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
     Never headings: list items ("- x", "• x", "1. x", "a) x"), lines of code
     (fenced, or by shape: a Python comment is not a heading; see
     :mod:`cleaner.code_blocks`), lines indented by four spaces, lines without a
-    letter; greetings and sign-offs ("Hi all", "Dear Sir", "Thanks", "Mit
-    freundlichen Grüßen"; :func:`is_greeting_or_sign_off`) unless written as
-    headings (``markdown``, ``setext``); tag lines ("Russia, Pakistan, AK"),
+    letter; unless written as headings (``markdown``, ``setext``), a greeting or
+    salutation on the first line ("Hi all", "Dear Sir"; :func:`is_greeting`) and
+    a sign-off ("Thanks", "Mit freundlichen Grüßen"; :func:`is_sign_off`), one
+    that is also an ordinary word ("Love", "Best") only after the last prose
+    line; tag lines ("Russia, Pakistan, AK"),
     bylines ("By Jane Doe"), date-like lines ("March 3, 2019") for the last two
     kinds.
     """
@@ -297,6 +383,9 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
 
     def after(i: int) -> int:  # the first non-blank line after line i, or -1
         return next((j for j in range(i + 1, n) if stripped[j]), -1)
+
+    def closing(i: int) -> bool:  # no prose line after line i: a letter's close
+        return not any(map(is_prose, lines[i + 1 :]))
 
     found: list[Heading] = []
     underlines: set[int] = set()
@@ -337,7 +426,9 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
         if not blank_after or _ends_open(s):
             continue
         following = after(i)
-        if following < 0 or is_greeting_or_sign_off(s):
+        if following < 0 or (i == first and is_greeting(s)):
+            continue
+        if is_sign_off(s) and (is_sign_off(s, closing=False) or closing(i)):  # the closing read only then
             continue
 
         if i == first:

@@ -145,6 +145,17 @@ def may_hold_code(text: str) -> bool:
     return "```" in text or "~~~" in text or "\n " in text or "\n\t" in text or text.startswith((" ", "\t"))
 
 
+#: How a line that may make code starts: indented (a fence may be too), or a fence.
+_CODE_STARTS = (" ", "\t", "```", "~~~")
+
+
+def lines_may_hold_code(lines: Sequence[str]) -> bool:
+    """:func:`may_hold_code` for a text already split into lines, without joining
+    them again: a fence (:data:`_FENCE` takes it at a line's start, after spaces
+    or tabs) or an indented line, found in C."""
+    return any(map(str.startswith, lines, repeat(_CODE_STARTS)))
+
+
 def code_lines(lines: Sequence[str]) -> list[bool]:
     """For each line (without its line break), whether it is code: see the module.
 

@@ -176,6 +176,9 @@ def test_the_early_exit_gives_the_full_readings_verdicts(lines):
     assert code_lines(lines) == full  # and the remembered answer is the same
     if not code_blocks._may_be_structural(lines) and not any(code_blocks._fenced(lines)):
         assert not any(full)
+    # the cheap screens say "no code" only where there is none, on the lines and on the text
+    if not code_blocks.lines_may_hold_code(lines) or not code_blocks.may_hold_code("\n".join(lines)):
+        assert not any(full)
 
 
 def test_indented_prose_is_settled_without_reading_each_line(monkeypatch):

@@ -21,7 +21,7 @@ from typing import Any, Callable, Literal, Sequence, get_args
 
 import regex
 
-from cleaner.code_blocks import code_lines, may_hold_code
+from cleaner.code_blocks import code_lines, lines_may_hold_code
 from cleaner.lines import is_prose, split_lines
 from cleaner.rule import Example, meta_rule, rule
 from cleaner.settled import BLANK_LINES
@@ -378,7 +378,7 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
     """
     n = len(lines)
     stripped = list(map(str.strip, lines))
-    code = code_lines(lines) if may_hold_code("\n".join(lines)) else [False] * n
+    code = code_lines(lines) if lines_may_hold_code(lines) else [False] * n
     first = next((i for i, s in enumerate(stripped) if s), -1)
 
     def after(i: int) -> int:  # the first non-blank line after line i, or -1

@@ -129,6 +129,9 @@ class Rule:
     # The check pass (see cleaner.settled): the kinds of change after which a text this
     # rule left alone stays so (the rule is idempotent); None: not declared, always run again
     settles: frozenset[str] | None = field(default=None, compare=False, repr=False)
+    # Text rules with ``can_change``: the kinds of change after which a text that
+    # ``can_change`` rules out stays ruled out (cleaner.settled); None: not declared
+    idle_settles: frozenset[str] | None = field(default=None, compare=False, repr=False)
     # Text rules: the one kind of change this rule makes (cleaner.settled); None: any
     changes: str | None = field(default=None, compare=False, repr=False)
 
@@ -193,6 +196,11 @@ def check_contract(r: Rule) -> None:
             raise fail("claim_pattern is for line rules")
     if r.settles is not None and not r.settles <= KINDS:
         raise fail(f"settles names unknown kinds of change: {', '.join(sorted(r.settles - KINDS))} (known: {', '.join(sorted(KINDS))})")
+    if r.idle_settles is not None:
+        if not r.idle_settles <= KINDS:
+            raise fail(f"idle_settles names unknown kinds of change: {', '.join(sorted(r.idle_settles - KINDS))}")
+        if r.kind != "text" or r.can_change is None:
+            raise fail("idle_settles is for text rules with can_change")
     if r.changes is not None and (r.changes not in KINDS or r.kind != "text"):
         raise fail(f"changes must be one of {', '.join(sorted(KINDS))}, for a text rule")
     if r.kind == "corpus":
@@ -271,17 +279,18 @@ def rule(
     after: str | None = None,
     settles: frozenset[str] | None = None,
     changes: str | None = None,
+    idle_settles: frozenset[str] | None = None,
 ) -> Callable[[Callable[..., str]], Rule]:
     """Declare a text rule: ``fn(text, **options) -> str``. Keyword-only
     parameters with defaults become the rule's options; their annotations
     (``style: Literal["a", "b"] = "a"``) are checked when a pack sets them.
     ``can_change`` and ``fast`` are optional exact fast paths (see the module
     docs). ``after``: for a rule no pack runs by default, the rule after which
-    ``--enable`` and a pack's ``add`` place it. ``settles`` and ``changes``: what
-    the engine's check pass may rely on (:mod:`cleaner.settled`)."""
+    ``--enable`` and a pack's ``add`` place it. ``settles``, ``changes`` and
+    ``idle_settles``: what the engine's check pass may rely on (:mod:`cleaner.settled`)."""
     return _declare(
         "text", id, summary, examples, aliases=aliases, can_change=can_change, fast=fast, after=after,
-        settles=settles, changes=changes,
+        settles=settles, changes=changes, idle_settles=idle_settles,
     )
 
 

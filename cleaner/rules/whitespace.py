@@ -17,7 +17,7 @@ import regex
 from cleaner.code_blocks import code_lines, may_hold_code
 from cleaner.rule import Example, rule
 from cleaner.screens import any_char
-from cleaner.settled import BLANK_LINES, BLANK_RUNS, FINAL_NEWLINE, LINE_BY_LINE
+from cleaner.settled import BLANK_LINES, BLANK_RUNS, FINAL_NEWLINE, KINDS, LINE_BY_LINE
 
 _LINE_BREAKS = regex.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _ODD_SPACES = regex.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
@@ -109,6 +109,9 @@ _PYTHON = "Save this as check.py:\n\ndef check(rows):\n    for row in rows:\n   
     # an indented line starts the text or follows a line feed
     can_change=lambda text: text.startswith((" ", "\t")) or "\n " in text or "\n\t" in text,
     settles=BLANK_LINES,  # reads blank lines and the neighbouring lines of code (cleaner.code_blocks)
+    # a text without an indented line keeps none when whole lines or blank lines are
+    # removed or a final line feed is added (each line left is a line it had)
+    idle_settles=KINDS,
 )
 def strip_indent(text: str) -> str:
     """Remove the indentation that HTML-to-text conversion leaves at line starts.
@@ -143,6 +146,9 @@ def _strip_line_starts(text: str) -> str:
     ],
     can_change=lambda text: "\t" in text or "  " in text,
     settles=BLANK_LINES,  # reads blank lines and the neighbouring lines of code (cleaner.code_blocks)
+    # removing whole lines or blank lines, or adding a final line feed, puts no tab and
+    # no two spaces side by side into a text that has none (only line feeds meet)
+    idle_settles=KINDS,
 )
 def collapse_inline_runs(text: str) -> str:
     """Write two or more spaces/tabs after a character, or a single tab, as one space.

@@ -94,13 +94,15 @@ def _stages(rules: Sequence[Rule]) -> list[list[Rule]]:
 
 def _apply_stage(
     stage: Sequence[Rule], outcome: Outcome, trace: bool, fast: bool = False, corpus: CorpusContext | None = None
-) -> None:
+) -> bool:
+    """Run one stage on ``outcome``; True when its ``can_change`` ruled the text
+    out (nothing was run)."""
     text = outcome.text
     first = stage[0]
     fn = first.fast if fast and first.fast is not None else first.fn
     try:
         if fast and first.can_change is not None and not first.can_change(text):
-            return  # exact: the rule would return the text unchanged (or no metadata)
+            return True  # exact: the rule would return the text unchanged (or no metadata)
         if first.kind == "corpus":
             _apply_verdict(first, corpus_verdict(first, text, corpus), outcome, trace)
         elif first.kind == "line":
@@ -131,6 +133,7 @@ def _apply_stage(
     except Exception as exc:  # one rule's bug must not hide which rule it was
         failing = first.id if len(stage) == 1 else ", ".join(r.id for r in stage)
         raise RuleFailure(getattr(exc, "rule_id", None) or failing, exc) from exc
+    return False
 
 
 def corpus_verdict(rule: Rule, text: str, corpus: CorpusContext | None) -> CorpusVerdict:
@@ -229,6 +232,7 @@ def apply_rules(
         screened: str | None = None  # the text the character screen last cleared
         for position, stage in enumerate(stages):
             seen = outcome.text
+            idle = False  # can_change ruled the text out
             if stage[0].kind == "corpus":
                 if pass_number == 0 and stage[0].id == stop_before:
                     return outcome
@@ -237,6 +241,8 @@ def apply_rules(
                 _apply_stage(stage, outcome, trace, fast, corpus)
                 if outcome.status == "dropped":
                     return outcome
+            elif log is not None and pass_number > 0 and log.still_idle(position):
+                idle = True  # exact: can_change would rule the text out again (cleaner.settled)
             elif log is not None and pass_number > 0 and log.settled(position):
                 pass  # exact: the stage would leave the text as it is (cleaner.settled)
             elif by_chars is not None and isinstance(stage[0].can_change, AnyChar) and (
@@ -244,9 +250,9 @@ def apply_rules(
             ):
                 screened = seen  # none of these rules can change it
             else:
-                _apply_stage(stage, outcome, trace, fast, corpus)  # line rules see the corpus in their context
+                idle = _apply_stage(stage, outcome, trace, fast, corpus)  # line rules see the corpus in their context
             if log is not None:
-                log.ran(position, stage, seen, outcome.text)
+                log.ran(position, stage, seen, outcome.text, idle)
         if outcome.text == before:
             break
     return outcome

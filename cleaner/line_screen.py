@@ -821,7 +821,7 @@ def build_screen(patterns: list[str | None], claims: list[str | None]) -> LineSc
                     free_needs |= screen.contains
         if screens:
             continue
-        if pattern is None and claim is not None:
+        if claim is not None:  # a Python rule whose claim pattern (if any) could not be read
             claimable.append((rule_bit, re.compile(claim)))
         else:  # a pattern that could match anything, or a Python rule without may_claim
             always |= rule_bit

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, compress
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import regex
 
@@ -220,9 +220,16 @@ def _claims(
 @lru_cache(maxsize=64)
 def _screen(rules: tuple[Rule, ...]) -> LineScreen:
     """The line screen of a group: declarative rules by their patterns, Python
-    rules by their ``may_claim`` tests (asked on every line without one)."""
-    patterns = [r.fn.pattern.pattern if isinstance(r.fn, PatternMatcher) else None for r in rules]
+    rules by their ``claim_pattern`` read as a pattern, else by their ``may_claim``
+    tests (asked on every line without either)."""
+    patterns = [r.fn.pattern.pattern if isinstance(r.fn, PatternMatcher) else r.claim_pattern for r in rules]
     return build_screen(patterns, [r.may_claim for r in rules])
+
+
+@lru_cache(maxsize=64)
+def _claim_matcher(pattern: str) -> Callable[[str], Any]:
+    """How a Python rule's ``claim_pattern`` is matched against a stripped line."""
+    return regex.compile(pattern, regex.IGNORECASE).fullmatch
 
 
 @lru_cache(maxsize=64)
@@ -288,8 +295,8 @@ def _pattern_claims(group: tuple[Rule, ...], mask: int, stripped: str) -> tuple[
             hit, detail = _verdict(r.fn(stripped, None))
             if hit:
                 out.append((n, detail))
-        else:
-            out.append((n, _ASK))
+        elif r.claim_pattern is None or _claim_matcher(r.claim_pattern)(stripped) is not None:
+            out.append((n, _ASK))  # a line its claim pattern rules out is not asked
     return tuple(out)
 
 

@@ -118,6 +118,9 @@ class Rule:
     fast: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
     # Line rules: a stdlib pattern matching the start of every line ``fn`` could remove (see above).
     may_claim: str | None = field(default=None, compare=False, repr=False)
+    # Line rules: a ``regex`` pattern (read case-insensitively) that every stripped line
+    # ``fn`` could remove matches in full; screened as a declarative rule's pattern is
+    claim_pattern: str | None = field(default=None, compare=False, repr=False)
     # Corpus rules: the scan of one document, and the statistics its sketches go into
     scan: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
     statistics: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
@@ -126,6 +129,9 @@ class Rule:
     # The check pass (see cleaner.settled): the kinds of change after which a text this
     # rule left alone stays so (the rule is idempotent); None: not declared, always run again
     settles: frozenset[str] | None = field(default=None, compare=False, repr=False)
+    # Text rules with ``can_change``: the kinds of change after which a text that
+    # ``can_change`` rules out stays ruled out (cleaner.settled); None: not declared
+    idle_settles: frozenset[str] | None = field(default=None, compare=False, repr=False)
     # Text rules: the one kind of change this rule makes (cleaner.settled); None: any
     changes: str | None = field(default=None, compare=False, repr=False)
 
@@ -181,8 +187,20 @@ def check_contract(r: Rule) -> None:
             raise fail(f"may_claim is not a valid pattern: {exc}") from None
         if r.kind != "line":
             raise fail("may_claim is for line rules")
+    if r.claim_pattern is not None:
+        try:
+            regex.compile(r.claim_pattern, regex.IGNORECASE)
+        except regex.error as exc:
+            raise fail(f"claim_pattern is not a valid pattern: {exc}") from None
+        if r.kind != "line":
+            raise fail("claim_pattern is for line rules")
     if r.settles is not None and not r.settles <= KINDS:
         raise fail(f"settles names unknown kinds of change: {', '.join(sorted(r.settles - KINDS))} (known: {', '.join(sorted(KINDS))})")
+    if r.idle_settles is not None:
+        if not r.idle_settles <= KINDS:
+            raise fail(f"idle_settles names unknown kinds of change: {', '.join(sorted(r.idle_settles - KINDS))}")
+        if r.kind != "text" or r.can_change is None:
+            raise fail("idle_settles is for text rules with can_change")
     if r.changes is not None and (r.changes not in KINDS or r.kind != "text"):
         raise fail(f"changes must be one of {', '.join(sorted(KINDS))}, for a text rule")
     if r.kind == "corpus":
@@ -261,17 +279,18 @@ def rule(
     after: str | None = None,
     settles: frozenset[str] | None = None,
     changes: str | None = None,
+    idle_settles: frozenset[str] | None = None,
 ) -> Callable[[Callable[..., str]], Rule]:
     """Declare a text rule: ``fn(text, **options) -> str``. Keyword-only
     parameters with defaults become the rule's options; their annotations
     (``style: Literal["a", "b"] = "a"``) are checked when a pack sets them.
     ``can_change`` and ``fast`` are optional exact fast paths (see the module
     docs). ``after``: for a rule no pack runs by default, the rule after which
-    ``--enable`` and a pack's ``add`` place it. ``settles`` and ``changes``: what
-    the engine's check pass may rely on (:mod:`cleaner.settled`)."""
+    ``--enable`` and a pack's ``add`` place it. ``settles``, ``changes`` and
+    ``idle_settles``: what the engine's check pass may rely on (:mod:`cleaner.settled`)."""
     return _declare(
         "text", id, summary, examples, aliases=aliases, can_change=can_change, fast=fast, after=after,
-        settles=settles, changes=changes,
+        settles=settles, changes=changes, idle_settles=idle_settles,
     )
 
 
@@ -284,6 +303,7 @@ def line_rule(
     block: bool = False,
     aliases: tuple[str, ...] = (),
     may_claim: str | None = None,
+    claim_pattern: str | None = None,
     after: str | None = None,
     settles: frozenset[str] | None = None,
 ) -> Callable[[Callable[[str, LineContext], Any]], Rule]:
@@ -291,13 +311,18 @@ def line_rule(
     ``may_claim`` is an optional exact fast path: a stdlib regular expression
     that ``re.match`` matches at the start of every line ``fn`` could remove
     (unstripped), whatever its context; the rule is not asked about the others.
+    ``claim_pattern``: another exact fast path, a ``regex`` pattern (matched
+    ignoring case) that every stripped line ``fn`` could remove matches in full,
+    whatever its context: the line screen reads it as it reads a declarative
+    rule's pattern (by how its matches start, instead of trying ``may_claim`` on
+    every line), and the rule is asked only about lines it matches.
     ``after``: as for :func:`rule`; without it an added line rule joins the
     residue line pass (after the last line rule of the order). ``settles``: the
     kinds of change (:mod:`cleaner.settled`) that cannot change the rule's verdict
     on any line."""
     return _declare(
         "line", id, summary, examples, where=where, block=block, aliases=aliases, may_claim=may_claim, after=after,
-        settles=settles,
+        settles=settles, claim_pattern=claim_pattern,
     )
 
 

@@ -36,6 +36,15 @@ The kinds, each a fact about one change the engine has seen, never a guess:
     comparing the texts, whichever stage made the change.
 
 Any other change has no kind, and every stage that ran before it runs again.
+
+A text rule may also declare ``idle_settles``: kinds of change after which a text
+that its ``can_change`` test rules out stays ruled out (no line indented, for
+``whitespace/strip-indent``, stays so when lines are removed). When the engine
+skipped the stage because ``can_change`` ruled its input out, and every change
+since is of those kinds, the stage is left out too, and its input is still ruled
+out: a weaker claim than ``settles`` (which holds whatever the text), for rules
+whose ``settles`` must leave a kind out for texts they do change (removing lines
+may end a block of code whose indentation strip-indent kept).
 ``tests/test_settled.py`` checks each declaration on the test data and on
 generated text: the declared rules are idempotent, stay settled after changes of
 each declared kind, and ``changes`` holds; ``tests/test_fast_paths.py`` compares
@@ -103,20 +112,35 @@ def stage_settles(stage: tuple[Rule, ...]) -> frozenset[str] | None:
     return kinds
 
 
+def stage_idle_settles(stage: Sequence[Rule]) -> frozenset[str] | None:
+    """The kinds of change after which a text that the stage's ``can_change``
+    ruled out stays ruled out, or None when not declared."""
+    first = stage[0]
+    return first.idle_settles if first.kind == "text" and first.can_change is not None else None
+
+
 class CheckLog:
     """The changes one text has seen, in order, and where each stage last ran:
     :meth:`settled` tells whether a stage may be left out now."""
 
     def __init__(self, stages: Sequence[tuple[Rule, ...]]) -> None:
         self._settles = [stage_settles(stage) for stage in stages]
+        self._idle_settles = [stage_idle_settles(stage) for stage in stages]
         self._changes: list[str | None] = []  # kinds, in the order the changes were made
         self._since: dict[int, int] = {}  # stage position -> changes made before its last run ended
+        self._idle: set[int] = set()  # stages whose input ``can_change`` ruled out at their last run
 
-    def ran(self, position: int, stage: Sequence[Rule], before: str, after: str) -> None:
-        """Stage ``position`` ran (or was settled) and turned ``before`` into ``after``."""
+    def ran(self, position: int, stage: Sequence[Rule], before: str, after: str, idle: bool = False) -> None:
+        """Stage ``position`` ran (or was settled) and turned ``before`` into
+        ``after``; ``idle``: its ``can_change`` ruled ``before`` out (or
+        :meth:`settled` found it still ruled out)."""
         if after is not before and after != before:
             self._changes.append(change_kind(stage, before, after))
         self._since[position] = len(self._changes)
+        if idle:
+            self._idle.add(position)
+        else:
+            self._idle.discard(position)
 
     def settled(self, position: int) -> bool:
         """True when stage ``position`` would leave the text as it is: it is
@@ -125,4 +149,14 @@ class CheckLog:
         since = self._since.get(position)
         if kinds is None or since is None:
             return False
+        return all(kind in kinds for kind in self._changes[since:])
+
+    def still_idle(self, position: int) -> bool:
+        """True when the stage's ``can_change`` ruled out its input at its last
+        run, and every change since is of a kind after which it stays ruled out
+        (``idle_settles``): then it still rules the text out."""
+        kinds = self._idle_settles[position]
+        if kinds is None or position not in self._idle:
+            return False
+        since = self._since[position]
         return all(kind in kinds for kind in self._changes[since:])

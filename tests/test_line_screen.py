@@ -272,3 +272,32 @@ def test_may_claim_is_checked_when_declared():
     with pytest.raises(RuleError, match="may_claim is not a valid pattern"):
         line_rule("test/bad-claim", "x", where="anywhere", may_claim="(",
                   examples=[Example("a\n", ""), Example("b\n")])(lambda line, ctx: line == "a")
+
+
+CLAIM_PATTERN_RULES = [r for r in load_pack([]).rules if r.kind == "line" and r.claim_pattern is not None]
+
+
+def test_claim_pattern_matches_every_line_its_rule_claims():
+    """A ``claim_pattern`` rules lines out before the rule is asked: every line of
+    the rule's examples (and of counters in many spellings) that the rule would
+    claim, in its context, must match it in full."""
+    import regex as _regex
+
+    from cleaner.rule import LineContext
+
+    assert {r.id for r in CLAIM_PATTERN_RULES} >= {"residue/slide-counter"}
+    documents = [ex.input.split("\n") for r in CLAIM_PATTERN_RULES for ex in r.examples]
+    for label in ("", "Image ", "PHOTO ", "ſlide ", "- ", "• Bild ", "* "):
+        for sep in ("/", " of ", " OF ", " von ", " ſur ", " de ", " z "):
+            documents.append(["Gallery", f"{label}2{sep}9", f" {label}3{sep}9 photos ", "Credit: Getty"])
+    for lines in documents:
+        frozen = tuple(lines)
+        nonblank = 0
+        for i, line in enumerate(lines):
+            if not line.strip():
+                continue
+            ctx = LineContext(index=i, nonblank_index=nonblank, lines=frozen)
+            nonblank += 1
+            for r in CLAIM_PATTERN_RULES:
+                if r.fn(line.strip(), ctx):
+                    assert _regex.fullmatch(r.claim_pattern, line.strip(), _regex.IGNORECASE), (r.id, line)

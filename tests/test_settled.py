@@ -163,9 +163,31 @@ def _check_line_rules(rules, text: str, rng: random.Random) -> None:
             assert not removed, f"{[r.id for r in rules]} remove lines again after a {kind} change: {after[:120]!r}"
 
 
+def _check_idle_rule(r, text: str, rng: random.Random) -> int:
+    """``idle_settles``: from a text that ``can_change`` rules out (``text``, or
+    the rule's output), every change of a declared kind leaves one it rules out,
+    and that the rule leaves alone. Returns how many such texts were checked."""
+    checked = 0
+    for start in dict.fromkeys((text, r.fn(text, **r.options))):
+        if r.can_change(start):
+            continue
+        for kind in r.idle_settles:
+            for after in changed(kind, start, rng):
+                assert not r.can_change(after), f"{r.id}: can_change lets through after a {kind} change: {after[:120]!r}"
+                assert r.fn(after, **r.options) == after, f"{r.id} has work after a {kind} change: {after[:120]!r}"
+                checked += 1
+    return checked
+
+
+def _idle_declared() -> list:
+    return [r for r in default_registry() if r.kind == "text" and r.idle_settles is not None]
+
+
 def _check_everything(pipeline, text: str, rng: random.Random) -> None:
     for r in _declared("text"):
         _check_text_rule(r, text, rng)
+    for r in _idle_declared():
+        _check_idle_rule(r, text, rng)
     _check_text_rule(normalise_headings.bound(style="plain"), text, rng)  # its other style that changes text
     for r in _declared("meta"):
         _check_meta_rule(r, text, rng)
@@ -179,6 +201,37 @@ def test_declarations_hold_on_the_test_data(pipeline):
     rng = random.Random(15)
     for text in _texts(pipeline):
         _check_everything(pipeline, text, rng)
+
+
+def test_idle_declarations_are_checked_on_texts_they_rule_out(pipeline):
+    """strip-indent and collapse-inline-runs declare ``idle_settles``; the check
+    above meets many texts their ``can_change`` rules out, with lines that could
+    come to start a text or meet each other ("a \n \n b", tabs, indented code)."""
+    assert {r.id for r in _idle_declared()} >= {"whitespace/strip-indent", "whitespace/collapse-inline-runs"}
+    rng = random.Random(15)
+    extra = ["a \nX\n b", "flush\n\n\nleft \n", " x\ny", "a\tb\nc", "one\n \n\n two  three\n",
+             "def f():\n    return 1\n\nprose  here\n", "```\n  code\n```\nplain\n"]
+    for r in _idle_declared():
+        assert sum(_check_idle_rule(r, text, rng) for text in _texts(pipeline) + extra) > 100, r.id
+
+
+def test_a_false_idle_declaration_fails_the_check():
+    """A ``can_change`` that removing lines can make true again (the first line is
+    upper-case) must not declare ``idle_settles`` for removed lines."""
+
+    @rule(
+        "test/upper-first-line", "Write the first line in capitals",
+        examples=[Example("ab\ncd", "AB\ncd"), Example("AB\ncd")],
+        can_change=lambda text: text.split("\n", 1)[0] != text.split("\n", 1)[0].upper(),
+        idle_settles=frozenset({LINES}),
+    )
+    def upper_first_line(text: str) -> str:
+        """Test rule."""
+        first, _, rest = text.partition("\n")
+        return first.upper() + _ + rest
+
+    with pytest.raises(AssertionError, match="can_change lets through after a lines change"):
+        _check_idle_rule(upper_first_line, "AB\ncd\nef", random.Random(15))
 
 
 def test_declarations_hold_on_generated_documents(pipeline):
@@ -257,6 +310,29 @@ def test_a_change_of_another_kind_sends_the_stage_back():
     upper_x, calls = _counting(frozenset(KINDS))
     apply_rules([upper_x, wrap], "a note")
     assert len(calls) == 2  # a change of no kind
+
+
+def test_a_stage_ruled_out_stays_out_after_changes_it_declares():
+    asked = []
+
+    def can_change(text: str) -> bool:
+        asked.append(text)
+        return "x" in text
+
+    @rule("test/upper-x2", "Write x as X", examples=[Example("x", "X"), Example("y")],
+          can_change=can_change, idle_settles=frozenset({FINAL_NEWLINE}))
+    def upper_x(text: str) -> str:
+        """Test rule."""
+        return text.replace("x", "X")
+
+    assert apply_rules([upper_x, trim_document_edges], "a note").text == "a note\n"
+    assert asked == ["a note"]  # ruled out, and a final line feed keeps it so
+    asked.clear()
+    apply_rules([upper_x, trim_document_edges], "a x note")  # it ran: no longer ruled out
+    assert asked == ["a x note", "a X note\n"]
+    asked.clear()
+    apply_rules([upper_x, trim_document_edges], "a note", fast=False)
+    assert asked == []  # the reference path asks no fast path
 
 
 def test_the_reference_path_runs_every_stage_again():

@@ -387,6 +387,9 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
     def closing(i: int) -> bool:  # no prose line after line i: a letter's close
         return not any(map(is_prose, lines[i + 1 :]))
 
+    def signs_off(i: int, s: str) -> bool:  # a sign-off, "Love" or "Best" only at the close
+        return is_sign_off(s) and (is_sign_off(s, closing=False) or closing(i))  # the closing read only then
+
     found: list[Heading] = []
     underlines: set[int] = set()
     # the cheap tests first: most lines fail them (only an ATX heading may
@@ -426,13 +429,15 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
         if not blank_after or _ends_open(s):
             continue
         following = after(i)
-        if following < 0 or (i == first and is_greeting(s)):
-            continue
-        if is_sign_off(s) and (is_sign_off(s, closing=False) or closing(i)):  # the closing read only then
+        if following < 0:
             continue
 
+        # the greeting and sign-off tests (pure, like every test here) are asked last,
+        # only of lines every other test would make headings: most candidates fail sooner
         if i == first:
             if not _fits(s, TITLE_MAX_WORDS, TITLE_MAX_CHARS) or not _LETTER.search(stripped[following]):
+                continue
+            if is_greeting(s) or signs_off(i, s):
                 continue
             if _is_list_item(stripped[following]) and len(_words(s)) <= LABEL_MAX_WORDS:
                 found.append(Heading(i, 2, s, "label"))
@@ -443,13 +448,15 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
         if _tag_like(s) or _BYLINE.match(s) or not _mostly_words(s):
             continue
         if _is_caps(s) and len(_words(s)) <= CAPS_MAX_WORDS:
-            found.append(Heading(i, 2, s, "caps"))
+            if not signs_off(i, s):
+                found.append(Heading(i, 2, s, "caps"))
             continue
         if (
             (s[0].isupper() or s[0].isdigit())
             and _fits(s, SHORT_MAX_WORDS, SHORT_MAX_CHARS)
             and not code[following]
             and _is_paragraph(lines[following])
+            and not signs_off(i, s)
         ):
             found.append(Heading(i, 2, s, "short-line"))
     return found

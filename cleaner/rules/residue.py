@@ -185,6 +185,9 @@ def _slideshow_cue(line: str) -> bool:
     # how ``_COUNTER`` starts: a bullet, a word (the label), digits, the separator, a digit
     # (the stdlib's (?i:...) folds these letters as regex does, "ſ" for "s" too)
     may_claim=r"^\s*(?:[-•*]\s+)?(?:\S+\s+)?\d+\s*(?:/|(?i:of|von|sur|de|z))\s*\d",
+    # the rule claims only lines that are a counter in full: the line screen reads this as it
+    # read the TOML pattern the rule once was (a bullet, a label word or a digit first)
+    claim_pattern=_COUNTER.pattern,
     settles=BLANK_LINES,  # reads the line and its non-blank neighbours
     examples=[
         Example(

@@ -591,14 +591,7 @@ def clean(
                 err.print("reading one document from standard input (Ctrl-D to end it) …", highlight=False)
             cleaned = clean_document(read_bytes(sys.stdin.buffer.read(), input_format=fmt or "txt", extractor=chosen), pipeline)
         else:
-            path = Path(file)
-            if remote(file):
-                raise _fail(f"{file}: remote paths are not supported; copy the file here first "
-                            "(see docs/ray.md to clean a remote corpus where it is)", 2)
-            if path.is_dir():
-                raise _fail(f"{path} is a folder: cleaner clean takes one document (cleaner run cleans a folder)", 2)
-            if not path.is_file():
-                raise _fail(f"{path}: no such file", 2)
+            path = _one_local_file(file, "clean", "cleaner run cleans a folder")
             line = line or first_document_line(path, fmt)
             cleaned = clean_document(
                 read_file(path, line=line, input_format=fmt, text_field=text_field, extractor=chosen), pipeline
@@ -675,7 +668,9 @@ def explain(
     Exit code 1 when the document failed, 2 when it is not in the corpus or the
     run's reading options (--text-field, --input-format, --extractor) differ.
     """
-    _refuse_remote_or_missing(file, corpus)
+    if corpus is not None:
+        _refuse_remote(corpus, "--corpus ")
+    _one_local_file(file, "explain", "--corpus judges it within a folder")
     pipeline = _pipeline(pack, headings, disable, enable)
     fmt = input_format.value if input_format else None
     chosen = _extractor(extractor)
@@ -707,18 +702,24 @@ def explain(
         raise typer.Exit(1)
 
 
-def _refuse_remote_or_missing(file: Path, corpus: Path | None) -> None:
-    """explain's FILE must be a local file, and --corpus a local path: a remote one
-    is refused by name (``Path`` folds ``s3://b/x`` into ``s3:/b/x``, which then
-    "does not exist")."""
-    for role, path in (("FILE", file), ("--corpus", corpus)):
-        if path is not None and remote(path):
-            raise _fail(f"{role} {scheme_path(path)}: remote paths are not supported; copy it here first "
-                        "(see docs/ray.md to clean a remote corpus where it is)", 2)
-    if file.is_dir():
-        raise _fail(f"{file} is a folder: cleaner explain takes one document (--corpus judges it within a folder)", 2)
-    if not file.is_file():
-        raise _fail(f"{file}: no such file", 2)
+def _refuse_remote(path: str | Path, role: str = "") -> None:
+    """A remote path (``s3://…``) refused by name, as written: ``Path`` folds
+    ``s3://b/x`` into ``s3:/b/x``, which would then "not exist"."""
+    if remote(path):
+        raise _fail(f"{role}{scheme_path(Path(path))}: remote paths are not supported; copy it here first "
+                    "(see docs/ray.md to clean a remote corpus where it is)", 2)
+
+
+def _one_local_file(file: str | Path, command: str, folder_hint: str) -> Path:
+    """The one document ``clean`` or ``explain`` takes: a local file, else a
+    clear refusal (remote, a folder, missing)."""
+    _refuse_remote(file)
+    path = Path(file)
+    if path.is_dir():
+        raise _fail(f"{path} is a folder: cleaner {command} takes one document ({folder_hint})", 2)
+    if not path.is_file():
+        raise _fail(f"{path}: no such file", 2)
+    return path
 
 
 def _judge_within(

@@ -247,23 +247,27 @@ def test_python_rules_with_may_claim_exist():
     assert {r.id for r in PYTHON_RULES} >= {"residue/tag-line", "residue/gallery-caption"}
 
 
-@settings(max_examples=500, deadline=None)
-@given(_documents())
-def test_may_claim_matches_every_line_its_rule_would_claim(lines):
-    """Tag lines and galleries in many spellings: wherever a Python rule would
-    claim a line, its ``may_claim`` pattern matches that line."""
+def claimed_lines(lines, rules):
+    """``(rule, line)`` for each non-blank line that a Python line rule among
+    ``rules`` claims, asked with the line's context as the line pass asks it."""
     from cleaner.rule import LineContext
 
-    frozen = tuple(lines)
-    nonblank = 0
+    frozen, nonblank = tuple(lines), 0
     for i, line in enumerate(lines):
         if not line.strip():
             continue
         ctx = LineContext(index=i, nonblank_index=nonblank, lines=frozen)
         nonblank += 1
-        for r in PYTHON_RULES:
-            if r.fn(line.strip(), ctx):
-                assert re.match(r.may_claim, line), (r.id, line)
+        yield from ((r, line) for r in rules if r.fn(line.strip(), ctx))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_documents())
+def test_may_claim_matches_every_line_its_rule_would_claim(lines):
+    """Tag lines and galleries in many spellings: wherever a Python rule would
+    claim a line, its ``may_claim`` pattern matches that line."""
+    for r, line in claimed_lines(lines, PYTHON_RULES):
+        assert re.match(r.may_claim, line), (r.id, line)
 
 
 def test_may_claim_is_checked_when_declared():
@@ -283,21 +287,11 @@ def test_claim_pattern_matches_every_line_its_rule_claims():
     claim, in its context, must match it in full."""
     import regex as _regex
 
-    from cleaner.rule import LineContext
-
     assert {r.id for r in CLAIM_PATTERN_RULES} >= {"residue/slide-counter"}
     documents = [ex.input.split("\n") for r in CLAIM_PATTERN_RULES for ex in r.examples]
     for label in ("", "Image ", "PHOTO ", "ſlide ", "- ", "• Bild ", "* "):
         for sep in ("/", " of ", " OF ", " von ", " ſur ", " de ", " z "):
             documents.append(["Gallery", f"{label}2{sep}9", f" {label}3{sep}9 photos ", "Credit: Getty"])
     for lines in documents:
-        frozen = tuple(lines)
-        nonblank = 0
-        for i, line in enumerate(lines):
-            if not line.strip():
-                continue
-            ctx = LineContext(index=i, nonblank_index=nonblank, lines=frozen)
-            nonblank += 1
-            for r in CLAIM_PATTERN_RULES:
-                if r.fn(line.strip(), ctx):
-                    assert _regex.fullmatch(r.claim_pattern, line.strip(), _regex.IGNORECASE), (r.id, line)
+        for r, line in claimed_lines(lines, CLAIM_PATTERN_RULES):
+            assert _regex.fullmatch(r.claim_pattern, line.strip(), _regex.IGNORECASE), (r.id, line)

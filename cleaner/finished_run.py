@@ -43,7 +43,8 @@ from cleaner.rule import RuleError
 from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.io.readers import InputFile, format_of, iter_raw_items, load_document, text_name
 from cleaner.outputs import OutputOptions, plan_targets
-from cleaner.provenance import corpus_rule_ids, light_steps, provenance_lines, provenance_name
+from cleaner.corpus.scan import corpus_rules
+from cleaner.provenance import light_steps, provenance_lines, provenance_name
 from cleaner.run import MANIFEST, RunOptions, _identity, _run_options, _size
 from cleaner.state import RunState, differences
 
@@ -330,7 +331,7 @@ def judge_in_run(
         stats, failures = scan_inputs(files, pipeline, spec, on_scan)
     judged = judge(place, pipeline, spec, stats, failures, trace=trace)
     return RunJudged(judged, record, place, root, pipeline, differs, provenance_level=options.provenance_level,
-                     corpus_rules=corpus_rule_ids(pipeline.rules))
+                     corpus_rules=frozenset(r.id for r in corpus_rules(pipeline.rules)))
 
 
 def _run_inputs(

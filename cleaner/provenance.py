@@ -73,9 +73,3 @@ def at_level(record: dict[str, Any], level: str, keep_why: Collection[str] = ())
     if level != "light":
         raise ValueError(f"provenance level must be one of {', '.join(LEVELS)}, not {level!r}")
     return {**record, "steps": light_steps(record["steps"], keep_why)}
-
-
-def corpus_rule_ids(rules: Any) -> frozenset[str]:
-    """The ids of the corpus rules among ``rules`` (a pipeline's): their steps keep
-    their ``why`` at the light level."""
-    return frozenset(r.id for r in rules if r.kind == "corpus")

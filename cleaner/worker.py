@@ -14,7 +14,7 @@ from typing import Any
 
 from cleaner import __version__
 from cleaner.corpus.model import CorpusContext, CorpusDoc
-from cleaner.corpus.scan import scan_text
+from cleaner.corpus.scan import corpus_rules, scan_text
 from cleaner.corpus.site import site_of
 from cleaner.document import Document, ReadFailure, Source, document_meta, extracted_from_html
 from cleaner.engine import Outcome, Pipeline
@@ -22,7 +22,7 @@ from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.io.readers import RawItem, load_document, raw_id
 from cleaner.io.writers import json_line
 from cleaner.outputs import OutputOptions
-from cleaner.provenance import at_level, corpus_rule_ids
+from cleaner.provenance import at_level
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec
     ok = outcome.status == "ok"
     record = cleaned.provenance(pipeline)
     if spec.provenance_level != "full":
-        record = at_level(record, spec.provenance_level, corpus_rule_ids(pipeline.rules))
+        record = at_level(record, spec.provenance_level, {r.id for r in corpus_rules(pipeline.rules)})
     if not ok:
         return ItemResult(record, None)
     record["output"] = {"sha256": hashlib.sha256(outcome.text.encode("utf-8")).hexdigest()}
@@ -277,7 +277,7 @@ def clean_document(
     if refused:
         return Cleaned(item, Outcome(text="", status="failed", reason=refused), chars_in=len(item.text))
     outcome = pipeline.clean(item.text, trace=trace, corpus=corpus)
-    extracted = extracted_from_html(item.source.format, item.source.extra.get("warc_type"))
-    if outcome.status == "dropped" and not item.text.strip() and extracted:
+    empty = outcome.status == "dropped" and not item.text.strip()
+    if empty and extracted_from_html(item.source.format, item.source.extra.get("warc_type")):
         outcome.reason = "trafilatura found no main text in the page"
     return Cleaned(item, outcome, document_meta(item.meta, outcome.meta), len(item.text))

@@ -31,6 +31,11 @@ setting, ``--set RULE:KEY=VALUE``), and compares them on one of its rows:
     python bench/quality.py DATASETS... --set page/main-text:KEY=0.3 --page-scores /tmp/a.json
     python bench/quality.py DATASETS... --set page/main-text:KEY=0.5 --page-scores /tmp/b.json
     python bench/lodo.py --runs low=/tmp/a.json high=/tmp/b.json --row "HTML: cleaner --pack corpus"
+
+``--rows FILE.json ROW ROW...`` takes the rows of one such file as the candidates, e.g.
+which extractor to choose, the choice made on three sets and scored on the fourth:
+
+    python bench/lodo.py --rows /tmp/a.json "HTML: cleaner" "HTML: cleaner --extractor resiliparse"
 """
 
 from __future__ import annotations
@@ -221,6 +226,16 @@ def quality_runs(runs: Sequence[str], row: str) -> dict[str, dict[str, dict[str,
     return scores
 
 
+def quality_rows(path: Path, rows: Sequence[str]) -> dict[str, dict[str, dict[str, float]]]:
+    """Candidates from the rows of one bench/quality.py ``--page-scores`` file: each
+    row's F1 per page, per dataset, by the row's name."""
+    found = json.loads(path.read_text(encoding="utf-8"))["rows"]
+    missing = [row for row in rows if row not in found]
+    if missing:
+        raise ValueError(f"{path}: no row {', '.join(map(repr, missing))} (rows: {', '.join(found)})")
+    return {row: found[row] for row in rows}
+
+
 def example(folders: Sequence[Path], jobs: int) -> None:
     from trafilatura_runs import CACHE, _version
 
@@ -244,6 +259,8 @@ def main() -> None:
     parser.add_argument("datasets", nargs="*", type=Path, help="dataset folders for the worked example")
     parser.add_argument("--scores", type=Path, help="candidates' scores, JSON (see above)")
     parser.add_argument("--runs", nargs="+", metavar="NAME=FILE", help="bench/quality.py --page-scores files")
+    parser.add_argument("--rows", nargs="+", metavar="FILE_THEN_ROWS",
+                        help="a bench/quality.py --page-scores file, then two or more of its rows: the candidates")
     parser.add_argument("--row", default="HTML: cleaner --pack corpus", help="the quality.py row --runs compares")
     parser.add_argument("--weighting", choices=["datasets", "pages"], default="datasets")
     parser.add_argument("--jobs", type=int, default=1)
@@ -251,13 +268,18 @@ def main() -> None:
     if args.scores:
         data = json.loads(args.scores.read_text(encoding="utf-8"))
         print_report(leave_one_out(data["scores"], args.weighting))
+    elif args.rows:
+        if len(args.rows) < 3:
+            parser.error("--rows FILE.json ROW ROW ...: a file and two rows at least")
+        print_report(leave_one_out(quality_rows(Path(args.rows[0]), args.rows[1:]), args.weighting),
+                     "rows of one run, as candidates:")
     elif args.runs:
         print_report(leave_one_out(quality_runs(args.runs, args.row), args.weighting), f"{args.row}:")
     elif args.datasets:
         example(args.datasets, args.jobs)
     else:
-        parser.error("give dataset folders (the worked example), --scores FILE.json "
-                     "or --runs NAME=FILE ...")
+        parser.error("give dataset folders (the worked example), --scores FILE.json, "
+                     "--runs NAME=FILE ... or --rows FILE.json ROW ROW ...")
 
 
 if __name__ == "__main__":

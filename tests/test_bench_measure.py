@@ -108,6 +108,20 @@ def test_cached_scores_are_computed_once(tmp_path):
     assert first == again and len(calls) == 1
 
 
+def test_rows_of_one_run_are_candidates_and_a_missing_row_is_named(tmp_path):
+    rows = {"HTML: cleaner": {"a": {"p1": 0.9}, "b": {"p2": 0.5}},
+            "HTML: cleaner --extractor resiliparse": {"a": {"p1": 0.8}, "b": {"p2": 0.7}}}
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps({"rows": rows}), encoding="utf-8")
+    candidates = lodo.quality_rows(path, list(rows))
+    report = lodo.leave_one_out(candidates)
+    # left out a, chosen on b: resiliparse (0.7 > 0.5) scores 0.8 on a
+    assert [(f.left_out, f.chosen, f.left_out_score) for f in report.folds] == [
+        ("a", "HTML: cleaner --extractor resiliparse", 0.8), ("b", "HTML: cleaner", 0.5)]
+    with pytest.raises(ValueError, match="no row 'HTML: nothing'"):
+        lodo.quality_rows(path, ["HTML: cleaner", "HTML: nothing"])
+
+
 def _corpus_run(texts: list[str]) -> list[corpus_quality.PageResult]:
     from cleaner.corpus.model import CorpusDoc
 

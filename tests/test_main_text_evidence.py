@@ -119,3 +119,53 @@ def test_with_site_evidence_code_between_paragraphs_stays():
     assert "for key, value in config.items():" in outcome.text and "service2.show(key, value)" in outcome.text
     assert "The loader returns a dictionary for service 2" in outcome.text
     assert "Privacy policy" not in outcome.text
+
+
+def headed_news_page(n: int) -> str:
+    """:func:`news_page` with the story's own head between the menu and the text: a
+    headline and a standfirst, both unique to the page."""
+    town, thing = TOWNS[n % 8], THINGS[n % 8]
+    lines = news_page(n).split("\n")
+    head = [f"{town} votes to repair the {thing} at last", f"Work on the {thing} starts in spring"]
+    return "\n".join([*MENU, *head, *lines[len(MENU):]])
+
+
+def test_with_site_evidence_the_story_keeps_its_headline():
+    pages = [headed_news_page(n) for n in range(4)]
+    alone = load_pack(["page-dump"]).clean(pages[1]).text
+    assert "Millbrook votes to repair the bridge at last" not in alone  # alone: a short line above the text
+    outcome = run_corpus(pages, "news.example")[1]
+    assert "Millbrook votes to repair the bridge at last" in outcome.text  # the template gone, it is the head
+    assert "Work on the bridge starts in spring" in outcome.text
+    assert "plan delayed again" not in outcome.text and "Business" not in outcome.text
+
+
+def source_page(n: int) -> str:
+    """A naive dump that is the page's HTML source: a script, a long menu of links, the
+    story in paragraph tags, a list of related links; the script and links differ per
+    page, and little of the page is prose."""
+    town, thing = TOWNS[n % 8], THINGS[n % 8]
+    script = ["<script type=\"text/javascript\">", f"var story{n} = {{id: {n}, town: '{town}'}};",
+              f"function show{n}() {{", f"document.title = story{n}.town;", "}", "</script>"]
+    links = [f"<li><a href=\"/{TOWNS[(n + i) % 8].lower()}/{i}\">{TOWNS[(n + i) % 8]} news</a></li>"
+             for i in range(30)]
+    story = [f"<p>{line}</p>" for line in news_page(n).split("\n")[len(MENU):len(MENU) + 5]]
+    related = [f"<li><a href=\"/story/{n}{i}\">{TOWNS[(n + i) % 8]} {THINGS[i % 8]} plan delayed</a></li>"
+               for i in range(1, 5)]
+    return "\n".join(["<html>", "<head>", *script, "</head>", "<body>", "<ul>", *links, "</ul>", *story,
+                      "<ul>", *related, "</ul>", "</body>", "</html>"]) + "\n"
+
+
+def test_with_site_evidence_a_page_s_html_source_loses_its_markup_and_scripts(monkeypatch):
+    import cleaner.rules.page as page
+
+    lines = tuple(source_page(3).split("\n"))
+    gone = boilerplate_lines(lines, site_evidence=True)
+    kept = [line for i, line in enumerate(lines) if i not in gone]
+    assert any("voted on Tuesday" in line for line in kept)
+    assert not any("function show3" in line or "plan delayed" in line or "<script" in line for line in kept)
+    assert "its HTML source" in gone[max(gone)]
+    # read as a page of little prose whose lists and code are its own, they would stay
+    monkeypatch.setattr(page, "SOURCE_SHARE", 2.0)
+    assert not any("function show3" in lines[i] or "plan delayed" in lines[i]
+                   for i in boilerplate_lines(lines, site_evidence=True))

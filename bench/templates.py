@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from quality import prf, read_jsonl  # bench/ is on sys.path when run as a script
 from cleaner.corpus.templates import (
+    BLOCK_SHARE,
     MAIN_TEXT_SHARE,
     MIN_PAGES,
     MIN_RUN,
@@ -156,13 +157,15 @@ def sensitivity(scorer: Scorer, naive: dict[str, str], traf: dict[str, str], gol
         [(f"min_pages {v}", {"min_pages": v}) for v in (2, 3, 4)]
         + [(f"min_run {v}", {"min_run": v}) for v in (1, 2, 3, 4, 5)]
         + [(f"prose_share {v}", {"prose_share": v}) for v in (0.0, 0.25, 0.5, 0.75)]
+        + [(f"block_share {v}", {"block_share": v}) for v in (0.0, 0.25, 0.4, 0.5, 0.6, 0.75)]
         + [("at_edges off", {"at_edges": False})]
     )
     for label, options in grid:
         f = scorer.f1(minus_template(naive, sites, **options))
         lost, total, _ = do_no_harm(gold, sites, **options)
         mark = " (default)" if all(
-            options.get(k, d) == d for k, d in (("min_pages", MIN_PAGES), ("min_run", MIN_RUN), ("prose_share", PROSE_SHARE))
+            options.get(k, d) == d for k, d in (("min_pages", MIN_PAGES), ("min_run", MIN_RUN), ("prose_share", PROSE_SHARE),
+                                                ("block_share", BLOCK_SHARE))
         ) and options.get("at_edges", True) else ""
         print(f"| {label}{mark} | {f['all']:.3f} | {f['evid.']:.3f} | {lost / total:.3%} |")
     print("\nHTML path, the share of the own text below which trafilatura's output is replaced:\n")

@@ -148,6 +148,57 @@ def test_a_lone_recurring_line_at_the_top_or_end_of_a_page_goes_but_not_inside()
     assert removed_text(inside, stats) == []
 
 
+def collection_page(n: int, grid: list[str] | None, section: list[str] | None = None) -> str:
+    """A collection page of gearshop: the menu (with a section's own entries after
+    it, when given), its own heading and intro, a grid of products, the footer."""
+    own = [f"Collection {n}: gear for trip number {n}", f"{n + 3} items picked by our staff for day {n}"]
+    return "\n".join(MENU + (section or []) + own + (grid or []) + [f"Updated on day {n}"] + FOOTER)
+
+
+BESTSELLERS = [name for name, *_ in PRODUCTS]
+
+
+def test_a_product_grid_on_a_few_of_the_sites_pages_stays_while_the_menu_goes() -> None:
+    """Four products listed on 3 of the site's 8 collection pages: a block of
+    recurring lines, but none of them on more than half of the pages. A menu or a
+    footer is on most pages; lines on a few are a grid the pages share, content
+    of each. Counted like the menu, the grid would go."""
+    pages = [collection_page(n, BESTSELLERS if n < 3 else None) for n in range(8)]
+    stats = site_stats(pages)
+    assert stats.pages_with(line_key(BESTSELLERS[0])) == 3 and stats.pages == 8
+    for page in pages[:3]:
+        assert removed_text(page, stats) == MENU + FOOTER
+        assert set(BESTSELLERS) <= set(removed_text(page, stats, block_share=0.0))
+
+
+def test_lines_on_a_few_pages_go_with_a_block_of_the_sites_widespread_lines() -> None:
+    """A section's menu entries, on 3 of 8 pages, right after the site menu that
+    every page has: one block, made template by its widespread lines, and the
+    reason says how many of them are."""
+    section = ["Tents", "Stoves", "Sleeping"]
+    pages = [collection_page(n, None, section if n < 3 else None) for n in range(8)]
+    stats = site_stats(pages)
+    reasons = dict(template_lines(pages[0], stats))
+    lines = pages[0].split("\n")
+    assert [lines[i] for i in sorted(reasons)] == MENU + section + FOOTER
+    assert reasons[lines.index("Tents")] == (
+        "on 3 of 8 pages of gearshop.example, in a block of 8 such lines, 5 of them on 5 pages or more")
+    assert reasons[0] == "on 8 of 8 pages of gearshop.example, in a block of 8 such lines, 5 of them on 5 pages or more"
+
+
+def test_a_shared_list_at_the_top_of_a_page_stays_when_few_of_its_lines_are_widespread() -> None:
+    """At the top of 3 of the site's 8 pages, "Skip to content" (on every page) and
+    then the four bestsellers (on those 3): the edge lets a short block go without
+    :data:`MIN_RUN` lines, but only when most of it is widespread. "Skip to
+    content" alone at the top of the other pages goes."""
+    pages = ["\n".join(["Skip to content"] + (BESTSELLERS if n < 3 else []) + [f"Own heading {n}", f"Own line {n}"])
+             for n in range(8)]
+    stats = site_stats(pages)
+    assert removed_text(pages[0], stats) == []
+    assert removed_text(pages[0], stats, block_share=0.0) == ["Skip to content", *BESTSELLERS]
+    assert removed_text(pages[5], stats) == ["Skip to content"]
+
+
 def test_judging_the_kept_text_again_removes_nothing_more() -> None:
     pages = [product_page(*p) for p in PRODUCTS]
     stats = site_stats(pages)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cleaner.corpus import duplicates, templates
+from cleaner.corpus import duplicates, own_text, templates
 from cleaner.corpus.line_counts import SiteLineCounts
 from cleaner.corpus.model import NOTHING, CorpusDoc, CorpusExample, CorpusVerdict
 from cleaner.rule import corpus_rule
@@ -199,6 +199,19 @@ def _template_sketch(text: str, doc: CorpusDoc) -> templates.Sketch:
     return templates.sketch(doc.page_text if doc.page_text is not None else text)
 
 
+def _outside_own_main_text(
+    text: str, html: str, template: list[tuple[int, str]], removed: set[int]
+) -> list[tuple[int, str]]:
+    """The lines of the extractor's ``text`` that the page's own text (its lines less
+    ``template``, with their link text) puts outside its main text
+    (:func:`cleaner.corpus.own_text.lines_outside`), other than those in ``removed``."""
+    from cleaner.io.page_text import page_lines  # lxml: only for an HTML page
+
+    gone = {i for i, _ in template}
+    own = [line for i, line in enumerate(page_lines(html)) if i not in gone]
+    return [(i, why) for i, why in own_text.lines_outside(text, own) if i not in removed]
+
+
 @corpus_rule(
     "corpus/site-template",
     "Remove lines a site prints in blocks on 3 or more of its pages (menus, footers, sidebars)",
@@ -242,8 +255,9 @@ def remove_site_template(
     site = stats.of(doc.site)
     removed = templates.template_lines(text, site, min_pages=min_pages, min_run=min_run)
     page = doc.page_text
-    if page is not None and site.pages >= min_pages:
-        own = templates.without_lines(page, templates.template_lines(page, site, min_pages=min_pages, min_run=min_run))
+    if page is not None and doc.html is not None and site.pages >= min_pages:
+        template = templates.template_lines(page, site, min_pages=min_pages, min_run=min_run)
+        own = templates.without_lines(page, template)
         kept = templates.without_lines(text, removed)
         if templates.prefer_own_text(kept, own, site, min_pages=min_pages):
             share = len(kept.split()) / len(own.split())
@@ -251,4 +265,5 @@ def remove_site_template(
             return CorpusVerdict(replace=(own, (
                 f"the extractor kept {share:.0%} of the page's own text: the page's text without its site template "
                 f"instead ({site.pages} pages of {templates.site_label(site.site)}, {dropped} template lines)")))
-    return CorpusVerdict(remove=tuple(removed)) if removed else NOTHING
+        removed = removed + _outside_own_main_text(text, doc.html, template, {i for i, _ in removed})
+    return CorpusVerdict(remove=tuple(sorted(removed))) if removed else NOTHING

@@ -244,7 +244,14 @@ def remove_site_template(
     Where the main-text extractor kept less than 40 % of the page's own text (the
     page minus its template, in words), that own text replaces the extractor's:
     trafilatura keeps the intro of a listing, collection or product page and drops
-    its items ("the extractor kept 12 % of the page's own text …").
+    its items ("the extractor kept 12 % of the page's own text …"). Otherwise, with
+    that evidence, a line of the extractor's text goes when the page's own text puts
+    it outside its main text (:mod:`cleaner.corpus.own_text`: the two agree on the
+    story, the line's words are not the main text's, and the page prints it as
+    links or as prose outside its main text: related links, menus, comments; its
+    headings, labels, spec rows and code stay): "outside the page's main text: 0 of
+    6 words in it, the page prints it as links (100% link text) …". news-sites
+    0.847 → 0.894 F1.
 
     Leaves alone: pages of a site with fewer than ``min_pages`` distinct pages (no
     evidence: today's rules do the work), records without a URL (no site), a

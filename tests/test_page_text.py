@@ -31,3 +31,16 @@ def test_text_never_shown_is_left_out_but_aria_hidden_text_is_on_screen():
 def test_whitespace_is_folded_and_an_empty_page_gives_nothing():
     assert page_text("<p>  two\n\n  words  </p><p> </p>") == "two words"
     assert page_text("") == "" and page_text("   ") == ""
+
+
+def test_each_line_says_how_much_of_it_is_link_text():
+    from cleaner.io.page_text import page_lines
+
+    html = ("<ul><li><a href='/a'>Flood warning lifted</a></li></ul><p>The river fell <a href='/r'>overnight</a>.</p>"
+            "<h2><a href='#more'>More</a> reading</h2><p>No links here.</p>")
+    found = dict(page_lines(html))
+    assert found["Flood warning lifted"] == 1.0  # a related-links headline
+    assert 0 < found["The river fell overnight."] < 0.5  # a paragraph with a link
+    assert found["More reading"] == 0.0  # an anchor on the page itself leads nowhere else
+    assert found["No links here."] == 0.0
+    assert page_text(html) == "\n".join(line for line, _ in page_lines(html))

@@ -44,49 +44,64 @@ CELLS = frozenset({"td", "th"})
 def page_text(html: str) -> str:
     """Every visible text node of ``html``, block elements on their own lines.
     An empty or unparsable page gives ``""``."""
+    return "\n".join(line for line, _ in page_lines(html))
+
+
+def page_lines(html: str) -> list[tuple[str, float]]:
+    """The lines of :func:`page_text`, each with the share of its characters that
+    are link text (inside ``<a href>`` that leads off the spot: a ``#section``
+    anchor, a heading's own permalink, does not count): a menu entry or a related-links headline is
+    1.0, a paragraph with a link or two near 0. An empty or unparsable page gives
+    ``[]``."""
     if not html.strip():
-        return ""
+        return []
     try:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
-        return ""
-    lines: list[str] = []
-    current: list[str] = []
+        return []
+    lines: list[tuple[str, float]] = []
+    current: list[tuple[str, bool]] = []
+    in_link = 0
 
     def end_line() -> None:
         if current:
-            line = " ".join("".join(current).split())
+            line = " ".join("".join(piece for piece, _ in current).split())
             if line:
-                lines.append(line)
+                linked = sum(len("".join(piece.split())) for piece, link in current if link)
+                lines.append((line, min(1.0, linked / max(1, len("".join(line.split()))))))
             current.clear()
 
+    def add(piece: str | None) -> None:
+        if piece:
+            current.append((piece, in_link > 0))
+
     def walk(element: etree._Element) -> None:
+        nonlocal in_link
         tag = element.tag if isinstance(element.tag, str) else None
         if tag is None:  # a comment or processing instruction: its tail is text
-            if element.tail:
-                current.append(element.tail)
+            add(element.tail)
             return
         name = etree.QName(element).localname.lower() if "}" in tag else tag.lower()
         if name in HIDDEN or element.get("hidden") is not None:
-            if element.tail:
-                current.append(element.tail)
+            add(element.tail)
             return
         block = name in BLOCKS
+        link = name == "a" and not (element.get("href") or "#").startswith("#")  # a place on the page: no link away
         if block:
             end_line()
         elif name in CELLS:
-            current.append(" ")
-        if element.text:
-            current.append(element.text)
+            add(" ")
+        in_link += link
+        add(element.text)
         for child in element:
             walk(child)
+        in_link -= link
         if block:
             end_line()
         elif name in CELLS:
-            current.append(" ")
-        if element.tail:
-            current.append(element.tail)
+            add(" ")
+        add(element.tail)
 
     walk(root)
     end_line()
-    return "\n".join(lines)
+    return lines

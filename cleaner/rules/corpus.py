@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cleaner.corpus import duplicates, templates
+from cleaner.corpus import duplicates, own_text, templates
 from cleaner.corpus.line_counts import SiteLineCounts
 from cleaner.corpus.model import NOTHING, CorpusDoc, CorpusExample, CorpusVerdict
 from cleaner.rule import corpus_rule
@@ -199,6 +199,19 @@ def _template_sketch(text: str, doc: CorpusDoc) -> templates.Sketch:
     return templates.sketch(doc.page_text if doc.page_text is not None else text)
 
 
+def _outside_own_main_text(
+    text: str, html: str, template: list[tuple[int, str]], removed: set[int]
+) -> list[tuple[int, str]]:
+    """The lines of the extractor's ``text`` that the page's own text (its lines less
+    ``template``, with their link text) puts outside its main text
+    (:func:`cleaner.corpus.own_text.lines_outside`), other than those in ``removed``."""
+    from cleaner.io.page_text import page_lines  # lxml: only for an HTML page
+
+    gone = {i for i, _ in template}
+    own = [line for i, line in enumerate(page_lines(html)) if i not in gone]
+    return [(i, why) for i, why in own_text.lines_outside(text, own) if i not in removed]
+
+
 @corpus_rule(
     "corpus/site-template",
     "Remove lines a site prints in blocks on 3 or more of its pages (menus, footers, sidebars)",
@@ -231,7 +244,14 @@ def remove_site_template(
     Where the main-text extractor kept less than 40 % of the page's own text (the
     page minus its template, in words), that own text replaces the extractor's:
     trafilatura keeps the intro of a listing, collection or product page and drops
-    its items ("the extractor kept 12 % of the page's own text …").
+    its items ("the extractor kept 12 % of the page's own text …"). Otherwise, with
+    that evidence, a line of the extractor's text goes when the page's own text puts
+    it outside its main text (:mod:`cleaner.corpus.own_text`: the two agree on the
+    story, the line's words are not the main text's, and the page prints it as
+    links or as prose outside its main text: related links, menus, comments; its
+    headings, labels, spec rows and code stay): "outside the page's main text: 0 of
+    6 words in it, the page prints it as links (100% link text) …". news-sites
+    0.847 → 0.894 F1.
 
     Leaves alone: pages of a site with fewer than ``min_pages`` distinct pages (no
     evidence: today's rules do the work), records without a URL (no site), a
@@ -242,8 +262,9 @@ def remove_site_template(
     site = stats.of(doc.site)
     removed = templates.template_lines(text, site, min_pages=min_pages, min_run=min_run)
     page = doc.page_text
-    if page is not None and site.pages >= min_pages:
-        own = templates.without_lines(page, templates.template_lines(page, site, min_pages=min_pages, min_run=min_run))
+    if page is not None and doc.html is not None and site.pages >= min_pages:
+        template = templates.template_lines(page, site, min_pages=min_pages, min_run=min_run)
+        own = templates.without_lines(page, template)
         kept = templates.without_lines(text, removed)
         if templates.prefer_own_text(kept, own, site, min_pages=min_pages):
             share = len(kept.split()) / len(own.split())
@@ -251,4 +272,5 @@ def remove_site_template(
             return CorpusVerdict(replace=(own, (
                 f"the extractor kept {share:.0%} of the page's own text: the page's text without its site template "
                 f"instead ({site.pages} pages of {templates.site_label(site.site)}, {dropped} template lines)")))
-    return CorpusVerdict(remove=tuple(removed)) if removed else NOTHING
+        removed = removed + _outside_own_main_text(text, doc.html, template, {i for i, _ in removed})
+    return CorpusVerdict(remove=tuple(sorted(removed))) if removed else NOTHING

@@ -22,6 +22,12 @@ Usage:
 
     python bench/speed.py ../shared/bench --mb 100
 
+The corpus pack's cost on HTML (issue 22), alone: ``cleaner run`` on a set's pages,
+one folder per site, without and with ``--pack corpus`` in turns, and the ratio
+(median and range); PYTHONPATH chooses the cleaner measured:
+
+    python bench/speed.py --corpus-html ../shared/bench/sites/html --turns 3
+
 The contenders take turns: the corpus is cut into --rounds slices and every
 contender cleans a slice before the next slice starts, so that a slow spell of a
 shared machine falls on all of them alike and the ratios stay fair.
@@ -125,9 +131,20 @@ def main() -> None:
     parser.add_argument("--html-pages", type=int, default=0, help="pages of each dev set for the HTML path (0: all)")
     parser.add_argument("--rounds", type=int, default=10, help="slices the contenders take turns on (default 10)")
     parser.add_argument("--skip", default="", help="comma-separated name prefixes to leave out, e.g. 'clean-text,cleaner reference'")
+    parser.add_argument("--corpus-html", type=Path, metavar="DIR",
+                        help="only the corpus pack's cost on HTML (issue 22): `cleaner run` on the pages of DIR "
+                        "(e.g. ../shared/bench/sites/html, grouped by site as gold.jsonl beside it says) without "
+                        "and with --pack corpus, side by side, as a ratio; nothing else is measured")
+    parser.add_argument("--turns", type=int, default=3, help="turns of --corpus-html (default 3)")
+    parser.add_argument("--jobs", type=int, default=1, help="--jobs of the runs of --corpus-html (default 1)")
     parser.add_argument("--startup-turns", type=int, default=7, help="turns of the start-up comparison (default 7; "
                         "--skip startup leaves it out)")
     args = parser.parse_args()
+    if args.corpus_html:
+        import speed_html  # bench/ is on sys.path when run as a script
+
+        speed_html.corpus_cost(args.corpus_html, args.turns, args.jobs)
+        return
 
     pinned = pin_one_core()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores ({pinned}), "

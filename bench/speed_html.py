@@ -159,3 +159,91 @@ def run(bench_dir: Path, limit: int, rounds: int) -> None:
         if a in measured and b in measured:
             cells = "".join(f"{rates[n][a] / rates[n][b]:12.2f}x" for n in rates)
             print(f"  {label:<44}{cells}  {target}")
+
+
+# --- the corpus pack's cost on HTML (issue 22) ---------------------------------------------
+
+#: Turns of the corpus pack's cost comparison: each turn runs ``cleaner run`` without and with
+#: ``--pack corpus`` (in alternating order, so that a slow spell falls on both alike).
+CORPUS_TURNS = 3
+
+
+def site_of_page(page: str, rows: dict[str, dict]) -> str:
+    """The folder a page goes to: its URL's host, else its ``site`` in gold.jsonl, else
+    its own id (a site of its own), as bench/quality.py's corpus mode groups pages."""
+    from urllib.parse import urlsplit
+
+    row = rows.get(page) or {}
+    host = (urlsplit(row.get("url") or "").hostname or "").removeprefix("www.")
+    return host or row.get("site") or page
+
+
+def lay_out_by_site(html_dir: Path, dest: Path) -> int:
+    """Copy the pages of ``html_dir`` into ``dest``, one folder per site (the site is a
+    page's folder for ``cleaner run``), read from ``gold.jsonl`` beside ``html_dir``;
+    without one, every page keeps its place. Returns the number of pages."""
+    import json
+    import shutil
+
+    gold = html_dir.parent / "gold.jsonl"
+    rows = {}
+    if gold.exists():
+        with gold.open(encoding="utf-8") as handle:
+            rows = {row["id"]: row for row in map(json.loads, handle) if "id" in row}
+    pages = sorted(p for p in html_dir.iterdir() if p.is_file() and ".htm" in p.name)
+    for page in pages:
+        folder = dest / site_of_page(page.name.split(".")[0], rows) if rows else dest
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(page, folder / page.name)
+    return len(pages)
+
+
+def timed_run(pages: Path, out: Path, extra: list[str], jobs: int) -> float:
+    """Wall-clock seconds of one ``cleaner run`` of ``pages`` into a fresh ``out``
+    (a new process, as a user runs it, imports included; the cleaner it imports is the
+    one PYTHONPATH names, so that the same script measures another tree)."""
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, "-c", "import sys; from cleaner.entry import main; sys.exit(main())", "run", "-q", "--jobs", str(jobs), *extra, str(pages), str(out)]
+    started = time.perf_counter()
+    subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seconds = time.perf_counter() - started
+    if not (out / "manifest.json").exists():
+        raise RuntimeError(f"{' '.join(cmd)} wrote no manifest")
+    return seconds
+
+
+def spread(values: list[float]) -> str:
+    """Median and range of ``values``: ``1.23x (1.10-1.31)``."""
+    ordered = sorted(values)
+    n = len(ordered)
+    median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+    return f"{median:.2f}x ({ordered[0]:.2f}-{ordered[-1]:.2f})"
+
+
+def corpus_cost(html_dir: Path, turns: int = CORPUS_TURNS, jobs: int = 1) -> list[float]:
+    """Print the seconds of ``cleaner run`` on the HTML pages of ``html_dir`` (grouped
+    by site) without and with ``--pack corpus``, turn by turn, and their ratio's median
+    and range; returns the ratios. The target (issue 22): with it ≤ 1.5× without."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="cleaner-corpus-cost-") as tmp:
+        pages = Path(tmp) / "pages"
+        count = lay_out_by_site(html_dir, pages)
+        sites = sum(1 for p in pages.iterdir() if p.is_dir())
+        print(f"\nHTML run with and without --pack corpus: {html_dir}, {count} pages"
+              f"{f' in {sites} site folders' if sites else ''}, --jobs {jobs}, {turns} turns")
+        print(f"  {'turn':<6}{'without (s)':>12}{'with (s)':>10}{'ratio':>8}")
+        ratios = []
+        for turn in range(turns):
+            runs = [("without", []), ("with", ["--pack", "corpus"])]
+            seconds = {}
+            for name, extra in runs if turn % 2 == 0 else runs[::-1]:
+                seconds[name] = timed_run(pages, Path(tmp) / f"out-{name}", extra, jobs)
+            ratios.append(seconds["with"] / seconds["without"])
+            print(f"  {turn + 1:<6}{seconds['without']:12.1f}{seconds['with']:10.1f}{ratios[-1]:7.2f}x", flush=True)
+        print(f"  with / without: {spread(ratios)} median (range)  target ≤ 1.50x")
+    return ratios

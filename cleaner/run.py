@@ -45,7 +45,7 @@ from cleaner.corpus.scan import corpus_rules
 from cleaner.document import extracted_from_html
 from cleaner.engine import Pipeline
 from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, require_extractor
-from cleaner.io.readers import RawItem, check_text_field, discover, iter_raw_items
+from cleaner.io.readers import RawItem, check_text_field, discover, iter_raw_items, raw_id
 from cleaner.io.writers import json_line, write_atomic
 from cleaner.outputs import OutputOptions, Target, inside, plan_targets, unused_compression
 from cleaner.provenance import LEVELS, PROVENANCE, PROVENANCE_NAMES, provenance_lines, provenance_name
@@ -53,7 +53,7 @@ from cleaner.parallel import Terminated, can_fork, ordered_map, warm_up, writing
 from cleaner.state import RunState, StateError
 from cleaner.commit import Unit, commit_unit, record_key
 from cleaner.worker import (
-    ItemResult, ScanFailure, WorkSpec, clean_unit, current_spec, failed_result, init_worker, scan_unit,
+    ItemResult, ScanFailure, WorkSpec, clean_unit, current_spec, failed_result, init_worker, scan_unit_keeping,
 )
 
 MANIFEST = "manifest.json"
@@ -459,7 +459,7 @@ def run_corpus(
         pipeline.packs or (), pipeline.options, pipeline.sha256, options.text_field, options.html_seconds,
         options.html_metadata, options.extractor, disable=pipeline.disable, enable=pipeline.enable,
         keep_error_pages=options.keep_error_pages, provenance_level=options.provenance_level,
-        out=str(out_path), output=options.output,
+        out=str(out_path), output=options.output, keep_reads=bool(corpus_rules(pipeline.rules)),
     )
     resumed = 0
     kept: Counter = Counter()  # units, documents and input bytes finished, resumed ones too
@@ -517,6 +517,7 @@ def run_corpus(
             if unit_results is not None:  # isolated after a worker died: this process commits it
                 commit_unit(state, key, unit, unit_results, out_path, options.output, shard)
             issued.pop(key, None)
+            state.drop_reads(key)  # committed: nothing reads its pages again
             kept.update(units=1, documents=len(unit), bytes=nbytes)
             progress.advance(len(unit), nbytes)
             while order:  # this unit, and the resumed ones before it
@@ -565,8 +566,9 @@ def _clean_job(job: Job) -> list[ItemResult] | None:
     when the spec names OUT, commit it there itself (None back: nothing left for
     the main process to write); else hand the results back."""
     key, unit, _, shard, first = job
-    results = clean_unit([(raw, t.as_record) for t, raw in unit], first)
     spec = current_spec()
+    kept = _kept_reads(spec, key, [raw for _, raw in unit])
+    results = clean_unit([(raw, t.as_record) for t, raw in unit], first, kept)
     if spec.out is None or spec.output is None:
         return results
     out = Path(spec.out)
@@ -608,14 +610,28 @@ ScanJob = tuple[str, str, list[RawItem], int, int]
 
 def _scan_job(job: ScanJob) -> list[Any]:
     """What a worker runs for one unit of a scan: the sketches of its documents for
-    the rule, kept in OUT when the spec names it (a killed scan resumes there)."""
+    the rule, kept in OUT when the spec names it (a killed scan resumes there).
+    The unit's HTML pages are read once per run: the first pass keeps them in OUT
+    as it read them, and the later passes take them from there."""
     rule_id, key, items, first, _ = job
-    sketches = scan_unit(items, first, rule_id)
     spec = current_spec()
+    kept = _kept_reads(spec, key, items)
+    sketches, reads = scan_unit_keeping(items, first, rule_id, kept)
     if spec.out is not None:
+        state = RunState(Path(spec.out))
         with writing():
-            RunState(Path(spec.out)).save_scan_part(rule_id, key, sketches)
+            if spec.keep_reads and kept is None and any(r is not None for r in reads):
+                state.save_reads(key, [raw_id(raw) for raw in items], reads)  # before the sketches: a kept scan part has them
+            state.save_scan_part(rule_id, key, sketches)
     return sketches
+
+
+def _kept_reads(spec: WorkSpec, key: str, items: list[RawItem]) -> list[Any] | None:
+    """The unit's documents as an earlier pass of the run read them, or None (none
+    kept, or a run that keeps none: the caller reads the inputs)."""
+    if not spec.keep_reads or spec.out is None:
+        return None
+    return RunState(Path(spec.out)).load_reads(key, [raw_id(raw) for raw in items])
 
 
 def _scan(

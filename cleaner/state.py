@@ -16,6 +16,16 @@ statistics, once complete, go to ``OUT/.cleaner/corpus-stats.pickle`` and the
 sketches are removed. The statistics stay once the run completes: ``cleaner
 explain FILE --corpus OUT`` judges a document with them instead of scanning the
 inputs again (they are compact: templates' recurring lines, duplicates' verdicts).
+HTML pages are read once per run, not once per pass (issue 22: the scan of each
+corpus rule and the clean each read every page again, and trafilatura was nine
+tenths of a corpus run on HTML). The first pass keeps each unit's pages as it read
+them (main text, metadata, source, and the page's whole text once a rule has read
+it, else the page) in ``OUT/.cleaner/read/<unit>.pickle.zst``; the later passes
+read them back instead, the clean phase removes a unit's once the unit is
+committed, and finishing the run removes what is left. Like the scan's parts they
+belong to the run whose fingerprint ``state.json`` holds, so they survive a kill
+and a resume, and a file that cannot be read back is read from the input again.
+
 ``state.json`` also keeps how the run's pack was loaded (its *recipe*: packs,
 options, rules disabled and enabled), so that explain can load the same pack.
 """
@@ -81,6 +91,7 @@ class RunState:
             )
         if state is not None and state.get("complete"):
             shutil.rmtree(self.parts, ignore_errors=True)  # a kill between completing and cleaning up
+            shutil.rmtree(self.reads_dir, ignore_errors=True)
             return "complete"
         self.parts.mkdir(parents=True, exist_ok=True)
         if state is None:
@@ -142,6 +153,42 @@ class RunState:
         """What :meth:`save_scan_progress` kept, or None."""
         return _stats_shaped(_load(self.scan_dir / "finished.pickle"))
 
+    @property
+    def reads_dir(self) -> Path:
+        """Where the run keeps the pages its first pass read (see the module docs)."""
+        return self.work / "read"
+
+    def reads_part(self, key: str) -> Path:
+        """One unit's pages as read."""
+        return self.reads_dir / f"{key}.pickle.zst"
+
+    def save_reads(self, key: str, ids: list[str], reads: list[Any]) -> None:
+        """Keep one unit's reads (``ids``: its documents' ids, to check them against on
+        the way back), compressed: a page's text is a tenth of its size or less."""
+        import zstandard
+
+        path = self.reads_part(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = pickle.dumps((ids, reads), protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(path, zstandard.ZstdCompressor(level=3).compress(data))
+
+    def load_reads(self, key: str, ids: list[str]) -> list[Any] | None:
+        """The unit's kept reads when they are there and are those of ``ids`` (the
+        unit's documents' ids, in order), else None: the caller reads the inputs."""
+        import zstandard
+
+        try:
+            data = zstandard.ZstdDecompressor().decompress(self.reads_part(key).read_bytes())
+            found = _StatsUnpickler(io.BytesIO(data)).load()
+        except Exception:  # missing, cut short, or not what a run writes
+            return None
+        shaped = isinstance(found, tuple) and len(found) == 2 and found[0] == ids and isinstance(found[1], list)
+        return found[1] if shaped and len(found[1]) == len(ids) else None
+
+    def drop_reads(self, key: str) -> None:
+        """Remove a unit's kept reads (its clean is committed: nothing reads them again)."""
+        self.reads_part(key).unlink(missing_ok=True)
+
     def unit_done(self, key: str) -> bool:
         return self.prov_part(key).exists()
 
@@ -171,6 +218,7 @@ class RunState:
         self._write(state)
         shutil.rmtree(self.parts, ignore_errors=True)
         shutil.rmtree(self.scan_dir, ignore_errors=True)  # the sketches; the statistics stay (see the module docs)
+        shutil.rmtree(self.reads_dir, ignore_errors=True)
 
 
 def _load(path: Path) -> Any:

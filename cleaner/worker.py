@@ -9,7 +9,7 @@ line (record outputs). Nothing here writes files.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cleaner import __version__
@@ -23,6 +23,7 @@ from cleaner.io.readers import RawItem, load_document, raw_id
 from cleaner.io.writers import json_line
 from cleaner.outputs import OutputOptions
 from cleaner.provenance import at_level
+from cleaner.rule import Rule
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ class WorkSpec:
     scan_failures: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
     # where a worker commits the units it cleans (cleaner.commit); None: the caller commits
     out: str | None = None
+    # keep each unit's HTML pages as the first pass reads them in OUT, for the later passes
+    # (a run with corpus rules: see cleaner.state); needs ``out``
+    keep_reads: bool = False
     output: OutputOptions | None = None
 
 
@@ -85,16 +89,20 @@ def current_spec() -> WorkSpec:
 MAX_LINE_CHARS = 1_000_000
 
 
-def clean_unit(unit: list[tuple[RawItem, bool]], first_position: int = 0) -> list[ItemResult]:
+def clean_unit(
+    unit: list[tuple[RawItem, bool]], first_position: int = 0, kept: list[KeptRead | None] | None = None
+) -> list[ItemResult]:
     """Clean a batch of ``(raw item, as_record)`` pairs with this process's pipeline;
-    ``first_position`` is the first item's place in the corpus (for corpus rules).
-    An unexpected error in one item fails that item only."""
+    ``first_position`` is the first item's place in the corpus (for corpus rules);
+    ``kept``: the pages as an earlier pass read them (one entry per item, None: read
+    it). An unexpected error in one item fails that item only."""
     spec: WorkSpec = _state["spec"]
     pipeline: Pipeline = _state["pipeline"]
     results = []
-    for position, (raw, as_record) in enumerate(unit, first_position):
+    for n, (raw, as_record) in enumerate(unit):
+        position = first_position + n
         try:
-            results.append(clean_item(raw, as_record, pipeline, spec, position))
+            results.append(clean_item(raw, as_record, pipeline, spec, position, kept[n] if kept else None))
         except Exception as exc:  # a bug or a resource limit: this document only
             reason = f"internal error while cleaning: {type(exc).__name__}: {exc}"
             results.append(failed_result(raw, reason, pipeline.sha256))
@@ -141,10 +149,51 @@ def read_item(raw: RawItem, spec: WorkSpec) -> Document | ReadFailure:
                          extractor=spec.extractor)
 
 
-def corpus_doc(item: Document, position: int) -> CorpusDoc:
+def corpus_doc(item: Document, position: int, page_text: str | None = None) -> CorpusDoc:
     """What corpus rules know of a document: id, place in the corpus, site, and
-    an HTML page's page."""
+    an HTML page's page (or, kept by an earlier pass, the page's whole text)."""
+    if page_text is not None:
+        return CorpusDoc.of_page_text(item.id, position, site_of(item), page_text)
     return CorpusDoc(item.id, position, site_of(item), html=item.html)
+
+
+@dataclass(frozen=True)
+class KeptRead:
+    """An HTML page as the first pass of a run with corpus rules read it, for the
+    passes after it (the other corpus rules' scans, the clean), which would
+    otherwise extract it again: trafilatura is nine tenths of the time a pass takes
+    on a page (issue 22; docs/speed.md). ``item`` is the document read, without
+    its page (or the page's failure to read); ``page_text`` the page's whole text
+    when a rule has read it (the template rule's scan does), else ``html`` the page
+    itself, so that a later rule can read it. Text documents are not kept: reading
+    them again costs less than keeping them."""
+
+    item: Document | ReadFailure
+    page_text: str | None = None
+    html: str | None = None
+
+    def read(self) -> tuple[Document | ReadFailure, str | None]:
+        """The document as read, and its page's whole text when that is kept."""
+        if isinstance(self.item, ReadFailure):
+            return self.item, None
+        return replace(self.item, html="" if self.page_text is not None else self.html), self.page_text
+
+
+def keep_read(raw: RawItem, item: Document | ReadFailure, doc: CorpusDoc | None) -> KeptRead | None:
+    """What a later pass takes instead of reading ``raw`` again: an HTML page's
+    extraction (``doc``: the page as the corpus rules saw it, with its whole text
+    if they read it); None for a document whose text is read, not extracted."""
+    if not extracted_from_html(raw.format, (raw.meta or {}).get("warc_type")):
+        return None
+    if isinstance(item, ReadFailure):
+        return KeptRead(item)
+    page_text = doc.page_text_read if doc is not None else None
+    return KeptRead(replace(item, html=None), page_text, None if page_text is not None else item.html)
+
+
+def read_kept(raw: RawItem, spec: WorkSpec, kept: KeptRead | None) -> tuple[Document | ReadFailure, str | None]:
+    """``raw`` read, or as an earlier pass kept it, and its page's text when kept."""
+    return (read_item(raw, spec), None) if kept is None else kept.read()
 
 
 @dataclass(frozen=True)
@@ -155,43 +204,65 @@ class ScanFailure:
     reason: str
 
 
-def scan_unit(unit: list[RawItem], first_position: int, rule_id: str) -> list[tuple[CorpusDoc, Any] | ScanFailure | None]:
+Sketch = tuple[CorpusDoc, Any] | ScanFailure | None
+
+
+def scan_unit(unit: list[RawItem], first_position: int, rule_id: str) -> list[Sketch]:
     """The scan of one corpus rule over a batch: each item's document and sketch;
     None for an item that cannot be read, is too long, or is dropped or fails
     before the rule (the clean phase says why, as without corpus rules); a
     :class:`ScanFailure` when the rule's own scan raises. The statistics of the
     corpus rules before it are in the spec."""
+    return scan_unit_keeping(unit, first_position, rule_id)[0]
+
+
+def sketch_of(rule: Rule, text: str, doc: CorpusDoc) -> Sketch:
+    """The rule's sketch of a document, or the :class:`ScanFailure` its scan raised."""
+    assert rule.scan is not None
+    try:
+        return doc, rule.scan(text, doc)
+    except Exception as exc:
+        return ScanFailure(f"rule {rule.id} failed in the scan: {type(exc).__name__}: {exc}")
+
+
+def scan_unit_keeping(
+    unit: list[RawItem], first_position: int, rule_id: str, kept: list[KeptRead | None] | None = None
+) -> tuple[list[Sketch], list[KeptRead | None]]:
+    """:func:`scan_unit`, taking the pages an earlier pass ``kept`` (one entry per
+    item, None: read it) instead of reading them, and returning beside the
+    sketches what a later pass may take (:func:`keep_read`)."""
     spec: WorkSpec = _state["spec"]
     pipeline: Pipeline = _state["pipeline"]
     rule = next(r for r in pipeline.rules if r.id == rule_id)
     assert rule.scan is not None
-    sketches: list[tuple[CorpusDoc, Any] | ScanFailure | None] = []
+    sketches: list[Sketch] = []
+    reads: list[KeptRead | None] = []
     for position, raw in enumerate(unit, first_position):
+        item: Document | ReadFailure | None = None
+        doc, text = None, None
         try:
-            item = read_item(raw, spec)
-            if isinstance(item, ReadFailure) or too_long(item.text):
-                sketches.append(None)
-                continue
-            doc = corpus_doc(item, position)
-            text = scan_text(pipeline, rule, doc, item.text, spec.corpus_stats or {})
+            item, page_text = read_kept(raw, spec, kept[position - first_position] if kept else None)
+            if not isinstance(item, ReadFailure) and not too_long(item.text):
+                doc = corpus_doc(item, position, page_text)
+                text = scan_text(pipeline, rule, doc, item.text, spec.corpus_stats or {})
         except Exception:  # the clean phase meets the same error and fails the document with it
-            sketches.append(None)
-            continue
-        try:
-            sketches.append(None if text is None else (doc, rule.scan(text, doc)))
-        except Exception as exc:
-            sketches.append(ScanFailure(f"rule {rule_id} failed in the scan: {type(exc).__name__}: {exc}"))
-    return sketches
+            text = None
+        sketches.append(None if text is None or doc is None else sketch_of(rule, text, doc))
+        reads.append(None if item is None else keep_read(raw, item, doc))
+    return sketches, reads
 
 
-def clean_item(raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec, position: int = 0) -> ItemResult:
+def clean_item(
+    raw: RawItem, as_record: bool, pipeline: Pipeline, spec: WorkSpec, position: int = 0, kept: KeptRead | None = None
+) -> ItemResult:
     """Read and clean one item. ``as_record``: the payload is a JSON line (the
     input record with the cleaned text and ``cleaner: {id, meta}``), not bare text.
-    ``position``: the item's place in the corpus, for the corpus rules."""
-    item = read_item(raw, spec)
+    ``position``: the item's place in the corpus, for the corpus rules; ``kept``:
+    the item as an earlier pass read it (None: read it now)."""
+    item, page_text = read_kept(raw, spec, kept)
     corpus = None
     if spec.corpus_stats is not None and isinstance(item, Document):
-        corpus = CorpusContext(corpus_doc(item, position), spec.corpus_stats)
+        corpus = CorpusContext(corpus_doc(item, position, page_text), spec.corpus_stats)
     if position in spec.scan_failures and isinstance(item, Document):
         item = ReadFailure(item.id, item.source, spec.scan_failures[position])
     cleaned = clean_document(item, pipeline, corpus=corpus)

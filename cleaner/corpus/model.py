@@ -49,6 +49,21 @@ class CorpusDoc:
 
         return page_text(self.html)
 
+    @classmethod
+    def of_page_text(cls, id: str, position: int, site: str, page_text: str) -> CorpusDoc:
+        """An HTML page known by its whole visible text alone: a run that read the page
+        in an earlier pass keeps that text instead of the page (cleaner.worker). ``html``
+        is then ``""``: the document is still an HTML page to the engine and the rules."""
+        doc = cls(id, position, site, html="")
+        doc.__dict__["page_text"] = page_text  # the cached_property's own slot: never computed from ""
+        return doc
+
+    @property
+    def page_text_read(self) -> str | None:
+        """:attr:`page_text` if a rule has read it already, else None (never computed here)."""
+        found: str | None = self.__dict__.get("page_text")
+        return found
+
     def __getstate__(self) -> dict[str, Any]:
         return {"id": self.id, "position": self.position, "site": self.site, "html": None}
 

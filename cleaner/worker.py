@@ -25,6 +25,9 @@ from cleaner.outputs import OutputOptions
 from cleaner.provenance import at_level
 from cleaner.rule import Rule
 
+#: An HTML page's visible lines, each with the share of its characters in links (CorpusDoc.page_lines).
+PageLines = tuple[tuple[str, float], ...]
+
 
 @dataclass(frozen=True)
 class WorkSpec:
@@ -149,11 +152,11 @@ def read_item(raw: RawItem, spec: WorkSpec) -> Document | ReadFailure:
                          extractor=spec.extractor)
 
 
-def corpus_doc(item: Document, position: int, page_text: str | None = None) -> CorpusDoc:
+def corpus_doc(item: Document, position: int, page_lines: PageLines | None = None) -> CorpusDoc:
     """What corpus rules know of a document: id, place in the corpus, site, and
-    an HTML page's page (or, kept by an earlier pass, the page's whole text)."""
-    if page_text is not None:
-        return CorpusDoc.of_page_text(item.id, position, site_of(item), page_text)
+    an HTML page's page (or, kept by an earlier pass, the page's lines)."""
+    if page_lines is not None:
+        return CorpusDoc.of_page_lines(item.id, position, site_of(item), page_lines)
     return CorpusDoc(item.id, position, site_of(item), html=item.html)
 
 
@@ -163,20 +166,21 @@ class KeptRead:
     passes after it (the other corpus rules' scans, the clean), which would
     otherwise extract it again: trafilatura is nine tenths of the time a pass takes
     on a page (issue 22; docs/speed.md). ``item`` is the document read, without
-    its page (or the page's failure to read); ``page_text`` the page's whole text
-    when a rule has read it (the template rule's scan does), else ``html`` the page
-    itself, so that a later rule can read it. Text documents are not kept: reading
+    its page (or the page's failure to read); ``page_lines`` the page's visible
+    lines with their link shares when a rule has read them (the template rule's
+    scan does; its judge needs the link shares too), else ``html`` the page itself,
+    so that a later rule can read it. Text documents are not kept: reading
     them again costs less than keeping them."""
 
     item: Document | ReadFailure
-    page_text: str | None = None
+    page_lines: PageLines | None = None
     html: str | None = None
 
-    def read(self) -> tuple[Document | ReadFailure, str | None]:
-        """The document as read, and its page's whole text when that is kept."""
+    def read(self) -> tuple[Document | ReadFailure, PageLines | None]:
+        """The document as read, and its page's lines when they are kept."""
         if isinstance(self.item, ReadFailure):
             return self.item, None
-        return replace(self.item, html="" if self.page_text is not None else self.html), self.page_text
+        return replace(self.item, html="" if self.page_lines is not None else self.html), self.page_lines
 
 
 def keep_read(raw: RawItem, item: Document | ReadFailure, doc: CorpusDoc | None) -> KeptRead | None:
@@ -187,12 +191,12 @@ def keep_read(raw: RawItem, item: Document | ReadFailure, doc: CorpusDoc | None)
         return None
     if isinstance(item, ReadFailure):
         return KeptRead(item)
-    page_text = doc.page_text_read if doc is not None else None
-    return KeptRead(replace(item, html=None), page_text, None if page_text is not None else item.html)
+    page_lines = doc.page_lines_read if doc is not None else None
+    return KeptRead(replace(item, html=None), page_lines, None if page_lines is not None else item.html)
 
 
-def read_kept(raw: RawItem, spec: WorkSpec, kept: KeptRead | None) -> tuple[Document | ReadFailure, str | None]:
-    """``raw`` read, or as an earlier pass kept it, and its page's text when kept."""
+def read_kept(raw: RawItem, spec: WorkSpec, kept: KeptRead | None) -> tuple[Document | ReadFailure, PageLines | None]:
+    """``raw`` read, or as an earlier pass kept it, and its page's lines when kept."""
     return (read_item(raw, spec), None) if kept is None else kept.read()
 
 
@@ -241,9 +245,9 @@ def scan_unit_keeping(
         item: Document | ReadFailure | None = None
         doc, text = None, None
         try:
-            item, page_text = read_kept(raw, spec, kept[position - first_position] if kept else None)
+            item, page_lines = read_kept(raw, spec, kept[position - first_position] if kept else None)
             if not isinstance(item, ReadFailure) and not too_long(item.text):
-                doc = corpus_doc(item, position, page_text)
+                doc = corpus_doc(item, position, page_lines)
                 text = scan_text(pipeline, rule, doc, item.text, spec.corpus_stats or {})
         except Exception:  # the clean phase meets the same error and fails the document with it
             text = None
@@ -259,10 +263,10 @@ def clean_item(
     input record with the cleaned text and ``cleaner: {id, meta}``), not bare text.
     ``position``: the item's place in the corpus, for the corpus rules; ``kept``:
     the item as an earlier pass read it (None: read it now)."""
-    item, page_text = read_kept(raw, spec, kept)
+    item, page_lines = read_kept(raw, spec, kept)
     corpus = None
     if spec.corpus_stats is not None and isinstance(item, Document):
-        corpus = CorpusContext(corpus_doc(item, position, page_text), spec.corpus_stats)
+        corpus = CorpusContext(corpus_doc(item, position, page_lines), spec.corpus_stats)
     if position in spec.scan_failures and isinstance(item, Document):
         item = ReadFailure(item.id, item.source, spec.scan_failures[position])
     cleaned = clean_document(item, pipeline, corpus=corpus)

@@ -53,7 +53,7 @@ def html_sites(root: Path, pages: int = 24) -> Path:
 def calls(monkeypatch) -> Counter:
     """How often the run extracted a page's main text and computed a page's whole text."""
     counted: Counter = Counter()
-    extract, whole = cleaner.io.readers.extract_main_text, cleaner.io.page_text.page_text
+    extract, whole = cleaner.io.readers.extract_main_text, cleaner.io.page_text.page_lines
 
     def counting_extract(*args, **kwargs):
         counted["extract"] += 1
@@ -64,7 +64,7 @@ def calls(monkeypatch) -> Counter:
         return whole(*args, **kwargs)
 
     monkeypatch.setattr(cleaner.io.readers, "extract_main_text", counting_extract)
-    monkeypatch.setattr(cleaner.io.page_text, "page_text", counting_page_text)
+    monkeypatch.setattr(cleaner.io.page_text, "page_lines", counting_page_text)
     return counted
 
 

@@ -91,3 +91,28 @@ def test_through_the_template_rule_the_links_go_and_the_story_stays():
         assert not any(t in outcome.text for t in RELATED)
         whys = [s.why or "" for s in outcome.steps if s.rule == "corpus/site-template"]
         assert len(whys) == 3 and all("outside the page's main text" in w for w in whys)
+
+
+def test_a_corpus_run_from_files_judges_trafilaturas_lines_as_the_corpus_in_memory_does(tmp_path, monkeypatch):
+    """`cleaner run --pack corpus` reads each page once and judges it in a later pass
+    from what it kept (cleaner.worker.KeptRead): the page's lines must come with their
+    link shares, or the clean phase would find no links and keep the related list."""
+    import cleaner.io.readers
+    from cleaner.run import RunOptions, run_corpus
+
+    def trafilatura_kept_the_list(html, **_):  # as trafilatura does on many news pages
+        n = html.split("(Report ", 1)[1].split(".", 1)[0]
+        return "\n\n".join([f"{line} (Report {n}.)" for line in STORY] + [f"{t} ({n})" for t in RELATED]) + "\n", {}
+
+    monkeypatch.setattr(cleaner.io.readers, "extract_main_text", trafilatura_kept_the_list)
+    site = tmp_path / "in" / "news.example"
+    site.mkdir(parents=True)
+    for n in range(4):
+        (site / f"p{n}.html").write_text(news_page(n), encoding="utf-8")
+    pack = load_pack(["corpus"], options={"corpus/duplicates": {"mark": True}})
+    run_corpus(tmp_path / "in", tmp_path / "out", pack, RunOptions(jobs=1))
+    for n in range(4):
+        out = (tmp_path / "out" / "news.example" / f"p{n}.txt").read_text(encoding="utf-8")
+        assert all(f"{line} (Report {n}.)" in out for line in STORY)
+        assert not any(t in out for t in RELATED)
+    assert (tmp_path / "out" / "provenance.jsonl").read_text(encoding="utf-8").count("outside the page's main text") == 12

@@ -40,28 +40,36 @@ class CorpusDoc:
     html: str | None = field(default=None, compare=False, repr=False)
 
     @cached_property
-    def page_text(self) -> str | None:
-        """Every visible text node of the HTML page, one block per line (None for a
-        document that is not an HTML page): :func:`cleaner.io.page_text.page_text`."""
+    def page_lines(self) -> tuple[tuple[str, float], ...] | None:
+        """Every visible text node of the HTML page, one block per line, each with the
+        share of its characters in links (None for a document that is not an HTML
+        page): :func:`cleaner.io.page_text.page_lines`, parsed once per document."""
         if self.html is None:
             return None
-        from cleaner.io.page_text import page_text  # lxml: only when a rule reads a page
+        from cleaner.io.page_text import page_lines  # lxml: only when a rule reads a page
 
-        return page_text(self.html)
+        return tuple(page_lines(self.html))
+
+    @cached_property
+    def page_text(self) -> str | None:
+        """The page's lines (:attr:`page_lines`) as text, one a line (None for a
+        document that is not an HTML page): :func:`cleaner.io.page_text.page_text`."""
+        lines = self.page_lines
+        return None if lines is None else "\n".join(line for line, _ in lines)
 
     @classmethod
-    def of_page_text(cls, id: str, position: int, site: str, page_text: str) -> CorpusDoc:
-        """An HTML page known by its whole visible text alone: a run that read the page
-        in an earlier pass keeps that text instead of the page (cleaner.worker). ``html``
-        is then ``""``: the document is still an HTML page to the engine and the rules."""
+    def of_page_lines(cls, id: str, position: int, site: str, page_lines: tuple[tuple[str, float], ...]) -> CorpusDoc:
+        """An HTML page known by its lines alone: a run that read the page in an
+        earlier pass keeps them instead of the page (cleaner.worker). ``html`` is then
+        ``""``: the document is still an HTML page to the engine and the rules."""
         doc = cls(id, position, site, html="")
-        doc.__dict__["page_text"] = page_text  # the cached_property's own slot: never computed from ""
+        doc.__dict__["page_lines"] = page_lines  # the cached_property's own slot: never computed from ""
         return doc
 
     @property
-    def page_text_read(self) -> str | None:
-        """:attr:`page_text` if a rule has read it already, else None (never computed here)."""
-        found: str | None = self.__dict__.get("page_text")
+    def page_lines_read(self) -> tuple[tuple[str, float], ...] | None:
+        """:attr:`page_lines` if a rule has read them already, else None (never computed here)."""
+        found: tuple[tuple[str, float], ...] | None = self.__dict__.get("page_lines")
         return found
 
     def __getstate__(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ would otherwise look like copies of each other.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from cleaner.corpus import duplicates, own_text, templates
 from cleaner.corpus.line_counts import SiteLineCounts
@@ -200,15 +200,13 @@ def _template_sketch(text: str, doc: CorpusDoc) -> templates.Sketch:
 
 
 def _outside_own_main_text(
-    text: str, html: str, template: list[tuple[int, str]], removed: set[int]
+    text: str, page_lines: Sequence[tuple[str, float]], template: list[tuple[int, str]], removed: set[int]
 ) -> list[tuple[int, str]]:
     """The lines of the extractor's ``text`` that the page's own text (its lines less
     ``template``, with their link text) puts outside its main text
     (:func:`cleaner.corpus.own_text.lines_outside`), other than those in ``removed``."""
-    from cleaner.io.page_text import page_lines  # lxml: only for an HTML page
-
     gone = {i for i, _ in template}
-    own = [line for i, line in enumerate(page_lines(html)) if i not in gone]
+    own = [line for i, line in enumerate(page_lines) if i not in gone]
     return [(i, why) for i, why in own_text.lines_outside(text, own) if i not in removed]
 
 
@@ -261,8 +259,8 @@ def remove_site_template(
     docs/corpus.md, "Site templates" and "The HTML path"."""
     site = stats.of(doc.site)
     removed = templates.template_lines(text, site, min_pages=min_pages, min_run=min_run)
-    page = doc.page_text
-    if page is not None and doc.html is not None and site.pages >= min_pages:
+    page, page_lines = doc.page_text, doc.page_lines
+    if page is not None and page_lines is not None and site.pages >= min_pages:
         template = templates.template_lines(page, site, min_pages=min_pages, min_run=min_run)
         own = templates.without_lines(page, template)
         kept = templates.without_lines(text, removed)
@@ -272,5 +270,5 @@ def remove_site_template(
             return CorpusVerdict(replace=(own, (
                 f"the extractor kept {share:.0%} of the page's own text: the page's text without its site template "
                 f"instead ({site.pages} pages of {templates.site_label(site.site)}, {dropped} template lines)")))
-        removed = removed + _outside_own_main_text(text, doc.html, template, {i for i, _ in removed})
+        removed = removed + _outside_own_main_text(text, page_lines, template, {i for i, _ in removed})
     return CorpusVerdict(remove=tuple(sorted(removed))) if removed else NOTHING

@@ -58,7 +58,8 @@ def test_an_unclosed_title_is_closed_at_the_end_of_its_line_and_the_body_is_read
     html = f"<html><head><title>Harbour news library-->\n<script>var x = 1;</script></head><body>{story}</body></html>"
     closed = close_open_title(html)
     assert closed.startswith("<html><head><title>Harbour news library--></title>\n<script>")
-    assert "harbour board met on day 5" in page_text(closed) and page_text(html) == ""  # the parser's reading
+    assert page_text(html) == page_text(closed)  # the page's own text (the corpus rules' evidence) as well
+    assert "harbour board met on day 5" in page_text(html)
     assert "harbour board met on day 5" in extract_main_text(html, seconds=None, metadata=False)[0]
 
 

@@ -17,6 +17,9 @@ line; inline elements (``<a>``, ``<span>``, ``<b>``) run on. A table cell
 rows as rows ("Weight 0.8 kg"), not a line per cell. Whitespace inside a line is
 folded to one space; empty lines are dropped.
 
+A ``<title>`` that is never closed is closed first (:func:`close_open_title`: the
+parser would read the whole page as the title).
+
 Leaves alone: CSS visibility (``display:none`` in a stylesheet is not read), text
 drawn by scripts, alt text of images, and the order of the source (no layout).
 """
@@ -54,11 +57,12 @@ def page_lines(html: str) -> list[tuple[str, float]]:
     are link text (inside ``<a href>`` that leads off the spot: a ``#section``
     anchor, a heading's own permalink, does not count): a menu entry or a related-links headline is
     1.0, a paragraph with a link or two near 0. An empty or unparsable page gives
-    ``[]``."""
+    ``[]``. A ``<title>`` never closed is closed first (:func:`close_open_title`), as
+    before the extractors."""
     if not html.strip():
         return []
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(close_open_title(html))
     except (etree.ParserError, ValueError):
         return []
     lines: list[tuple[str, float]] = []

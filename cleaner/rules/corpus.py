@@ -119,7 +119,10 @@ class TemplateStats:
     pages each line is. Pickled (for the clean phase's workers) in the finished
     form: only the lines on ``min_pages`` pages or more, a few bytes each."""
 
-    def __init__(self, *, min_pages: int = templates.MIN_PAGES, min_run: int = templates.MIN_RUN) -> None:
+    def __init__(
+        self, *, min_pages: int = templates.MIN_PAGES, min_run: int = templates.MIN_RUN,
+        split_rows: bool = own_text.SPLIT_ROWS,  # the clean's option alone: it gathers nothing
+    ) -> None:
         self.min_pages = min_pages
         self.sites: dict[str, templates.SiteStats] = {}
         # the lines of the sites' pages, counted in bounded memory (a dict per site took ~75 bytes a line)
@@ -200,14 +203,19 @@ def _template_sketch(text: str, doc: CorpusDoc) -> templates.Sketch:
 
 
 def _outside_own_main_text(
-    text: str, page_lines: Sequence[tuple[str, float]], template: list[tuple[int, str]], removed: set[int]
-) -> list[tuple[int, str]]:
-    """The lines of the extractor's ``text`` that the page's own text (its lines less
+    text: str, page_lines: Sequence[tuple[str, float]], template: list[tuple[int, str]], removed: set[int],
+    split_rows: bool = own_text.SPLIT_ROWS,
+) -> own_text.Outside:
+    """What of the extractor's ``text`` the page's own text (its lines less
     ``template``, with their link text) puts outside its main text
-    (:func:`cleaner.corpus.own_text.lines_outside`), other than those in ``removed``."""
+    (:func:`cleaner.corpus.own_text.outside`): lines, and layout table rows that lose
+    cells, other than those in ``removed``."""
     gone = {i for i, _ in template}
     own = [line for i, line in enumerate(page_lines) if i not in gone]
-    return [(i, why) for i, why in own_text.lines_outside(text, own) if i not in removed]
+    found = own_text.outside(text, own, split_rows=split_rows)
+    rows = {i: row for i, row in found.rows.items() if i not in removed}
+    return own_text.Outside([(i, why) for i, why in found.lines if i not in removed], rows,
+                            found.rows_why if rows else "")
 
 
 @corpus_rule(
@@ -229,7 +237,7 @@ def _outside_own_main_text(
 )
 def remove_site_template(
     text: str, doc: CorpusDoc, stats: TemplateStats, *, min_pages: int = templates.MIN_PAGES,
-    min_run: int = templates.MIN_RUN,
+    min_run: int = templates.MIN_RUN, split_rows: bool = own_text.SPLIT_ROWS,
 ) -> CorpusVerdict:
     """Remove the lines of a page that its site repeats: a line on at least
     ``min_pages`` distinct pages of the site (a sentence: on more than half of
@@ -270,5 +278,8 @@ def remove_site_template(
             return CorpusVerdict(replace=(own, (
                 f"the extractor kept {share:.0%} of the page's own text: the page's text without its site template "
                 f"instead ({site.pages} pages of {templates.site_label(site.site)}, {dropped} template lines)")))
-        removed = removed + _outside_own_main_text(text, page_lines, template, {i for i, _ in removed})
+        found = _outside_own_main_text(text, page_lines, template, {i for i, _ in removed}, split_rows)
+        removed = removed + found.lines
+        if found.rows:
+            return CorpusVerdict(remove=tuple(sorted(removed)), rewrite=(tuple(sorted(found.rows.items())), found.rows_why))
     return CorpusVerdict(remove=tuple(sorted(removed))) if removed else NOTHING

@@ -7,6 +7,7 @@ from cleaner.corpus.model import CorpusDoc
 from cleaner.corpus.own_text import code_runs, layout_row, lines_outside, outside, table_cells
 from cleaner.corpus.scan import clean_corpus
 from cleaner.pack import load_pack
+from cleaner.rules.page import prose_verdict
 
 STORY = [
     f"Crews in district {n} worked through the night to clear the fallen trees from the river road, and the "
@@ -168,6 +169,10 @@ def test_table_cells_reads_trafilaturas_rows():
     assert layout_row(["Home World", " ".join(STORY[:1])], stop)
     assert not layout_row(["Weight", "0.8 kg"], stop)
     assert not layout_row([" ".join(STORY[:1]), ""], stop)  # one cell with text: not a layout
+    # a reference table's description cell reads as prose to the page judge, but is short
+    described = "sub-iterators grouped by value of key(v)"
+    assert prose_verdict(described, stop | {"by"})[0]
+    assert not layout_row(["groupby()", "iterable[, key]", described], stop | {"by"})
 
 
 def layout_news_page(n: int) -> str:

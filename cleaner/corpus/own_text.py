@@ -56,6 +56,11 @@ CODE_RUN = 3
 
 #: Whether a layout table row (a prose cell beside others) is judged cell by cell.
 SPLIT_ROWS = True
+#: Least words of the prose cell that makes a table row a layout row: the page judge's
+#: long prose (``page.LONG_PROSE_WORDS``, not fitted; the story cells of the news-sites
+#: rows split hold 170 words or more, and a cell of 8 words of a reference table read as
+#: prose made docs.python.org's itertools table lose a cell).
+PROSE_CELL_WORDS = page.LONG_PROSE_WORDS
 
 _WORD = regex.compile(r"\w+")
 _CELL_BAR = regex.compile(r"(?<!\\)\|")
@@ -150,11 +155,15 @@ def table_cells(line: str) -> list[str] | None:
 
 def layout_row(cells: list[str] | None, stopwords: frozenset[str]) -> bool:
     """Whether a table row lays out the page rather than holding data: two or more
-    cells with text, one of them prose (an article's cell beside the menu and the
-    related links of a 2008 news page). A data table's short cells ("Weight",
-    "0.8 kg") are never prose: its rows stay whole."""
+    cells with text, one of them prose of at least :data:`PROSE_CELL_WORDS` words (an
+    article's cell beside the menu and the related links of a 2008 news page). A data
+    table's short cells ("Weight", "0.8 kg"; a reference table's "sub-iterators
+    grouped by value of key(v)", prose to the page judge at 8 words) keep their row
+    whole."""
     filled = [cell for cell in cells or () if words(cell)]
-    return len(filled) >= 2 and any(page.prose_verdict(cell, stopwords)[0] for cell in filled)
+    return len(filled) >= 2 and any(
+        len(words(cell)) >= PROSE_CELL_WORDS and page.prose_verdict(cell, stopwords)[0] for cell in filled
+    )
 
 
 def lines_outside(

@@ -157,7 +157,8 @@ def test_a_verdict_rewrites_lines_with_one_reason_and_removes_others_by_their_in
     from cleaner.engine import Outcome, _apply_verdict
 
     outcome = Outcome("| story | menu |\nRelated one\n| more story | links |\nEnd.")
-    verdict = CorpusVerdict(remove=((1, "links"),), rewrite=(((0, "| story |"), (2, "| more story |")), "2 cells"))
+    rewrite = (((0, "| story |"), (2, "| more story |")), "2 cells")
+    verdict = CorpusVerdict(remove=((1, "links"),), rewrite=rewrite)
     _apply_verdict(every_page, verdict, outcome, trace=True)
     assert outcome.text == "| story |\n| more story |\nEnd."
     assert [(s.action, s.why) for s in outcome.steps] == [("changed", "2 cells"), ("removed", "links")]

@@ -136,7 +136,8 @@ def test_a_layout_rows_cells_outside_the_main_text_go_and_its_prose_cell_stays()
     found = outside(row, layout_page())
     assert found.lines == []
     assert found.rows == {0: "| " + " ".join(STORY) + " |  |"}
-    assert found.rows_why.startswith("outside the page's main text: 2 table cells of 1 row beside the prose cell (")
+    assert found.rows_why.startswith(
+        "outside the page's main text: 2 table cells of 1 row beside the prose cell (")
     assert "0 of 4 words in it, not one run of lines on the page" in found.rows_why  # the menu
     assert "2 of 19 words in it, the page prints it as links (89% link text)" in found.rows_why  # "See also"
     assert lines_outside(row, layout_page()) == []  # lines alone: the row stays whole
@@ -155,8 +156,9 @@ def test_a_data_tables_short_cells_keep_their_row_whole():
 
 
 def test_a_layout_row_whose_whole_line_is_outside_goes_whole():
-    row = "| " + " | ".join([" ".join(RELATED), "The ferry company said today that the winter timetable will start a week "
-                             "earlier than in past years because of the storms."]) + " |"
+    ferry = ("The ferry company said today that the winter timetable will start a week earlier than in past "
+             "years because of the storms.")
+    row = "| " + " | ".join([" ".join(RELATED), ferry]) + " |"
     text = "\n".join(STORY + [row])
     found = outside(text, layout_page())
     assert [i for i, _ in found.lines] == [len(STORY)] and found.rows == {}
@@ -179,8 +181,9 @@ def layout_news_page(n: int) -> str:
     menu = "".join(f"<div><a href='/{w}'>{w}</a></div>" for w in MENU)
     story = "".join(f"<p>{line} (Report {n}.)</p>" for line in STORY)
     related = "".join(f"<div><a href='/s/{n}/{i}'>{title} ({n})</a></div>" for i, title in enumerate(RELATED))
-    return (f"<html><body><table><tr><td>{menu}</td><td>{story}</td><td><b>See also</b>{related}</td></tr></table>"
-            "<p>Contact</p><p>Privacy policy</p><p>Terms of use</p></body></html>")
+    row = f"<tr><td>{menu}</td><td>{story}</td><td><b>See also</b>{related}</td></tr>"
+    foot = "<p>Contact</p><p>Privacy policy</p><p>Terms of use</p>"
+    return f"<html><body><table>{row}</table>{foot}</body></html>"
 
 
 def test_through_the_template_rule_a_layout_row_loses_its_related_cell_with_one_reason():

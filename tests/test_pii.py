@@ -130,3 +130,8 @@ def test_no_input_address_reaches_out_stdout_or_stderr(tmp_path):
     for text in said:
         for address in ADDRESSES:
             assert address not in text
+
+
+def test_a_pii_rule_enabled_alone_goes_first():
+    assert [r.id for r in load_pack(enable=["pii/phone"]).rules[:2]] == ["pii/phone", "unicode/strip-bom"]
+    assert [r.id for r in load_pack(enable=["pii/email"]).rules[:2]] == ["pii/email", "unicode/strip-bom"]

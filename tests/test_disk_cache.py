@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from cleaner import disk_cache, line_screen
-from cleaner.disk_cache import JsonCache
-from cleaner.pack import load_pack
-from cleaner.lines import PatternMatcher
+from cleaner.core import disk_cache, line_screen
+from cleaner.core.disk_cache import JsonCache
+from cleaner.loading.pack import load_pack
+from cleaner.core.lines import PatternMatcher
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The command line: argument parsing and display only; the work is library calls
-(:func:`cleaner.pack.load_pack`, :func:`cleaner.run.run_corpus`,
-:mod:`cleaner.single`, :mod:`cleaner.describe`), the text for people is
-:mod:`cleaner.render`'s.
+(:func:`cleaner.loading.pack.load_pack`, :func:`cleaner.running.run.run_corpus`,
+:mod:`cleaner.running.single`, :mod:`cleaner.loading.describe`), the text for people is
+:mod:`cleaner.cli.render`'s.
 
 A command-line option overrides a pack only when it is given: ``--headings``
 unset leaves the pack's ``[options."headings/normalise"]`` (or the rule's default)
@@ -25,22 +25,23 @@ import typer.core
 from rich.console import Console
 from rich.markup import escape
 
-from cleaner import __version__, render
-from cleaner.describe import opt_in_rules, pack_listing, rule_details
-from cleaner.display import progress_for
+from cleaner.cli import render
+from cleaner.core.version import __version__
+from cleaner.loading.describe import opt_in_rules, pack_listing, rule_details
+from cleaner.cli.display import progress_for
 from cleaner.document import ReadFailure
-from cleaner.engine import Pipeline
+from cleaner.core.engine import Pipeline
 from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, require_extractor
-from cleaner.outputs import OutputOptions
-from cleaner.pack import PackWarning, load_pack
-from cleaner.registry import unknown_rule_message
-from cleaner.rule import Rule, RuleError
-from cleaner.parallel import SIGTERM_EXIT, Terminated, sigterm_interrupts, warm_up
-from cleaner.run import RunError, RunInterrupted, RunOptions, remote, run_corpus, scheme_path, small_input
+from cleaner.running.outputs import OutputOptions
+from cleaner.loading.pack import PackWarning, load_pack
+from cleaner.loading.registry import unknown_rule_message
+from cleaner.core.rule import Rule, RuleError
+from cleaner.running.parallel import SIGTERM_EXIT, Terminated, sigterm_interrupts, warm_up
+from cleaner.running.run import RunError, RunInterrupted, RunOptions, remote, run_corpus, scheme_path, small_input
 from cleaner.corpus.within import NotInCorpus, judge_in_inputs
-from cleaner.finished_run import NotARun, RunMismatch, judge_in_run
-from cleaner.single import Cleaned, NoDocument, clean_document, first_document_line, read_bytes, read_file
-from cleaner.state import WORK_DIR
+from cleaner.running.finished_run import NotARun, RunMismatch, judge_in_run
+from cleaner.running.single import Cleaned, NoDocument, clean_document, first_document_line, read_bytes, read_file
+from cleaner.running.state import WORK_DIR
 
 #: ``-h`` as well as ``--help``, on every command (subcommands inherit it).
 CONTEXT = {"help_option_names": ["-h", "--help"]}

@@ -24,7 +24,7 @@ look-up done in C for the whole text (:meth:`LineScreen.masks`).
 
 Reading the patterns costs ~20 ms each, in every process that loads a pack, so the
 readings (and the list of characters newer than Python's tables) are kept on disk
-between runs (:mod:`cleaner.disk_cache`), keyed by this module's source and the
+between runs (:mod:`cleaner.core.disk_cache`), keyed by this module's source and the
 Python, Unicode and ``regex`` versions they depend on.
 
 Python line rules declare where they could fire with ``may_claim``, a stdlib
@@ -77,7 +77,7 @@ from typing import Any, Callable, Iterable
 import ahocorasick
 import regex
 
-from cleaner.disk_cache import JsonCache, version_key
+from cleaner.core.disk_cache import JsonCache, version_key
 
 #: The longest leading string read from a pattern.
 LEADING = 6
@@ -479,11 +479,11 @@ def has_newer_characters(text: str) -> bool:
 # whitespace, as ``str.isspace`` knows it (a superset of ``regex``'s ``\s``), read as one marker
 _SPACES = {c: _SPACE for c in range(0x3001) if chr(c).isspace()}
 #: Lines whose screening is remembered per screen, at most (then it starts afresh).
-#: Each of the memos bounded by it (here and in cleaner.lines) holds about that many
+#: Each of the memos bounded by it (here and in cleaner.core.lines) holds about that many
 #: lines per worker: at 1 << 17 they cost a worker ~40 MB (a 300 MB run of
 #: bench/scale.py, largest worker 160 MB against 128 MB at 1 << 15), for ~3 % of
 #: speed on text seen for the first time now that the check pass seldom reads a
-#: line again (cleaner.settled). 32,768 lines still hold a site's template lines
+#: line again (cleaner.core.settled). 32,768 lines still hold a site's template lines
 #: across the last hundred pages or so.
 MEMORY = 1 << 15
 

@@ -8,7 +8,7 @@ A rule is one small, pure step with a permanent id. There are three kinds:
   keeps the dict as document metadata (``{"source_name": "The Print"}``), a string
   removes it and is recorded in provenance as the reason (``"why"``). Where a
   line rule may fire (``head``, ``tail``, ``edge`` or ``anywhere``) is declared with
-  the rule and enforced by the engine, see :mod:`cleaner.lines`.
+  the rule and enforced by the engine, see :mod:`cleaner.core.lines`.
 * ``meta`` rules read the text and return metadata, never changing it.
 
 Every rule carries examples: at least one input it must change and one it must
@@ -18,14 +18,14 @@ Fast paths: a rule may declare ``can_change(text) -> bool``, a cheap test that
 returns False only when ``fn`` would return ``text`` unchanged (or, for a meta
 rule, ``{}``); a line rule ``may_claim``, a standard-library regular expression
 that matches at the start of every line ``fn`` could remove, in any context (the
-line as it stands in the text, before stripping; see :mod:`cleaner.line_screen`);
+line as it stands in the text, before stripping; see :mod:`cleaner.core.line_screen`);
 and ``fast``, another implementation of ``fn``
 that gives the same result for every input and option. ``fn`` stays the reference: the engine uses the
 fast paths unless asked not to (``Pipeline(..., fast=False)``), and
 ``tests/test_fast_paths.py`` checks that both give identical outcomes.
 A rule may also declare ``settles``, the kinds of change after which a text it
 left alone stays so, which lets the engine's check pass leave it out (see
-:mod:`cleaner.settled`; ``tests/test_settled.py`` checks every declaration).
+:mod:`cleaner.core.settled`; ``tests/test_settled.py`` checks every declaration).
 
 A rule object is callable on plain text, so it drops into any pipeline::
 
@@ -45,10 +45,10 @@ from typing import Any, Callable, Literal
 import regex
 
 from cleaner.corpus.model import CorpusExample
-from cleaner.engine import apply_rule
-from cleaner.lines import LineContext
-from cleaner.options import conforms, describe_type
-from cleaner.settled import KINDS
+from cleaner.core.engine import apply_rule
+from cleaner.core.lines import LineContext
+from cleaner.core.options import conforms, describe_type
+from cleaner.core.settled import KINDS
 
 __all__ = ["CorpusExample", "Example", "LineContext", "Rule", "RuleError", "corpus_rule", "line_rule", "meta_rule", "rule"]
 
@@ -126,13 +126,13 @@ class Rule:
     statistics: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
     # Corpus rules: their examples are small corpora (``examples`` stays empty)
     corpus_examples: tuple[CorpusExample, ...] = ()
-    # The check pass (see cleaner.settled): the kinds of change after which a text this
+    # The check pass (see cleaner.core.settled): the kinds of change after which a text this
     # rule left alone stays so (the rule is idempotent); None: not declared, always run again
     settles: frozenset[str] | None = field(default=None, compare=False, repr=False)
     # Text rules with ``can_change``: the kinds of change after which a text that
-    # ``can_change`` rules out stays ruled out (cleaner.settled); None: not declared
+    # ``can_change`` rules out stays ruled out (cleaner.core.settled); None: not declared
     idle_settles: frozenset[str] | None = field(default=None, compare=False, repr=False)
-    # Text rules: the one kind of change this rule makes (cleaner.settled); None: any
+    # Text rules: the one kind of change this rule makes (cleaner.core.settled); None: any
     changes: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -287,7 +287,7 @@ def rule(
     ``can_change`` and ``fast`` are optional exact fast paths (see the module
     docs). ``after``: for a rule no pack runs by default, the rule after which
     ``--enable`` and a pack's ``add`` place it. ``settles``, ``changes`` and
-    ``idle_settles``: what the engine's check pass may rely on (:mod:`cleaner.settled`)."""
+    ``idle_settles``: what the engine's check pass may rely on (:mod:`cleaner.core.settled`)."""
     return _declare(
         "text", id, summary, examples, aliases=aliases, can_change=can_change, fast=fast, after=after,
         settles=settles, changes=changes, idle_settles=idle_settles,
@@ -318,7 +318,7 @@ def line_rule(
     every line), and the rule is asked only about lines it matches.
     ``after``: as for :func:`rule`; without it an added line rule joins the
     residue line pass (after the last line rule of the order). ``settles``: the
-    kinds of change (:mod:`cleaner.settled`) that cannot change the rule's verdict
+    kinds of change (:mod:`cleaner.core.settled`) that cannot change the rule's verdict
     on any line."""
     return _declare(
         "line", id, summary, examples, where=where, block=block, aliases=aliases, may_claim=may_claim, after=after,
@@ -357,6 +357,6 @@ def meta_rule(
     settles: frozenset[str] | None = None,
 ) -> Callable[[Callable[..., dict[str, Any]]], Rule]:
     """Declare a metadata rule: ``fn(text, **options) -> dict``; never changes text.
-    ``settles``: the kinds of change (:mod:`cleaner.settled`) after which its
+    ``settles``: the kinds of change (:mod:`cleaner.core.settled`) after which its
     result stays the same."""
     return _declare("meta", id, summary, examples, aliases=aliases, fast=fast, settles=settles)

@@ -31,8 +31,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal
 
-from cleaner import __version__
-from cleaner.rule import Rule, RuleError
+from cleaner.core.version import __version__
+from cleaner.core.rule import Rule, RuleError
 
 #: Built-in rule modules, in the order their rules are listed by ``cleaner rules``.
 BUILTIN_MODULES = (
@@ -255,7 +255,7 @@ def _distribution_of(ep: Any) -> tuple[str, str]:
 def failing_example(r: Rule) -> str | None:
     """Why ``r``'s examples do not hold (the first that fails), or None."""
     from cleaner.corpus.scan import example_outputs
-    from cleaner.engine import apply_rule
+    from cleaner.core.engine import apply_rule
 
     for corpus in r.corpus_examples:
         outputs = example_outputs(r, corpus.corpus())

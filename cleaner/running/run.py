@@ -10,13 +10,13 @@ Output contract (see README):
   dropped and failed records are left out (provenance has them);
 * ``OUT/provenance.jsonl``: one line per input document, in input order (as
   ``provenance.jsonl.zst`` or ``.gz`` when compressed; light: steps without the
-  removed text and the rules' reasons, see :mod:`cleaner.provenance`);
+  removed text and the rules' reasons, see :mod:`cleaner.io.provenance`);
 * ``OUT/manifest.json``: versions, pack, options, counts by status and per rule.
 
 How: the main process splits the inputs into *units* (batches of documents, in
-order), workers clean them (:mod:`cleaner.worker`), and the main process writes
+order), workers clean them (:mod:`cleaner.running.worker`), and the main process writes
 each unit's outputs as it comes back, in order. Finished units survive a crash
-(:mod:`cleaner.state`), so the same command started again does only the rest.
+(:mod:`cleaner.running.state`), so the same command started again does only the rest.
 Outputs and provenance are deterministic whatever ``jobs`` is; the manifest adds
 timings and so differs between runs.
 """
@@ -38,21 +38,21 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Generator, Iterator
 
-from cleaner import __version__
-from cleaner.char_account import CharAccount
+from cleaner.core.version import __version__
+from cleaner.running.char_account import CharAccount
 from cleaner.corpus.removals import with_removals
 from cleaner.corpus.scan import corpus_rules
 from cleaner.document import extracted_from_html
-from cleaner.engine import Pipeline
+from cleaner.core.engine import Pipeline
 from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, require_extractor
 from cleaner.io.readers import RawItem, check_text_field, discover, iter_raw_items, raw_id
 from cleaner.io.writers import json_line, write_atomic
-from cleaner.outputs import OutputOptions, Target, inside, plan_targets, unused_compression
-from cleaner.provenance import LEVELS, PROVENANCE, PROVENANCE_NAMES, provenance_lines, provenance_name
-from cleaner.parallel import Terminated, can_fork, ordered_map, warm_up, writing
-from cleaner.state import RunState, StateError
-from cleaner.commit import Unit, commit_unit, record_key
-from cleaner.worker import (
+from cleaner.running.outputs import OutputOptions, Target, inside, plan_targets, unused_compression
+from cleaner.io.provenance import LEVELS, PROVENANCE, PROVENANCE_NAMES, provenance_lines, provenance_name
+from cleaner.running.parallel import Terminated, can_fork, ordered_map, warm_up, writing
+from cleaner.running.state import RunState, StateError
+from cleaner.running.commit import Unit, commit_unit, record_key
+from cleaner.running.worker import (
     ItemResult, ScanFailure, WorkSpec, clean_unit, current_spec, failed_result, init_worker, scan_unit_keeping,
 )
 
@@ -71,7 +71,7 @@ HTML_COST = 10
 #: measured: as long as cleaning the whole input takes). A worker still cleans
 #: every document, so one that kills its worker fails alone. Larger inputs keep
 #: the forkserver: workers forked from a clean interpreter, not from a main
-#: process holding a corpus's statistics (see :mod:`cleaner.parallel`).
+#: process holding a corpus's statistics (see :mod:`cleaner.running.parallel`).
 SMALL_INPUT = UNIT_BYTES
 
 
@@ -137,7 +137,7 @@ class RunOptions:
     overwrite: bool = False
     output: OutputOptions = field(default_factory=OutputOptions)
     provenance_compress: str | None = None  # "gz" or "zst": provenance.jsonl.gz / .zst
-    provenance_level: str = "full"  # "light": steps without removed text and reasons (cleaner.provenance)
+    provenance_level: str = "full"  # "light": steps without removed text and reasons (cleaner.io.provenance)
     extra: dict[str, Any] = field(default_factory=dict)  # recorded in the manifest (e.g. --headings)
 
 
@@ -304,7 +304,7 @@ def _identity(targets: list[Target], pipeline: Pipeline, options: RunOptions) ->
 
 
 def pack_recipe(pipeline: Pipeline) -> dict[str, Any] | None:
-    """How :func:`cleaner.pack.load_pack` built the pipeline, as its arguments
+    """How :func:`cleaner.loading.pack.load_pack` built the pipeline, as its arguments
     (pack files as absolute paths, built-in packs by name), so that ``cleaner
     explain --corpus OUT`` loads the run's pack without being told it; None for
     a pipeline built by hand."""
@@ -646,7 +646,7 @@ def _scan(
     a document whose scan raises is returned among the failures, by place.
 
     Resumable: the rules whose scan finished, and each unit's sketches of the rule
-    being scanned, are kept in OUT (:class:`~cleaner.state.RunState`), and only the
+    being scanned, are kept in OUT (:class:`~cleaner.running.state.RunState`), and only the
     rest is scanned; the sketches read back are fed in their place in input order,
     so the statistics are those of a scan never interrupted. Returns the
     statistics (kept in OUT as the complete scan) and the scan units read back."""
@@ -942,7 +942,7 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
         **({"corpus": report.corpus} if report.corpus else {}),
         "chars_in": report.chars_in,
         "chars_out": report.chars_out,
-        "characters": report.chars.to_dict(),  # chars_in and chars_out taken apart (cleaner.char_account)
+        "characters": report.chars.to_dict(),  # chars_in and chars_out taken apart (cleaner.running.char_account)
         "bytes_read": report.bytes_read,
         "seconds": round(report.seconds, 3),
         "resumed_units": report.resumed_units,

@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.core.engine import _stages
-from cleaner.core.line_screen import TOGETHER, _claim_needs, fold
+from cleaner.core.line_screen import TOGETHER, _claim_needs
+from cleaner.core.pattern_reading import fold
 from cleaner.core.lines import _screen
 
 from conftest import GOLDEN, SEEDS

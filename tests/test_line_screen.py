@@ -1,7 +1,7 @@
 """The line screen never hides a line from a rule whose pattern matches it.
 
 ``cleaner.core.line_screen`` decides from a line's first characters (and the strings
-it contains) which declarative rules to ask about it. It may let through lines a
+it contains, both read from the patterns by ``cleaner.core.pattern_reading``) which declarative rules to ask about it. It may let through lines a
 pattern does not match; it must never keep back one that it does. Checked here on
 every line of every rule example of every built-in pack, on variants of them in
 case, script and spacing that ``regex`` still matches, and on the Unicode facts
@@ -19,10 +19,9 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.core.line_screen import (
-    _needed,
+from cleaner.core.line_screen import _needed, build_screen
+from cleaner.core.pattern_reading import (
     _newer_characters,
-    build_screen,
     fold,
     has_newer_characters,
     leading_strings,

@@ -361,9 +361,9 @@ def test_every_duplicate_names_the_copy_its_cluster_keeps_in_one_run_with_two_jo
     """B near-duplicates A, C is B's exact copy, D is B's near-copy: all three say
     "duplicate of a.txt" and carry duplicate_of a.txt (C and D named B, a dropped
     copy with no output), and so do a -j2 run and a run resumed after Ctrl-C."""
-    import cleaner.running.run
+    import cleaner.running.plan
 
-    monkeypatch.setattr(cleaner.running.run, "UNIT_COST", 3)  # several units, so that resuming skips some
+    monkeypatch.setattr(cleaner.running.plan, "UNIT_COST", 3)  # several units, so that resuming skips some
     src = _cluster_of_copies(tmp_path / "in")
     pipeline = load_pack(["corpus"])
     runs = {}

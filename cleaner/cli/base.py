@@ -37,7 +37,8 @@ from cleaner.loading.pack import PackWarning, load_pack
 from cleaner.loading.registry import unknown_rule_message
 from cleaner.core.rule import Rule, RuleError
 from cleaner.running.parallel import SIGTERM_EXIT, Terminated, sigterm_interrupts, warm_up
-from cleaner.running.run import RunError, RunInterrupted, RunOptions, remote, run_corpus, scheme_path, small_input
+from cleaner.running.plan import RunError, RunOptions, remote, scheme_path, small_input
+from cleaner.running.run import RunInterrupted, run_corpus
 from cleaner.corpus.within import NotInCorpus, judge_in_inputs
 from cleaner.running.finished_run import NotARun, RunMismatch, judge_in_run
 from cleaner.running.single import Cleaned, NoDocument, clean_document, first_document_line, read_bytes, read_file

@@ -19,7 +19,8 @@ from cleaner.loading.describe import pattern_of
 from cleaner.core.engine import Pipeline
 from cleaner.io.readers import UNKNOWN_KIND
 from cleaner.core.rule import Rule
-from cleaner.running.run import RunInterrupted, RunReport, ScanKept
+from cleaner.running.assemble import RunReport
+from cleaner.running.run import RunInterrupted, ScanKept
 from cleaner.running.single import Cleaned
 
 #: How many failures, drop reasons and rules a summary lists without --verbose.

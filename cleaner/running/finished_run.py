@@ -45,7 +45,8 @@ from cleaner.io.readers import InputFile, format_of, iter_raw_items, load_docume
 from cleaner.running.outputs import OutputOptions, plan_targets
 from cleaner.corpus.scan import corpus_rules
 from cleaner.io.provenance import light_steps, provenance_lines, provenance_name
-from cleaner.running.run import MANIFEST, RunOptions, _identity, _run_options, _size
+from cleaner.running.assemble import MANIFEST
+from cleaner.running.plan import RunOptions, _identity, _run_options, _size
 from cleaner.running.state import RunState, differences
 
 #: The options of a run that decide how a document is read (the rest decide outputs).

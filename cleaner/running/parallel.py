@@ -18,7 +18,7 @@ ends at once, or, in a :func:`writing` block, right after it.
 Workers are forked by a *forkserver* that :func:`warm_up` starts early and that
 imports cleaner and loads the run's packs once (:mod:`cleaner.running.worker_preload`), so
 that a worker is ready in a fraction of a second instead of 1.5-3 s. A run of a
-small input (:data:`cleaner.running.run.SMALL_INPUT`) forks its workers from the main
+small input (:data:`cleaner.running.plan.SMALL_INPUT`) forks its workers from the main
 process instead, which has loaded everything already: ``ordered_map(..., fork=True)``.
 """
 

@@ -313,13 +313,13 @@ def test_an_interrupt_says_which_scans_were_kept_and_the_run_resumes(tmp_path, m
     """Ctrl-C in the duplicates scan keeps the template scan's statistics and the
     duplicates' sketches done so far: the message says so (it said "nothing kept"),
     and the same command goes on from there to the bytes of a run never stopped."""
-    import cleaner.cli.base
+    import cleaner.cli.run_command
 
     src = _corpus(tmp_path / "in", stories=300)  # 3 units of 100 documents
     clean = tmp_path / "clean"
     run_corpus(src, clean, load_pack(["corpus"]), RunOptions(jobs=1))
     out = tmp_path / "out"
-    monkeypatch.setattr(cleaner.cli.base, "progress_for", lambda console, quiet: _CtrlCIn(phase, 1))
+    monkeypatch.setattr(cleaner.cli.run_command, "progress_for", lambda console, quiet: _CtrlCIn(phase, 1))
     stopped = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus", "--jobs", "1"])
     assert stopped.exit_code == 130, stopped.output
     assert said.format(out=out) + "run the same command to resume" in stopped.output.replace("\n", "")

@@ -39,7 +39,7 @@ contender cleans a slice before the next slice starts, so that a slow spell of a
 shared machine falls on all of them alike and the ratios stay fair.
 
 The corpus cycles its pool of documents (15.9 MB with shared/bench). cleaner
-remembers the screening of up to ``cleaner.line_screen.MEMORY`` lines (32,768)
+remembers the screening of up to ``cleaner.core.line_screen.MEMORY`` lines (32,768)
 and pattern verdicts for 65,536 lines; the pool holds about 164,000 distinct lines,
 so a line met again one cycle later has been forgotten. Compare --mb 15 and
 --mb 100 to see it: the rates are alike.

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from cleaner import Example, Judgement, Measure, Pipeline, filter_rule
 from cleaner.cli import app
-from cleaner.engine import apply_rule
-from cleaner.pack import load_pack
+from cleaner.core.engine import apply_rule
+from cleaner.loading.pack import load_pack
 from cleaner.registry import failing_judgement
 from cleaner.rule import RuleError
 from tests.test_plugins import make_plugin, site  # noqa: F401  (the fixture)

@@ -17,7 +17,7 @@ import sys
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.pack import load_pack
+from cleaner.loading.pack import load_pack
 from cleaner.rules import _langid
 from tests.conftest import SEEDS
 
@@ -37,7 +37,7 @@ def test_the_model_is_installed_and_nothing_reaches_the_network():
         "def refuse(*a, **k): raise OSError('network use in a test')\n"
         "socket.socket.connect = socket.socket.connect_ex = refuse\n"
         "socket.create_connection = socket.getaddrinfo = refuse\n"
-        "from cleaner.pack import load_pack\n"
+        "from cleaner.loading.pack import load_pack\n"
         f"out = load_pack().clean({GERMAN_NEWS!r})\n"
         "print(out.meta['language'], out.meta['language_score'])\n"
     )

@@ -18,7 +18,7 @@ import pytest
 import zstandard
 
 from cleaner import Pipeline
-from cleaner.pack import load_pack
+from cleaner.loading.pack import load_pack
 from cleaner.rules.pii import mask_emails, mask_ips, mask_phones
 
 ADDRESSES = [

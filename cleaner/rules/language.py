@@ -11,7 +11,7 @@ its cost: docs/language.md.
 
 from __future__ import annotations
 
-from cleaner.rule import Example, Judgement, Measure, filter_rule
+from cleaner.core.rule import Example, Judgement, Measure, filter_rule
 from cleaner.rules import _langid
 
 _DE = ("Der Bundestag hat am Freitag nach langer Debatte das neue Gesetz zur Förderung "

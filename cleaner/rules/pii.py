@@ -22,7 +22,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from cleaner.rule import Example, rule
+from cleaner.core.rule import Example, rule
 
 #: datatrove's e-mail pattern (PIIFormatter), which follows RFC 5322's dot-atoms.
 EMAIL = re.compile(

@@ -126,6 +126,10 @@ def test_no_input_address_reaches_out_stdout_or_stderr(tmp_path):
             done = _cli("explain", str(src / name), "--pack", "pii", "--pack", str(phones), *extra)
             assert done.returncode == 0, done.stderr
             said += [done.stdout, done.stderr]
+    done = _cli("clean", str(src / "a.txt"), "--pack", "pii", "--pack", str(phones), "-v")
+    assert done.returncode == 0, done.stderr
+    said += [done.stdout, done.stderr]
+    assert "masked pii/email: " in done.stderr + done.stdout
     assert "masked 2 email addresses" in "".join(said)
     for text in said:
         for address in ADDRESSES:

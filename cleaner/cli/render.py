@@ -385,7 +385,7 @@ def steps_brief(console: Console, cleaned: Cleaned) -> None:
         elif step.action in ("dropped", "kept"):
             console.print(f"  {step.action} {step.rule}: {escape(step.why or '')}", highlight=False)
         else:
-            console.print(f"  changed {step.rule}: {step.chars_before:,} → {step.chars_after:,} chars"
+            console.print(f"  {step.action} {step.rule}: {step.chars_before:,} → {step.chars_after:,} chars"
                           + (f" ({escape(step.why)})" if step.why else ""), highlight=False)
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 # was; loaded later (by a plugin's ``from cleaner.rule import ...``) it would replace the decorator.
 from cleaner import rule as _rule_module  # noqa: I001
 from cleaner.core.engine import Outcome, Pipeline, Step
-from cleaner.core.rule import Example, Rule, line_rule, meta_rule, rule
+from cleaner.core.rule import Example, Judgement, Measure, Rule, filter_rule, line_rule, meta_rule, rule
 from cleaner.core.version import __version__
 
 del _rule_module
@@ -33,6 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "Example",
+    "Judgement",
+    "Measure",
     "Outcome",
     "Pipeline",
     "Rule",
@@ -40,6 +42,7 @@ __all__ = [
     "__version__",
     "clean",
     "default_pipeline",
+    "filter_rule",
     "line_rule",
     "load_pack",
     "meta_rule",

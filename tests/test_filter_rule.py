@@ -17,7 +17,7 @@ from cleaner.core.engine import apply_rule
 from cleaner.loading.pack import load_pack
 from cleaner.registry import failing_judgement
 from cleaner.rule import RuleError
-from tests.test_plugins import make_plugin, site  # noqa: F401  (the fixture)
+from test_plugins import make_plugin, site  # noqa: F401  (the fixture)
 
 LONG = "The minister signed the agreement in Moscow on Friday, officials said.\n"
 SHORT = "Buy now\n"

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from cleaner.cli import app
 from cleaner.loading.pack import load_pack
 from cleaner.rules import _langid
-from tests.conftest import SEEDS
+from conftest import SEEDS
 
 GERMAN_NEWS = (
     "Berlin. Der Bundestag hat am Donnerstagabend nach einer langen und teils hitzigen Debatte das neue "

@@ -154,7 +154,7 @@ def test_rules_show_prints_a_corpus_rules_example_corpora():
 def test_a_verdict_rewrites_lines_with_one_reason_and_removes_others_by_their_index():
     """``rewrite`` (the HTML path's layout rows that lose cells): one change for all
     the rewritten lines, then the removals, each line's index that of the text judged."""
-    from cleaner.engine import Outcome, _apply_verdict
+    from cleaner.core.engine import Outcome, _apply_verdict
 
     outcome = Outcome("| story | menu |\nRelated one\n| more story | links |\nEnd.")
     rewrite = (((0, "| story |"), (2, "| more story |")), "2 cells")

@@ -149,3 +149,18 @@ def test_rules_show_prints_a_corpus_rules_example_corpora():
     assert shown.exit_code == 0 and "a corpus of 3" in shown.output and "doc3 out: dropped" in shown.output
     as_json = CliRunner().invoke(app, ["rules", "show", "corpus/duplicates", "--json"])
     assert [c["outputs"][-1] for c in __import__("json").loads(as_json.output)["corpus_examples"]][0] is None
+
+
+def test_a_verdict_rewrites_lines_with_one_reason_and_removes_others_by_their_index():
+    """``rewrite`` (the HTML path's layout rows that lose cells): one change for all
+    the rewritten lines, then the removals, each line's index that of the text judged."""
+    from cleaner.core.engine import Outcome, _apply_verdict
+
+    outcome = Outcome("| story | menu |\nRelated one\n| more story | links |\nEnd.")
+    rewrite = (((0, "| story |"), (2, "| more story |")), "2 cells")
+    verdict = CorpusVerdict(remove=((1, "links"),), rewrite=rewrite)
+    _apply_verdict(every_page, verdict, outcome, trace=True)
+    assert outcome.text == "| story |\n| more story |\nEnd."
+    assert [(s.action, s.why) for s in outcome.steps] == [("changed", "2 cells"), ("removed", "links")]
+    assert outcome.steps[0].after == "| story |\nRelated one\n| more story |\nEnd."
+    assert outcome.steps[1].text == "Related one" and outcome.steps[1].line == 2

@@ -44,3 +44,46 @@ def test_each_line_says_how_much_of_it_is_link_text():
     assert found["More reading"] == 0.0  # an anchor on the page itself leads nowhere else
     assert found["No links here."] == 0.0
     assert page_text(html) == "\n".join(line for line, _ in page_lines(html))
+
+
+# close_open_title: a <title> never closed would make the whole page its title
+
+
+def test_an_unclosed_title_is_closed_at_the_end_of_its_line_and_the_body_is_read_again():
+    from cleaner.io.html import extract_main_text
+    from cleaner.io.page_text import close_open_title
+
+    story = "".join(f"<p>The harbour board met on day {n} and agreed to dredge the channel before the spring "
+                    f"tides, after a long debate about the cost of the work.</p>" for n in range(6))
+    head = "<head><title>Harbour news library-->\n<script>var x = 1;</script></head>"
+    html = f"<html>{head}<body>{story}</body></html>"
+    closed = close_open_title(html)
+    assert closed.startswith("<html><head><title>Harbour news library--></title>\n<script>")
+    assert page_text(html) == page_text(closed)  # the page's own text (the corpus rules' evidence) as well
+    assert "harbour board met on day 5" in page_text(html)
+    assert "harbour board met on day 5" in extract_main_text(html, seconds=None, metadata=False)[0]
+
+
+def test_an_unclosed_title_ends_at_the_first_markup_on_its_line():
+    from cleaner.io.page_text import close_open_title
+
+    assert close_open_title("<title>Gale warning<meta charset='utf-8'><p>x") == (
+        "<title>Gale warning</title><meta charset='utf-8'><p>x")
+    assert close_open_title("<TITLE>\n  Gale warning  \n<p>x") == "<TITLE>\n  Gale warning</title>  \n<p>x"
+    assert close_open_title("<title>Gale warning") == "<title>Gale warning</title>"
+
+
+def test_a_closed_title_and_titles_that_are_not_the_documents_are_left_alone():
+    from cleaner.io.page_text import close_open_title
+
+    for html in [
+        "<title>Gale\n warning</title><p>x",  # over two lines, closed
+        "<TITLE>Gale warning</TITLE ><p>x",
+        "<p>no title at all</p>",
+        "<svg><title>Share</svg><p>x",  # SVG's own title is an element, not the page's
+        "<!-- <title> old --><p>x",
+        "<script>document.write('<title>x');</script><p>x",
+        "<textarea><title></textarea><p>x",
+        "<title>Page</title><svg><title>Share</svg>",  # only the first title counts
+    ]:
+        assert close_open_title(html) == html, html

@@ -110,10 +110,10 @@ InputFormatOpt = Annotated[
 
 _EXTRACTOR_HELP = (
     "What finds the main text of HTML pages and WARC responses. trafilatura: the more precise on articles "
-    "(F1 on the dev sets scrapinghub 0.956, readability 0.931, sites 0.719, news-sites 0.851; chosen on "
+    "(F1 on the dev sets scrapinghub 0.956, readability 0.931, sites 0.719, news-sites 0.878; chosen on "
     "three of them and scored on the fourth, it is the choice in every fold); metadata (author, date) from anywhere in the page. resiliparse: 7-14x faster, "
-    "rules included (README, Speed); F1 0.940, 0.941, 0.700, 0.845 on the same sets: ahead on readability, behind on "
-    "articles (0.873 vs 0.934 on sites) and listings; with --pack corpus ahead on news (0.910 vs 0.893) and "
+    "rules included (README, Speed); F1 0.940, 0.941, 0.700, 0.870 on the same sets: ahead on readability, behind on "
+    "articles (0.873 vs 0.934 on sites) and listings; with --pack corpus ahead on news (0.940 vs 0.928) and "
     "behind on sites (0.734 vs 0.776); metadata only from the page's <head>; needs "
     + escape("pip install 'cleaner[resiliparse]'") + ". See docs/extractors.md. "
 )

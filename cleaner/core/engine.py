@@ -163,8 +163,9 @@ def corpus_verdict(rule: Rule, text: str, corpus: CorpusContext | None) -> Corpu
 
 def _apply_verdict(rule: Rule, verdict: CorpusVerdict, outcome: Outcome, trace: bool) -> None:
     """Record a corpus rule's verdict: removed lines as steps (like a line pass),
-    a replaced text as a change with its reason, or the whole document dropped
-    with the reason; metadata kept either way."""
+    a replaced text as a change with its reason, rewritten lines as one change
+    with their reason, or the whole document dropped with the reason; metadata
+    kept either way."""
     merge_meta(outcome.meta, verdict.meta)
     text = outcome.text
     if verdict.drop is not None:
@@ -177,6 +178,15 @@ def _apply_verdict(rule: Rule, verdict: CorpusVerdict, outcome: Outcome, trace: 
         outcome.steps.append(_with_trace(step, text, new) if trace else step)
         outcome.text = new
         return
+    if verdict.rewrite is not None:
+        rewritten, why = verdict.rewrite
+        lines = text.split("\n")
+        for index, line in rewritten:
+            lines[index] = line
+        new = "\n".join(lines)
+        step = Step(rule.id, "changed", len(text), len(new), why=why)
+        outcome.steps.append(_with_trace(step, text, new) if trace else step)
+        outcome.text = text = new
     if not verdict.remove:
         return
     lines = text.split("\n")

@@ -91,12 +91,16 @@ class CorpusVerdict:
     document (``"near-duplicate of a.txt, Jaccard ≈ 0.91"``). ``replace``: a text
     that takes the place of the one judged, with the reason (``(text, why)``; the
     HTML path's page text where the extractor kept too little of it); the rules
-    after it, and the engine's next pass, clean it like any text. ``meta``:
-    metadata to keep (``{"duplicate_of": "a.txt"}``)."""
+    after it, and the engine's next pass, clean it like any text. ``rewrite``:
+    lines that take a new text, with one reason for them all (``(((line index, new
+    line), ...), why)``; the HTML path's layout table rows that lose the cells
+    outside the page's main text), applied before ``remove`` and never to a line it
+    removes. ``meta``: metadata to keep (``{"duplicate_of": "a.txt"}``)."""
 
     remove: tuple[tuple[int, str], ...] = ()
     drop: str | None = None
     replace: tuple[str, str] | None = None
+    rewrite: tuple[tuple[tuple[int, str], ...], str] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
 

@@ -111,7 +111,14 @@ def extract_main_text(
     the thread's posts instead, and ``meta["thread_posts"]`` says how many (so with
     resiliparse too). ``threads=False`` keeps the extractor's text on every page (for
     measurement).
+
+    A ``<title>`` that is never closed is closed first
+    (:func:`cleaner.io.page_text.close_open_title`): both extractors' parsers would
+    read the whole page as its title.
     """
+    from cleaner.io.page_text import close_open_title
+
+    html = close_open_title(html)
     if extractor != DEFAULT_EXTRACTOR:
         return _other_extractor(html, url, seconds, metadata, extractor, threads)
     import trafilatura  # here, not at the top: importing it takes ~0.4 s, which every process paid

@@ -17,11 +17,16 @@ line; inline elements (``<a>``, ``<span>``, ``<b>``) run on. A table cell
 rows as rows ("Weight 0.8 kg"), not a line per cell. Whitespace inside a line is
 folded to one space; empty lines are dropped.
 
+A ``<title>`` that is never closed is closed first (:func:`close_open_title`: the
+parser would read the whole page as the title).
+
 Leaves alone: CSS visibility (``display:none`` in a stylesheet is not read), text
 drawn by scripts, alt text of images, and the order of the source (no layout).
 """
 
 from __future__ import annotations
+
+import re
 
 import lxml.html
 from lxml import etree
@@ -52,11 +57,12 @@ def page_lines(html: str) -> list[tuple[str, float]]:
     are link text (inside ``<a href>`` that leads off the spot: a ``#section``
     anchor, a heading's own permalink, does not count): a menu entry or a related-links headline is
     1.0, a paragraph with a link or two near 0. An empty or unparsable page gives
-    ``[]``."""
+    ``[]``. A ``<title>`` never closed is closed first (:func:`close_open_title`), as
+    before the extractors."""
     if not html.strip():
         return []
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(close_open_title(html))
     except (etree.ParserError, ValueError):
         return []
     lines: list[tuple[str, float]] = []
@@ -105,3 +111,45 @@ def page_lines(html: str) -> list[tuple[str, float]]:
     walk(root)
     end_line()
     return lines
+
+
+#: Where the document's ``<title>`` is looked for: the first ``<title>`` start tag that
+#: is not inside a comment, a script, a style sheet, a text area, SVG or MathML (a
+#: ``<title>`` in SVG is an element of its own, never the document's title).
+_TITLE_OR_SKIPPED = re.compile(
+    r"<!--.*?(?:-->|\Z)|<(script|style|textarea|svg|math)\b[^>]*>.*?(?:</\1\s*>|\Z)|<title\b[^>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
+#: What ends a title's text when its end tag is missing: the first markup (a start or
+#: end tag, a comment or a doctype; a title holds text alone) or the end of the first
+#: line that has text.
+_TITLE_END = re.compile(r"<[A-Za-z/!?]|[ \t]*\r?\n")
+_TITLE_CLOSE = re.compile(r"</title[\s/>]", re.IGNORECASE)
+
+
+def close_open_title(html: str) -> str:
+    """``html`` with its ``<title>`` closed where its end tag is missing.
+
+    Parsers read a title's content as text up to ``</title>`` (HTML5's RCDATA: libxml2
+    from 2.14, lexbor, browsers). A page whose ``<title>`` is never closed (some 2008
+    news pages, cut or spliced when crawled: ``<title>BBC SPORTi library-->`` and then
+    the scripts) has its whole body read as the title, and an extractor finds no text
+    at all. Here ``</title>`` goes in where the title text ends: before the first
+    markup that follows (a tag, a comment: a title holds text alone), or at the end of
+    its first line of text, whichever comes first.
+
+    Leaves alone: a page whose first ``<title>`` has its end tag anywhere after it (a
+    title over several lines, ``</TITLE >``), a page with no ``<title>``, ``<title>``
+    inside a comment, script, style sheet, text area, SVG or MathML (SVG's own titles;
+    a script's ``"<title>"`` strings), and every ``<title>`` after the first."""
+    for found in _TITLE_OR_SKIPPED.finditer(html):
+        if found.group(1) is not None or found.group(0).startswith("<!--"):
+            continue  # skipped content
+        start = found.end()
+        if _TITLE_CLOSE.search(html, start):
+            return html  # closed: the parsers read it as its author did
+        text = start + len(html[start:]) - len(html[start:].lstrip())  # the first line of text
+        end = _TITLE_END.search(html, text)
+        at = len(html) if end is None else end.start()
+        return html[:at] + "</title>" + html[at:]
+    return html

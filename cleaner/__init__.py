@@ -19,13 +19,15 @@ from pathlib import Path  # noqa: E402
 from typing import TYPE_CHECKING, Any, Iterable, Sequence  # noqa: E402
 
 from cleaner.engine import Outcome, Pipeline, Step  # noqa: E402
-from cleaner.rule import Example, Rule, line_rule, meta_rule, rule  # noqa: E402
+from cleaner.rule import Example, Judgement, Measure, Rule, filter_rule, line_rule, meta_rule, rule  # noqa: E402
 
 if TYPE_CHECKING:  # pragma: no cover
     from cleaner.registry import Registry
 
 __all__ = [
     "Example",
+    "Judgement",
+    "Measure",
     "Outcome",
     "Pipeline",
     "Rule",
@@ -33,6 +35,7 @@ __all__ = [
     "__version__",
     "clean",
     "default_pipeline",
+    "filter_rule",
     "line_rule",
     "load_pack",
     "meta_rule",

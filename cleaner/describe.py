@@ -69,7 +69,8 @@ def rule_details(rule: Rule, position: int | None, implementation_of: Implementa
         **rule_entry(rule, position, implementation_of),
         "doc": rule.doc,
         "examples": [
-            {"input": ex.input, "output": ex.output, "changes": ex.changes, "note": ex.note, "meta": ex.meta}
+            {"input": ex.input, "output": ex.output, "changes": ex.changes, "note": ex.note, "meta": ex.meta,
+             **({"drops": ex.drops} if rule.kind == "filter" else {})}
             for ex in rule.examples
         ],
         **({"corpus_examples": [

@@ -25,12 +25,14 @@ class Step:
     """One recorded change: a removed line or a changed text."""
 
     rule: str
-    action: str  # "removed" | "changed" | "dropped" (the whole document, by a corpus rule)
+    action: str  # "removed" | "changed" | "dropped" (the whole document, by a corpus or filter rule) | "kept" (by a filter, with a note)
     chars_before: int
     chars_after: int
     line: int | None = None  # removed: 1-based line number in the text the rule saw
     text: str | None = None  # removed: the line's text
     why: str | None = None  # the rule's own reason, when it gives one (a removed line, a dropped or replaced text)
+    measures: tuple[Any, ...] = ()  # a filter's measures (cleaner.rule.Measure): dropped, kept with a note, or traced
+    label: str | None = None  # a filter's drop: the reason without the document's values, for counting
     before: str | None = field(default=None, compare=False, repr=False)  # traced runs only
     after: str | None = field(default=None, compare=False, repr=False)
 
@@ -41,8 +43,12 @@ class Step:
             d["text"] = self.text
             if self.why:
                 d["why"] = self.why
-        elif self.why:  # a document a corpus rule dropped, or a text it replaced
+        elif self.why:  # a document a corpus or filter rule dropped, or a text it replaced
             d["why"] = self.why
+        if self.label:
+            d["label"] = self.label
+        if self.measures:
+            d["measures"] = [m.to_dict() for m in self.measures]
         d["chars_before"] = self.chars_before
         d["chars_after"] = self.chars_after
         return d
@@ -105,6 +111,8 @@ def _apply_stage(
             return True  # exact: the rule would return the text unchanged (or no metadata)
         if first.kind == "corpus":
             _apply_verdict(first, corpus_verdict(first, text, corpus), outcome, trace)
+        elif first.kind == "filter":
+            _apply_judgement(first, fn(text, **first.options), outcome, trace)
         elif first.kind == "line":
             new, removals = run_line_pass(stage, text, fast=fast, corpus=corpus)
             before = len(text)
@@ -183,6 +191,22 @@ def _apply_verdict(rule: Rule, verdict: CorpusVerdict, outcome: Outcome, trace: 
     outcome.text = new
 
 
+def _apply_judgement(rule: Rule, judgement: Any, outcome: Outcome, trace: bool) -> None:
+    """Record a filter rule's judgement: a drop as a ``dropped`` step with its
+    reason and measures (the document stops there, as for a corpus rule's drop);
+    a kept document with a note as a ``kept`` step, and, in a traced run, every
+    judgement with its measures (for ``explain``); metadata kept either way."""
+    merge_meta(outcome.meta, judgement.meta)
+    size = len(outcome.text)
+    if not judgement.keep:
+        reason = judgement.reason or rule.summary
+        label = judgement.label if judgement.label and judgement.label != reason else None
+        outcome.steps.append(Step(rule.id, "dropped", size, 0, why=reason, measures=judgement.measures, label=label))
+        outcome.text, outcome.status, outcome.reason = "", "dropped", reason
+    elif judgement.reason or trace:
+        outcome.steps.append(Step(rule.id, "kept", size, size, why=judgement.reason, measures=judgement.measures))
+
+
 def _with_trace(step: Step, before: str, after: str) -> Step:
     return Step(**{**step.__dict__, "before": before, "after": after})
 
@@ -222,8 +246,13 @@ def apply_rules(
     ``corpus`` (see :mod:`cleaner.corpus.model`): their statistics were gathered
     on the text as the first pass hands it to them, which ``stop_before=rule_id``
     returns (the scan). A document a corpus rule drops stops there.
+
+    Filter rules (kind ``filter``) judge the text as it reaches them; in a later
+    pass they judge it again only when it changed since. A document a filter
+    drops stops there.
     """
     outcome = Outcome(text=text)
+    judged: dict[int, str] = {}  # filter stage position -> the text it last judged
     stages = _stages_of(tuple(rules))
     by_chars = _character_screen(tuple(rules)) if fast else None
     log = CheckLog(stages) if fast else None  # which stages the check pass may leave out
@@ -241,6 +270,12 @@ def apply_rules(
                 _apply_stage(stage, outcome, trace, fast, corpus)
                 if outcome.status == "dropped":
                     return outcome
+            elif stage[0].kind == "filter":
+                if judged.get(position) != seen:
+                    judged[position] = seen
+                    _apply_stage(stage, outcome, trace, fast, corpus)
+                    if outcome.status == "dropped":
+                        return outcome
             elif log is not None and pass_number > 0 and log.still_idle(position):
                 idle = True  # exact: can_change would rule the text out again (cleaner.settled)
             elif log is not None and pass_number > 0 and log.settled(position):
@@ -335,7 +370,7 @@ class Pipeline:
             outcome = apply_rules(self.rules, text, trace=trace, fast=self.fast, corpus=corpus)
         except RuleFailure as exc:
             return Outcome(text=text, status="failed", reason=str(exc))
-        if outcome.status == "dropped":  # by a corpus rule, with its reason
+        if outcome.status == "dropped":  # by a corpus or filter rule, with its reason
             return outcome
         if not outcome.text.strip():
             outcome.status, outcome.reason = "dropped", "empty input" if empty else "no text left after cleaning"

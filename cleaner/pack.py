@@ -382,7 +382,7 @@ class _Placer:
             after = r.after
         if after is None:
             last = max((i for i, x in enumerate(self.order) if x.kind == "line"), default=None)
-            if last is None:
+            if last is None or r.kind == "filter":  # a filter judges the cleaned text: at the end
                 self.order.append(r)
                 return None
             after = self.order[last].id

@@ -263,6 +263,11 @@ def failing_example(r: Rule) -> str | None:
             note = f" ({corpus.note})" if corpus.note else ""
             return f"example corpus fails{note}:\n  expected: {corpus.outputs!r}\n  got:      {outputs!r}"
     for ex in r.examples:
+        if r.kind == "filter":
+            why = failing_judgement(r, ex)
+            if why:
+                return why
+            continue
         if r.kind == "meta":
             got_meta = r.fn(ex.input, **r.options)
             if got_meta != ex.meta:
@@ -272,6 +277,23 @@ def failing_example(r: Rule) -> str | None:
         if got != ex.expected:
             note = f" ({ex.note})" if ex.note else ""
             return f"example fails{note}:\n  input:    {ex.input!r}\n  expected: {ex.expected!r}\n  got:      {got!r}"
+    return None
+
+
+def failing_judgement(r: Rule, ex: Any) -> str | None:
+    """Why a filter rule's example does not hold: it must drop or keep the
+    document, and set the metadata given (``{}``: none), or None."""
+    from cleaner.engine import apply_rule
+
+    outcome = apply_rule(r, ex.input)
+    note = f" ({ex.note})" if ex.note else ""
+    if (outcome.status == "dropped") != ex.drops:
+        did = f"dropped it ({outcome.reason})" if outcome.status == "dropped" else "kept it"
+        return f"example fails{note}: input {ex.input[:80]!r}: must {'drop' if ex.drops else 'keep'} it, {did}"
+    if ex.meta is not None:
+        got = outcome.meta if ex.meta == {} else {k: outcome.meta.get(k) for k in ex.meta}
+        if got != ex.meta:
+            return f"example fails{note}: input {ex.input[:80]!r}: expected meta {ex.meta!r}, got {outcome.meta!r}"
     return None
 
 

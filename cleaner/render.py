@@ -275,6 +275,12 @@ def explain(
             )
         elif step.action == "dropped":
             console.print(f"[yellow]dropped[/] by [cyan]{step.rule}[/]: {escape(step.why or '')}" + chars)
+            for line in measure_lines(step.measures):
+                console.print(f"  {escape(line)}", highlight=False)
+        elif step.action == "kept":
+            console.print(f"[green]kept[/] by [cyan]{step.rule}[/]" + (f": {escape(step.why)}" if step.why else ""))
+            for line in measure_lines(step.measures):
+                console.print(f"  {escape(line)}", highlight=False)
         else:
             console.print(f"[cyan]{step.rule}[/] changed {step.chars_before:,} → {step.chars_after:,} chars"
                           + (f"  [dim]{escape(step.why)}[/]" if step.why else ""))
@@ -285,6 +291,18 @@ def explain(
     if show_text and outcome.status == "ok":
         console.rule("cleaned text")
         console.print(outcome.text, markup=False, highlight=False, end="")
+
+
+def measure_lines(measures: Sequence[Any]) -> list[str]:
+    """A filter's measures, one a line: ``✓ mean word length 4.8  (bound 3..10)``;
+    ✗ for one that failed its bound, · for one only reported."""
+    lines = []
+    for m in measures:
+        mark = "·" if m.passed is None else "✓" if m.passed else "✗"
+        value = f"{m.value:.3g}" if isinstance(m.value, float) else str(m.value)
+        bound = f"  (bound {m.bound})" if m.bound is not None else ""
+        lines.append(f"{mark} {m.name} {value}{bound}")
+    return lines
 
 
 def within_line(within: dict[str, Any]) -> str:
@@ -361,8 +379,8 @@ def steps_brief(console: Console, cleaned: Cleaned) -> None:
     for step in outcome.steps:
         if step.action == "removed":
             console.print(f"  removed line {step.line} {step.rule}: {escape(step.text or '')}", highlight=False)
-        elif step.action == "dropped":
-            console.print(f"  dropped {step.rule}: {escape(step.why or '')}", highlight=False)
+        elif step.action in ("dropped", "kept"):
+            console.print(f"  {step.action} {step.rule}: {escape(step.why or '')}", highlight=False)
         else:
             console.print(f"  changed {step.rule}: {step.chars_before:,} → {step.chars_after:,} chars"
                           + (f" ({escape(step.why)})" if step.why else ""), highlight=False)
@@ -439,11 +457,13 @@ def rule_details(console: Console, rule: Rule, *, in_pack: bool, implementation:
     console.print("\n[bold]Examples[/]")
     for ex in rule.examples:
         label = "[green]changes[/]" if ex.changes else "[yellow]leaves alone[/]"
-        if rule.kind == "meta":
+        if rule.kind == "filter":
+            label = ("[green]drops[/]" if ex.drops else "[yellow]keeps[/]") + (f" meta {escape(str(ex.meta))}" if ex.meta else "")
+        elif rule.kind == "meta":
             label = f"[green]meta[/] {escape(str(ex.meta))}"
         console.print(f"• {label}" + (f" [dim]({escape(ex.note)})[/]" if ex.note else ""))
         console.print(f"    in:  {escape(repr(ex.input))}")
-        if ex.changes:
+        if ex.changes and not ex.drops:
             console.print(f"    out: {escape(repr(ex.expected))}")
     for corpus in rule.corpus_examples:  # a corpus rule's examples are small corpora
         label = "[green]changes[/]" if corpus.changes else "[yellow]leaves alone[/]"

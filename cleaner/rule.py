@@ -10,6 +10,11 @@ A rule is one small, pure step with a permanent id. There are three kinds:
   line rule may fire (``head``, ``tail``, ``edge`` or ``anywhere``) is declared with
   the rule and enforced by the engine, see :mod:`cleaner.lines`.
 * ``meta`` rules read the text and return metadata, never changing it.
+* ``filter`` rules judge the whole document: ``fn(text, **options) -> Judgement``,
+  keep or drop, with the reason and the measures taken (name, value, bound,
+  passed), and metadata to keep (``language/identify`` sets ``language``). A
+  dropped document has status ``dropped`` with the judgement's reason; the
+  engine records the step, so ``explain`` prints each measure against its bound.
 
 Every rule carries examples: at least one input it must change and one it must
 leave alone. The examples are the tests (``tests/test_rule_examples.py``).
@@ -50,9 +55,12 @@ from cleaner.lines import LineContext
 from cleaner.options import conforms, describe_type
 from cleaner.settled import KINDS
 
-__all__ = ["CorpusExample", "Example", "LineContext", "Rule", "RuleError", "corpus_rule", "line_rule", "meta_rule", "rule"]
+__all__ = [
+    "CorpusExample", "Example", "Judgement", "LineContext", "Measure", "Rule", "RuleError", "corpus_rule",
+    "filter_rule", "line_rule", "meta_rule", "rule",
+]
 
-RuleKind = Literal["text", "line", "meta", "corpus"]
+RuleKind = Literal["text", "line", "meta", "corpus", "filter"]
 Where = Literal["head", "tail", "edge", "anywhere"]
 WHERE_VALUES: tuple[str, ...] = ("head", "tail", "edge", "anywhere")
 
@@ -77,20 +85,74 @@ class Example:
 
     ``output=None`` means the rule must leave ``input`` unchanged. For ``meta``
     rules, ``meta`` is the metadata the rule must return (``{}`` for none).
+    For ``filter`` rules, ``drops=True`` means the rule must drop the document
+    (else it must keep it), and ``meta`` the metadata it must set (the keys
+    given; ``{}``: none at all).
     """
 
     input: str
     output: str | None = None
     note: str = ""
     meta: dict[str, Any] | None = None
+    drops: bool = False
 
     @property
     def expected(self) -> str:
+        if self.drops:
+            return ""
         return self.input if self.output is None else self.output
 
     @property
     def changes(self) -> bool:
-        return self.expected != self.input
+        return self.drops or self.expected != self.input
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure a filter took: its name, its value, the bound it is held to
+    (a number or a few words: ``"≤ 10"``, ``"[en]"``) and whether it passed
+    (``None``: not judged by it, only reported)."""
+
+    name: str
+    value: Any
+    bound: Any = None
+    passed: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"name": self.name, "value": self.value}
+        if self.bound is not None:
+            d["bound"] = self.bound
+        if self.passed is not None:
+            d["passed"] = self.passed
+        return d
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A filter rule's judgement of one document: keep it or drop it.
+
+    ``reason``: why it was dropped (``"language de (0.97), not in [en]"``), or,
+    for a kept document, a note worth recording (``"too short to judge"``: the
+    engine then records a ``kept`` step). ``label``: the reason without its
+    document's values, by which the run counts drops (``"language de, not in
+    [en]"``; the reason when not given). ``measures``: what was measured, for
+    ``explain``. ``meta``: metadata to keep, kept or dropped."""
+
+    keep: bool = True
+    reason: str | None = None
+    measures: tuple[Measure, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+    label: str | None = None
+
+    @classmethod
+    def drop(cls, reason: str, *, measures: tuple[Measure, ...] | list[Measure] = (), meta: dict[str, Any] | None = None,
+             label: str | None = None) -> Judgement:
+        return cls(False, reason, tuple(measures), dict(meta or {}), label)
+
+    @classmethod
+    def kept(cls, reason: str | None = None, *, measures: tuple[Measure, ...] | list[Measure] = (),
+             meta: dict[str, Any] | None = None) -> Judgement:
+        return cls(True, reason, tuple(measures), dict(meta or {}))
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,7 +235,7 @@ def check_contract(r: Rule) -> None:
         raise fail("id must look like 'area/name' in lower-case words and hyphens")
     if not r.summary.strip():
         raise fail("a one-line summary is required")
-    if r.kind not in ("text", "line", "meta", "corpus"):
+    if r.kind not in ("text", "line", "meta", "corpus", "filter"):
         raise fail(f"unknown kind {r.kind!r}")
     if r.where not in WHERE_VALUES:
         raise fail(f"'where' must be one of {', '.join(WHERE_VALUES)}, not {r.where!r}")
@@ -216,6 +278,12 @@ def check_contract(r: Rule) -> None:
     if r.kind == "meta":
         if not any(e.meta for e in r.examples) or not any(e.meta == {} for e in r.examples):
             raise fail("needs an example that yields metadata and one that yields none ({})")
+        return
+    if r.kind == "filter":
+        if not any(e.drops or e.meta for e in r.examples):
+            raise fail("needs an example it must drop or give metadata")
+        if not any(not e.drops and not e.meta for e in r.examples):
+            raise fail("needs an example it must keep without metadata")
         return
     if not any(e.changes for e in r.examples):
         raise fail("needs at least one example it must change")
@@ -345,6 +413,23 @@ def corpus_rule(
         "corpus", id, summary, [], aliases=aliases, scan=scan, statistics=statistics, after=after,
         corpus_examples=tuple(examples),
     )
+
+
+def filter_rule(
+    id: str,
+    summary: str,
+    *,
+    examples: list[Example],
+    aliases: tuple[str, ...] = (),
+    after: str | None = None,
+) -> Callable[[Callable[..., Judgement]], Rule]:
+    """Declare a filter rule: ``fn(text, **options) -> Judgement`` keeps or drops
+    the whole document, with the reason and the measures taken, and may keep
+    metadata. Examples: ``Example(text, drops=True)`` it must drop,
+    ``Example(text)`` it must keep, ``meta={...}`` the metadata it must set.
+    ``after``: as for :func:`rule` (an added filter without it goes after the last
+    rule of the order)."""
+    return _declare("filter", id, summary, examples, aliases=aliases, after=after)
 
 
 def meta_rule(

@@ -158,6 +158,7 @@ class RunReport:
     bytes_read: int = 0
     failures: list[dict[str, str]] = field(default_factory=list)
     drops: Counter = field(default_factory=Counter)
+    drops_by_rule: Counter = field(default_factory=Counter)  # rule id -> documents it dropped
     seconds: float = 0.0
     resumed_units: int = 0
     #: The file name of the run's provenance in OUT (compressed: ``provenance.jsonl.zst``).
@@ -188,14 +189,19 @@ class RunReport:
         status = record["status"]
         self.status[status] += 1
         for step in record["steps"]:
-            self.rules[step["rule"]] += 1
+            if step.get("action") != "kept":  # a filter's note on a document it kept is no change
+                self.rules[step["rule"]] += 1
         self.chars_in += record["chars_before"]
         self.chars_out += record["chars_after"]
         self.chars.add(record)
         if status == "failed":
             self.failures.append({"id": record["id"], "reason": record["reason"] or ""})
         elif status == "dropped":
-            self.drops[record["reason"] or ""] += 1
+            last = record["steps"][-1] if record["steps"] else {}
+            # a filter's drop counts by its label (the reason without this document's values)
+            self.drops[last.get("label") or record["reason"] or ""] += 1
+            if last.get("action") == "dropped":
+                self.drops_by_rule[last["rule"]] += 1
 
 
 class Progress:
@@ -936,6 +942,7 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
         "counts": {"documents": report.documents, **{s: report.status[s] for s in ("ok", "dropped", "failed")}},
         "rules": dict(report.rules.most_common()),
         "dropped_reasons": dict(report.drops.most_common()),
+        "dropped_by_rule": dict(report.drops_by_rule.most_common()),
         "failures": report.failures,
         "skipped": {"count": len(report.skipped), "files": list(report.skipped), "reasons": report.skipped},
         "skipped_records": report.skipped_records,

@@ -27,6 +27,12 @@ CASES = [(r, n, ex) for r in ALL_RULES for n, ex in enumerate(r.examples)]
 
 @pytest.mark.parametrize("rule,n,example", CASES, ids=[f"{r.id}#{n}" for r, n, _ in CASES])
 def test_example(rule, n, example):
+    if rule.kind == "filter":  # keep or drop, and the metadata given
+        from cleaner.registry import failing_judgement
+
+        assert failing_judgement(rule, example) is None
+        assert apply_rule(rule, example.input).text == example.expected
+        return
     if rule.kind == "meta":
         assert rule.fn(example.input, **rule.options) == example.meta
         return
@@ -60,6 +66,8 @@ def test_rule_contract(rule):
     assert rule.doc, f"{rule.id} needs a docstring saying what it does, why, and what it leaves alone"
     if rule.kind == "corpus":
         assert any(e.changes for e in rule.corpus_examples) and any(not e.changes for e in rule.corpus_examples)
+    elif rule.kind == "filter":
+        assert any(e.drops or e.meta for e in rule.examples) and any(not e.drops and not e.meta for e in rule.examples)
     elif rule.kind != "meta":
         assert any(e.changes for e in rule.examples) and any(not e.changes for e in rule.examples)
 

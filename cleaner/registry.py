@@ -45,6 +45,9 @@ BUILTIN_MODULES = (
     "cleaner.rules.page",
     "cleaner.rules.corpus",
     "cleaner.rules.repeated",
+    "cleaner.rules.gopher",
+    "cleaner.rules.c4",
+    "cleaner.rules.fineweb",
 )
 
 ENTRY_POINT_GROUP = "cleaner.rules"

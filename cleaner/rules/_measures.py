@@ -209,8 +209,9 @@ def gopher_quality(
     out = [
         _below("words", n_real, min_doc_words),
         _above("words", n_real, max_doc_words),
-        _below("mean word length", mean, min_avg_word_length),
-        _above("mean word length", mean, max_avg_word_length),
+        # no words: datatrove's mean is NaN, which fails no bound; nothing to show
+        _below("mean word length", mean, min_avg_word_length) if n_real else None,
+        _above("mean word length", mean, max_avg_word_length) if n_real else None,
         _above("hash-to-word ratio", _ratio(t.count("#"), n_words), max_symbol_word_ratio),
         _above("ellipsis-to-word ratio", _ratio(t.count("...") + t.count("\u2026"), n_words), max_symbol_word_ratio),
         _above("bullet-line ratio", _ratio(bullets, n_lines), max_bullet_lines_ratio),
@@ -363,8 +364,10 @@ def c4_document(
     are at least as many sentences, and the measure says "at least"."""
     a = text if isinstance(text, Analysis) else analyse(text)
     kept: list[str] = []
+    # only the options that differ from the defaults, so that c4/lines' verdicts are shared
+    options = tuple(sorted((k, v) for k, v in line_options.items() if v != C4_LINE_DEFAULTS[k]))
     for raw in a.lines:
-        verdict, detail = _c4_line_cached(raw.strip(), tuple(sorted(line_options.items())))
+        verdict, detail = _c4_line_cached(raw.strip(), options)
         if verdict == "drop":
             what = detail.removeprefix("c4: ")
             return [Measure(f"lines with {what}", 1, 0, ">", False)]
@@ -378,6 +381,9 @@ def c4_document(
     return [Measure("sentences", sentences, min_num_sentences, "<", not sentences < min_num_sentences)]
 
 
+C4_LINE_DEFAULTS: dict[str, bool | int] = {
+    k: p.default for k, p in __import__("inspect").signature(c4_line).parameters.items() if p.kind is p.KEYWORD_ONLY
+}
 _C4_CACHE: dict[tuple[str, tuple[tuple[str, bool | int], ...]], tuple[str, str]] = {}
 
 

@@ -27,6 +27,7 @@ is not applied (datatrove's quality filter does not either).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from cleaner.lines import LineContext
@@ -62,8 +63,15 @@ def lines(line: str, ctx: LineContext) -> str | None:
     ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of
     cookies", "use cookies"). A line with "lorem ipsum" or a curly bracket stays:
     it drops the whole document (``c4/document``)."""
+    if _OTHER_BREAKS(line):  # C4 reads lines with str.splitlines: the line goes when all its parts would
+        verdicts = [_c4_line_cached(part.strip(), ()) for part in line.splitlines()]
+        return next((d for v, d in verdicts if v == "remove"), None) if all(v == "remove" for v, _ in verdicts) else None
     verdict, detail = _c4_line_cached(line, ())
     return detail if verdict == "remove" else None
+
+
+#: line breaks other than "\n" that ``str.splitlines`` (C4's reading) splits on
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]").search
 
 
 @filter_rule(

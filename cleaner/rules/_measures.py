@@ -17,8 +17,9 @@ Cost is designed in (docs/filters.md has the figures):
 * words come from :mod:`cleaner.rules._tokens`, chunk by chunk, and the per-word
   counts the quality filter needs are kept per chunk, packed in one integer, so
   summing them over a text is one ``sum(map(...))`` in C, with no list of words;
-* n-grams are counted with ``Counter`` over ``zip``s, and the duplicated
-  n-gram walk visits only the positions whose n-gram occurs more than once.
+* n-grams are 64-bit hashes in numpy arrays (:class:`NGrams`), counted with
+  ``numpy.unique``; the duplicated n-gram walk visits only the positions whose
+  n-gram occurs more than once, and stops at the first n with none.
 
 Punctuation tables: datatrove's ``PUNCTUATION`` and ``TERMINAL_PUNCTUATION``
 (datatrove/utils/text.py, Apache-2.0), copied; tests/test_filters.py checks that
@@ -28,13 +29,14 @@ they still match the installed datatrove.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
 from typing import Iterable, Sequence
 
-from cleaner.rules._tokens import CHUNKS, count_sentences
+import numpy as np
+
+from cleaner.rules._tokens import CHUNKS, SPECIALS, count_sentences
 
 TERMINAL = '!.?\u0589\u061d\u061e\u061f\u06d4\u0700\u0701\u0702\u07f9\u0837\u0839\u083d\u083e\u0964\u0965\u104a\u104b\u1362\u1367\u1368\u166e\u1735\u1736\u17d4\u17d5\u17d6\u17d9\u17da\u1803\u1809\u1944\u1945\u1aa8\u1aa9\u1aaa\u1aab\u1b5a\u1b5b\u1b5e\u1b5f\u1b7d\u1b7e\u1c3b\u1c3c\u1c7e\u1c7f\u203c\u203d\u2047\u2048\u2049\u2e2e\u2e3c\u2e53\u2e54\u3002\ua4ff\ua60e\ua60f\ua6f3\ua6f7\ua876\ua877\ua8ce\ua8cf\ua92f\ua9c8\ua9c9\uaa5d\uaa5e\uaa5f\uaaf0\uaaf1\uabeb\ufe52\ufe56\ufe57\uff01\uff0e\uff1f\uff61\U00010a56\U00010a57\U00010f55\U00010f56\U00010f57\U00010f58\U00010f59\U00010f86\U00010f87\U00010f88\U00010f89\U00011047\U00011048\U000110be\U000110bf\U000110c0\U000110c1\U00011141\U00011142\U00011143\U000111c5\U000111c6\U000111cd\U000111de\U000111df\U00011238\U00011239\U0001123b\U0001123c\U000112a9\U0001144b\U0001144c\U000115c2\U000115c3\U000115c9\U000115ca\U000115cb\U000115cc\U000115cd\U000115ce\U000115cf\U000115d0\U000115d1\U000115d2\U000115d3\U000115d4\U000115d5\U000115d6\U000115d7\U00011641\U00011642\U0001173c\U0001173d\U0001173e\U00011944\U00011946\U00011a42\U00011a43\U00011a9b\U00011a9c\U00011c41\U00011c42\U00011ef7\U00011ef8\U00011f43\U00011f44\U00016a6e\U00016a6f\U00016af5\U00016b37\U00016b38\U00016b44\U00016e98\U0001bc9f\U0001da88'
 OTHER_PUNCTUATION = '\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"#$%&\'()*+,-/:;<=>@[\\]^_`{|}~\x7f\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f\xab\xb4\xbb\u2013\u2014\u2019\u201c\u201d\u201e\u2026\u2236\u2501\u25ba\u3001\u3008\u3009\u300a\u300b\u300c\u300d\u3010\u3011\uff05\uff08\uff09\uff0c\uff11\uff1a\uff1b\uff5e'
@@ -94,6 +96,10 @@ class _ChunkCounts(dict[str, int]):
     def __missing__(self, chunk: str) -> int:
         if len(self) >= CHUNKS.LIMIT:
             self.clear()
+        if chunk.isalpha() and chunk not in SPECIALS:  # one word of letters (see cleaner.rules._tokens)
+            n = len(chunk)
+            packed = self[chunk] = 1 | 1 << _FIELD | n << 2 * _FIELD | 1 << 3 * _FIELD
+            return packed
         words = symbols = chars = alpha = 0
         for w in CHUNKS[chunk]:
             words += 1
@@ -237,36 +243,80 @@ def _duplicates(items: list[str]) -> tuple[int, int]:
     return len(items) - len(unique), sum(map(len, items)) - sum(map(len, unique))
 
 
-def _top_ngram_chars(words: list[str], n: int) -> int | None:
+class _Vocabulary(dict[str, int]):
+    """word -> a number of its own (for hashing n-grams in numpy); cleared between
+    texts when full, never within one."""
+
+    def __missing__(self, word: str) -> int:
+        number = self[word] = len(self) + 1
+        return number
+
+
+_VOCABULARY = _Vocabulary()
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: n-gram hashes wrap around 2**64
+
+
+class NGrams:
+    """The n-grams of a word list as 64-bit hashes, one array per n, built
+    incrementally (the hash of an n-gram from that of its first n-1 words); two
+    different n-grams share a hash with probability about 2**-64 per pair."""
+
+    def __init__(self, words: list[str]) -> None:
+        if len(_VOCABULARY) > 1 << 20:
+            _VOCABULARY.clear()
+        self.ids = np.fromiter(map(_VOCABULARY.__getitem__, words), dtype=np.uint64, count=len(words))
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        self.chars = np.concatenate(([0], np.cumsum(lengths)))  # characters of words[:i]
+        self._hashes = {1: self.ids}
+
+    def hashes(self, n: int) -> np.ndarray:
+        if n not in self._hashes:
+            shorter = self.hashes(n - 1)
+            with np.errstate(over="ignore"):
+                self._hashes[n] = shorter[:-1] * _MULTIPLIER + self.ids[n - 1 :]
+        return self._hashes[n]
+
+    def span_chars(self, start: int, n: int) -> int:
+        """Characters of the n words from ``start``, joined without spaces."""
+        return int(self.chars[start + n] - self.chars[start])
+
+
+def _top_ngram_chars(grams: NGrams, n: int) -> int | None:
     """Characters of the most frequent n-gram (joined by spaces) times its count;
     the first one seen wins a tie, as ``Counter.most_common`` has it."""
-    grams = Counter(zip(*[words[i:] for i in range(n)]))
-    if not grams:
+    h = grams.hashes(n)
+    if not len(h):
         return None
-    gram, count = grams.most_common(1)[0]
-    return (sum(map(len, gram)) + n - 1) * count
+    _, first, counts = np.unique(h, return_index=True, return_counts=True)
+    top = counts.max()
+    start = int(first[counts == top].min())
+    return (grams.span_chars(start, n) + n - 1) * int(top)
 
 
-def _dup_ngram_chars(words: list[str], n: int) -> int:
+def _dup_ngram_chars(grams: NGrams, n: int) -> tuple[int, bool]:
     """datatrove\'s ``find_all_duplicate``: walking the words, an n-gram seen before
     adds its characters (joined without spaces) and the walk jumps past it. Only
-    n-grams that occur twice or more can be seen before: the walk visits those."""
-    grams = list(zip(*[words[i:] for i in range(n)]))
-    counts = Counter(grams)
-    if len(counts) == len(grams):
-        return 0
-    seen: set[tuple[str, ...]] = set()
+    n-grams that occur twice or more can be seen before: the walk visits those.
+    Returns the characters and whether any n-gram occurs twice."""
+    h = grams.hashes(n)
+    if not len(h):
+        return 0, False
+    _, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
+    candidates = np.flatnonzero(counts[inverse] > 1)
+    if not len(candidates):
+        return 0, False
+    seen: set[int] = set()
     repeated = 0
     upto = 0
-    for p, gram in enumerate(grams):
-        if p < upto or counts[gram] < 2:
+    for p, key in zip(candidates.tolist(), h[candidates].tolist()):
+        if p < upto:
             continue
-        if gram in seen:
-            repeated += sum(map(len, gram))
+        if key in seen:
+            repeated += grams.span_chars(p, n)
             upto = p + n
         else:
-            seen.add(gram)
-    return repeated
+            seen.add(key)
+    return repeated, True
 
 
 def gopher_repetition(
@@ -293,13 +343,17 @@ def gopher_repetition(
         _above("duplicate line fraction", _ratio(line_dups, len(lines)), dup_line_frac),
         _above("duplicate line character fraction", _ratio(line_chars, size), dup_line_char_frac),
     ]
-    words = a.words if (top_n_grams or dup_n_grams) else []
+    grams = NGrams(a.words if (top_n_grams or dup_n_grams) else [])
     for n, frac in top_n_grams:
-        chars = _top_ngram_chars(words, int(n))
+        chars = _top_ngram_chars(grams, int(n))
         if chars is not None:
             out.append(_above(f"top {int(n)}-gram character fraction", _ratio(chars, size), frac))
+    dup_chars: dict[int, int] = {}
+    repeats = True
+    for n in sorted({int(n) for n, _ in dup_n_grams}):  # no n-gram repeats: no longer one does either
+        dup_chars[n], repeats = _dup_ngram_chars(grams, n) if repeats else (0, False)
     for n, frac in dup_n_grams:
-        out.append(_above(f"duplicate {int(n)}-gram character fraction", _ratio(_dup_ngram_chars(words, int(n)), size), frac))
+        out.append(_above(f"duplicate {int(n)}-gram character fraction", _ratio(dup_chars[int(n)], size), frac))
     return [m for m in out if m is not None]
 
 

@@ -7,11 +7,12 @@ C4 removes lines and drops documents, so it is two rules:
 
 * ``c4/lines``, a line rule: each line C4 would remove goes, and provenance
   records it with C4's reason (no terminal punctuation, fewer than 3 words, a
-  word over 1,000 characters, "javascript", a policy or cookie notice). It
-  runs in the residue line pass (its verdict is the line's alone, so it settles
-  every kind of change, see :mod:`cleaner.settled`): the lines it removes are
-  gone before the rest of the cleaning, and the engine's check pass has nothing
-  more to do for them.
+  word over 1,000 characters, "javascript", a policy or cookie notice). The
+  pack runs it as a line pass of its own once each line's characters and spaces
+  are clean, before the residue pass: its verdict is the line's alone (it
+  settles every kind of change, see :mod:`cleaner.settled`), so the lines it
+  removes give no later stage more work and the engine's check pass nothing to
+  run again.
 * ``c4/document``, a filter at the end: a kept line with "lorem ipsum" or a curly
   bracket drops the document, and so do fewer than 5 sentences in the kept lines.
   It judges each line as ``c4/lines`` does, so its verdict is the same whether or

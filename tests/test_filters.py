@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import warnings
 
 import pytest
@@ -142,13 +143,17 @@ def test_the_spacy_tables_are_the_installed_spacys():
 
 # --- reasons, languages, packs ---------------------------------------------------------
 
-LONG_WORDS = " ".join(["incomprehensibilities"] * 30 + ["the", "of"] * 12) + ".\n"
+LONG = ["comprehensibility", "internationalisation", "institutionalised", "telecommunications", "photosynthesising",
+        "counterproductively", "disproportionately", "electroencephalogram", "uncharacteristically",
+        "misinterpretations", "overcompensation", "indistinguishable"]
+#: 60 words, none repeated much, of mean length 11.8
+LONG_WORDS = " ".join(f"the {w}s of {w[::-1]} {w[3:]}ly" for w in LONG) + ".\n"
 
 
 def test_a_drop_names_the_measure_its_value_and_its_bound():
     out = apply_rule(gopher.quality, LONG_WORDS)
     assert out.status == "dropped"
-    assert out.reason == "gopher: mean word length 12.8 > 10"
+    assert out.reason == "gopher: mean word length 11.8 > 10"
     step = out.steps[-1]
     assert step.label == "gopher: mean word length > 10"
     assert [m.name for m in step.measures][:4] == ["words", "words", "mean word length", "mean word length"]
@@ -181,3 +186,79 @@ def test_the_packs_put_the_filters_after_the_cleaning():
     # a line pass of its own, before the residue pass: nothing before it runs again for its removals
     assert ids.index("whitespace/collapse-inline-runs") + 1 == ids.index("c4/lines") == ids.index("whitespace/trailing-spaces") - 1
     assert ids.index("whitespace/document-edges") < ids.index("gopher/repetition")
+
+
+# --- explain, run, datatrove ------------------------------------------------------------
+
+def test_explain_prints_each_measure_against_its_bound(tmp_path):
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+
+    page = tmp_path / "page.txt"
+    page.write_text(gopher.PROSE, encoding="utf-8")
+    result = CliRunner().invoke(app, ["explain", str(page), "--pack", "gopher"])
+    assert result.exit_code == 0, result.output
+    assert "kept by gopher/quality" in result.output
+    assert re.search(r"✓ mean word length 4\.\d+  \(bound ≤ 10\)", result.output)
+    assert re.search(r"✓ words 6\d  \(bound ≥ 50\)", result.output)
+    assert "✓ top 2-gram character fraction" in result.output
+    short = tmp_path / "short.txt"
+    short.write_text(LONG_WORDS, encoding="utf-8")
+    result = CliRunner().invoke(app, ["explain", str(short), "--pack", "gopher"])
+    assert "dropped by gopher/quality: gopher: mean word length 11.8 > 10" in result.output
+    assert "✗ mean word length 11.8  (bound ≤ 10)" in result.output
+
+
+def test_a_run_counts_drops_per_filter_and_reason(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "prose.txt").write_text(gopher.PROSE + c4.SENTENCES, encoding="utf-8")
+    (src / "long-words.txt").write_text(LONG_WORDS, encoding="utf-8")
+    (src / "short.txt").write_text("A short note about nothing in particular.\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", str(src), str(tmp_path / "out"), "--pack", "gopher", "--pack", "c4",
+                                      "--pack", "fineweb"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["dropped"] == 2 and manifest["counts"]["ok"] == 1
+    assert manifest["dropped_by_rule"] == {"gopher/quality": 1, "gopher/repetition": 1}
+    # by label: the reason without the document's value
+    assert manifest["dropped_reasons"] == {"gopher: mean word length > 10": 1,
+                                           "gopher: top 3-gram character fraction > 0.18": 1}
+
+
+def test_the_datatrove_step_runs_the_filter_packs(tmp_path):
+    """CleanerStep with --pack gopher/c4/fineweb, end to end in datatrove's executor:
+    the kept document is cleaned, the dropped ones counted by filter and reason."""
+    pytest.importorskip("orjson")
+    import json
+
+    from datatrove.executor import LocalPipelineExecutor
+
+    from cleaner.integrations.datatrove import CleanerStep
+
+    docs = [Document(text=gopher.PROSE + "Share this\n" + c4.SENTENCES, id="prose"),
+            Document(text=LONG_WORDS, id="long-words"),
+            Document(text="Home\nNews\nSport\n" + c4.SENTENCES.split("\n")[0] + "\n", id="menu")]
+    kept: list[Document] = []
+
+    def collect(data, rank=0, world_size=1):
+        for doc in data:
+            kept.append(doc)
+            yield doc
+
+    LocalPipelineExecutor(pipeline=[docs, CleanerStep(packs=["gopher", "c4", "fineweb"]), collect],
+                          logging_dir=str(tmp_path / "logs"), tasks=1, workers=1).run()
+    assert [d.id for d in kept] == ["prose"]
+    assert "Share this" not in kept[0].text  # c4/lines removed it
+    stats = json.loads((tmp_path / "logs" / "stats.json").read_text(encoding="utf-8"))
+    ours = next(s["stats"] for s in stats if "cleaner" in s["name"])
+    assert ours["dropped_gopher_mean_word_length_10"] == 1
+    assert ours["dropped_gopher_top_4_gram_character_fraction_0_16"] == 1  # the menu, once c4 removed it
+    assert ours["steps_c4/lines"]["total"] == 4

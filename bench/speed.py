@@ -158,7 +158,8 @@ def packs_cost(bench_dir: Path | None, packs: list[str], megabytes: float, round
         print(f"turn {turn}: default {a:.2f}s ({size / 1e6 / a:.2f} MB/s), with packs {b:.2f}s: {b / a:.3f}x")
     print(f"ratio: {spread(ratios)}")
     # where the added time goes: each added rule alone, on the texts as they reach it
-    added = [r for r in packed.rules if r not in base.rules]
+    known = {r.id for r in base.rules}
+    added = [r for r in packed.rules if r.id not in known]
     inputs = [apply_rules(base.rules, t).text for t in pool]  # the cleaned texts the filters judge
     default_s = timed(base.clean, pool)
     print(f"\nadded rules alone, on the pool's cleaned texts (default pipeline on the pool: {default_s:.2f}s):")

@@ -243,13 +243,40 @@ def _duplicates(items: list[str]) -> tuple[int, int]:
     return len(items) - len(unique), sum(map(len, items)) - sum(map(len, unique))
 
 
-class _Vocabulary(dict[str, int]):
-    """word -> a number of its own (for hashing n-grams in numpy); cleared between
-    texts when full, never within one."""
+class _Vocabulary:
+    """Numbers for words, and for each chunk its words\' numbers, so that a text\'s
+    n-grams are hashed in numpy without a list of its words: a chunk seen before
+    costs one dictionary look-up. Word lengths are kept by number. Cleared between
+    texts when large, never within one."""
 
-    def __missing__(self, word: str) -> int:
-        number = self[word] = len(self) + 1
-        return number
+    LIMIT = 1 << 19
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.lengths = np.zeros(1 << 12, dtype=np.int64)
+        self.chunks = _ChunkNumbers(self)
+
+    def number(self, word: str) -> int:
+        n = self.numbers.get(word)
+        if n is None:
+            n = self.numbers[word] = len(self.numbers)
+            if n >= len(self.lengths):
+                self.lengths = np.concatenate((self.lengths, np.zeros(len(self.lengths), dtype=np.int64)))
+            self.lengths[n] = len(word)
+        return n
+
+
+class _ChunkNumbers(dict[str, tuple[int, ...]]):
+    def __init__(self, vocabulary: _Vocabulary) -> None:
+        super().__init__()
+        self.vocabulary = vocabulary
+
+    def __missing__(self, chunk: str) -> tuple[int, ...]:
+        numbers = self[chunk] = tuple(map(self.vocabulary.number, CHUNKS[chunk]))
+        return numbers
 
 
 _VOCABULARY = _Vocabulary()
@@ -257,16 +284,17 @@ _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: n-gram hashes wrap around 2*
 
 
 class NGrams:
-    """The n-grams of a word list as 64-bit hashes, one array per n, built
+    """The n-grams of a text\'s words as 64-bit hashes, one array per n, built
     incrementally (the hash of an n-gram from that of its first n-1 words); two
     different n-grams share a hash with probability about 2**-64 per pair."""
 
-    def __init__(self, words: list[str]) -> None:
-        if len(_VOCABULARY) > 1 << 20:
-            _VOCABULARY.clear()
-        self.ids = np.fromiter(map(_VOCABULARY.__getitem__, words), dtype=np.uint64, count=len(words))
-        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-        self.chars = np.concatenate(([0], np.cumsum(lengths)))  # characters of words[:i]
+    def __init__(self, chunks: list[str]) -> None:
+        vocabulary = _VOCABULARY
+        if len(vocabulary.chunks) > vocabulary.LIMIT or len(vocabulary.numbers) > vocabulary.LIMIT:
+            vocabulary.clear()
+        numbers = np.fromiter(chain.from_iterable(map(vocabulary.chunks.__getitem__, chunks)), dtype=np.int64)
+        self.ids = numbers.astype(np.uint64) + np.uint64(1)
+        self.chars = np.concatenate(([0], np.cumsum(vocabulary.lengths[numbers])))  # characters of words[:i]
         self._hashes = {1: self.ids}
 
     def hashes(self, n: int) -> np.ndarray:
@@ -343,7 +371,7 @@ def gopher_repetition(
         _above("duplicate line fraction", _ratio(line_dups, len(lines)), dup_line_frac),
         _above("duplicate line character fraction", _ratio(line_chars, size), dup_line_char_frac),
     ]
-    grams = NGrams(a.words if (top_n_grams or dup_n_grams) else [])
+    grams = NGrams(a.chunks if (top_n_grams or dup_n_grams) else [])
     for n, frac in top_n_grams:
         chars = _top_ngram_chars(grams, int(n))
         if chars is not None:

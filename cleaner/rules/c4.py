@@ -64,6 +64,19 @@ def lines(line: str, ctx: LineContext) -> str | None:
     ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of
     cookies", "use cookies"). A line with "lorem ipsum" or a curly bracket stays:
     it drops the whole document (``c4/document``)."""
+    why = _REMOVED.get(line, _UNSEEN)
+    if why is _UNSEEN:
+        if len(_REMOVED) >= 1 << 16:
+            _REMOVED.clear()
+        why = _REMOVED[line] = _why_removed(line)
+    return why
+
+
+_UNSEEN = object()
+_REMOVED: dict[str, str | None] = {}  # line -> why c4/lines removes it (None: kept); a line's verdict is its own
+
+
+def _why_removed(line: str) -> str | None:
     if _OTHER_BREAKS(line):  # C4 reads lines with str.splitlines: the line goes when all its parts would
         verdicts = [_c4_line_cached(part.strip(), ()) for part in line.splitlines()]
         return next((d for v, d in verdicts if v == "remove"), None) if all(v == "remove" for v, _ in verdicts) else None

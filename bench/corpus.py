@@ -11,7 +11,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def warm_up(pipeline) -> None:
     """Clean every rule's examples once: patterns are compiled on first use
-    (cleaner/pack_checks.py), which is set-up, not cleaning."""
+    (cleaner/loading/pack_checks.py), which is set-up, not cleaning."""
     for r in pipeline.rules:
         for example in r.examples:
             pipeline.clean(example.input)

@@ -30,7 +30,7 @@ from typing import Any, Mapping, Sequence
 from cleaner.corpus.model import CorpusDoc
 from cleaner.corpus.scan import clean_corpus
 from cleaner.corpus.site import host_of
-from cleaner.pack import load_pack
+from cleaner.loading.pack import load_pack
 
 
 #: rule options for a corpus run that measures extraction: duplicates recorded, not dropped

@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from cleaner.engine import Pipeline  # noqa: E402
-from cleaner.pack import load_pack  # noqa: E402
+from cleaner.core.engine import Pipeline  # noqa: E402
+from cleaner.loading.pack import load_pack  # noqa: E402
 from cleaner.rules import c4, fineweb, gopher  # noqa: E402
 
 SETS = ("scrapinghub", "readability", "sites", "news-sites")

@@ -9,7 +9,7 @@ and one that also cleans the corpus; the difference is the cleaning. It prints t
 counts and the ratio ftfy / cleaner (above 1: cleaner needs fewer instructions).
 
 cleaner keeps its pattern readings in a cache folder between runs
-(cleaner/disk_cache.py). The counted processes share one that a plain run fills
+(cleaner/core/disk_cache.py). The counted processes share one that a plain run fills
 first, so they all start alike; one more set-up process, with an empty folder, shows
 what the first run on a machine costs.
 

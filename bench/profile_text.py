@@ -38,7 +38,7 @@ def stage_times(clean, docs: list[str]) -> tuple[dict[tuple[int, str], float], f
     """Seconds per (engine pass, stage) over ``docs``, measured by wrapping the
     engine's stage call (a stage met again within one text is a later engine
     pass); the total wall time and how many documents ran a later pass."""
-    from cleaner import engine
+    from cleaner.core import engine
 
     seconds: dict[tuple[int, str], float] = defaultdict(float)
     original = engine._apply_stage

@@ -63,7 +63,7 @@ from typing import NamedTuple
 from cleaner.io.decode import decode_html
 from cleaner.io.html import extract_main_text
 from cleaner.io.resiliparse_html import OPTIONS as RESILIPARSE_OPTIONS
-from cleaner.pack import PackError, load_pack
+from cleaner.loading.pack import PackError, load_pack
 from corpus_quality import (  # bench/ is on sys.path when run as a script
     MARK,
     Duplicate,

@@ -41,7 +41,7 @@ contender cleans a slice before the next slice starts, so that a slow spell of a
 shared machine falls on all of them alike and the ratios stay fair.
 
 The corpus cycles its pool of documents (15.9 MB with shared/bench). cleaner
-remembers the screening of up to ``cleaner.line_screen.MEMORY`` lines (32,768)
+remembers the screening of up to ``cleaner.core.line_screen.MEMORY`` lines (32,768)
 and pattern verdicts for 65,536 lines; the pool holds about 164,000 distinct lines,
 so a line met again one cycle later has been forgotten. Compare --mb 15 and
 --mb 100 to see it: the rates are alike.
@@ -137,8 +137,8 @@ def packs_cost(bench_dir: Path | None, packs: list[str], megabytes: float, round
     turn by turn, the ratio's median and range, and the seconds of each rule the
     packs add, alone, on the texts that reach it. Returns the ratios."""
     from cleaner import default_pipeline
-    from cleaner.engine import apply_rules
-    from cleaner.pack import load_pack
+    from cleaner.core.engine import apply_rules
+    from cleaner.loading.pack import load_pack
     from speed_html import spread
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores ({pin_one_core()}), "

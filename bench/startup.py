@@ -3,7 +3,7 @@ the libraries a text run needs (``python -c "import cleaner, ftfy, regex, typer,
 rich"``), in one invocation, the two taking turns.
 
 The cache of pack checks and pattern readings (the user's cache folder, see
-cleaner/disk_cache.py) is filled by one run first, as on any machine after its
+cleaner/core/disk_cache.py) is filled by one run first, as on any machine after its
 first run. Each run writes a fresh OUT (a finished OUT would make the run return
 at once). Printed: the median and range of each, and the ratio of the medians.
 

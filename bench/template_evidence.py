@@ -43,7 +43,7 @@ from quality import PLAIN, prf, read_jsonl
 
 from cleaner.io.decode import decode_html
 from cleaner.io.html import extract_main_text
-from cleaner.pack import load_pack
+from cleaner.loading.pack import load_pack
 
 ROWS = ("dump", "dump+corpus", "html", "html+corpus")
 CORPUS = ("corpus",)

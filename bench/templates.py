@@ -179,7 +179,7 @@ def with_page_dump(scorer: Scorer, naive: dict[str, str], sites: dict[str, str],
     """The template rule next to the page-dump pack (its page/main-text keeps the
     best prose runs of a page): which order, and whether page/main-text should run
     at all where the template is known."""
-    from cleaner.pack import load_pack  # only here: the rest of this script needs no pack
+    from cleaner.loading.pack import load_pack  # only here: the rest of this script needs no pack
 
     plain = {"headings/normalise": {"style": "plain"}}
     packs = {"default": load_pack(options=plain), "page-dump": load_pack(["page-dump"], options=plain)}

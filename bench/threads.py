@@ -40,7 +40,7 @@ import lxml.html
 from cleaner.io import threads
 from cleaner.io.decode import decode_html
 from cleaner.io.html import extract_main_text
-from cleaner.pack import load_pack
+from cleaner.loading.pack import load_pack
 
 PLAIN = {"headings/normalise": {"style": "plain"}}
 GRID = {  # the judgement's threshold, outside share, fewest posts, and three of its weights

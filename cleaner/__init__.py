@@ -9,20 +9,27 @@ Quick use::
 
 Every rule is importable and callable on its own, e.g.
 ``from cleaner.rules.whitespace import collapse_inline_runs``.
+
+The package is laid out by layer (io, core, rules, loading, running, cli): docs/architecture.md.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from pathlib import Path  # noqa: E402
-from typing import TYPE_CHECKING, Any, Iterable, Sequence  # noqa: E402
+# The alias module cleaner.rule (= cleaner.core.rule) is loaded first, so that its loading binds
+# the attribute ``cleaner.rule`` now and the line below rebinds it to the decorator, as it always
+# was; loaded later (by a plugin's ``from cleaner.rule import ...``) it would replace the decorator.
+from cleaner import rule as _rule_module  # noqa: I001
+from cleaner.core.engine import Outcome, Pipeline, Step
+from cleaner.core.rule import Example, Judgement, Measure, Rule, filter_rule, line_rule, meta_rule, rule
+from cleaner.core.version import __version__
 
-from cleaner.engine import Outcome, Pipeline, Step  # noqa: E402
-from cleaner.rule import Example, Judgement, Measure, Rule, filter_rule, line_rule, meta_rule, rule  # noqa: E402
+del _rule_module
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cleaner.registry import Registry
+    from cleaner.loading.registry import Registry
 
 __all__ = [
     "Example",
@@ -54,12 +61,12 @@ def load_pack(
     include_default: bool = True,
     registry: Registry | None = None,
 ) -> Pipeline:
-    """Resolve packs into a :class:`Pipeline`; see :func:`cleaner.pack.load_pack`.
+    """Resolve packs into a :class:`Pipeline`; see :func:`cleaner.loading.pack.load_pack`.
 
     Imported lazily: the pack module imports every built-in rule module, which
     ``import cleaner`` alone should not pay for.
     """
-    from cleaner.pack import load_pack as _load_pack
+    from cleaner.loading.pack import load_pack as _load_pack
 
     return _load_pack(
         paths, options=options, disable=disable, enable=enable, include_default=include_default, registry=registry

@@ -14,7 +14,7 @@ settings.register_profile("ci", derandomize=True, max_examples=150, deadline=Non
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
-# the suite keeps its pattern readings (cleaner/disk_cache.py) in a folder of its own,
+# the suite keeps its pattern readings (cleaner/core/disk_cache.py) in a folder of its own,
 # not in the user's cache; the CLI runs it starts inherit it
 os.environ["CLEANER_CACHE_DIR"] = tempfile.mkdtemp(prefix="cleaner-test-cache-")
 

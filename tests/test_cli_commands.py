@@ -20,7 +20,7 @@ import typer
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.run import UNIT_COST
+from cleaner.running.plan import UNIT_COST
 
 from conftest import GOLDEN, SEEDS
 from test_run_scale import make_corpus, snapshot, wait_for_units

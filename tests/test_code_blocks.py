@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from cleaner import default_pipeline
 from cleaner.cli import app
-from cleaner.code_blocks import code_lines
+from cleaner.core.code_blocks import code_lines
 from cleaner.rules.headings import find_headings, normalise_headings
 from cleaner.rules.whitespace import collapse_inline_runs, strip_indent
 
@@ -145,7 +145,7 @@ def test_folding_blank_lines_leaves_what_is_code(text):
 
 # --- the early exit of code_lines gives the verdicts of the full reading ---------------
 
-from cleaner import code_blocks  # noqa: E402
+from cleaner.core import code_blocks  # noqa: E402
 
 _PROSE_PIECES = [
     "The river rose all night and the town woke to water in the streets.",

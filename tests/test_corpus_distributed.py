@@ -22,7 +22,7 @@ from cleaner.corpus.distributed import (
 )
 from cleaner.corpus.duplicates import NUM_BANDS, NUM_PERM, DuplicateIndex, Sketch, confirmation_cut, sketch
 from cleaner.corpus.model import CorpusDoc
-from cleaner.pack import load_pack
+from cleaner.loading.pack import load_pack
 
 CUT = confirmation_cut(0.8)
 

@@ -14,9 +14,9 @@ import pytest
 
 import cleaner.io.page_text
 import cleaner.io.readers
-from cleaner.pack import load_pack
-from cleaner.run import RunInterrupted, RunOptions, run_corpus
-from cleaner.state import RunState
+from cleaner.loading.pack import load_pack
+from cleaner.running.run import RunInterrupted, RunOptions, run_corpus
+from cleaner.running.state import RunState
 
 from test_corpus_html import FOOTER, MENU
 from test_corpus_run import _CtrlCIn

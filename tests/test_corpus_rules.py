@@ -13,8 +13,8 @@ import pytest
 from cleaner import Pipeline
 from cleaner.corpus.model import NOTHING, CorpusDoc, CorpusExample, CorpusVerdict, corpus_of
 from cleaner.corpus.scan import clean_corpus, example_outputs, scan_corpus
-from cleaner.registry import failing_example
-from cleaner.rule import Example, RuleError, corpus_rule, rule
+from cleaner.loading.registry import failing_example
+from cleaner.core.rule import Example, RuleError, corpus_rule, rule
 
 BODY = "The council approved the new budget on Tuesday after a long debate.\n"
 

@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.pack import load_pack
-from cleaner.run import Progress, RunOptions, run_corpus
+from cleaner.loading.pack import load_pack
+from cleaner.running.run import Progress, RunOptions, run_corpus
 
 from conftest import SEEDS
 from test_run_scale import kill_midway, snapshot
@@ -151,7 +151,7 @@ def test_saved_statistics_that_name_foreign_code_are_not_loaded(tmp_path):
     a pickle that would call anything else is ignored (the run scans again)."""
     import pickle
 
-    from cleaner.state import RunState
+    from cleaner.running.state import RunState
 
     state = RunState(tmp_path)
     state.work.mkdir(parents=True)
@@ -178,7 +178,7 @@ def test_saved_statistics_that_name_foreign_code_are_not_loaded(tmp_path):
 def test_engines_that_see_one_row_at_a_time_refuse_corpus_rules():
     """Row by row, a corpus rule would find nothing and say nothing: refused."""
     from cleaner.integrations.hf import CleanBatch
-    from cleaner.pack import PackError
+    from cleaner.loading.pack import PackError
 
     with pytest.raises(PackError, match=r"corpus rules \(corpus/site-template, corpus/duplicates\).*cleaner run"):
         CleanBatch(["corpus"])
@@ -313,13 +313,13 @@ def test_an_interrupt_says_which_scans_were_kept_and_the_run_resumes(tmp_path, m
     """Ctrl-C in the duplicates scan keeps the template scan's statistics and the
     duplicates' sketches done so far: the message says so (it said "nothing kept"),
     and the same command goes on from there to the bytes of a run never stopped."""
-    import cleaner.cli
+    import cleaner.cli.run_command
 
     src = _corpus(tmp_path / "in", stories=300)  # 3 units of 100 documents
     clean = tmp_path / "clean"
     run_corpus(src, clean, load_pack(["corpus"]), RunOptions(jobs=1))
     out = tmp_path / "out"
-    monkeypatch.setattr(cleaner.cli, "progress_for", lambda console, quiet: _CtrlCIn(phase, 1))
+    monkeypatch.setattr(cleaner.cli.run_command, "progress_for", lambda console, quiet: _CtrlCIn(phase, 1))
     stopped = CliRunner().invoke(app, ["run", str(src), str(out), "--pack", "corpus", "--jobs", "1"])
     assert stopped.exit_code == 130, stopped.output
     assert said.format(out=out) + "run the same command to resume" in stopped.output.replace("\n", "")
@@ -361,9 +361,9 @@ def test_every_duplicate_names_the_copy_its_cluster_keeps_in_one_run_with_two_jo
     """B near-duplicates A, C is B's exact copy, D is B's near-copy: all three say
     "duplicate of a.txt" and carry duplicate_of a.txt (C and D named B, a dropped
     copy with no output), and so do a -j2 run and a run resumed after Ctrl-C."""
-    import cleaner.run
+    import cleaner.running.plan
 
-    monkeypatch.setattr(cleaner.run, "UNIT_COST", 3)  # several units, so that resuming skips some
+    monkeypatch.setattr(cleaner.running.plan, "UNIT_COST", 3)  # several units, so that resuming skips some
     src = _cluster_of_copies(tmp_path / "in")
     pipeline = load_pack(["corpus"])
     runs = {}

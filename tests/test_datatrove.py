@@ -25,10 +25,10 @@ from datatrove.executor import LocalPipelineExecutor  # noqa: E402
 from datatrove.pipeline.readers import JsonlReader  # noqa: E402
 from datatrove.pipeline.writers import JsonlWriter  # noqa: E402
 
-from cleaner.engine import Outcome, Pipeline  # noqa: E402
+from cleaner.core.engine import Outcome, Pipeline  # noqa: E402
 from cleaner.integrations.datatrove import CleanerStep  # noqa: E402
-from cleaner.pack import PackError, load_pack  # noqa: E402
-from cleaner.run import RunOptions, run_corpus  # noqa: E402
+from cleaner.loading.pack import PackError, load_pack  # noqa: E402
+from cleaner.running.run import RunOptions, run_corpus  # noqa: E402
 
 RESIDUE_ONLY = "Share this:\nYou may also like...\nSource:- The Print\n"
 

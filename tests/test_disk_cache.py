@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from cleaner import disk_cache, line_screen
-from cleaner.disk_cache import JsonCache
-from cleaner.pack import load_pack
-from cleaner.lines import PatternMatcher
+from cleaner.core import disk_cache, pattern_reading
+from cleaner.core.disk_cache import JsonCache
+from cleaner.loading.pack import load_pack
+from cleaner.core.lines import PatternMatcher
 
 
 @pytest.fixture
@@ -78,16 +78,16 @@ def test_an_unwritable_folder_costs_nothing_but_the_cache(tmp_path, monkeypatch)
 def test_readings_from_the_disk_are_the_readings(folder, monkeypatch):
     patterns = default_patterns()
     assert len(patterns) > 50
-    monkeypatch.setattr(line_screen, "_READINGS", JsonCache("screen-readings", "test"))
-    read = {p: line_screen.screen_alternatives.__wrapped__(p) for p in patterns}
-    line_screen._READINGS.save()
+    monkeypatch.setattr(pattern_reading, "_READINGS", JsonCache("screen-readings", "test"))
+    read = {p: pattern_reading.screen_alternatives.__wrapped__(p) for p in patterns}
+    pattern_reading._READINGS.save()
 
     def no_reading(pattern):
         raise AssertionError(f"read again instead of taken from the cache: {pattern}")
 
-    monkeypatch.setattr(line_screen, "_READINGS", JsonCache("screen-readings", "test"))
-    monkeypatch.setattr(line_screen, "_read_alternatives", no_reading)
-    kept = {p: line_screen.screen_alternatives.__wrapped__(p) for p in patterns}
+    monkeypatch.setattr(pattern_reading, "_READINGS", JsonCache("screen-readings", "test"))
+    monkeypatch.setattr(pattern_reading, "_read_alternatives", no_reading)
+    kept = {p: pattern_reading.screen_alternatives.__wrapped__(p) for p in patterns}
     assert kept == read
     assert any(screens is not None for screens in kept.values())
 
@@ -98,17 +98,17 @@ def test_readings_from_the_disk_are_the_readings(folder, monkeypatch):
 )
 def test_a_reading_of_the_wrong_shape_is_read_again(folder, monkeypatch, tampered):
     pattern = r"advertisement\s*:?"
-    monkeypatch.setattr(line_screen, "_READINGS", JsonCache("screen-readings", "test"))
-    line_screen._READINGS.put(pattern, tampered)
-    assert line_screen.screen_alternatives.__wrapped__(pattern) == line_screen._read_alternatives(pattern)
+    monkeypatch.setattr(pattern_reading, "_READINGS", JsonCache("screen-readings", "test"))
+    pattern_reading._READINGS.put(pattern, tampered)
+    assert pattern_reading.screen_alternatives.__wrapped__(pattern) == pattern_reading._read_alternatives(pattern)
 
 
 def test_the_newer_characters_are_kept_and_a_wrong_list_is_found_again(folder, monkeypatch):
-    monkeypatch.setattr(line_screen, "_NEWER", JsonCache("newer-characters", "test"))
-    found, _ = line_screen._newer_characters.__wrapped__()
-    monkeypatch.setattr(line_screen, "_NEWER", JsonCache("newer-characters", "test"))
+    monkeypatch.setattr(pattern_reading, "_NEWER", JsonCache("newer-characters", "test"))
+    found, _ = pattern_reading._newer_characters.__wrapped__()
+    monkeypatch.setattr(pattern_reading, "_NEWER", JsonCache("newer-characters", "test"))
     with monkeypatch.context() as m:
-        m.setattr(line_screen.regex, "findall", lambda *a: pytest.fail("looked for again"))
-        assert line_screen._newer_characters.__wrapped__()[0] == found
-    line_screen._NEWER.put("characters", "abc")  # letters Python knows: not this list
-    assert line_screen._newer_characters.__wrapped__()[0] == found
+        m.setattr(pattern_reading.regex, "findall", lambda *a: pytest.fail("looked for again"))
+        assert pattern_reading._newer_characters.__wrapped__()[0] == found
+    pattern_reading._NEWER.put("characters", "abc")  # letters Python knows: not this list
+    assert pattern_reading._newer_characters.__wrapped__()[0] == found

@@ -16,9 +16,10 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.engine import _stages
-from cleaner.line_screen import TOGETHER, _claim_needs, fold
-from cleaner.lines import _screen
+from cleaner.core.engine import _stages
+from cleaner.core.line_screen import TOGETHER, _claim_needs
+from cleaner.core.pattern_reading import fold
+from cleaner.core.lines import _screen
 
 from conftest import GOLDEN, SEEDS
 

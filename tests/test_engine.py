@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cleaner import Example, Pipeline, clean, line_rule, rule
-from cleaner.engine import apply_rules
-from cleaner.lines import is_prose
+from cleaner.core.engine import apply_rules
+from cleaner.core.lines import is_prose
 
 BODY = "The minister signed the agreement in Moscow on Friday, officials said.\n"
 

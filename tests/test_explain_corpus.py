@@ -15,8 +15,8 @@ from cleaner.cli import app
 from cleaner.corpus.removals import TOP_FOLDER_LABEL, site_in_reason
 from cleaner.corpus.scan import clean_corpus, corpus_of
 from cleaner.corpus.within import scan_inputs, spec_for, corpus_files
-from cleaner.pack import load_pack
-from cleaner.state import RunState
+from cleaner.loading.pack import load_pack
+from cleaner.running.state import RunState
 
 runner = CliRunner()
 

@@ -18,8 +18,8 @@ from warcio.warcwriter import WARCWriter
 from cleaner.cli import app
 from cleaner.io import resiliparse_html
 from cleaner.io.html import ExtractorUnavailable, extract_main_text
-from cleaner.run import RunError, RunOptions, run_corpus
-from cleaner.single import read_file
+from cleaner.running.run import RunError, RunOptions, run_corpus
+from cleaner.running.single import read_file
 from test_corpus_html import STORIES
 from test_corpus_html import page as story_page
 

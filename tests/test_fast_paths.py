@@ -19,10 +19,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cleaner import Pipeline
-from cleaner.engine import apply_rules
-from cleaner.registry import default_registry
+from cleaner.core.engine import apply_rules
+from cleaner.loading.registry import default_registry
 from cleaner.rules.encoding import MOJIBAKE_CONFIG
-from cleaner.screens import MOJIBAKE_SCREEN, fix_text_screened, may_hold_mojibake
+from cleaner.core.screens import MOJIBAKE_SCREEN, fix_text_screened, may_hold_mojibake
 from ftfy.badness import BADNESS_RE
 
 from conftest import GOLDEN, REPO, SEEDS
@@ -190,7 +190,7 @@ def test_screened_ftfy_on_known_mojibake(text):
 
 def test_first_seen_residue_documents_agree(pipeline):
     # lines no earlier test has shown the line screen (a number makes each new), so
-    # that the fast path screens them together (cleaner.line_screen._judge_together)
+    # that the fast path screens them together (cleaner.core.line_screen._judge_together)
     from test_document_screen import EDGES
 
     prose = "The council met on Tuesday and agreed, after a long debate, to keep the library open."

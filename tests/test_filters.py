@@ -27,7 +27,7 @@ from datatrove.pipeline.filters import (  # noqa: E402
     GopherRepetitionFilter,
 )
 
-from cleaner.engine import Pipeline, apply_rule  # noqa: E402
+from cleaner.core.engine import Pipeline, apply_rule  # noqa: E402
 from cleaner.rules import _measures, _tokens, c4, fineweb, gopher  # noqa: E402
 from tests.filter_docs import TOKENS, documents  # noqa: E402
 
@@ -178,7 +178,7 @@ def test_c4_lines_records_each_removed_line_with_its_reason():
 
 
 def test_the_packs_put_the_filters_after_the_cleaning():
-    from cleaner.pack import load_pack
+    from cleaner.loading.pack import load_pack
 
     pipeline = load_pack(["gopher", "c4", "fineweb"])
     ids = [r.id for r in pipeline.rules]

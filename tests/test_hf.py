@@ -15,8 +15,8 @@ import pytest
 datasets = importlib.import_module("datasets") if os.environ.get("CI") else pytest.importorskip("datasets")
 
 from cleaner.integrations.hf import COLUMNS, CleanBatch, clean_batch, map_kwargs  # noqa: E402
-from cleaner.pack import PackError, load_pack  # noqa: E402
-from cleaner.run import RunOptions, run_corpus  # noqa: E402
+from cleaner.loading.pack import PackError, load_pack  # noqa: E402
+from cleaner.running.run import RunOptions, run_corpus  # noqa: E402
 
 RESIDUE_ONLY = "Share this:\nYou may also like...\nSource:- The Print\n"
 

@@ -21,7 +21,7 @@ from cleaner import load_pack
 from cleaner.cli import app
 from cleaner.io.compression import compression_of
 from cleaner.io.readers import discover
-from cleaner.run import Progress, RunError, RunOptions, run_corpus
+from cleaner.running.run import Progress, RunError, RunOptions, run_corpus
 
 from conftest import SEEDS
 

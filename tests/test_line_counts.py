@@ -89,7 +89,7 @@ def test_frozen_counts_look_up_like_a_dict_and_come_back_from_a_run_state(tmp_pa
     """The finished form every process of a clean phase holds: same answers as the
     dict it replaces, read back by the run's restricted unpickler."""
     from cleaner.corpus.line_counts import FrozenCounts
-    from cleaner.state import RunState
+    from cleaner.running.state import RunState
 
     counts = {k * 7919 % 1000: k % 5 + 1 for k in range(300)}
     frozen = FrozenCounts.of(counts, 3)

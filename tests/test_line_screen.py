@@ -1,7 +1,7 @@
 """The line screen never hides a line from a rule whose pattern matches it.
 
-``cleaner.line_screen`` decides from a line's first characters (and the strings
-it contains) which declarative rules to ask about it. It may let through lines a
+``cleaner.core.line_screen`` decides from a line's first characters (and the strings
+it contains, both read from the patterns by ``cleaner.core.pattern_reading``) which declarative rules to ask about it. It may let through lines a
 pattern does not match; it must never keep back one that it does. Checked here on
 every line of every rule example of every built-in pack, on variants of them in
 case, script and spacing that ``regex`` still matches, and on the Unicode facts
@@ -19,18 +19,17 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.line_screen import (
-    _needed,
+from cleaner.core.line_screen import _needed, build_screen
+from cleaner.core.pattern_reading import (
     _newer_characters,
-    build_screen,
     fold,
     has_newer_characters,
     leading_strings,
     screen_alternatives,
     screen_pattern,
 )
-from cleaner.lines import PatternMatcher
-from cleaner.pack import builtin_packs, load_pack
+from cleaner.core.lines import PatternMatcher
+from cleaner.loading.pack import builtin_packs, load_pack
 
 
 def _declarative_rules():
@@ -250,7 +249,7 @@ def test_python_rules_with_may_claim_exist():
 def claimed_lines(lines, rules):
     """``(rule, line)`` for each non-blank line that a Python line rule among
     ``rules`` claims, asked with the line's context as the line pass asks it."""
-    from cleaner.rule import LineContext
+    from cleaner.core.rule import LineContext
 
     frozen, nonblank = tuple(lines), 0
     for i, line in enumerate(lines):
@@ -271,7 +270,7 @@ def test_may_claim_matches_every_line_its_rule_would_claim(lines):
 
 
 def test_may_claim_is_checked_when_declared():
-    from cleaner.rule import Example, RuleError, line_rule
+    from cleaner.core.rule import Example, RuleError, line_rule
 
     with pytest.raises(RuleError, match="may_claim is not a valid pattern"):
         line_rule("test/bad-claim", "x", where="anywhere", may_claim="(",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cleaner.corpus.model import CorpusDoc
 from cleaner.corpus.scan import clean_corpus
-from cleaner.pack import load_pack
+from cleaner.loading.pack import load_pack
 from cleaner.rules.page import boilerplate_lines
 
 MENU = ("Home", "World", "Business", "Sport", "Opinion", "Weather")

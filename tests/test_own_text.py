@@ -6,7 +6,7 @@ from __future__ import annotations
 from cleaner.corpus.model import CorpusDoc
 from cleaner.corpus.own_text import code_runs, lines_outside
 from cleaner.corpus.scan import clean_corpus
-from cleaner.pack import load_pack
+from cleaner.loading.pack import load_pack
 
 STORY = [
     f"Crews in district {n} worked through the night to clear the fallen trees from the river road, and the "
@@ -95,10 +95,10 @@ def test_through_the_template_rule_the_links_go_and_the_story_stays():
 
 def test_a_corpus_run_from_files_judges_trafilaturas_lines_as_the_corpus_in_memory_does(tmp_path, monkeypatch):
     """`cleaner run --pack corpus` reads each page once and judges it in a later pass
-    from what it kept (cleaner.worker.KeptRead): the page's lines must come with their
+    from what it kept (cleaner.running.worker.KeptRead): the page's lines must come with their
     link shares, or the clean phase would find no links and keep the related list."""
     import cleaner.io.readers
-    from cleaner.run import RunOptions, run_corpus
+    from cleaner.running.run import RunOptions, run_corpus
 
     def trafilatura_kept_the_list(html, **_):  # as trafilatura does on many news pages
         n = html.split("(Report ", 1)[1].split(".", 1)[0]

@@ -9,11 +9,11 @@ import pickle
 import pytest
 import regex
 
-from cleaner import pack as pack_module
-from cleaner import pack_checks
-from cleaner.lines import PatternMatcher
-from cleaner.pack import PackError, load_pack
-from cleaner.pack_checks import LazyPattern
+from cleaner.loading import pack as pack_module
+from cleaner.loading import pack_checks
+from cleaner.core.lines import PatternMatcher
+from cleaner.loading.pack import PackError, load_pack
+from cleaner.loading.pack_checks import LazyPattern
 
 RULE = '''
 [pack]

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.pack import PackError, PackWarning, load_pack
+from cleaner.loading.pack import PackError, PackWarning, load_pack
 
 BODY = "The minister signed the agreement in Moscow on Friday, officials said.\n"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import Example, rule
-from cleaner.pack import PackError, default_pack_path, load_pack, packs_dir
+from cleaner.loading.pack import PackError, default_pack_path, load_pack, packs_dir
 
 BODY = "The minister signed the agreement in Moscow on Friday, officials said.\n"
 
@@ -227,7 +227,7 @@ def test_entry_point_rules_are_discovered(monkeypatch, tmp_path):
         def load(self):
             return shout
 
-    import cleaner.registry as registry
+    import cleaner.loading.registry as registry
 
     monkeypatch.setattr(registry, "entry_points", lambda group: [FakeEntryPoint()] if group == "cleaner.rules" else [])
     only_plugin = write(tmp_path, "plugin.toml", '[pack]\nsteps = ["plugin/shout"]\n')

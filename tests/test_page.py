@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.pack import PackError, load_pack, packs_dir
+from cleaner.loading.pack import PackError, load_pack, packs_dir
 from cleaner.rules.page import blocks, boilerplate_lines, page_language
 
 PAGES = Path(__file__).parent / "pages"

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.pack import PackError, PackWarning, load_pack
+from cleaner.loading.pack import PackError, PackWarning, load_pack
 
 BODY = "The minister signed the agreement in Moscow on Friday, officials said.\n"
 
@@ -195,7 +195,7 @@ def test_the_documented_plugin_skeleton_installs_and_its_tests_pass(tmp_path):
 def test_the_code_hash_covers_every_module_the_distribution_installed(tmp_path, site):
     """A rule that reads a helper module of its package: changing the helper must
     change the pack's hash (RECORD lists the distribution's files)."""
-    from cleaner.registry import discover_plugins
+    from cleaner.loading.registry import discover_plugins
 
     dist = make_plugin(site, PLUGIN.replace("from typing import Literal", "from typing import Literal\nimport shop_helper"))
     (site / "shop_helper.py").write_text("MARK = '!!!'\n", encoding="utf-8")

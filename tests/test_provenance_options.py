@@ -13,8 +13,8 @@ import zstandard
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.pack import load_pack
-from cleaner.run import RunOptions, run_corpus
+from cleaner.loading.pack import load_pack
+from cleaner.running.run import RunOptions, run_corpus
 
 from test_explain_corpus import FOOTER, MENU, SITE, TOPICS
 from test_inputs import _Crash, _CrashAfterOneUnit

@@ -12,8 +12,8 @@ ray = pytest.importorskip("ray")
 pytest.importorskip("ray.data")
 
 from cleaner.integrations.ray import COLUMNS, clean_dataset, clean_row  # noqa: E402
-from cleaner.pack import load_pack  # noqa: E402
-from cleaner.run import RunOptions, run_corpus  # noqa: E402
+from cleaner.loading.pack import load_pack  # noqa: E402
+from cleaner.running.run import RunOptions, run_corpus  # noqa: E402
 
 TOPICS = ["budget", "rail line", "monsoon relief", "trade deal", "school reform", "port expansion", "tax code"]
 CITIES = ["Delhi", "Mumbai", "Chennai", "Kolkata", "Pune"]

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from cleaner import load_pack
-from cleaner.run import SMALL_INPUT, WORKER_DIED, RunOptions, run_corpus
+from cleaner.running.plan import SMALL_INPUT
+from cleaner.running.run import WORKER_DIED, RunOptions, run_corpus
 
 BODY = "The minister signed the agreement in Moscow on Friday, officials said after the talks.\n"
 
@@ -66,7 +67,7 @@ def test_a_worker_killed_by_the_os_fails_its_document_and_the_run_goes_on(tmp_pa
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
     done = subprocess.run(
-        [sys.executable, "-c", f"import cleaner.run; cleaner.run.SMALL_INPUT = {small_input}; "
+        [sys.executable, "-c", f"import cleaner.running.plan; cleaner.running.plan.SMALL_INPUT = {small_input}; "
          "from cleaner.cli import main; main()", "run", str(src), str(out), "--pack", str(pack), "--jobs", "2", "--quiet"],
         capture_output=True, text=True, env=env, timeout=180,
     )
@@ -173,7 +174,7 @@ def test_sigterm_says_what_was_kept_exits_143_leaves_no_temporary_files_and_resu
     run_corpus(src, uninterrupted, load_pack(), RunOptions(jobs=1))
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        [sys.executable, "-c", f"import cleaner.run; cleaner.run.SMALL_INPUT = {small_input}; "
+        [sys.executable, "-c", f"import cleaner.running.plan; cleaner.running.plan.SMALL_INPUT = {small_input}; "
          "from cleaner.cli import main; main()", "run", str(src), str(out), "--jobs", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )
@@ -203,7 +204,7 @@ def test_sigterm_says_what_was_kept_exits_143_leaves_no_temporary_files_and_resu
 
 
 def test_sigterm_is_a_keyboard_interrupt_once_and_the_handler_is_put_back():
-    from cleaner.parallel import Terminated, sigterm_interrupts
+    from cleaner.running.parallel import Terminated, sigterm_interrupts
 
     before = signal.getsignal(signal.SIGTERM)
     with pytest.raises(Terminated):

@@ -19,7 +19,7 @@ from cleaner.corpus.line_counts import SiteLineCounts
 from cleaner.corpus.model import CorpusDoc
 from cleaner.corpus.repeated import RepeatedLineStats, repeated_lines
 from cleaner.corpus.scan import clean_corpus, scan_corpus
-from cleaner.pack import load_pack
+from cleaner.loading.pack import load_pack
 
 RULE = "corpus/repeated-lines"
 GENERIC = ["Skip to main content", "Sign in", "Share on Facebook"]

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner.engine import apply_rule
-from cleaner.pack import load_pack
-from cleaner.registry import builtin_rules
-from cleaner.rule import RULE_ID
+from cleaner.core.engine import apply_rule
+from cleaner.loading.pack import load_pack
+from cleaner.loading.registry import builtin_rules
+from cleaner.core.rule import RULE_ID
 
 
 def _all_rules():

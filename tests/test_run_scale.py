@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from cleaner import load_pack
 from cleaner.cli import app
-from cleaner.run import RunError, RunOptions, run_corpus
+from cleaner.running.run import RunError, RunOptions, run_corpus
 
 runner = CliRunner()
 
@@ -199,7 +199,7 @@ def test_a_hand_built_pipeline_cannot_go_parallel(tmp_path):
 def test_sharded_jsonl_output_with_compression(tmp_path):
     import gzip
 
-    from cleaner.outputs import OutputOptions
+    from cleaner.running.outputs import OutputOptions
 
     src = make_corpus(tmp_path / "in", records=450, texts=30)
     out = tmp_path / "out"
@@ -215,7 +215,7 @@ def test_sharded_jsonl_output_with_compression(tmp_path):
 
 
 def test_txt_output_from_records(tmp_path):
-    from cleaner.outputs import OutputOptions
+    from cleaner.running.outputs import OutputOptions
 
     src = make_corpus(tmp_path / "in", records=20, texts=1)
     out = tmp_path / "out"
@@ -227,7 +227,7 @@ def test_txt_output_from_records(tmp_path):
 def test_parquet_shards(tmp_path):
     import pyarrow.parquet as pq
 
-    from cleaner.outputs import OutputOptions
+    from cleaner.running.outputs import OutputOptions
 
     src = make_corpus(tmp_path / "in", records=120, texts=0)
     out = tmp_path / "out"
@@ -240,7 +240,7 @@ def test_parquet_shards_take_every_field_of_every_record(tmp_path):
     """A field that first appears late (past the writer's first batch) is a column too."""
     import pyarrow.parquet as pq
 
-    from cleaner.outputs import OutputOptions
+    from cleaner.running.outputs import OutputOptions
 
     src = tmp_path / "in"
     src.mkdir()

@@ -68,8 +68,8 @@ def test_the_readme_provenance_example_matches_a_real_run(tmp_path):
     import json
     import re
 
-    from cleaner.run import run_corpus
-    from cleaner.pack import load_pack
+    from cleaner.running.run import run_corpus
+    from cleaner.loading.pack import load_pack
 
     from conftest import REPO, SEEDS
 

@@ -1,6 +1,6 @@
 """The check pass leaves a stage out only when it provably has nothing to do.
 
-:mod:`cleaner.settled` trusts what rules declare: ``settles`` (idempotent, and
+:mod:`cleaner.core.settled` trusts what rules declare: ``settles`` (idempotent, and
 still settled after changes of these kinds) and ``changes`` (the one kind of
 change a rule makes). Here every declaration of the packs' rules is checked
 against the rule's reference implementation, on the test data and on generated
@@ -16,13 +16,13 @@ import pytest
 from hypothesis import given, settings
 
 from cleaner import Example, Pipeline, rule
-from cleaner.engine import apply_rules, _stages_of
-from cleaner.lines import run_line_pass
-from cleaner.registry import default_registry
-from cleaner.rule import RuleError
+from cleaner.core.engine import apply_rules, _stages_of
+from cleaner.core.lines import run_line_pass
+from cleaner.loading.registry import default_registry
+from cleaner.core.rule import RuleError
 from cleaner.rules.headings import normalise_headings
 from cleaner.rules.whitespace import fold_blank_line_runs, trim_document_edges
-from cleaner.settled import BLANK_RUNS, FINAL_NEWLINE, KINDS, LINES, change_kind, stage_settles
+from cleaner.core.settled import BLANK_RUNS, FINAL_NEWLINE, KINDS, LINES, change_kind, stage_settles
 
 from test_fast_paths import _documents, _test_texts
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cleaner import default_pipeline
-from cleaner.lines import run_line_pass
+from cleaner.core.lines import run_line_pass
 
 (SLIDE_COUNTER,) = [r for r in default_pipeline().rules if r.id == "residue/slide-counter"]
 

@@ -53,7 +53,7 @@ def test_ascii_text_is_left_to_itself_by_ftfy_and_its_screen(text):
     import ftfy
 
     from cleaner.rules.encoding import MOJIBAKE_CONFIG
-    from cleaner.screens import MOJIBAKE_SCREEN
+    from cleaner.core.screens import MOJIBAKE_SCREEN
 
     assert ftfy.fix_text(text, MOJIBAKE_CONFIG) == text
     assert MOJIBAKE_SCREEN is not None and MOJIBAKE_SCREEN.search(text) is None

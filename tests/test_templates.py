@@ -287,7 +287,7 @@ def shop_pages(n_pages: int = 4) -> list[str]:
 def test_html_page_whose_extractor_kept_little_gets_its_own_text_minus_the_template() -> None:
     from cleaner.corpus.model import CorpusDoc
     from cleaner.corpus.scan import clean_corpus
-    from cleaner.pack import load_pack
+    from cleaner.loading.pack import load_pack
 
     pages = shop_pages()
     intro_only = [f"Daypacks for season {n}, light and tough." for n in range(len(pages))]  # what the extractor kept

@@ -15,8 +15,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from cleaner.cli import app
-from cleaner.pack import load_pack
-from cleaner.run import RunOptions, run_corpus
+from cleaner.loading.pack import load_pack
+from cleaner.running.run import RunOptions, run_corpus
 
 from test_inputs import _Crash, _CrashAfterOneUnit
 

@@ -55,7 +55,7 @@ from typing import Any, Iterable, Literal
 from cleaner.corpus import templates
 from cleaner.corpus.duplicates import Sketch, Verdict, estimated_jaccard
 from cleaner.corpus.model import CorpusDoc, Statistics
-from cleaner.rule import Rule
+from cleaner.core.rule import Rule
 
 Aggregation = Literal["site", "bands", "driver"]
 

@@ -11,7 +11,7 @@ A corpus rule works in two phases (DESIGN.md, principle 9):
 
 The text a rule judges is exactly the text it scanned: both are the document as
 the rules before it leave it in the engine's first pass (see
-:func:`cleaner.engine.apply_rules`), and corpus rules run in the first pass only.
+:func:`cleaner.core.engine.apply_rules`), and corpus rules run in the first pass only.
 A document judged with no corpus at all is a corpus of its own: it is scanned and
 judged alone, so ``Pipeline.clean(text)`` works and a corpus rule then finds
 nothing to do (no other page, no earlier copy).
@@ -60,7 +60,7 @@ class CorpusDoc:
     @classmethod
     def of_page_lines(cls, id: str, position: int, site: str, page_lines: tuple[tuple[str, float], ...]) -> CorpusDoc:
         """An HTML page known by its lines alone: a run that read the page in an
-        earlier pass keeps them instead of the page (cleaner.worker). ``html`` is then
+        earlier pass keeps them instead of the page (cleaner.running.worker). ``html`` is then
         ``""``: the document is still an HTML page to the engine and the rules."""
         doc = cls(id, position, site, html="")
         doc.__dict__["page_lines"] = page_lines  # the cached_property's own slot: never computed from ""

@@ -39,7 +39,7 @@ from typing import Sequence
 
 import regex
 
-from cleaner.code_blocks import code_like
+from cleaner.core.code_blocks import code_like
 from cleaner.rules import page
 
 #: Least share of the own main text's words that must be in trafilatura's text (not

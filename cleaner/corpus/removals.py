@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.provenance import provenance_lines
+from cleaner.io.provenance import provenance_lines
 
 TEMPLATE_RULE = "corpus/site-template"
 #: Where removals whose reason names no site are counted.

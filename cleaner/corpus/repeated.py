@@ -18,7 +18,7 @@ How a line is judged (docs/corpus.md, "Lines repeated across sites"):
    counts as a site of its own: no evidence joins such pages to each other or to a site.
    Exact and near copies of a page are ``corpus/duplicates``' job, which runs first,
    so a copy does not count twice.
-3. **Sentences stay.** A line that reads as prose (:func:`cleaner.lines.is_prose`) is
+3. **Sentences stay.** A line that reads as prose (:func:`cleaner.core.lines.is_prose`) is
    never repeated here: a sentence printed by several sites is a syndicated story, a
    quote or a shared press release as often as it is a notice, and a syndicated
    story's sentences form blocks, so every copy would lose all of it (duplicate
@@ -51,7 +51,7 @@ from typing import Any
 from cleaner.corpus import templates
 from cleaner.corpus.line_counts import SiteLineCounts
 from cleaner.corpus.model import CorpusDoc
-from cleaner.lines import is_prose
+from cleaner.core.lines import is_prose
 
 #: Distinct sites whose pages must print a line for it to be repeated.
 MIN_SITES = 3

@@ -9,7 +9,7 @@ document with all the statistics. The result is what a corpus run writes, and
 what a rule's example corpora are checked against.
 
 This module holds the corpus in memory; ``cleaner run`` streams the same phases
-unit by unit (see :mod:`cleaner.run`).
+unit by unit (see :mod:`cleaner.running.run`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 from cleaner.corpus.model import CorpusContext, CorpusDoc, corpus_of  # noqa: F401  (corpus_of: re-exported)
-from cleaner.engine import Outcome, Pipeline, apply_rules
-from cleaner.rule import Rule
+from cleaner.core.engine import Outcome, Pipeline, apply_rules
+from cleaner.core.rule import Rule
 
 
 def corpus_rules(rules: Iterable[Rule]) -> list[Rule]:

@@ -10,7 +10,7 @@ How a line is judged (measured on ``shared/bench/sites``: docs/corpus.md, "Site 
    page and its copy, two scrapes of one URL, a story and its follow-up); three is a
    pattern. A site with fewer distinct pages has no evidence, and nothing is removed.
    Exact copies of a page (the same set of normalised lines) count once.
-2. **Sentences need more.** A line that reads as prose (:func:`cleaner.lines.is_prose`)
+2. **Sentences need more.** A line that reads as prose (:func:`cleaner.core.lines.is_prose`)
    recurs only when it is on more than :data:`PROSE_SHARE` (half) of the site's pages:
    a sentence on most pages is the site talking (a newsletter pitch, a cookie notice),
    a sentence on a few is a quote or background shared by related stories.
@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from cleaner.corpus.line_counts import FrozenCounts
-from cleaner.lines import is_prose
+from cleaner.core.lines import is_prose
 
 #: Distinct pages a line must be on to recur, and a site must have to give evidence.
 MIN_PAGES = 3

@@ -8,7 +8,7 @@ file is one item, a JSONL line or parquet row one each, an unreadable rest of a
 file one), which is how a run numbers documents for the corpus rules (the
 duplicates' verdicts are keyed by it); the statistics are gathered by streaming
 over the inputs once per corpus rule with the workers' own scan
-(:func:`cleaner.worker.scan_unit`), one document in memory at a time, and finished
+(:func:`cleaner.running.worker.scan_unit`), one document in memory at a time, and finished
 as a run hands them to its clean phase (pickled: only the compact form is kept).
 
 A document that is not among the inputs is refused (:class:`NotInCorpus`) rather
@@ -16,7 +16,7 @@ than judged as an extra one at the end: its verdict would then depend on where
 it was put, and would not be what any run writes.
 
 Nothing here writes files or prints; this process's worker state is set up
-(:func:`cleaner.worker.init_worker`), as an in-process run does.
+(:func:`cleaner.running.worker.init_worker`), as an in-process run does.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from typing import Any, Callable, Iterator
 from cleaner.corpus.model import CorpusContext, CorpusDoc
 from cleaner.corpus.scan import corpus_rules
 from cleaner.document import Document, ReadFailure
-from cleaner.engine import Pipeline
-from cleaner.state import WORK_DIR
+from cleaner.core.engine import Pipeline
+from cleaner.running.state import WORK_DIR
 from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT
 from cleaner.io.readers import InputFile, RawItem, discover, iter_raw_items, text_name
-from cleaner.worker import Cleaned, ScanFailure, WorkSpec, clean_document, corpus_doc, init_worker, read_item, scan_unit
+from cleaner.running.worker import Cleaned, ScanFailure, WorkSpec, clean_document, corpus_doc, init_worker, read_item, scan_unit
 
 #: A rule's scan is about to start: ``(rule id, input files)``, for a message to people.
 OnScan = Callable[[str, int], None]

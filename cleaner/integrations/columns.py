@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from cleaner.corpus.model import CorpusContext
-from cleaner.engine import Outcome, Pipeline
-from cleaner.worker import too_long
+from cleaner.core.engine import Outcome, Pipeline
+from cleaner.running.worker import too_long
 
 #: The columns :func:`outcome_columns` and :func:`clean_value` produce, in order.
 COLUMNS = ("cleaner_status", "cleaner_reason", "cleaner_steps", "cleaner_meta")
@@ -111,12 +111,12 @@ def build_pipeline(
 ) -> Pipeline:
     """The pipeline :func:`cleaner.load_pack` builds from these arguments (the
     default pack first, as ``cleaner run --pack ...``). Raises
-    :class:`cleaner.pack.PackError` for a bad pack, and for a pack with corpus
+    :class:`cleaner.loading.pack.PackError` for a bad pack, and for a pack with corpus
     rules: row by row, each document would be a corpus of its own and the rules
     would find nothing, silently (their two phases run in ``cleaner run``,
     :func:`cleaner.corpus.scan.clean_corpus` and Ray's ``clean_dataset``, which
     passes ``corpus=True``)."""
-    from cleaner.pack import PackError, load_pack
+    from cleaner.loading.pack import PackError, load_pack
 
     pipeline = load_pack(list(packs), options=options or {}, disable=list(disable), enable=list(enable), warn=warn)
     among = [r.id for r in pipeline.rules if r.kind == "corpus"]

@@ -80,7 +80,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from datatrove.data import Document
     from datatrove.pipeline.writers.disk_base import DiskWriter
 
-    from cleaner.engine import Pipeline
+    from cleaner.core.engine import Pipeline
 
 __all__ = ["CleanerStep", "stat_label"]
 

@@ -52,7 +52,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from cleaner.engine import Pipeline
+from cleaner.core.engine import Pipeline
 from cleaner.integrations.columns import COLUMNS, WorkerPipeline, clean_value
 
 __all__ = ["COLUMNS", "CleanBatch", "clean_batch", "map_kwargs"]

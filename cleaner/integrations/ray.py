@@ -26,7 +26,7 @@ exception.
 
 **Same result as a local run.** Each row goes through exactly what ``cleaner run`` does
 with a JSONL or parquet record: the same pack (built once per actor with
-:func:`cleaner.pack.load_pack`, from the same files and options) gives the same
+:func:`cleaner.loading.pack.load_pack`, from the same files and options) gives the same
 cleaned text, status, steps and metadata as the provenance of a local run of the same
 records. :func:`clean_dataset` loads the pack on the driver first, so a bad pack
 fails before any work starts, and every actor checks that the pack it built has the
@@ -65,7 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
     import ray.data
 
-    from cleaner.engine import Pipeline
+    from cleaner.core.engine import Pipeline
 
 __all__ = ["COLUMNS", "CleanBatch", "clean_dataset", "clean_row"]
 
@@ -168,7 +168,7 @@ def clean_dataset(
     ``concurrency``: ``n`` actors, or ``(min, max)`` for an autoscaling pool; ``None``
     lets Ray scale the pool. Other keyword arguments (``batch_size``, ``num_cpus``,
     ``memory``, ...) go to ``Dataset.map_batches``. Raises
-    :class:`cleaner.pack.PackError` here, on the driver, for a bad pack.
+    :class:`cleaner.loading.pack.PackError` here, on the driver, for a bad pack.
     """
     try:
         import ray.data

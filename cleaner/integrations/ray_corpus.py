@@ -45,10 +45,10 @@ from cleaner.corpus.distributed import (
 from cleaner.corpus.model import CorpusContext, CorpusDoc
 from cleaner.corpus.scan import corpus_rules, scan_text
 from cleaner.corpus.site import host_of
-from cleaner.engine import Outcome, Pipeline
+from cleaner.core.engine import Outcome, Pipeline
 from cleaner.integrations.columns import build_pipeline, check_same_pack, clean_value, outcome_columns
-from cleaner.rule import Rule
-from cleaner.worker import too_long
+from cleaner.core.rule import Rule
+from cleaner.running.worker import too_long
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa

@@ -29,7 +29,7 @@ from cleaner.io.decode import DecodeError, decode_html, decode_text
 from cleaner.io.errors import CorruptInputError
 from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, extract_main_text
 from cleaner.io.jsonl import NotJsonLines
-from cleaner.provenance import PROVENANCE_NAMES
+from cleaner.io.provenance import PROVENANCE_NAMES
 
 if TYPE_CHECKING:
     from cleaner.io.warc import WarcItem
@@ -117,7 +117,7 @@ FOLDER_LINK = "a symbolic link to a folder, not followed"
 EARLIER_OUTPUT = "earlier cleaner output: it holds .cleaner/state.json; name it as IN to read it"
 UNLISTED = "cannot be listed"
 
-#: The file that marks a folder as a cleaner run's OUT (see :mod:`cleaner.state`).
+#: The file that marks a folder as a cleaner run's OUT (see :mod:`cleaner.running.state`).
 RUN_STATE = (".cleaner", "state.json")
 
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from cleaner.rule import Judgement
-from cleaner.rule import Measure as RuleMeasure
+from cleaner.core.rule import Judgement
+from cleaner.core.rule import Measure as RuleMeasure
 from cleaner.rules._measures import Measure, _num
 
 

@@ -31,11 +31,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from cleaner.lines import LineContext
-from cleaner.rule import Example, Judgement, filter_rule, line_rule
+from cleaner.core.lines import LineContext
+from cleaner.core.rule import Example, Judgement, filter_rule, line_rule
 from cleaner.rules._filters import judge, not_for_language
 from cleaner.rules._measures import _c4_line_cached, c4_document
-from cleaner.settled import LINE_BY_LINE
+from cleaner.core.settled import LINE_BY_LINE
 
 SENTENCES = (
     "The river rose overnight. Volunteers filled sandbags at the school. The mayor thanked them.\n"

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 from cleaner.corpus import duplicates, own_text, templates
 from cleaner.corpus.line_counts import SiteLineCounts
 from cleaner.corpus.model import NOTHING, CorpusDoc, CorpusExample, CorpusVerdict
-from cleaner.rule import corpus_rule
+from cleaner.core.rule import corpus_rule
 
 _STORY = (
     "The council approved the new budget on Tuesday after a long debate about school funding.\n\n"

@@ -13,8 +13,8 @@ from typing import Callable
 import ftfy
 from ftfy import fixes
 
-from cleaner.rule import Example, rule
-from cleaner.screens import fix_text_screened
+from cleaner.core.rule import Example, rule
+from cleaner.core.screens import fix_text_screened
 
 #: Only the fixes that undo broken decoding. Line breaks, control characters and
 #: Unicode normalisation are separate rules, so ftfy leaves them alone here.
@@ -70,7 +70,7 @@ def fix_mojibake(text: str) -> str:
 
 def _fix_layers(text: str, fix_text: Callable[[str, ftfy.TextFixerConfig], str]) -> str:
     """Run ``fix_text`` (ftfy's, or the screened one that only hands ftfy the
-    lines it could change, see :mod:`cleaner.screens`) until the text is stable."""
+    lines it could change, see :mod:`cleaner.core.screens`) until the text is stable."""
     fixed = fix_text(text, MOJIBAKE_CONFIG)
     # ftfy is not always idempotent: undoing one layer can reveal another
     # ("Ã¢â‚¬â„¢" → "â€™" → "’"). Repeat, briefly, so cleaning clean text changes nothing.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cleaner.rule import Example, Judgement, filter_rule
+from cleaner.core.rule import Example, Judgement, filter_rule
 from cleaner.rules._filters import judge, not_for_language
 from cleaner.rules._measures import fineweb_quality
 from cleaner.rules.gopher import PROSE

@@ -10,7 +10,7 @@ them in one style (``headings/normalise``) or take the first one as the title
 Detection leans towards precision: a body paragraph must never be taken for a
 heading, so every heuristic asks for short lines, blank lines around them and
 no sentence-final punctuation, and skips list items and code (fenced, or
-recognised by its shape: see :mod:`cleaner.code_blocks`).
+recognised by its shape: see :mod:`cleaner.core.code_blocks`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import Any, Callable, Literal, Sequence, get_args
 
 import regex
 
-from cleaner.code_blocks import code_lines, lines_may_hold_code
-from cleaner.lines import is_prose, split_lines
-from cleaner.rule import Example, meta_rule, rule
-from cleaner.settled import BLANK_LINES
+from cleaner.core.code_blocks import code_lines, lines_may_hold_code
+from cleaner.core.lines import is_prose, split_lines
+from cleaner.core.rule import Example, meta_rule, rule
+from cleaner.core.settled import BLANK_LINES
 
 HeadingKind = Literal["markdown", "setext", "title", "label", "short-line", "caps"]
 
@@ -367,7 +367,7 @@ def find_headings(lines: Sequence[str]) -> list[Heading]:
 
     Never headings: list items ("- x", "• x", "1. x", "a) x"), lines of code
     (fenced, or by shape: a Python comment is not a heading; see
-    :mod:`cleaner.code_blocks`), lines indented by four spaces, lines without a
+    :mod:`cleaner.core.code_blocks`), lines indented by four spaces, lines without a
     letter; unless written as headings (``markdown``, ``setext``), a greeting or
     salutation on the first line ("Hi all", "Dear Sir"; :func:`is_greeting`) and
     a sign-off ("Thanks", "Mit freundlichen Grüßen"; :func:`is_sign_off`), one
@@ -654,7 +654,7 @@ def _normalise(text: str, style: str, find: Callable[[str], list[Heading]]) -> s
 def first_heading_title(text: str) -> dict[str, Any]:
     """Return ``{"title": ...}`` with the text of the first heading, when that
     heading stands in the head of the document: no prose line (see
-    :func:`cleaner.lines.is_prose`) comes before it. Otherwise return ``{}``.
+    :func:`cleaner.core.lines.is_prose`) comes before it. Otherwise return ``{}``.
 
     Why: scraped articles carry their headline as the first line; keeping it as
     metadata lets a corpus filter or deduplicate by title.

@@ -38,8 +38,8 @@ from functools import lru_cache
 
 import regex
 
-from cleaner.code_blocks import code_like
-from cleaner.rule import Example, LineContext, line_rule
+from cleaner.core.code_blocks import code_like
+from cleaner.core.rule import Example, LineContext, line_rule
 
 _WORD = regex.compile(r"\w+")
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from cleaner.corpus import repeated, templates
 from cleaner.corpus.model import NOTHING, CorpusDoc, CorpusExample, CorpusVerdict
-from cleaner.rule import corpus_rule
+from cleaner.core.rule import corpus_rule
 
 _UI = "Skip to main content\nSign in\nShare on Facebook\n"
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import regex
 
-from cleaner.lines import is_prose
-from cleaner.rule import Example, LineContext, line_rule
-from cleaner.settled import BLANK_LINES
+from cleaner.core.lines import is_prose
+from cleaner.core.rule import Example, LineContext, line_rule
+from cleaner.core.settled import BLANK_LINES
 
 _TAG = regex.compile(r"[\p{Lu}\p{Lt}\p{N}#][\p{L}\p{N}&'’.+#-]*(?: [\p{L}\p{N}&'’.+#-]+){0,3}")
 _CONNECTIVES = regex.compile(r"\b(?:and|or|by|the|of|in|on|at|to|with|for|is|are|was|were)\b")

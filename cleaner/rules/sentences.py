@@ -18,9 +18,9 @@ from typing import Iterable, Iterator
 
 import regex
 
-from cleaner.code_blocks import code_lines, may_hold_code
-from cleaner.rule import Example, rule
-from cleaner.settled import BLANK_LINES
+from cleaner.core.code_blocks import code_lines, may_hold_code
+from cleaner.core.rule import Example, rule
+from cleaner.core.settled import BLANK_LINES
 
 # Closing marks that may sit between the stop and the next sentence: 'said.”The'.
 # ASCII '"' is handled apart (it may open or close); ASCII "'" is left alone
@@ -225,7 +225,7 @@ def _ascii_quote_closes(text: str, quote_at: int) -> bool:
         ),
         Example(
             "Create the client once.\n\n```\nclass Client:\n    def __init__(self):\n        self.Session = None\n```\n",
-            note="lines of code (cleaner.code_blocks)",
+            note="lines of code (cleaner.core.code_blocks)",
         ),
     ],
     fast=lambda text: _split_at(text, _candidate_starts(text)),
@@ -260,7 +260,7 @@ def split_glued_sentences(text: str) -> str:
     an apostrophe.
 
     Lines of code (fenced, or recognised by their shape, see
-    :mod:`cleaner.code_blocks`) are left alone: ``self.Session`` is an attribute.
+    :mod:`cleaner.core.code_blocks`) are left alone: ``self.Session`` is an attribute.
 
     The rule only ever inserts one space; it never removes or replaces a
     character, and running it twice changes nothing more. It misses glued
@@ -310,7 +310,7 @@ def _split_at(text: str, candidates: Iterable[int]) -> str:
 
 
 def _code_line_starts(text: str) -> frozenset[int]:
-    """The offsets in ``text`` where its lines of code start (see :mod:`cleaner.code_blocks`)."""
+    """The offsets in ``text`` where its lines of code start (see :mod:`cleaner.core.code_blocks`)."""
     if not may_hold_code(text):
         return frozenset()
     lines = text.split("\n")

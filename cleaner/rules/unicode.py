@@ -7,9 +7,9 @@ import unicodedata
 
 import regex
 
-from cleaner.rule import Example, rule
-from cleaner.screens import any_char
-from cleaner.settled import LINE_BY_LINE
+from cleaner.core.rule import Example, rule
+from cleaner.core.screens import any_char
+from cleaner.core.settled import LINE_BY_LINE
 
 _ZERO_WIDTH = regex.compile("[\u200b\u2060\ufeff\u180e]+")
 _SOFT_HYPHEN = "\u00ad"
@@ -46,7 +46,7 @@ def strip_bom(text: str) -> str:
         Example("می\u200cخواهم and 👩\u200d💻", note="ZWNJ and ZWJ carry meaning in Persian, Indic scripts and emoji"),
     ],
     can_change=any_char("\u200b", "\u2060", "\ufeff", "\u180e"),
-    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.settled
+    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.core.settled
 )
 def remove_zero_width(text: str) -> str:
     """Remove U+200B zero-width space, U+2060 word joiner, U+FEFF inside the text
@@ -67,7 +67,7 @@ def remove_zero_width(text: str) -> str:
         Example("hyphen\u00adation", "hyphenation"),
         Example("well-known", note="a visible hyphen stays"),
     ],
-    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.settled
+    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.core.settled
 )
 def remove_soft_hyphens(text: str) -> str:
     """Remove U+00AD, the invisible hyphenation hint that web pages put inside
@@ -87,7 +87,7 @@ def remove_soft_hyphens(text: str) -> str:
         Example("caf\u00c3\x81\u00a9", note="C1 controls can be mojibake evidence; another rule owns them"),
     ],
     can_change=any_char(("\x00", "\x08"), ("\x0e", "\x1f"), "\x7f"),
-    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.settled
+    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.core.settled
 )
 def remove_control_chars(text: str) -> str:
     """Remove C0 control characters other than tab and the line breaks (LF, CR,
@@ -113,7 +113,7 @@ def remove_control_chars(text: str) -> str:
         Example("line\x85next", note="NEL is a line break, whitespace/line-endings' business"),
     ],
     can_change=any_char(("\x80", "\x84"), ("\x86", "\x9f")),
-    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.settled
+    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.core.settled
 )
 def remove_c1_controls(text: str) -> str:
     """Remove the C1 control characters U+0080..U+009F (except NEL, a line break).
@@ -134,7 +134,7 @@ def remove_c1_controls(text: str) -> str:
         Example("cafe\u0301", "café"),
         Example("café ﬁ ＡＢＣ", note="NFC keeps compatibility characters; only NFKC would fold them"),
     ],
-    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.settled
+    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.core.settled
 )
 def normalize_nfc(text: str) -> str:
     """Compose characters canonically (``e`` + combining acute → ``é``), so the same

@@ -3,7 +3,7 @@ lines. None of these rules ever joins two lines: a line break is structure.
 
 Code keeps its shape: ``whitespace/strip-indent`` and
 ``whitespace/collapse-inline-runs`` leave alone the lines that
-:func:`cleaner.code_blocks.code_lines` reads as code (fenced blocks, and runs of
+:func:`cleaner.core.code_blocks.code_lines` reads as code (fenced blocks, and runs of
 lines whose indentation is structural)."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Callable
 
 import regex
 
-from cleaner.code_blocks import code_lines, may_hold_code
-from cleaner.rule import Example, rule
-from cleaner.screens import any_char
-from cleaner.settled import BLANK_LINES, BLANK_RUNS, FINAL_NEWLINE, KINDS, LINE_BY_LINE
+from cleaner.core.code_blocks import code_lines, may_hold_code
+from cleaner.core.rule import Example, rule
+from cleaner.core.screens import any_char
+from cleaner.core.settled import BLANK_LINES, BLANK_RUNS, FINAL_NEWLINE, KINDS, LINE_BY_LINE
 
 _LINE_BREAKS = regex.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _ODD_SPACES = regex.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
@@ -39,7 +39,7 @@ _INDENTED_LINE = re.compile("\n[ \t]").search
         Example("one\ntwo\n"),
     ],
     can_change=any_char("\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029"),
-    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.settled
+    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.core.settled
 )
 def normalize_line_endings(text: str) -> str:
     """Turn CRLF, CR, vertical tab, form feed, NEL and the Unicode line and
@@ -60,7 +60,7 @@ def normalize_line_endings(text: str) -> str:
         Example("plain spaces\tand tabs", note="tabs belong to whitespace/collapse-inline-runs"),
     ],
     can_change=any_char("\u00a0", "\u1680", ("\u2000", "\u200a"), "\u202f", "\u205f", "\u3000"),
-    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.settled
+    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.core.settled
 )
 def replace_odd_spaces(text: str) -> str:
     """Write no-break space, narrow no-break space, the typographic spaces
@@ -75,7 +75,7 @@ def replace_odd_spaces(text: str) -> str:
 
 def _outside_code(text: str, change: Callable[[str], str]) -> str:
     """``change`` (a rule that works line by line) applied to each stretch of
-    lines that are not code (see :mod:`cleaner.code_blocks`); code lines stay as
+    lines that are not code (see :mod:`cleaner.core.code_blocks`); code lines stay as
     they are."""
     if not may_hold_code(text):
         return change(text)
@@ -112,7 +112,7 @@ _PYTHON = "Save this as check.py:\n\ndef check(rows):\n    for row in rows:\n   
     # an indented line starts the text or follows a line feed (one search for both
     # marks: ~3 times faster than two substring searches on text without them)
     can_change=lambda text: text.startswith((" ", "\t")) or _INDENTED_LINE(text) is not None,
-    settles=BLANK_LINES,  # reads blank lines and the neighbouring lines of code (cleaner.code_blocks)
+    settles=BLANK_LINES,  # reads blank lines and the neighbouring lines of code (cleaner.core.code_blocks)
     # a text without an indented line keeps none when whole lines or blank lines are
     # removed or a final line feed is added (each line left is a line it had)
     idle_settles=KINDS,
@@ -128,7 +128,7 @@ def strip_indent(text: str) -> str:
     their shape: mostly code-like lines (keywords, YAML keys, calls,
     assignments, brackets, ``;``) with an indented line under a line that opens
     a block (``server:`` then ``  port: 8080``; ``def f():`` then its body);
-    see :mod:`cleaner.code_blocks`. Verse and other deliberate indentation of
+    see :mod:`cleaner.core.code_blocks`. Verse and other deliberate indentation of
     prose is still flattened; leave this rule out of a pack for such corpora.
     """
     return _outside_code(text, _strip_line_starts)
@@ -149,7 +149,7 @@ def _strip_line_starts(text: str) -> str:
         Example("```\nname    = 'cleaner'\nversion = '1.0'\n```\n", note="aligned code keeps its alignment"),
     ],
     can_change=lambda text: "\t" in text or "  " in text,
-    settles=BLANK_LINES,  # reads blank lines and the neighbouring lines of code (cleaner.code_blocks)
+    settles=BLANK_LINES,  # reads blank lines and the neighbouring lines of code (cleaner.core.code_blocks)
     # removing whole lines or blank lines, or adding a final line feed, puts no tab and
     # no two spaces side by side into a text that has none (only line feeds meet)
     idle_settles=KINDS,
@@ -178,7 +178,7 @@ def _collapse_runs(text: str) -> str:
     # a space or tab before a line feed or at the very end
     # (a tab is looked for before "\t\n": most texts have none, and memchr finds that sooner)
     can_change=lambda text: " \n" in text or ("\t" in text and "\t\n" in text) or text.endswith((" ", "\t")),
-    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.settled
+    settles=LINE_BY_LINE,  # clean iff each line is: see cleaner.core.settled
 )
 def strip_trailing_spaces(text: str) -> str:
     """Remove invisible spaces and tabs before each line break and at the end.

@@ -25,8 +25,8 @@ import atheris
 with atheris.instrument_imports(include=["cleaner"]):
     from cleaner.io.readers import InputFile, iter_raw_items
     from cleaner.io.writers import json_line
-    from cleaner.pack import load_pack
-    from cleaner.worker import WorkSpec, clean_item
+    from cleaner.loading.pack import load_pack
+    from cleaner.running.worker import WorkSpec, clean_item
 
 #: The format each value of the first byte (modulo their number) selects.
 FORMATS = [

@@ -2,7 +2,7 @@
 
 In a line pass every rule may claim a line, and the line is removed by the first
 rule in pack order that claims it and may fire where the line sits (see
-:mod:`cleaner.lines`). A rule placed after a broader one can therefore never fire
+:mod:`cleaner.core.lines`). A rule placed after a broader one can therefore never fire
 on the lines it was written for: a pack's "Follow us on Mastodon" rule loses every
 such line to the built-in ``residue/follow-us``. Its own examples still pass (they
 run the rule alone), so nothing would say so. :func:`shadowing_warnings` runs each
@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Sequence
 
-from cleaner.lines import run_line_pass
-from cleaner.rule import Rule
+from cleaner.core.lines import run_line_pass
+from cleaner.core.rule import Rule
 
 
 def line_pass_of(order: Sequence[Rule], rule: Rule) -> list[Rule]:

@@ -12,9 +12,9 @@ from typing import Any, Callable, Iterable
 
 import regex
 
-from cleaner.engine import Pipeline
-from cleaner.lines import PatternMatcher
-from cleaner.rule import Rule
+from cleaner.core.engine import Pipeline
+from cleaner.core.lines import PatternMatcher
+from cleaner.core.rule import Rule
 
 #: Looks up whose code runs a rule (``Registry.implementation``), when known.
 ImplementationOf = Callable[[str], Any]

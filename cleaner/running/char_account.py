@@ -8,7 +8,7 @@ extractor's), and what dropped and failed documents held. The parts add up:
 Why: on HTML the characters before cleaning are the extractor's output, not the
 page's, and with ``--pack corpus`` a page may get its own, longer text instead,
 so "in minus out" alone reads as "-78,475 removed (-16.7 %)". The summary says
-what was measured from this (:func:`cleaner.render.run_summary`).
+what was measured from this (:func:`cleaner.cli.render.run_summary`).
 
 What it leaves alone: it computes nothing that provenance does not say, and it
 does not tell the page's own length (a page's HTML is not text).

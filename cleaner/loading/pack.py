@@ -1,7 +1,7 @@
 """Packs: TOML files that say which rules run, in which order, with which options,
 and that define declarative residue rules. A pack is data: loading one parses TOML,
 checks that its patterns compile and that its rules' examples hold, nothing else
-(checks passed once are remembered: :mod:`cleaner.pack_checks`). The schema is in ``rules/README.md``.
+(checks passed once are remembered: :mod:`cleaner.loading.pack_checks`). The schema is in ``rules/README.md``.
 
 Resolution, from the defaults outwards:
 
@@ -20,12 +20,12 @@ Resolution, from the defaults outwards:
 * last, the caller's ``enable``, ``disable`` and ``options`` (the command line's
   ``--enable``, ``--disable``, ``--headings``).
 
-Every table and key is checked (:mod:`cleaner.pack_schema`): a misspelt one is an
+Every table and key is checked (:mod:`cleaner.loading.pack_schema`): a misspelt one is an
 error with the file, line and nearest known name, never a rule silently left out.
 A plugin's rules join a pack only when the pack names them (globs do not match
 them). Loading warns (:class:`PackWarning`, also kept in ``Pipeline.warnings``)
 about plugins that were left out and about a pack's line rules that another rule
-always beats (:mod:`cleaner.precedence`).
+always beats (:mod:`cleaner.loading.precedence`).
 """
 
 from __future__ import annotations
@@ -42,15 +42,16 @@ from typing import Any, Iterable, Sequence
 
 import regex
 
-from cleaner import __version__, pack_checks
-from cleaner.engine import Pipeline
-from cleaner.lines import PatternMatcher
-from cleaner.pack_schema import (
+from cleaner.core.version import __version__
+from cleaner.loading import pack_checks
+from cleaner.core.engine import Pipeline
+from cleaner.core.lines import PatternMatcher
+from cleaner.loading.pack_schema import (
     ADD_KEYS, EXAMPLE_KEYS, RULE_KEYS, Locator, SchemaError, at, check_schema, unknown_key_message,
 )
-from cleaner.precedence import shadowing_warnings
-from cleaner.registry import Implementation, Registry, default_registry, failing_example
-from cleaner.rule import WHERE_VALUES, Example, Rule, RuleError
+from cleaner.loading.precedence import shadowing_warnings
+from cleaner.loading.registry import Implementation, Registry, default_registry, failing_example
+from cleaner.core.rule import WHERE_VALUES, Example, Rule, RuleError
 
 
 class PackError(RuleError):
@@ -69,7 +70,7 @@ def packs_dir() -> Path:
     installed = resources.files("cleaner").joinpath("packs")
     if installed.is_dir():
         return Path(str(installed))
-    return Path(__file__).resolve().parent.parent / "rules"
+    return Path(__file__).resolve().parents[2] / "rules"
 
 
 def default_pack_path() -> Path:

@@ -1,11 +1,11 @@
 """Imported once by the process that forks a run's workers (multiprocessing's
-forkserver; :func:`cleaner.parallel.warm_up`), so that every worker starts as a fork
+forkserver; :func:`cleaner.running.parallel.warm_up`), so that every worker starts as a fork
 of a process that has done the slow part of starting already.
 
 Starting from a fresh interpreter, a worker took 1.5-3 s before its first document:
 importing cleaner and its dependencies, reading the pack and compiling its patterns
 (~1 s). A run with corpus rules starts its workers three times (two scans, then the
-clean). Here the run's packs (named in :data:`cleaner.parallel.PRELOAD_ENV` by the
+clean). Here the run's packs (named in :data:`cleaner.running.parallel.PRELOAD_ENV` by the
 run) are loaded once; a forked worker then loads its pack in ~0.1 s: the modules are
 imported and ``regex`` has kept the compiled patterns. Imported anywhere else (the
 variable unset), it loads nothing: the run's main process once imported it and so
@@ -20,7 +20,7 @@ duplicates scan.
 
 Nothing here may stop a run: any error leaves the workers to do it all themselves,
 as before. What it leaves alone: the worker's own pipeline, which each worker still
-builds and checks against the run's pack hash (:func:`cleaner.worker.init_worker`).
+builds and checks against the run's pack hash (:func:`cleaner.running.worker.init_worker`).
 """
 
 from __future__ import annotations
@@ -29,18 +29,18 @@ import json
 import os
 from typing import TYPE_CHECKING
 
-from cleaner.parallel import PRELOAD_ENV
+from cleaner.running.parallel import PRELOAD_ENV
 
 if TYPE_CHECKING:
-    from cleaner.engine import Pipeline
+    from cleaner.core.engine import Pipeline
 
 def _warm() -> None:
     if PRELOAD_ENV not in os.environ:  # imported by some other process than a run's forkserver
         return
     try:
-        import cleaner.commit  # noqa: F401  (what a worker imports to run a unit)
-        import cleaner.run  # noqa: F401
-        from cleaner.pack import load_pack
+        import cleaner.running.commit  # noqa: F401  (what a worker imports to run a unit)
+        import cleaner.running.run  # noqa: F401
+        from cleaner.loading.pack import load_pack
 
         spec = json.loads(os.environ.get(PRELOAD_ENV) or "{}")
         pipeline = load_pack(spec.get("packs", []), options=spec.get("options") or None,
@@ -56,14 +56,14 @@ _WARM_TEXT = "A title\n\nA first sentence of some text. A second one.\nShare thi
 
 def _compile_and_screen(pipeline: Pipeline) -> None:
     """Compile every declarative pattern (loading leaves the ones known to compile
-    for their first use: :mod:`cleaner.pack_checks`; compiled here they sit in
+    for their first use: :mod:`cleaner.loading.pack_checks`; compiled here they sit in
     ``regex``'s cache, which a worker's own load finds) and build the line screens
     (~0.4 s in each worker otherwise, on its first document) by cleaning a short
     text with the pack's rules other than its corpus rules: those would sketch
     the text as a corpus of its own and import datasketch and scipy here, into
     every worker (see above)."""
-    from cleaner.engine import Pipeline as Built
-    from cleaner.pack_checks import LazyPattern
+    from cleaner.core.engine import Pipeline as Built
+    from cleaner.loading.pack_checks import LazyPattern
 
     for r in pipeline.rules:
         pattern = getattr(r.fn, "pattern", None)

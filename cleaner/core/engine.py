@@ -12,12 +12,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from cleaner.corpus.model import CorpusContext, CorpusDoc, CorpusVerdict
-from cleaner.lines import run_line_pass
-from cleaner.screens import AnyChar, any_char_of
-from cleaner.settled import CheckLog
+from cleaner.core.lines import run_line_pass
+from cleaner.core.screens import AnyChar, any_char_of
+from cleaner.core.settled import CheckLog
 
 if TYPE_CHECKING:  # rule.py sits above the engine (a Rule applies itself through it)
-    from cleaner.rule import Rule
+    from cleaner.core.rule import Rule
 
 
 @dataclass(frozen=True)
@@ -251,7 +251,7 @@ def apply_rules(
 
     ``fast=True`` uses the rules' exact fast paths (``Rule.can_change``,
     ``Rule.fast`` and the line pass's screening) and leaves out of the check pass
-    the stages that provably have nothing to do (:mod:`cleaner.settled`);
+    the stages that provably have nothing to do (:mod:`cleaner.core.settled`);
     ``fast=False`` runs only the reference implementations, every stage in every
     pass. Both give the same outcome for every input.
 
@@ -290,9 +290,9 @@ def apply_rules(
                     if outcome.status == "dropped":
                         return outcome
             elif log is not None and pass_number > 0 and log.still_idle(position):
-                idle = True  # exact: can_change would rule the text out again (cleaner.settled)
+                idle = True  # exact: can_change would rule the text out again (cleaner.core.settled)
             elif log is not None and pass_number > 0 and log.settled(position):
-                pass  # exact: the stage would leave the text as it is (cleaner.settled)
+                pass  # exact: the stage would leave the text as it is (cleaner.core.settled)
             elif by_chars is not None and isinstance(stage[0].can_change, AnyChar) and (
                 seen is screened or not by_chars(seen)
             ):
@@ -355,11 +355,11 @@ class Pipeline:
         self.options = options or {}
         self.disable = disable
         self.enable = enable
-        # rule id -> cleaner.registry.Implementation (whose code runs it), from load_pack
+        # rule id -> cleaner.loading.registry.Implementation (whose code runs it), from load_pack
         self.implementations: dict[str, Any] = implementations or {}
         # what loading the pack warned about (plugins left out, shadowed rules)
         self.warnings = warnings
-        # every rule the packs could have named (cleaner.registry.Registry), from load_pack
+        # every rule the packs could have named (cleaner.loading.registry.Registry), from load_pack
         self.registry: Any = None
 
     def __repr__(self) -> str:

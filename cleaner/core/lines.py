@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import regex
 
-from cleaner.line_screen import MEMORY, LineScreen, build_screen, positions
+from cleaner.core.line_screen import MEMORY, LineScreen, build_screen, positions
 
 if TYPE_CHECKING:  # rule.py sits above this module: a Rule is only read here
-    from cleaner.rule import Rule
+    from cleaner.core.rule import Rule
 
 @dataclass(frozen=True)
 class LineContext:
@@ -248,7 +248,7 @@ def _claims_fast(
     rules: Sequence[Rule], lines: list[str], corpus: CorpusContext | None = None
 ) -> dict[int, list[tuple[Rule, dict[str, Any] | str | None]]]:
     """:func:`_claims`, asking a line only the rules that the line screen
-    (:mod:`cleaner.line_screen`) cannot rule out, in the same order, and building
+    (:mod:`cleaner.core.line_screen`) cannot rule out, in the same order, and building
     a line's context only when a Python rule is asked (patterns need none).
     The patterns' verdicts on a line are remembered (:func:`_claims_memory`): the
     line pass repeats after a removal and the engine's check pass reads the

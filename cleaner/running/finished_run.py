@@ -3,7 +3,7 @@ FILE --corpus OUT``): which run made OUT, where the document sits in it, and the
 document judged as that run judged it.
 
 OUT names its run in ``OUT/.cleaner/state.json``: the fingerprint of inputs, pack
-and options, and its parts in words (:mod:`cleaner.state`). The document is found
+and options, and its parts in words (:mod:`cleaner.running.state`). The document is found
 in ``OUT/provenance.jsonl`` (one line per document, in input order, so the line's
 index is the document's place, by which a run keys its duplicates' verdicts): the
 line whose ``source.path`` ends FILE's path and whose ``source.sha256`` (and
@@ -11,7 +11,7 @@ line whose ``source.path`` ends FILE's path and whose ``source.sha256`` (and
 FILE's path without ``source.path``.
 
 The pack is the run's own, loaded again from OUT's state (its *recipe*, see
-:mod:`cleaner.state`), unless the caller gives one. The statistics come from OUT
+:mod:`cleaner.running.state`), unless the caller gives one. The statistics come from OUT
 (``corpus-stats.pickle``, which a run keeps), else (an OUT of an older cleaner)
 from scanning the run's inputs again (:mod:`cleaner.corpus.within`), after
 checking that they are the ones the run read. A pack given that differs from the
@@ -37,16 +37,17 @@ from typing import Any, Iterator
 from cleaner.corpus.within import (
     Judged, NotInCorpus, OnScan, Place, corpus_files, judge, locate, scan_inputs, spec_for,
 )
-from cleaner.engine import Pipeline
-from cleaner.pack import load_pack
-from cleaner.rule import RuleError
+from cleaner.core.engine import Pipeline
+from cleaner.loading.pack import load_pack
+from cleaner.core.rule import RuleError
 from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.io.readers import InputFile, format_of, iter_raw_items, load_document, text_name
-from cleaner.outputs import OutputOptions, plan_targets
+from cleaner.running.outputs import OutputOptions, plan_targets
 from cleaner.corpus.scan import corpus_rules
-from cleaner.provenance import light_steps, provenance_lines, provenance_name
-from cleaner.run import MANIFEST, RunOptions, _identity, _run_options, _size
-from cleaner.state import RunState, differences
+from cleaner.io.provenance import light_steps, provenance_lines, provenance_name
+from cleaner.running.assemble import MANIFEST
+from cleaner.running.plan import RunOptions, _identity, _run_options, _size
+from cleaner.running.state import RunState, differences
 
 #: The options of a run that decide how a document is read (the rest decide outputs).
 READ_OPTIONS = ("text_field", "html_seconds", "html_metadata", "extractor", "input_format", "keep_error_pages")

@@ -1,6 +1,6 @@
 """Writing one finished unit of a run into OUT: its outputs (one ``.txt`` per text
 document, or its records' lines for each record output) and, last, its provenance
-part, whose existence marks the unit done (:mod:`cleaner.state`).
+part, whose existence marks the unit done (:mod:`cleaner.running.state`).
 
 Workers commit their own units, so the main process only plans and tracks the
 run and assembles the parts at the end: it does not become the bottleneck as
@@ -15,9 +15,9 @@ from pathlib import Path
 
 from cleaner.io.readers import RawItem
 from cleaner.io.writers import json_line, write_atomic
-from cleaner.outputs import OutputOptions, OutsideOutput, Target, inside
-from cleaner.state import RunState
-from cleaner.worker import ItemResult
+from cleaner.running.outputs import OutputOptions, OutsideOutput, Target, inside
+from cleaner.running.state import RunState
+from cleaner.running.worker import ItemResult
 
 #: A unit's documents: each with the target (input file and its outputs) it belongs to.
 Unit = list[tuple[Target, RawItem]]

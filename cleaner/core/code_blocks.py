@@ -25,7 +25,7 @@ A line is code when it stands in
 The verdict on a line depends on its run and the run before it, and a run's
 bounds on its neighbours' text, not their indentation: removing indentation
 from lines that are not code leaves every verdict as it was, and so do folding
-runs of blank lines and adding a final line feed (see :mod:`cleaner.settled`);
+runs of blank lines and adding a final line feed (see :mod:`cleaner.core.settled`);
 removing a line may not.
 """
 

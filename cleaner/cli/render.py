@@ -2,7 +2,7 @@
 and inline diffs, rule listings and one rule's docs. Each function prints to the
 console it is given and computes nothing the library does not already say.
 
-Machine-readable output is :mod:`cleaner.describe`'s job, not this module's.
+Machine-readable output is :mod:`cleaner.loading.describe`'s job, not this module's.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cleaner.describe import pattern_of
-from cleaner.engine import Pipeline
+from cleaner.loading.describe import pattern_of
+from cleaner.core.engine import Pipeline
 from cleaner.io.readers import UNKNOWN_KIND
-from cleaner.rule import Rule
-from cleaner.run import RunInterrupted, RunReport, ScanKept
-from cleaner.single import Cleaned
+from cleaner.core.rule import Rule
+from cleaner.running.assemble import RunReport
+from cleaner.running.run import RunInterrupted, ScanKept
+from cleaner.running.single import Cleaned
 
 #: How many failures, drop reasons and rules a summary lists without --verbose.
 FAILURES_SHOWN = 10
@@ -118,7 +119,7 @@ ADDERS_SHOWN = 2
 def character_lines(report: RunReport) -> list[str]:
     """Where the run's characters went, saying what was measured: the characters
     the rules were given (on HTML, the extractor's text, named as such), those
-    written, and the parts between (:class:`~cleaner.char_account.CharAccount`):
+    written, and the parts between (:class:`~cleaner.running.char_account.CharAccount`):
     a text a corpus rule replaced (an HTML page given its own text, which can make
     the output longer than the extracted input), what the rules removed and added,
     what dropped and failed documents held. Signs are those of the change."""

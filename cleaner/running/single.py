@@ -17,7 +17,7 @@ from cleaner.io.decode import DecodeError, decode_html, decode_text
 from cleaner.io.errors import CorruptInputError
 from cleaner.io.html import DEFAULT_EXTRACTOR, DEFAULT_TIME_LIMIT, ExtractorUnavailable, extract_main_text
 from cleaner.io.readers import FORMATS, InputFile, format_of, iter_raw_items, load_document
-from cleaner.worker import Cleaned, clean_document  # noqa: F401  (re-exported: the command line's entry)
+from cleaner.running.worker import Cleaned, clean_document  # noqa: F401  (re-exported: the command line's entry)
 
 #: The name a document read from standard input goes by (its id and source path).
 STDIN_NAME = "-"

@@ -8,7 +8,7 @@ import time
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from cleaner.run import Progress as RunProgress
+from cleaner.running.run import Progress as RunProgress
 
 #: Seconds between two plain progress lines when not on a terminal.
 LINE_EVERY = 10.0

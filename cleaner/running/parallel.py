@@ -16,9 +16,9 @@ KeyboardInterrupt; a worker it reaches (alone, or with its whole process group)
 ends at once, or, in a :func:`writing` block, right after it.
 
 Workers are forked by a *forkserver* that :func:`warm_up` starts early and that
-imports cleaner and loads the run's packs once (:mod:`cleaner.worker_preload`), so
+imports cleaner and loads the run's packs once (:mod:`cleaner.running.worker_preload`), so
 that a worker is ready in a fraction of a second instead of 1.5-3 s. A run of a
-small input (:data:`cleaner.run.SMALL_INPUT`) forks its workers from the main
+small input (:data:`cleaner.running.plan.SMALL_INPUT`) forks its workers from the main
 process instead, which has loaded everything already: ``ordered_map(..., fork=True)``.
 """
 
@@ -36,7 +36,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Generator, Iterable, Iterator, TypeVar
 
 #: The environment variable through which a run names its packs to the forkserver
-#: (:mod:`cleaner.worker_preload`): ``{"packs", "options", "disable", "enable"}``.
+#: (:mod:`cleaner.running.worker_preload`): ``{"packs", "options", "disable", "enable"}``.
 #: Set only while the forkserver starts: a process without it preloads nothing.
 PRELOAD_ENV = "CLEANER_WORKER_PRELOAD"
 
@@ -64,15 +64,15 @@ def can_fork() -> bool:
 def warm_up(packs: dict[str, Any] | None = None) -> None:
     """Start the process that forks the workers now, so that it imports cleaner and
     loads ``packs`` (``{"packs", "options", "disable", "enable"}``, as
-    :func:`cleaner.pack.load_pack` takes them) while the caller does other work, and
-    forks ready workers later (see :mod:`cleaner.worker_preload`). Does nothing
+    :func:`cleaner.loading.pack.load_pack` takes them) while the caller does other work, and
+    forks ready workers later (see :mod:`cleaner.running.worker_preload`). Does nothing
     without a forkserver, or when it is running already (it keeps what it loaded:
     one process, one run, in the command line)."""
     if _context().get_start_method() != "forkserver":
         return
     from multiprocessing import forkserver
 
-    forkserver.set_forkserver_preload(["__main__", "cleaner.worker_preload"])
+    forkserver.set_forkserver_preload(["__main__", "cleaner.running.worker_preload"])
     before = os.environ.get(PRELOAD_ENV)
     try:
         os.environ[PRELOAD_ENV] = json.dumps(packs or {})

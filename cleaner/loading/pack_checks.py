@@ -18,11 +18,11 @@ cost. Both checks have outcomes that depend on nothing but their inputs:
 
 Only successes are kept: a pattern that does not compile, or a rule whose
 examples fail, is checked anew each time, so the error message is the real one.
-The values live in the user's cache folder (:mod:`cleaner.disk_cache`, off with
+The values live in the user's cache folder (:mod:`cleaner.core.disk_cache`, off with
 ``CLEANER_CACHE_DIR=""``); without it every check runs at every load, as before.
 
 What it leaves alone: plugin rules' examples (run when plugins are discovered,
-see :mod:`cleaner.registry`) and the patterns of Python rules (compiled when
+see :mod:`cleaner.loading.registry`) and the patterns of Python rules (compiled when
 their modules are imported).
 """
 
@@ -38,7 +38,7 @@ from typing import Any, Callable
 
 import regex
 
-from cleaner.disk_cache import JsonCache, version_key
+from cleaner.core.disk_cache import JsonCache, version_key
 
 
 class LazyPattern:
@@ -92,7 +92,7 @@ def _code_identity() -> str | None:
     package's files cannot be read (nothing is then remembered)."""
     import ftfy
 
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # all of cleaner/, not this folder alone
     digest = hashlib.sha256()
     try:
         for path in sorted(package.rglob("*.py")):

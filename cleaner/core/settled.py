@@ -2,7 +2,7 @@
 have nothing to do.
 
 The engine runs every stage again on the cleaned text (the check pass, see
-:func:`cleaner.engine.apply_rules`) until a whole pass changes nothing. On most
+:func:`cleaner.core.engine.apply_rules`) until a whole pass changes nothing. On most
 texts that second pass changes nothing and costs a fifth of the time. A stage
 can be left out of it when its verdict is already known:
 
@@ -56,10 +56,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
 
-from cleaner.lines import PatternMatcher
+from cleaner.core.lines import PatternMatcher
 
 if TYPE_CHECKING:  # rule.py sits above the engine, which uses this module
-    from cleaner.rule import Rule
+    from cleaner.core.rule import Rule
 
 LINES = "lines"
 BLANK_RUNS = "blank-runs"

@@ -12,18 +12,18 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from cleaner import __version__
+from cleaner.core.version import __version__
 from cleaner.corpus.model import CorpusContext, CorpusDoc
 from cleaner.corpus.scan import corpus_rules, scan_text
 from cleaner.corpus.site import site_of
 from cleaner.document import Document, ReadFailure, Source, document_meta, extracted_from_html
-from cleaner.engine import Outcome, Pipeline
+from cleaner.core.engine import Outcome, Pipeline
 from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.io.readers import RawItem, load_document, raw_id
 from cleaner.io.writers import json_line
-from cleaner.outputs import OutputOptions
-from cleaner.provenance import at_level
-from cleaner.rule import Rule
+from cleaner.running.outputs import OutputOptions
+from cleaner.io.provenance import at_level
+from cleaner.core.rule import Rule
 
 #: An HTML page's visible lines, each with the share of its characters in links (CorpusDoc.page_lines).
 PageLines = tuple[tuple[str, float], ...]
@@ -45,16 +45,16 @@ class WorkSpec:
     enable: tuple[str, ...] = ()
     # WARC: HTML responses with an HTTP error status are documents too (read in the main process)
     keep_error_pages: bool = False
-    # how much of each step provenance keeps: "full", or "light" (no removed text; cleaner.provenance)
+    # how much of each step provenance keeps: "full", or "light" (no removed text; cleaner.io.provenance)
     provenance_level: str = "full"
     # the corpus rules' statistics from the scan (rule id -> statistics), for the clean phase
     corpus_stats: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     # documents whose corpus-rule scan raised, by place in the corpus: they fail with the reason
     scan_failures: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
-    # where a worker commits the units it cleans (cleaner.commit); None: the caller commits
+    # where a worker commits the units it cleans (cleaner.running.commit); None: the caller commits
     out: str | None = None
     # keep each unit's HTML pages as the first pass reads them in OUT, for the later passes
-    # (a run with corpus rules: see cleaner.state); needs ``out``
+    # (a run with corpus rules: see cleaner.running.state); needs ``out``
     keep_reads: bool = False
     output: OutputOptions | None = None
 
@@ -71,7 +71,7 @@ _state: dict[str, Any] = {}
 def init_worker(spec: WorkSpec, pipeline: Pipeline | None = None) -> None:
     """Build the pipeline once per process (or take the caller's, in-process)."""
     if pipeline is None:
-        from cleaner.pack import load_pack
+        from cleaner.loading.pack import load_pack
 
         # the main process has checked and shown the pack's warnings already
         pipeline = load_pack(spec.packs, options=spec.options, disable=spec.disable, enable=spec.enable, warn=False)

@@ -19,6 +19,7 @@ language filter, and a pack that wants the gate adds ``language/identify`` or
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Sequence
 
 from cleaner.core.rule import Judgement
@@ -26,9 +27,10 @@ from cleaner.core.rule import Measure as RuleMeasure
 from cleaner.rules._measures import Measure, _num
 
 
-def _bound(m: Measure) -> str:
+@lru_cache(maxsize=1024)
+def _bound(op: str, bound: float) -> str:
     """The bound as the side a text must stay on: ``≤ 10``, ``≥ 50``."""
-    return f"{'≥' if m.op == '<' else '≤'} {_num(m.bound)}"
+    return f"{'≥' if op == '<' else '≤'} {_num(bound)}"
 
 
 def _value(x: float) -> float | int:
@@ -48,7 +50,7 @@ def not_for_language(prefix: str, meta: dict[str, Any] | None, languages: Sequen
 
 def judge(prefix: str, measures: list[Measure]) -> Judgement:
     """Keep the text when every measure passed; else drop it for the first that failed."""
-    taken = tuple(RuleMeasure(m.name, _value(m.value), _bound(m), m.passed) for m in measures)
+    taken = tuple(RuleMeasure(m.name, _value(m.value), _bound(m.op, m.bound), m.passed) for m in measures)
     failed = next((m for m in measures if not m.passed), None)
     if failed is None:
         return Judgement.kept(measures=taken)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import chain
 from typing import Iterable, Sequence
 
@@ -63,6 +63,7 @@ class Measure:
         return f"{prefix}: {self.name} {_num(self.value)} {self.op} {_num(self.bound)}"
 
 
+@lru_cache(maxsize=4096)
 def _num(x: float) -> str:
     if isinstance(x, int) or float(x).is_integer():
         return str(int(x))
@@ -153,14 +154,18 @@ class Analysis:
         """Words with a letter."""
         return self._counts[3]
 
-    def has_words(self, wanted: Iterable[str]) -> set[str]:
-        """Which of ``wanted`` are words of the text."""
+    def has_words(self, wanted: Iterable[str], enough: int = 0) -> tuple[int, bool]:
+        """How many of ``wanted`` are words of the text, and whether that is the
+        exact count: once ``enough`` are found as whole chunks (the usual case:
+        "the" alone between spaces), the rest are not looked for."""
         wanted = set(wanted)
-        found = wanted.intersection(self.chunks)  # a chunk that is the word: the usual case
-        found = {w for w in found if w in CHUNKS[w]}
+        found = wanted.intersection(self.chunks)
+        found = {w for w in found if w in CHUNKS[w]}  # a chunk that is the word
         if found == wanted:
-            return found
-        return wanted.intersection(chain.from_iterable(map(CHUNKS.__getitem__, set(self.chunks))))
+            return len(found), True
+        if enough and len(found) >= enough:
+            return len(found), False
+        return len(wanted.intersection(chain.from_iterable(map(CHUNKS.__getitem__, set(self.chunks))))), True
 
     @cached_property
     def lines(self) -> list[str]:
@@ -211,7 +216,7 @@ def gopher_quality(
     n_lines = len(lines)
     bullets = sum(1 for s in lines if s.lstrip().startswith(("\u2022", "-"))) if max_bullet_lines_ratio else 0
     ellipsis_lines = sum(1 for s in lines if s.rstrip().endswith(("...", "\u2026"))) if max_ellipsis_lines_ratio else 0
-    stops = len(a.has_words(stop_words)) if min_stop_words else 0
+    stops, exact = a.has_words(stop_words, min_stop_words or 0) if min_stop_words else (0, True)
     out = [
         _below("words", n_real, min_doc_words),
         _above("words", n_real, max_doc_words),
@@ -223,7 +228,7 @@ def gopher_quality(
         _above("bullet-line ratio", _ratio(bullets, n_lines), max_bullet_lines_ratio),
         _above("ellipsis-line ratio", _ratio(ellipsis_lines, n_lines), max_ellipsis_lines_ratio),
         _below("alphabetic-word ratio", _ratio(a.n_alpha_words, n_words), max_non_alpha_words_ratio),
-        _below("stop words", stops, min_stop_words),
+        _below("stop words" if exact else "stop words (at least)", stops, min_stop_words),
     ]
     return [m for m in out if m is not None]
 

@@ -125,6 +125,21 @@ def test_a_word_of_letters_is_one_token():
             assert not (_tokens._PREFIX(s) or _tokens._SUFFIX(s) or next(_tokens._INFIX(s), None) or _tokens._URL(s)), s
 
 
+def test_a_word_and_one_mark_is_the_word_and_the_mark():
+    """The tokenizer's other fast path, letters then ``, ; : ! ?`` (or ``.`` after a
+    small letter), against spaCy: letters of every script, and exceptions."""
+    import spacy
+
+    tokenizer = spacy.blank("en").tokenizer
+    letters = [chr(i) for i in range(0x110000) if chr(i).isalpha()][::97]
+    words = [c * 3 for c in letters] + ["a" + c for c in letters] + [c + "a" for c in letters]
+    words += ["dont", "cant", "Im", "gonna", "etc", "Mr", "Jan", "vs", "U", "A", "ABC", "aA", "Calif", "no"]
+    for word in words:
+        for mark in ",;:!?.":
+            chunk = word + mark
+            assert _tokens.split_chunk(chunk) == tuple(t.text for t in tokenizer(chunk)), chunk
+
+
 def test_punctuation_tables_are_datatroves():
     from datatrove.utils.text import PUNCTUATION_SET, TERMINAL_PUNCTUATION
 

@@ -167,6 +167,13 @@ def split_chunk(chunk: str) -> tuple[str, ...]:
         # no prefix, suffix, infix or URL pattern matches letters alone (tests/test_filters.py
         # checks every letter of Unicode): a word of letters is one token
         return (chunk,)
+    last = chunk[-1]
+    if (last in ",;:!?" or (last == "." and "a" <= chunk[-2:-1] <= "z")) and chunk[:-1].isalpha():
+        # letters and one mark (a comma, a full stop after a small letter): the mark is a suffix
+        # of its own, the letters one token or an exception (tests/test_filters.py checks it)
+        head = chunk[:-1]
+        special = SPECIALS.get(head)
+        return (head, last) if special is None else tuple(_apply_matcher([*special, last]))
     return tuple(_apply_matcher(_split(chunk, True)))
 
 

@@ -107,6 +107,18 @@ def test_words_are_spacys_tokens():
         assert _tokens.words(text) == spacy_words(text), n
 
 
+def test_the_packed_counts_are_the_words_counts():
+    """The quality filters count words chunk by chunk (letters alone in C, exceptions
+    corrected): the same counts as taken word by word from the word list."""
+    from datatrove.utils.text import PUNCTUATION_SET
+
+    for n, text in enumerate(DOCS + ["cannot gonna Cannot dont, cannot.", "a b c"]):
+        words = _tokens.words(text)
+        real = [w for w in words if any(c not in PUNCTUATION_SET for c in w)]
+        alpha = sum(any(c.isalpha() for c in w) for w in words)
+        assert _measures.Analysis(text)._counts == (len(words), len(real), sum(map(len, real)), alpha), n
+
+
 def test_sentences_are_the_sentencizers():
     from datatrove.utils.text import split_into_sentences
 

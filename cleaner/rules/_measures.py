@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import chain
+from itertools import chain, filterfalse
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -114,6 +114,8 @@ class _ChunkCounts(dict[str, int]):
 
 
 _COUNTS = _ChunkCounts()
+#: tokenizer exceptions made of letters alone ("cannot", "gonna"): more than one word each
+_LETTER_SPECIALS = frozenset(k for k in SPECIALS if k.isalpha())
 
 
 class Analysis:
@@ -133,7 +135,19 @@ class Analysis:
 
     @cached_property
     def _counts(self) -> tuple[int, int, int, int]:
-        packed = sum(map(_COUNTS.__getitem__, self.chunks))
+        """The packed counts of every chunk, summed. A chunk of letters alone (most
+        of them) is one word with a letter: those are counted with C loops
+        (``filter``, ``sum(map(len, ...))``), then corrected for the few that are
+        tokenizer exceptions ("cannot": "can", "not"); the other chunks are looked
+        up one by one."""
+        chunks = self.chunks
+        letters = list(filter(str.isalpha, chunks))
+        n, chars = len(letters), sum(map(len, letters))
+        packed = n | n << _FIELD | chars << 2 * _FIELD | n << 3 * _FIELD
+        packed += sum(map(_COUNTS.__getitem__, filterfalse(str.isalpha, chunks)))
+        for special in _LETTER_SPECIALS.intersection(letters):
+            one_word = 1 | 1 << _FIELD | len(special) << 2 * _FIELD | 1 << 3 * _FIELD
+            packed += letters.count(special) * (_COUNTS[special] - one_word)
         return packed & _MASK, packed >> _FIELD & _MASK, packed >> 2 * _FIELD & _MASK, packed >> 3 * _FIELD
 
     @property
@@ -248,58 +262,19 @@ def _duplicates(items: list[str]) -> tuple[int, int]:
     return len(items) - len(unique), sum(map(len, items)) - sum(map(len, unique))
 
 
-class _Vocabulary:
-    """Numbers for words, and for each chunk its words\' numbers, so that a text\'s
-    n-grams are hashed in numpy without a list of its words: a chunk seen before
-    costs one dictionary look-up. Word lengths are kept by number. Cleared between
-    texts when large, never within one."""
-
-    LIMIT = 1 << 19
-
-    def __init__(self) -> None:
-        self.clear()
-
-    def clear(self) -> None:
-        self.numbers: dict[str, int] = {}
-        self.lengths = np.zeros(1 << 12, dtype=np.int64)
-        self.chunks = _ChunkNumbers(self)
-
-    def number(self, word: str) -> int:
-        n = self.numbers.get(word)
-        if n is None:
-            n = self.numbers[word] = len(self.numbers)
-            if n >= len(self.lengths):
-                self.lengths = np.concatenate((self.lengths, np.zeros(len(self.lengths), dtype=np.int64)))
-            self.lengths[n] = len(word)
-        return n
-
-
-class _ChunkNumbers(dict[str, tuple[int, ...]]):
-    def __init__(self, vocabulary: _Vocabulary) -> None:
-        super().__init__()
-        self.vocabulary = vocabulary
-
-    def __missing__(self, chunk: str) -> tuple[int, ...]:
-        numbers = self[chunk] = tuple(map(self.vocabulary.number, CHUNKS[chunk]))
-        return numbers
-
-
-_VOCABULARY = _Vocabulary()
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: n-gram hashes wrap around 2**64
 
 
 class NGrams:
     """The n-grams of a text\'s words as 64-bit hashes, one array per n, built
-    incrementally (the hash of an n-gram from that of its first n-1 words); two
-    different n-grams share a hash with probability about 2**-64 per pair."""
+    incrementally from the words\' own string hashes (computed in C, and kept by
+    each string); two different n-grams share a hash with probability about
+    2**-64 per pair."""
 
-    def __init__(self, chunks: list[str]) -> None:
-        vocabulary = _VOCABULARY
-        if len(vocabulary.chunks) > vocabulary.LIMIT or len(vocabulary.numbers) > vocabulary.LIMIT:
-            vocabulary.clear()
-        numbers = np.fromiter(chain.from_iterable(map(vocabulary.chunks.__getitem__, chunks)), dtype=np.int64)
-        self.ids = numbers.astype(np.uint64) + np.uint64(1)
-        self.chars = np.concatenate(([0], np.cumsum(vocabulary.lengths[numbers])))  # characters of words[:i]
+    def __init__(self, words: list[str]) -> None:
+        self.ids = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        self.chars = np.concatenate(([0], np.cumsum(lengths)))  # characters of words[:i]
         self._hashes = {1: self.ids}
 
     def hashes(self, n: int) -> np.ndarray:
@@ -376,7 +351,7 @@ def gopher_repetition(
         _above("duplicate line fraction", _ratio(line_dups, len(lines)), dup_line_frac),
         _above("duplicate line character fraction", _ratio(line_chars, size), dup_line_char_frac),
     ]
-    grams = NGrams(a.chunks if (top_n_grams or dup_n_grams) else [])
+    grams = NGrams(a.words if (top_n_grams or dup_n_grams) else [])
     for n, frac in top_n_grams:
         chars = _top_ngram_chars(grams, int(n))
         if chars is not None:

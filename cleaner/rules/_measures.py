@@ -14,12 +14,14 @@ Cost is designed in (docs/filters.md has the figures):
 * one :class:`Analysis` per text, remembered for the last few texts, holds what
   the filters share (the whitespace chunks, the words, the lines), each computed
   on first use;
-* words come from :mod:`cleaner.rules._tokens`, chunk by chunk, and the per-word
-  counts the quality filter needs are kept per chunk, packed in one integer, so
-  summing them over a text is one ``sum(map(...))`` in C, with no list of words;
-* n-grams are 64-bit hashes in numpy arrays (:class:`NGrams`), counted with
-  ``numpy.unique``; the duplicated n-gram walk visits only the positions whose
-  n-gram occurs more than once, and stops at the first n with none.
+* the word counts the quality filters need (words, words not of punctuation
+  alone, their characters, words with a letter) are taken without a list of
+  words: chunks of letters alone in C loops, the others from counts kept per
+  chunk, packed in one integer;
+* n-grams are 64-bit hashes in numpy arrays (:class:`NGrams`, from the words\'
+  own string hashes), counted with ``numpy.unique``; the duplicated n-gram walk
+  visits only the positions whose n-gram occurs more than once, and stops at the
+  first n with none.
 
 Punctuation tables: datatrove's ``PUNCTUATION`` and ``TERMINAL_PUNCTUATION``
 (datatrove/utils/text.py, Apache-2.0), copied; tests/test_filters.py checks that

@@ -119,6 +119,15 @@ def test_the_packed_counts_are_the_words_counts():
         assert _measures.Analysis(text)._counts == (len(words), len(real), sum(map(len, real)), alpha), n
 
 
+def test_ngrams_of_chunks_are_those_of_the_words():
+    from cleaner.rules._measures import NGrams
+
+    for n, text in enumerate(DOCS + ["cannot gonna Cannot dont, cannot.", "", "word"]):
+        words, chunks = _tokens.words(text), text.split()
+        a, b = NGrams(words), NGrams.of_chunks(chunks)
+        assert a.ids.tolist() == b.ids.tolist() and a.chars.tolist() == b.chars.tolist(), n
+
+
 def test_sentences_are_the_sentencizers():
     from datatrove.utils.text import split_into_sentences
 

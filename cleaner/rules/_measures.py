@@ -279,6 +279,47 @@ class NGrams:
         self.chars = np.concatenate(([0], np.cumsum(lengths)))  # characters of words[:i]
         self._hashes = {1: self.ids}
 
+    @classmethod
+    def of_chunks(cls, chunks: list[str]) -> NGrams:
+        """The same as ``NGrams(words)`` for the words of ``chunks``, without the
+        list of words: a chunk of letters alone that is no exception (most of
+        them) is its one word, hashed in C; only the other chunks are split."""
+        n = len(chunks)
+        one = np.fromiter(map(str.isalpha, chunks), dtype=bool, count=n)
+        if n:
+            one &= ~np.fromiter(map(_LETTER_SPECIALS.__contains__, chunks), dtype=bool, count=n)
+        hashes = np.fromiter(map(hash, chunks), dtype=np.int64, count=n)
+        lengths = np.fromiter(map(len, chunks), dtype=np.int64, count=n)
+        split = np.flatnonzero(~one)
+        if not len(split):
+            grams = cls([])
+            grams.ids = hashes.view(np.uint64)
+            grams.chars = np.concatenate(([0], np.cumsum(lengths)))
+            grams._hashes = {1: grams.ids}
+            return grams
+        pieces = [CHUNKS[chunks[i]] for i in split.tolist()]
+        counts = np.ones(n, dtype=np.int64)
+        counts[split] = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))  # where each chunk's words begin
+        total = int(counts.sum())
+        ids = np.empty(total, dtype=np.int64)
+        word_lengths = np.empty(total, dtype=np.int64)
+        keep = np.flatnonzero(one)
+        ids[starts[keep]] = hashes[keep]
+        word_lengths[starts[keep]] = lengths[keep]
+        words = list(chain.from_iterable(pieces))
+        # the split chunks' words go to their chunk's start, then the positions after it
+        at = np.repeat(starts[split], counts[split])
+        offset = np.arange(len(words)) - np.repeat(np.cumsum(counts[split]) - counts[split], counts[split])
+        at = at + offset
+        ids[at] = np.fromiter(map(hash, words), dtype=np.int64, count=len(words))
+        word_lengths[at] = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        grams = cls([])
+        grams.ids = ids.view(np.uint64)
+        grams.chars = np.concatenate(([0], np.cumsum(word_lengths)))
+        grams._hashes = {1: grams.ids}
+        return grams
+
     def hashes(self, n: int) -> np.ndarray:
         if n not in self._hashes:
             shorter = self.hashes(n - 1)
@@ -353,7 +394,7 @@ def gopher_repetition(
         _above("duplicate line fraction", _ratio(line_dups, len(lines)), dup_line_frac),
         _above("duplicate line character fraction", _ratio(line_chars, size), dup_line_char_frac),
     ]
-    grams = NGrams(a.words if (top_n_grams or dup_n_grams) else [])
+    grams = NGrams.of_chunks(a.chunks if (top_n_grams or dup_n_grams) else [])
     for n, frac in top_n_grams:
         chars = _top_ngram_chars(grams, int(n))
         if chars is not None:

@@ -498,7 +498,7 @@ def _c4_line_cached(line: str, options: tuple[tuple[str, bool | int], ...]) -> t
     key = (line, options)
     found = _C4_CACHE.get(key)
     if found is None:
-        if len(_C4_CACHE) >= 1 << 16:
+        if len(_C4_CACHE) >= 1 << 14:
             _C4_CACHE.clear()
         found = _C4_CACHE[key] = c4_line(line, **dict(options))  # type: ignore[arg-type]
     return found

@@ -66,7 +66,7 @@ def lines(line: str, ctx: LineContext) -> str | None:
     it drops the whole document (``c4/document``)."""
     why = _REMOVED.get(line, _UNSEEN)
     if why is _UNSEEN:
-        if len(_REMOVED) >= 1 << 16:
+        if len(_REMOVED) >= 1 << 14:
             _REMOVED.clear()
         why = _REMOVED[line] = _why_removed(line)
     return why

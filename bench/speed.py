@@ -36,6 +36,12 @@ rule alone on the texts that reach it):
 
     python bench/speed.py ../shared/bench --mb 20 --packs gopher,c4,fineweb --turns 3
 
+The cost of some rules of the default pack (issue 24: language identification
+must add at most 10 %), alone: the default pipeline with and without them, in
+turns on the same corpus, --turns times, and the ratio (median and range):
+
+    python bench/speed.py ../shared/bench --mb 15 --cost-of language/identify --turns 5
+
 The contenders take turns: the corpus is cut into --rounds slices and every
 contender cleans a slice before the next slice starts, so that a slow spell of a
 shared machine falls on all of them alike and the ratios stay fair.
@@ -178,6 +184,43 @@ def packs_cost(bench_dir: Path | None, packs: list[str], megabytes: float, round
     print(f"  {'all filters':<20} {together:6.2f}s  {together / default_s:6.1%} of the default (one analysis shared)")
     return ratios
 
+def rule_cost(rule_ids: list[str], bench_dir: Path | None, mb: float, rounds: int, turns: int, pinned: str) -> None:
+    """The default pipeline with ``rule_ids`` (those it lacks added, as a pack's
+    ``add`` would) against the same pipeline without them, on the same corpus,
+    ``turns`` times; prints each turn's ratio and their median and range.
+
+    Both pipelines are built of the same rule objects, so they share the caches
+    keyed by rules (the line screen's memory of lines it has judged); the two take
+    turns on slices of the corpus and the one that goes first alternates from slice
+    to slice (the first to meet a slice fills those caches for the other)."""
+    import statistics
+
+    from cleaner import Pipeline, load_pack
+
+    full = load_pack(enable=rule_ids)
+    base = Pipeline([r for r in full.rules if r.id not in rule_ids], "without", "")
+    for pipeline in (base, full):
+        warm_up(pipeline)
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores ({pinned}), "
+          f"Python {platform.python_version()}")
+    docs, size = build_corpus(text_pool(bench_dir), mb)
+    print(f"corpus: {len(docs)} documents, {size / 1e6:.1f} MB; with: {', '.join(rule_ids)} "
+          f"({len(full.rules)} steps against {len(base.rules)})")
+    ratios = []
+    rounds = max(1, min(rounds, len(docs)))
+    for turn in range(1, turns + 1):
+        seconds = {"without": 0.0, "with": 0.0}
+        for k in range(rounds):
+            piece = docs[k * len(docs) // rounds : (k + 1) * len(docs) // rounds]
+            order = [("without", base.clean), ("with", full.clean)]
+            for name, fn in order if (k + turn) % 2 else order[::-1]:
+                seconds[name] += timed(fn, piece)
+        ratios.append(seconds["with"] / seconds["without"])
+        print(f"  turn {turn}: without {seconds['without']:.2f}s, with {seconds['with']:.2f}s, "
+              f"ratio {ratios[-1]:.3f}", flush=True)
+    print(f"with / without: median {statistics.median(ratios):.3f} (range {min(ratios):.3f}-{max(ratios):.3f}, "
+          f"{turns} turns)")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -192,6 +235,9 @@ def main() -> None:
                         "and with --pack corpus, side by side, as a ratio; nothing else is measured")
     parser.add_argument("--turns", type=int, default=3, help="turns of --corpus-html (default 3)")
     parser.add_argument("--jobs", type=int, default=1, help="--jobs of the runs of --corpus-html (default 1)")
+    parser.add_argument("--cost-of", default="", metavar="RULES",
+                        help="only the cost of these comma-separated rules of the default pack (or rules to add to "
+                        "it): the default pipeline with and without them, in turns, --turns times; nothing else is measured")
     parser.add_argument("--startup-turns", type=int, default=7, help="turns of the start-up comparison (default 7; "
                         "--skip startup leaves it out)")
     parser.add_argument("--packs", metavar="A,B", help="only the cost of these packs: the default pipeline "
@@ -209,6 +255,10 @@ def main() -> None:
         return
 
     pinned = pin_one_core()
+    if args.cost_of:
+        rule_cost([r.strip() for r in args.cost_of.split(",") if r.strip()], args.bench_dir, args.mb, args.rounds,
+                  args.turns, pinned)
+        return
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores ({pinned}), "
           f"Python {platform.python_version()}, {platform.system()}")
     pool = text_pool(args.bench_dir)

@@ -102,7 +102,8 @@ def test_html_and_jsonl_inputs(tmp_path):
     assert "non-string" in records["shard.jsonl:3"]["reason"]
     assert records["shard.jsonl:4"]["reason"].startswith("not valid JSON")  # the id says where, not the reason
     written = [json.loads(x) for x in (out / "shard.jsonl").read_text().splitlines()]
-    assert written == [{"id": "a", "text": BODY + "\n", "url": "https://example.org/a", "cleaner": {"id": "a", "meta": {}}}]
+    meta = {"language": "en", "language_score": pytest.approx(0.98, abs=0.02)}  # language/identify, in the default pack
+    assert written == [{"id": "a", "text": BODY + "\n", "url": "https://example.org/a", "cleaner": {"id": "a", "meta": meta}}]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"] == {"documents": 5, "ok": 2, "dropped": 1, "failed": 2}
     assert "failed" in result.output

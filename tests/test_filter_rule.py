@@ -15,8 +15,8 @@ from cleaner import Example, Judgement, Measure, Pipeline, filter_rule
 from cleaner.cli import app
 from cleaner.core.engine import apply_rule
 from cleaner.loading.pack import load_pack
-from cleaner.loading.registry import failing_judgement
-from cleaner.core.rule import RuleError
+from cleaner.registry import failing_judgement
+from cleaner.rule import RuleError
 from tests.test_plugins import make_plugin, site  # noqa: F401  (the fixture)
 
 LONG = "The minister signed the agreement in Moscow on Friday, officials said.\n"

@@ -25,6 +25,7 @@ from cleaner.document import ReadFailure
 from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.running.finished_run import NotARun, RunMismatch, judge_in_run
 from cleaner.running.single import Cleaned, NoDocument, clean_document, first_document_line, read_file
+from cleaner.running.worker import masked
 from cleaner.running.state import WORK_DIR
 
 
@@ -106,6 +107,8 @@ def explain(
         )
         if isinstance(cleaned.item, ReadFailure) and not json_out:
             raise _fail(f"{cleaned.id}: {cleaned.outcome.reason}", 1)
+    if within is not None:
+        within = masked(within, pipeline)  # the site is a URL's host: an address the pii rules mask
     if json_out:
         _print_json({**cleaned.record(pipeline, text=show_text), **({"corpus": within} if within else {})})
     else:

@@ -278,6 +278,8 @@ def explain(
             console.print(f"[yellow]dropped[/] by [cyan]{step.rule}[/]: {escape(step.why or '')}" + chars)
             for line in measure_lines(step.measures):
                 console.print(f"  {escape(line)}", highlight=False)
+        elif step.action == "masked":  # a private rule: what it masked by kind and count, never the text
+            console.print(f"[cyan]{step.rule}[/] masked {escape(step.why or '')}" + chars)
         elif step.action == "kept":
             console.print(f"[green]kept[/] by [cyan]{step.rule}[/]" + (f": {escape(step.why)}" if step.why else ""))
             for line in measure_lines(step.measures):
@@ -383,7 +385,7 @@ def steps_brief(console: Console, cleaned: Cleaned) -> None:
         elif step.action in ("dropped", "kept"):
             console.print(f"  {step.action} {step.rule}: {escape(step.why or '')}", highlight=False)
         else:
-            console.print(f"  changed {step.rule}: {step.chars_before:,} → {step.chars_after:,} chars"
+            console.print(f"  {step.action} {step.rule}: {step.chars_before:,} → {step.chars_after:,} chars"
                           + (f" ({escape(step.why)})" if step.why else ""), highlight=False)
 
 

@@ -25,7 +25,9 @@ class Step:
     """One recorded change: a removed line or a changed text."""
 
     rule: str
-    action: str  # "removed" | "changed" | "dropped" (the whole document, by a corpus or filter rule) | "kept" (by a filter, with a note)
+    # "removed" | "changed" | "masked" (by a private rule: why, never text) | "dropped" (the whole
+    # document, by a corpus or filter rule) | "kept" (by a filter, with a note)
+    action: str
     chars_before: int
     chars_after: int
     line: int | None = None  # removed: 1-based line number in the text the rule saw
@@ -132,12 +134,13 @@ def _apply_stage(
             merge_meta(outcome.meta, fn(text, **first.options))
         else:
             new = fn(text, **first.options)
+            why = None
+            if isinstance(new, tuple):  # (text, why): the rule says what it changed
+                new, why = new
             if new != text:
-                outcome.steps.append(
-                    _with_trace(Step(first.id, "changed", len(text), len(new)), text, new)
-                    if trace
-                    else Step(first.id, "changed", len(text), len(new))
-                )
+                step = Step(first.id, "masked" if first.private else "changed", len(text), len(new), why=why)
+                # a private rule's change is never kept as text, not even traced (pii/*)
+                outcome.steps.append(_with_trace(step, text, new) if trace and not first.private else step)
                 outcome.text = new
     except Exception as exc:  # one rule's bug must not hide which rule it was
         failing = first.id if len(stage) == 1 else ", ".join(r.id for r in stage)

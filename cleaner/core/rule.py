@@ -2,7 +2,11 @@
 
 A rule is one small, pure step with a permanent id. There are three kinds:
 
-* ``text`` rules transform the whole text: ``fn(text, **options) -> str``.
+* ``text`` rules transform the whole text: ``fn(text, **options) -> str``, or
+  ``(str, why)`` to say what the change was. A ``private`` text rule (``pii/*``)
+  must say it that way, by kind and count ("2 email addresses"): its change is
+  recorded as ``masked`` with that reason and never with the text before and
+  after it, not even in a traced run (``explain``).
 * ``line`` rules judge one line in context: ``fn(line, ctx) -> None | True | dict | str``.
   ``None``/``False`` keeps the line, ``True`` removes it, a dict removes it and
   keeps the dict as document metadata (``{"source_name": "The Print"}``), a string
@@ -196,6 +200,9 @@ class Rule:
     idle_settles: frozenset[str] | None = field(default=None, compare=False, repr=False)
     # Text rules: the one kind of change this rule makes (cleaner.core.settled); None: any
     changes: str | None = field(default=None, compare=False, repr=False)
+    # Text rules: what they change is private (personal data): recorded by the reason the
+    # rule gives, never by text, not even in a traced run (see the module docs)
+    private: bool = False
 
     def __post_init__(self) -> None:
         check_contract(self)
@@ -263,6 +270,8 @@ def check_contract(r: Rule) -> None:
             raise fail(f"idle_settles names unknown kinds of change: {', '.join(sorted(r.idle_settles - KINDS))}")
         if r.kind != "text" or r.can_change is None:
             raise fail("idle_settles is for text rules with can_change")
+    if r.private and r.kind != "text":
+        raise fail("private is for text rules")
     if r.changes is not None and (r.changes not in KINDS or r.kind != "text"):
         raise fail(f"changes must be one of {', '.join(sorted(KINDS))}, for a text rule")
     if r.kind == "corpus":
@@ -348,8 +357,10 @@ def rule(
     settles: frozenset[str] | None = None,
     changes: str | None = None,
     idle_settles: frozenset[str] | None = None,
+    private: bool = False,
 ) -> Callable[[Callable[..., str]], Rule]:
-    """Declare a text rule: ``fn(text, **options) -> str``. Keyword-only
+    """Declare a text rule: ``fn(text, **options) -> str`` (or ``(str, why)``;
+    ``private=True``: the change is recorded by its why alone). Keyword-only
     parameters with defaults become the rule's options; their annotations
     (``style: Literal["a", "b"] = "a"``) are checked when a pack sets them.
     ``can_change`` and ``fast`` are optional exact fast paths (see the module
@@ -358,7 +369,7 @@ def rule(
     ``idle_settles``: what the engine's check pass may rely on (:mod:`cleaner.core.settled`)."""
     return _declare(
         "text", id, summary, examples, aliases=aliases, can_change=can_change, fast=fast, after=after,
-        settles=settles, changes=changes, idle_settles=idle_settles,
+        settles=settles, changes=changes, idle_settles=idle_settles, private=private,
     )
 
 

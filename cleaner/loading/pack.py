@@ -381,6 +381,9 @@ class _Placer:
             return None
         if after is None and r.after is not None and self._index(r.after) is not None:
             after = r.after
+        if after is None and r.private:  # masks personal data: first, before any rule records text
+            self.order.insert(0, r)
+            return None
         if after is None:
             last = max((i for i, x in enumerate(self.order) if x.kind == "line"), default=None)
             if last is None or r.kind == "filter":  # a filter judges the cleaned text: at the end

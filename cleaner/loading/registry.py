@@ -45,6 +45,8 @@ BUILTIN_MODULES = (
     "cleaner.rules.page",
     "cleaner.rules.corpus",
     "cleaner.rules.repeated",
+    "cleaner.rules.language",
+    "cleaner.rules.pii",
     "cleaner.rules.gopher",
     "cleaner.rules.c4",
     "cleaner.rules.fineweb",

@@ -83,7 +83,8 @@ class RunJudged:
         reason, steps, as much of them as the run's provenance level keeps):
         empty when explain shows what the run did."""
         outcome = self.judged.cleaned.outcome
-        steps = [s.to_dict() for s in outcome.steps]
+        # a filter's judgement of a kept document is a step of traced runs alone, unless it noted something
+        steps = [s.to_dict() for s in outcome.steps if s.action != "kept" or s.why]
         if self.provenance_level == "light":
             steps = light_steps(steps, self.corpus_rules)
         now = {"status": outcome.status, "reason": outcome.reason, "steps": steps}

@@ -17,7 +17,7 @@ from cleaner.corpus.model import CorpusContext, CorpusDoc
 from cleaner.corpus.scan import corpus_rules, scan_text
 from cleaner.corpus.site import site_of
 from cleaner.document import Document, ReadFailure, Source, document_meta, extracted_from_html
-from cleaner.core.engine import Outcome, Pipeline
+from cleaner.core.engine import Outcome, Pipeline, apply_rules
 from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.io.readers import RawItem, load_document, raw_id
 from cleaner.io.writers import json_line
@@ -282,7 +282,7 @@ def clean_item(
         return ItemResult(record, outcome.text)
     assert isinstance(item, Document)
     text_field = spec.text_field if raw.format != "warc" else "text"
-    base = item.record if item.record is not None else {"id": item.id, "path": item.source.path}
+    base = masked(item.record, pipeline) if item.record is not None else {"id": item.id, "path": item.source.path}
     row = {**base, text_field: outcome.text, "cleaner": {"id": item.id, "meta": meta}}
     return ItemResult(record, json_line(row))
 
@@ -355,4 +355,26 @@ def clean_document(
     empty = outcome.status == "dropped" and not item.text.strip()
     if empty and extracted_from_html(item.source.format, item.source.extra.get("warc_type")):
         outcome.reason = "trafilatura found no main text in the page"
-    return Cleaned(item, outcome, document_meta(item.meta, outcome.meta), len(item.text))
+    return Cleaned(item, outcome, document_meta(masked(item.meta, pipeline), outcome.meta), len(item.text))
+
+
+def masked(value: Any, pipeline: Pipeline) -> Any:
+    """``value`` (a document's metadata as read, an input record) with every
+    string in it cleaned by the pipeline's private rules (``pii/*``), so that what
+    they mask in the text is masked in what the run writes beside it too (an
+    HTML page's URL, an input record's other fields); ``value`` itself when the
+    pipeline has none."""
+    private = [r for r in pipeline.rules if r.private]
+    if not private:
+        return value
+
+    def mask(v: Any) -> Any:
+        if isinstance(v, str):
+            return apply_rules(private, v).text if v.strip() else v
+        if isinstance(v, list):
+            return [mask(x) for x in v]
+        if isinstance(v, dict):
+            return {k: mask(x) for k, x in v.items()}
+        return v
+
+    return mask(value)

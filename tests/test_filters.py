@@ -205,6 +205,23 @@ def test_filters_judge_only_their_languages():
     assert not gopher.quality.fn(LONG_WORDS, {}, **gopher.quality.options).keep  # unknown: judged
 
 
+GERMAN = ("Die Bundesregierung hat am Dienstag in Berlin ein neues Gesetz zur Förderung erneuerbarer Energien "
+          "beschlossen. Der Minister sagte, dass die Kosten für Haushalte sinken würden. Kritiker bemängelten "
+          "jedoch, dass die Pläne zu spät kämen.\n")
+
+
+def test_in_the_packs_the_filters_read_the_language_the_default_pack_found():
+    from cleaner.loading.pack import load_pack
+
+    pipeline = load_pack(["gopher", "c4", "fineweb"])
+    outcome = pipeline.clean(GERMAN)
+    assert outcome.status == "ok" and outcome.meta["language"] == "de"
+    notes = [s.why for s in outcome.steps if s.action == "kept"]
+    assert "gopher: language de not judged (made for en)" in notes
+    judged = load_pack(["gopher", "c4", "fineweb"], options={"gopher/quality": {"languages": []}}).clean(GERMAN)
+    assert judged.status == "dropped" and judged.reason.startswith("gopher: words")
+
+
 def test_c4_lines_records_each_removed_line_with_its_reason():
     text = gopher.PROSE + "Home\nPlease enable JavaScript to view the comments.\n"
     out = Pipeline([c4.lines]).clean(text)

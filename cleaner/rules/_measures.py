@@ -34,10 +34,10 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import chain, filterfalse
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
-import numpy as np
 
+from cleaner.rules import _tokens
 from cleaner.rules._tokens import CHUNKS, SPECIALS, count_sentences
 
 TERMINAL = '!.?\u0589\u061d\u061e\u061f\u06d4\u0700\u0701\u0702\u07f9\u0837\u0839\u083d\u083e\u0964\u0965\u104a\u104b\u1362\u1367\u1368\u166e\u1735\u1736\u17d4\u17d5\u17d6\u17d9\u17da\u1803\u1809\u1944\u1945\u1aa8\u1aa9\u1aaa\u1aab\u1b5a\u1b5b\u1b5e\u1b5f\u1b7d\u1b7e\u1c3b\u1c3c\u1c7e\u1c7f\u203c\u203d\u2047\u2048\u2049\u2e2e\u2e3c\u2e53\u2e54\u3002\ua4ff\ua60e\ua60f\ua6f3\ua6f7\ua876\ua877\ua8ce\ua8cf\ua92f\ua9c8\ua9c9\uaa5d\uaa5e\uaa5f\uaaf0\uaaf1\uabeb\ufe52\ufe56\ufe57\uff01\uff0e\uff1f\uff61\U00010a56\U00010a57\U00010f55\U00010f56\U00010f57\U00010f58\U00010f59\U00010f86\U00010f87\U00010f88\U00010f89\U00011047\U00011048\U000110be\U000110bf\U000110c0\U000110c1\U00011141\U00011142\U00011143\U000111c5\U000111c6\U000111cd\U000111de\U000111df\U00011238\U00011239\U0001123b\U0001123c\U000112a9\U0001144b\U0001144c\U000115c2\U000115c3\U000115c9\U000115ca\U000115cb\U000115cc\U000115cd\U000115ce\U000115cf\U000115d0\U000115d1\U000115d2\U000115d3\U000115d4\U000115d5\U000115d6\U000115d7\U00011641\U00011642\U0001173c\U0001173d\U0001173e\U00011944\U00011946\U00011a42\U00011a43\U00011a9b\U00011a9c\U00011c41\U00011c42\U00011ef7\U00011ef8\U00011f43\U00011f44\U00016a6e\U00016a6f\U00016af5\U00016b37\U00016b38\U00016b44\U00016e98\U0001bc9f\U0001da88'
@@ -116,8 +116,8 @@ class _ChunkCounts(dict[str, int]):
 
 
 _COUNTS = _ChunkCounts()
-#: tokenizer exceptions made of letters alone ("cannot", "gonna"): more than one word each
-_LETTER_SPECIALS = frozenset(k for k in SPECIALS if k.isalpha())
+#: tokenizer exceptions made of letters alone ("cannot", "gonna"): more than one word each (filled on first use)
+_LETTER_SPECIALS: set[str] = set()
 
 
 class Analysis:
@@ -125,6 +125,9 @@ class Analysis:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        if not _LETTER_SPECIALS:
+            _tokens.load()
+            _LETTER_SPECIALS.update(k for k in SPECIALS if k.isalpha())
 
     @cached_property
     def chunks(self) -> list[str]:
@@ -264,7 +267,21 @@ def _duplicates(items: list[str]) -> tuple[int, int]:
     return len(items) - len(unique), sum(map(len, items)) - sum(map(len, unique))
 
 
-_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: n-gram hashes wrap around 2**64
+_MULTIPLIER = 0x9E3779B97F4A7C15  # odd: n-gram hashes wrap around 2**64
+
+
+class _LazyNumpy:
+    """numpy, imported when a filter first needs it: importing cleaner (every
+    command, every worker) should not pay for it when no filter runs."""
+
+    def __getattr__(self, name: str) -> Any:
+        import numpy
+
+        globals()["np"] = numpy
+        return getattr(numpy, name)
+
+
+np: Any = _LazyNumpy()
 
 
 class NGrams:
@@ -324,7 +341,7 @@ class NGrams:
         if n not in self._hashes:
             shorter = self.hashes(n - 1)
             with np.errstate(over="ignore"):
-                self._hashes[n] = shorter[:-1] * _MULTIPLIER + self.ids[n - 1 :]
+                self._hashes[n] = shorter[:-1] * np.uint64(_MULTIPLIER) + self.ids[n - 1 :]
         return self._hashes[n]
 
     def span_chars(self, start: int, n: int) -> int:

@@ -30,16 +30,34 @@ from itertools import chain
 from pathlib import Path
 from typing import Iterable
 
-_TABLES = json.loads((Path(__file__).with_name("spacy_en.json")).read_text(encoding="utf-8"))
+# The tables are read on first use (load()): importing cleaner, as every command and
+# worker does, should not pay for them when no filter runs.
+_TABLES: dict | None = None
+_PREFIX = _SUFFIX = _INFIX = _URL = _TOKEN_MATCH = None  # type: ignore[var-annotated]
+#: tokenizer exceptions: chunk -> its tokens ("don't" -> "do", "n't"); filled by load()
+SPECIALS: dict[str, tuple[str, ...]] = {}
+_MATCHER: dict[tuple[str, ...], str] = {}
+_MATCHER_LENGTHS: list[int] = []
+_SENT_PUNCT: set[str] = set()
 
-_PREFIX = re.compile(_TABLES["prefix"], _TABLES["flags"]["prefix"]).search
-_SUFFIX = re.compile(_TABLES["suffix"], _TABLES["flags"]["suffix"]).search
-_INFIX = re.compile(_TABLES["infix"], _TABLES["flags"]["infix"]).finditer
-_URL = re.compile(_TABLES["url"], _TABLES["flags"]["url"]).match
-_TOKEN_MATCH = re.compile(_TABLES["token_match"]).match if _TABLES["token_match"] else None
-#: tokenizer exceptions: chunk -> its tokens ("don't" -> "do", "n't")
-SPECIALS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _TABLES["specials"].items()}
-SOURCE: str = _TABLES["source"]
+
+def load() -> None:
+    """Read spaCy's tables and build the special-case matcher, once."""
+    global _TABLES, _PREFIX, _SUFFIX, _INFIX, _URL, _TOKEN_MATCH
+    if _TABLES is not None:
+        return
+    tables = json.loads((Path(__file__).with_name("spacy_en.json")).read_text(encoding="utf-8"))
+    flags = tables["flags"]
+    _PREFIX = re.compile(tables["prefix"], flags["prefix"]).search
+    _SUFFIX = re.compile(tables["suffix"], flags["suffix"]).search
+    _INFIX = re.compile(tables["infix"], flags["infix"]).finditer
+    _URL = re.compile(tables["url"], flags["url"]).match
+    _TOKEN_MATCH = re.compile(tables["token_match"]).match if tables["token_match"] else None
+    SPECIALS.update((k, tuple(v)) for k, v in tables["specials"].items())
+    _SENT_PUNCT.update(tables.get("sentence_punct", ()))
+    _TABLES = tables
+    _MATCHER.update(_matcher_specials())
+    _MATCHER_LENGTHS[:] = sorted({len(k) for k in _MATCHER}, reverse=True)
 
 
 def _find_prefix(s: str) -> int:
@@ -123,8 +141,6 @@ def _matcher_specials() -> dict[tuple[str, ...], str]:
     return found
 
 
-_MATCHER = _matcher_specials()
-_MATCHER_LENGTHS = sorted({len(k) for k in _MATCHER}, reverse=True)
 
 
 def _apply_matcher(tokens: list[str]) -> list[str]:
@@ -160,6 +176,8 @@ def _apply_matcher(tokens: list[str]) -> list[str]:
 
 def split_chunk(chunk: str) -> tuple[str, ...]:
     """The tokens of one chunk of non-whitespace characters, as spaCy gives them."""
+    if _TABLES is None:
+        load()
     special = SPECIALS.get(chunk)
     if special is not None:
         return special
@@ -203,8 +221,6 @@ def chunk_words(chunks: Iterable[str]) -> list[str]:
     return list(chain.from_iterable(map(CHUNKS.__getitem__, chunks)))
 
 
-#: spaCy's ``Sentencizer.default_punct_chars``
-_SENT_PUNCT = frozenset(_TABLES.get("sentence_punct", ()))
 _RUNS = re.compile(r"\S+|\s+")
 
 
@@ -220,6 +236,8 @@ def count_sentences(text: str) -> int:
     first token that is not punctuation after a sentence-ending character."""
     if not text:
         return 0
+    if _TABLES is None:
+        load()
     count = 1
     seen_period = False
     after_word = False

@@ -28,6 +28,14 @@ one folder per site, without and with ``--pack corpus`` in turns, and the ratio
 
     python bench/speed.py --corpus-html ../shared/bench/sites/html --turns 3
 
+The cost of filter packs (issue 24's target: gopher, c4 and fineweb together add
+at most 30 % to the default pipeline): the default pipeline and the default plus
+the packs take turns on the same corpus, --turns times, and the ratio is given
+per turn with its median and range, then where the added time goes (each added
+rule alone on the texts that reach it):
+
+    python bench/speed.py ../shared/bench --mb 20 --packs gopher,c4,fineweb --turns 3
+
 The cost of some rules of the default pack (issue 24: language identification
 must add at most 10 %), alone: the default pipeline with and without them, in
 turns on the same corpus, --turns times, and the ratio (median and range):
@@ -130,6 +138,52 @@ def contenders() -> list[tuple[str, Callable[[str], object] | None, str]]:
     return out
 
 
+def packs_cost(bench_dir: Path | None, packs: list[str], megabytes: float, rounds: int, turns: int) -> list[float]:
+    """Print the default pipeline's seconds against the default plus ``packs``,
+    turn by turn, the ratio's median and range, and the seconds of each rule the
+    packs add, alone, on the texts that reach it. Returns the ratios."""
+    from cleaner import default_pipeline
+    from cleaner.core.engine import apply_rules
+    from cleaner.loading.pack import load_pack
+    from speed_html import spread
+
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores ({pin_one_core()}), "
+          f"Python {platform.python_version()}")
+    pool = text_pool(bench_dir)
+    docs, size = build_corpus(pool, megabytes)
+    print(f"corpus: {len(docs)} documents, {size / 1e6:.1f} MB")
+    base, packed = default_pipeline(), load_pack(packs)
+    for p in (base, packed):
+        warm_up(p)
+    contenders = {"default": base.clean, "default + " + "+".join(packs): packed.clean}
+    ratios = []
+    for turn in range(1, turns + 1):
+        seconds = in_turns(contenders, docs, rounds)
+        a, b = seconds.values()
+        ratios.append(b / a)
+        print(f"turn {turn}: default {a:.2f}s ({size / 1e6 / a:.2f} MB/s), with packs {b:.2f}s: {b / a:.3f}x")
+    print(f"ratio: {spread(ratios)}")
+    # where the added time goes: each added rule alone, on the texts as they reach it
+    known = {r.id for r in base.rules}
+    added = [r for r in packed.rules if r.id not in known]
+    inputs = [apply_rules(base.rules, t).text for t in pool]  # the cleaned texts the filters judge
+    default_s = timed(base.clean, pool)
+    print(f"\nadded rules alone, on the pool's cleaned texts (default pipeline on the pool: {default_s:.2f}s):")
+    from cleaner.rules import _measures
+
+    for r in added:
+        if r.kind == "line":
+            fn = lambda t, r=r: apply_rules([r], t)  # noqa: E731
+        else:
+            fn = lambda t, r=r: r.fn(t, {}, **r.options) if r.kind == "filter" else r.fn(t, **r.options)  # noqa: E731
+        _measures._LAST.clear()
+        spent = timed(lambda t: (_measures._LAST.clear(), fn(t)), inputs)
+        print(f"  {r.id:<20} {spent:6.2f}s  {spent / default_s:6.1%} of the default (its own analysis of each text)")
+    filters = [r for r in added if r.kind == "filter"]
+    together = timed(lambda t: [_measures._LAST.clear()] + [r.fn(t, {}, **r.options) for r in filters], inputs)
+    print(f"  {'all filters':<20} {together:6.2f}s  {together / default_s:6.1%} of the default (one analysis shared)")
+    return ratios
+
 def rule_cost(rule_ids: list[str], bench_dir: Path | None, mb: float, rounds: int, turns: int, pinned: str) -> None:
     """The default pipeline with ``rule_ids`` (those it lacks added, as a pack's
     ``add`` would) against the same pipeline without them, on the same corpus,
@@ -186,7 +240,14 @@ def main() -> None:
                         "it): the default pipeline with and without them, in turns, --turns times; nothing else is measured")
     parser.add_argument("--startup-turns", type=int, default=7, help="turns of the start-up comparison (default 7; "
                         "--skip startup leaves it out)")
+    parser.add_argument("--packs", metavar="A,B", help="only the cost of these packs: the default pipeline "
+                        "against the default plus the packs, in turns, --turns times, as a ratio; then each added "
+                        "rule's share (e.g. gopher,c4,fineweb)")
     args = parser.parse_args()
+    if args.packs:
+        packs_cost(args.bench_dir, [p.strip() for p in args.packs.split(",") if p.strip()], args.mb, args.rounds,
+                   args.turns)
+        return
     if args.corpus_html:
         import speed_html  # bench/ is on sys.path when run as a script
 

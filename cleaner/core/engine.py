@@ -114,7 +114,8 @@ def _apply_stage(
         if first.kind == "corpus":
             _apply_verdict(first, corpus_verdict(first, text, corpus), outcome, trace)
         elif first.kind == "filter":
-            _apply_judgement(first, fn(text, **first.options), outcome, trace)
+            judgement = fn(text, outcome.meta, **first.options) if _reads_meta(fn) else fn(text, **first.options)
+            _apply_judgement(first, judgement, outcome, trace)
         elif first.kind == "line":
             new, removals = run_line_pass(stage, text, fast=fast, corpus=corpus)
             before = len(text)
@@ -218,6 +219,18 @@ def _apply_judgement(rule: Rule, judgement: Any, outcome: Outcome, trace: bool) 
         outcome.text, outcome.status, outcome.reason = "", "dropped", reason
     elif judgement.reason or trace:
         outcome.steps.append(Step(rule.id, "kept", size, size, why=judgement.reason, measures=judgement.measures))
+
+
+@lru_cache(maxsize=256)
+def _reads_meta(fn: Any) -> bool:
+    """A filter whose function takes a second positional parameter ``meta``
+    (``fn(text, meta, **options)``) is handed the document's metadata so far (read
+    only): the Gopher, C4 and FineWeb filters read ``language`` to judge only the
+    languages they were made for."""
+    import inspect
+
+    params = list(inspect.signature(fn).parameters.values())
+    return len(params) > 1 and params[1].name == "meta" and params[1].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
 
 
 def _with_trace(step: Step, before: str, after: str) -> Step:

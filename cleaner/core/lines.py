@@ -300,6 +300,22 @@ def _pattern_claims(group: tuple[Rule, ...], mask: int, stripped: str) -> tuple[
     return tuple(out)
 
 
+@lru_cache(maxsize=64)
+def _placeless(rules: tuple[Rule, ...]) -> bool:
+    """True when where a line sits cannot matter to the group: every rule may
+    fire ``anywhere`` and none removes a block."""
+    return all(r.where == "anywhere" and not r.block for r in rules)
+
+
+@lru_cache(maxsize=64)
+def _one_pass_settles(rules: tuple[Rule, ...]) -> bool:
+    """True when a second pass of the group could remove nothing more: where a
+    line sits cannot matter (:func:`_placeless`) and every rule declares that
+    removing lines cannot change its verdict on another (``settles`` holds
+    ``lines``, see :mod:`cleaner.core.settled`; tests/test_settled.py checks it)."""
+    return _placeless(rules) and all(r.settles is not None and "lines" in r.settles for r in rules)
+
+
 def _one_pass(
     rules: Sequence[Rule], lines: list[str], fast: bool = False, corpus: CorpusContext | None = None
 ) -> dict[int, Removal]:
@@ -309,7 +325,9 @@ def _one_pass(
     if not matches:
         return {}
 
-    if fast:  # only the first and last anchors matter: look for them from each end
+    if fast and _placeless(tuple(rules)):  # every rule fires anywhere, none takes a block: no anchors needed
+        first, last = len(lines), -1
+    elif fast:  # only the first and last anchors matter: look for them from each end
         n = len(lines)
         first = next((i for i in range(n) if i not in matches and is_prose(lines[i])), n)
         last = next((i for i in range(n - 1, first - 1, -1) if i not in matches and is_prose(lines[i])), -1)
@@ -368,9 +386,14 @@ def run_line_pass(
     lines = split_lines(text)
     origin = list(range(1, len(lines) + 1))  # current index -> line number in ``text``
     removals: list[Removal] = []
+    once = fast and _one_pass_settles(tuple(rules))  # exact: a second pass would remove nothing
     while True:
         removed = _one_pass(rules, lines, fast, corpus)
         if not removed:
+            break
+        if once:  # the first pass: its line numbers are already those of ``text``
+            removals = list(removed.values())
+            lines = [line for i, line in enumerate(lines) if i not in removed]
             break
         removals.extend(  # each with its line number in ``text`` (dataclasses.replace, without its cost)
             Removal(rem.rule, origin[i], rem.text, rem.meta, rem.width, rem.why) for i, rem in removed.items()

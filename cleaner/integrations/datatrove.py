@@ -136,4 +136,7 @@ class CleanerStep(BaseFilter):  # type: ignore[misc]  # datatrove ships no type 
         if outcome.status == "ok":
             doc.text = outcome.text
             return True
-        return False, stat_label(outcome.status, outcome.reason)
+        last = outcome.steps[-1] if outcome.steps else None
+        # a filter's drop counts by its label: the reason without this document's values
+        label = last.label if last is not None and last.action == "dropped" and last.label else outcome.reason
+        return False, stat_label(outcome.status, label)

@@ -47,6 +47,9 @@ BUILTIN_MODULES = (
     "cleaner.rules.repeated",
     "cleaner.rules.language",
     "cleaner.rules.pii",
+    "cleaner.rules.gopher",
+    "cleaner.rules.c4",
+    "cleaner.rules.fineweb",
 )
 
 ENTRY_POINT_GROUP = "cleaner.rules"

@@ -31,7 +31,7 @@ from cleaner.core.engine import Pipeline, apply_rule  # noqa: E402
 from cleaner.rules import _measures, _tokens, c4, fineweb, gopher  # noqa: E402
 
 _tokens.load()  # the tests read its tables directly
-from tests.filter_docs import TOKENS, documents  # noqa: E402
+from filter_docs import TOKENS, documents  # noqa: E402
 
 DOCS = documents()
 

@@ -288,6 +288,48 @@ def test_a_run_counts_drops_per_filter_and_reason(tmp_path):
                                            "gopher: top 3-gram character fraction > 0.18": 1}
 
 
+def test_the_three_packs_and_language_keep_keep_the_seeds_and_drop_german_and_gibberish(tmp_path):
+    """Issue 24's Done-when run: ``--pack gopher --pack c4 --pack fineweb`` plus a pack adding
+    ``language/keep`` (languages ["en"]) keeps both seeds with ``language: en`` and drops a
+    German news paragraph and a gibberish document, each with its reason."""
+    import json
+    import random
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+    from conftest import SEEDS
+
+    src = tmp_path / "in"
+    src.mkdir()
+    seeds = sorted(p for p in SEEDS.glob("*.txt"))
+    assert len(seeds) == 2
+    for seed in seeds:
+        shutil.copy(seed, src / seed.name)
+    (src / "german.txt").write_text(GERMAN, encoding="utf-8")
+    rng = random.Random(24)
+    gibberish = "\n".join(
+        " ".join("".join(rng.choice("qxzkjvwbtr") for _ in range(rng.randint(9, 16))) for _ in range(12)) + "."
+        for _ in range(12)
+    )
+    (src / "gibberish.txt").write_text(gibberish + "\n", encoding="utf-8")
+    pack = tmp_path / "keep-en.toml"
+    pack.write_text('[pack]\nadd = ["language/keep"]\n\n[options."language/keep"]\nlanguages = ["en"]\n',
+                    encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", str(src), str(tmp_path / "out"), "--pack", "gopher", "--pack", "c4",
+                                      "--pack", "fineweb", "--pack", str(pack)])
+    assert result.exit_code == 0, result.output
+    records = {r["id"]: r for r in map(json.loads, (tmp_path / "out" / "provenance.jsonl").open(encoding="utf-8"))}
+    for seed in seeds:
+        assert records[seed.name]["status"] == "ok"
+        assert records[seed.name]["meta"]["language"] == "en"
+    assert records["german.txt"]["status"] == "dropped"
+    assert records["german.txt"]["reason"].startswith("language de (")
+    assert records["gibberish.txt"]["status"] == "dropped"
+    assert re.match(r"(gopher|c4|fineweb): ", records["gibberish.txt"]["reason"]), records["gibberish.txt"]["reason"]
+
+
 def test_the_datatrove_step_runs_the_filter_packs(tmp_path):
     """CleanerStep with --pack gopher/c4/fineweb, end to end in datatrove's executor:
     the kept document is cleaned, the dropped ones counted by filter and reason."""

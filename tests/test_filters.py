@@ -130,6 +130,26 @@ def test_ngrams_of_chunks_are_those_of_the_words():
         assert a.ids.tolist() == b.ids.tolist() and a.chars.tolist() == b.chars.tolist(), n
 
 
+def test_ngram_counts_of_short_texts_are_numpys(monkeypatch):
+    """Short texts' n-grams are counted in a dict (``_SMALL``): the same most
+    frequent n-gram (the first seen on a tie) and the same duplicate walk as
+    with numpy, on every document cut to a short text and as it is."""
+    from cleaner.rules._measures import NGrams, _dup_ngram_chars, _top_ngram_chars
+
+    texts = [" ".join(d.split()[:k]) for d in DOCS[:300] for k in (5, 40, 200)] + ["a b a b a b c", "x y x y"]
+    checked = 0
+    for text in texts:
+        grams = NGrams.of_chunks(text.split())
+        for n in range(1, 11):
+            monkeypatch.setattr(_measures, "_SMALL", 1 << 30)
+            small = _top_ngram_chars(grams, n), _dup_ngram_chars(grams, n)
+            monkeypatch.setattr(_measures, "_SMALL", -1)
+            large = _top_ngram_chars(grams, n), _dup_ngram_chars(grams, n)
+            assert small == large, (text[:80], n)
+            checked += small[1][1]
+    assert checked > 100  # many texts with a repeated n-gram were compared
+
+
 def test_sentences_are_the_sentencizers():
     from datatrove.utils.text import split_into_sentences
 

@@ -31,9 +31,11 @@ they still match the installed datatrove.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import chain, filterfalse
+from operator import itemgetter
 from typing import Any, Iterable, Sequence
 
 
@@ -340,13 +342,17 @@ class NGrams:
     def hashes(self, n: int) -> np.ndarray:
         if n not in self._hashes:
             shorter = self.hashes(n - 1)
-            with np.errstate(over="ignore"):
-                self._hashes[n] = shorter[:-1] * np.uint64(_MULTIPLIER) + self.ids[n - 1 :]
+            # array arithmetic on integers wraps around silently (no errstate needed)
+            self._hashes[n] = shorter[:-1] * np.uint64(_MULTIPLIER) + self.ids[n - 1 :]
         return self._hashes[n]
 
     def span_chars(self, start: int, n: int) -> int:
         """Characters of the n words from ``start``, joined without spaces."""
         return int(self.chars[start + n] - self.chars[start])
+
+
+#: n-grams up to which a text's are counted in a dict rather than with numpy
+_SMALL = 256
 
 
 def _top_ngram_chars(grams: NGrams, n: int) -> int | None:
@@ -355,6 +361,10 @@ def _top_ngram_chars(grams: NGrams, n: int) -> int | None:
     h = grams.hashes(n)
     if not len(h):
         return None
+    if len(h) <= _SMALL:  # a short text: counted in a dict, without numpy's fixed costs
+        hl = h.tolist()
+        key, top = max(Counter(hl).items(), key=itemgetter(1))  # the first seen of the most frequent
+        return (grams.span_chars(hl.index(key), n) + n - 1) * top
     _, first, counts = np.unique(h, return_index=True, return_counts=True)
     top = counts.max()
     start = int(first[counts == top].min())
@@ -369,14 +379,22 @@ def _dup_ngram_chars(grams: NGrams, n: int) -> tuple[int, bool]:
     h = grams.hashes(n)
     if not len(h):
         return 0, False
-    _, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
-    candidates = np.flatnonzero(counts[inverse] > 1)
-    if not len(candidates):
-        return 0, False
+    if len(h) <= _SMALL:  # a short text: counted in a dict, without numpy's fixed costs
+        hl = h.tolist()
+        counts_of = Counter(hl)
+        if len(counts_of) == len(hl):
+            return 0, False
+        walk = [(p, key) for p, key in enumerate(hl) if counts_of[key] > 1]
+    else:
+        _, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
+        candidates = np.flatnonzero(counts[inverse] > 1)
+        if not len(candidates):
+            return 0, False
+        walk = zip(candidates.tolist(), h[candidates].tolist())
     seen: set[int] = set()
     repeated = 0
     upto = 0
-    for p, key in zip(candidates.tolist(), h[candidates].tolist()):
+    for p, key in walk:
         if p < upto:
             continue
         if key in seen:
@@ -449,14 +467,14 @@ def c4_line(
     ``("keep", line as judged)``, ``("remove", why)`` or ``("drop", why)`` (the
     whole document goes). The line as judged has its citation marks removed;
     sentences are counted on it."""
-    words = line.split()  # counted before citations go, as datatrove does
-    if max_word_length != -1 and len(line) > max_word_length and any(len(w) > max_word_length for w in words):
+    raw = line  # words are counted before citations go, as datatrove does
+    if max_word_length != -1 and len(line) > max_word_length and any(len(w) > max_word_length for w in line.split()):
         return "remove", f"c4: a word longer than {max_word_length} characters"
     if remove_citations and "[" in line:
         line = CITATION.sub("", line)
     if filter_no_terminal_punct and (not line.endswith(C4_END_PUNCTUATION) or line.endswith("...")):
         return "remove", "c4: no terminal punctuation"
-    if len(words) < min_words_per_line:
+    if min_words_per_line > 0 and len(raw.split(None, min_words_per_line - 1)) < min_words_per_line:
         return "remove", f"c4: fewer than {min_words_per_line} words"
     lower = line.lower()
     if filter_lorem_ipsum and "lorem ipsum" in lower:
@@ -517,7 +535,7 @@ def _c4_line_cached(line: str, options: tuple[tuple[str, bool | int], ...]) -> t
     if found is None:
         if len(_C4_CACHE) >= 1 << 14:
             _C4_CACHE.clear()
-        found = _C4_CACHE[key] = c4_line(line, **dict(options))  # type: ignore[arg-type]
+        found = _C4_CACHE[key] = c4_line(line, **dict(options)) if options else c4_line(line)  # type: ignore[arg-type]
     return found
 
 

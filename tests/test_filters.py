@@ -150,6 +150,22 @@ def test_ngram_counts_of_short_texts_are_numpys(monkeypatch):
     assert checked > 100  # many texts with a repeated n-gram were compared
 
 
+def test_duplicate_ngrams_counted_where_they_can_repeat_are_all_of_them():
+    """``_dup_ngrams_chars`` counts each n only where the shorter n-grams repeat:
+    the same characters as counting every n-gram on its own (``_dup_ngram_chars``)."""
+    from cleaner.rules._measures import NGrams, _dup_ngram_chars, _dup_ngrams_chars
+
+    texts = DOCS + ["a b c a b c a b c d", "x y z w x y z v x y z w", "one two one two three one two three four"]
+    repeated = 0
+    for text in texts:
+        grams = NGrams.of_chunks(text.split())
+        for ns in ([5, 6, 7, 8, 9, 10], [2, 3, 4], [1, 4, 9]):
+            got = _dup_ngrams_chars(grams, ns)
+            assert got == {n: _dup_ngram_chars(grams, n)[0] for n in ns}, (text[:80], ns)
+            repeated += got[ns[-1]] > 0
+    assert repeated > 20  # many texts where the longest n-gram repeats
+
+
 def test_sentences_are_the_sentencizers():
     from datatrove.utils.text import split_into_sentences
 

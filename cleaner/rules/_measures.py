@@ -108,10 +108,10 @@ class _ChunkCounts(dict[str, int]):
         words = symbols = chars = alpha = 0
         for w in CHUNKS[chunk]:
             words += 1
-            if any(c not in PUNCTUATION_SET for c in w):
+            if not PUNCTUATION_SET.issuperset(w):  # a character that is not punctuation
                 symbols += 1
                 chars += len(w)
-            if any(c.isalpha() for c in w):
+            if any(map(str.isalpha, w)):
                 alpha += 1
         packed = self[chunk] = words | symbols << _FIELD | chars << 2 * _FIELD | alpha << 3 * _FIELD
         return packed
@@ -405,6 +405,53 @@ def _dup_ngram_chars(grams: NGrams, n: int) -> tuple[int, bool]:
     return repeated, True
 
 
+def _dup_ngrams_chars(grams: NGrams, ns: Sequence[int]) -> dict[int, int]:
+    """:func:`_dup_ngram_chars` for each n of ``ns`` (ascending), each n counted
+    only where it can repeat: an n-gram that occurs twice is made of m-grams
+    (m < n) that each occur twice, so only the positions where the last n's
+    m-grams repeat, at the n-gram's start and at its last m-gram, are counted
+    (the repeated n-grams have every occurrence among them). Exact, and on prose
+    far fewer positions than the text's words after the first n."""
+    out: dict[int, int] = {}
+    repeats: Any = None  # for the last n (``last``): does the last-gram at each position occur twice?
+    last = 0
+    for n in ns:
+        h = grams.hashes(n)
+        if not len(h) or (repeats is not None and not repeats.any()):
+            out[n] = 0
+            repeats = np.zeros(0, dtype=bool)
+            continue
+        if repeats is None:
+            asked = np.arange(len(h))
+        else:
+            asked = np.flatnonzero(repeats[: len(h)] & repeats[n - last : n - last + len(h)])
+        keys = h[asked]
+        if len(keys) <= _SMALL:
+            kl = keys.tolist()
+            counts_of = Counter(kl)
+            twice = np.fromiter((counts_of[k] > 1 for k in kl), dtype=bool, count=len(kl))
+        else:
+            _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+            twice = counts[inverse.reshape(-1)] > 1
+        candidates = asked[twice]
+        repeats = np.zeros(len(h), dtype=bool)
+        repeats[candidates] = True
+        last = n
+        seen: set[int] = set()
+        repeated = 0
+        upto = 0
+        for p, key in zip(candidates.tolist(), h[candidates].tolist()):
+            if p < upto:
+                continue
+            if key in seen:
+                repeated += grams.span_chars(p, n)
+                upto = p + n
+            else:
+                seen.add(key)
+        out[n] = repeated
+    return out
+
+
 def gopher_repetition(
     text: str | Analysis,
     *,
@@ -434,10 +481,7 @@ def gopher_repetition(
         chars = _top_ngram_chars(grams, int(n))
         if chars is not None:
             out.append(_above(f"top {int(n)}-gram character fraction", _ratio(chars, size), frac))
-    dup_chars: dict[int, int] = {}
-    repeats = True
-    for n in sorted({int(n) for n, _ in dup_n_grams}):  # no n-gram repeats: no longer one does either
-        dup_chars[n], repeats = _dup_ngram_chars(grams, n) if repeats else (0, False)
+    dup_chars = _dup_ngrams_chars(grams, sorted({int(n) for n, _ in dup_n_grams}))
     for n, frac in dup_n_grams:
         out.append(_above(f"duplicate {int(n)}-gram character fraction", _ratio(dup_chars[int(n)], size), frac))
     return [m for m in out if m is not None]

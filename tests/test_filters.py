@@ -150,19 +150,21 @@ def test_ngram_counts_of_short_texts_are_numpys(monkeypatch):
     assert checked > 100  # many texts with a repeated n-gram were compared
 
 
-def test_duplicate_ngrams_counted_where_they_can_repeat_are_all_of_them():
-    """``_dup_ngrams_chars`` counts each n only where the shorter n-grams repeat:
-    the same characters as counting every n-gram on its own (``_dup_ngram_chars``)."""
-    from cleaner.rules._measures import NGrams, _dup_ngram_chars, _dup_ngrams_chars
+def test_ngrams_counted_where_they_can_repeat_are_counted_in_full():
+    """``_ngram_chars`` counts each n only where the shorter n-grams repeat: the
+    same top and duplicate n-gram characters as counting every n-gram on its own
+    (``_top_ngram_chars``, ``_dup_ngram_chars``)."""
+    from cleaner.rules._measures import NGrams, _dup_ngram_chars, _ngram_chars, _top_ngram_chars
 
-    texts = DOCS + ["a b c a b c a b c d", "x y z w x y z v x y z w", "one two one two three one two three four"]
+    texts = DOCS + ["a b c a b c a b c d", "x y z w x y z v x y z w", "one two one two three one two three four", "", "w"]
     repeated = 0
     for text in texts:
         grams = NGrams.of_chunks(text.split())
-        for ns in ([5, 6, 7, 8, 9, 10], [2, 3, 4], [1, 4, 9]):
-            got = _dup_ngrams_chars(grams, ns)
-            assert got == {n: _dup_ngram_chars(grams, n)[0] for n in ns}, (text[:80], ns)
-            repeated += got[ns[-1]] > 0
+        for top_ns, dup_ns in (([2, 3, 4], [5, 6, 7, 8, 9, 10]), ([], [5, 6, 7, 8, 9, 10]), ([1, 4], [9, 3])):
+            top, dup = _ngram_chars(grams, top_ns, dup_ns)
+            assert [top[n] for n in top_ns] == [_top_ngram_chars(grams, n) for n in top_ns], (text[:80], top_ns)
+            assert [dup[n] for n in dup_ns] == [_dup_ngram_chars(grams, n)[0] for n in dup_ns], (text[:80], dup_ns)
+            repeated += dup[10 if 10 in dup else 9] > 0
     assert repeated > 20  # many texts where the longest n-gram repeats
 
 

@@ -405,35 +405,48 @@ def _dup_ngram_chars(grams: NGrams, n: int) -> tuple[int, bool]:
     return repeated, True
 
 
-def _dup_ngrams_chars(grams: NGrams, ns: Sequence[int]) -> dict[int, int]:
-    """:func:`_dup_ngram_chars` for each n of ``ns`` (ascending), each n counted
-    only where it can repeat: an n-gram that occurs twice is made of m-grams
-    (m < n) that each occur twice, so only the positions where the last n's
-    m-grams repeat, at the n-gram's start and at its last m-gram, are counted
-    (the repeated n-grams have every occurrence among them). Exact, and on prose
-    far fewer positions than the text's words after the first n."""
-    out: dict[int, int] = {}
-    repeats: Any = None  # for the last n (``last``): does the last-gram at each position occur twice?
+def _counts_among(h: Any, asked: Any) -> Any:
+    """For each of the positions ``asked``, how often its n-gram (hash in ``h``)
+    occurs at the positions asked."""
+    keys = h[asked]
+    if len(keys) <= _SMALL:  # a dict, without numpy's fixed costs
+        kl = keys.tolist()
+        counts_of = Counter(kl)
+        return np.fromiter(map(counts_of.__getitem__, kl), dtype=np.int64, count=len(kl))
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    return counts[inverse.reshape(-1)]
+
+
+def _ngram_chars(grams: NGrams, top_ns: Sequence[int], dup_ns: Sequence[int]) -> tuple[dict[int, int | None], dict[int, int]]:
+    """:func:`_top_ngram_chars` of each n of ``top_ns`` and the characters of
+    :func:`_dup_ngram_chars` of each n of ``dup_ns``, each n counted only where
+    it can repeat: an n-gram that occurs twice is made of m-grams (m < n) that
+    each occur twice, so after the smallest n only the positions where the last
+    n's m-grams repeat, at the n-gram's start and at its last m-gram, are counted
+    (a repeated n-gram has every occurrence among them; when none repeats, the
+    first n-gram is the most frequent). Exact, and on prose far fewer positions
+    than the text's words after the smallest n."""
+    top: dict[int, int | None] = {}
+    dup: dict[int, int] = {}
+    repeats: Any = None  # for the last n (``last``): does its n-gram at each position occur twice?
     last = 0
-    for n in ns:
+    for n in sorted({*top_ns, *dup_ns}):
         h = grams.hashes(n)
-        if not len(h) or (repeats is not None and not repeats.any()):
-            out[n] = 0
-            repeats = np.zeros(0, dtype=bool)
+        if not len(h):
+            top[n], dup[n] = None, 0
+            repeats, last = np.zeros(0, dtype=bool), n
             continue
         if repeats is None:
             asked = np.arange(len(h))
         else:
             asked = np.flatnonzero(repeats[: len(h)] & repeats[n - last : n - last + len(h)])
-        keys = h[asked]
-        if len(keys) <= _SMALL:
-            kl = keys.tolist()
-            counts_of = Counter(kl)
-            twice = np.fromiter((counts_of[k] > 1 for k in kl), dtype=bool, count=len(kl))
-        else:
-            _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-            twice = counts[inverse.reshape(-1)] > 1
-        candidates = asked[twice]
+        per = _counts_among(h, asked) if len(asked) else np.zeros(0, dtype=np.int64)
+        best = int(per.argmax()) if len(per) else 0
+        if len(per) and per[best] > 1:  # the first position of the most frequent: its first occurrence
+            top[n] = (grams.span_chars(int(asked[best]), n) + n - 1) * int(per[best])
+        else:  # no n-gram repeats: each occurs once, the first one seen wins
+            top[n] = grams.span_chars(0, n) + n - 1
+        candidates = asked[per > 1]
         repeats = np.zeros(len(h), dtype=bool)
         repeats[candidates] = True
         last = n
@@ -448,8 +461,8 @@ def _dup_ngrams_chars(grams: NGrams, ns: Sequence[int]) -> dict[int, int]:
                 upto = p + n
             else:
                 seen.add(key)
-        out[n] = repeated
-    return out
+        dup[n] = repeated
+    return top, dup
 
 
 def gopher_repetition(
@@ -477,11 +490,11 @@ def gopher_repetition(
         _above("duplicate line character fraction", _ratio(line_chars, size), dup_line_char_frac),
     ]
     grams = NGrams.of_chunks(a.chunks if (top_n_grams or dup_n_grams) else [])
+    top_chars, dup_chars = _ngram_chars(grams, [int(n) for n, _ in top_n_grams], [int(n) for n, _ in dup_n_grams])
     for n, frac in top_n_grams:
-        chars = _top_ngram_chars(grams, int(n))
+        chars = top_chars[int(n)]
         if chars is not None:
             out.append(_above(f"top {int(n)}-gram character fraction", _ratio(chars, size), frac))
-    dup_chars = _dup_ngrams_chars(grams, sorted({int(n) for n, _ in dup_n_grams}))
     for n, frac in dup_n_grams:
         out.append(_above(f"duplicate {int(n)}-gram character fraction", _ratio(dup_chars[int(n)], size), frac))
     return [m for m in out if m is not None]

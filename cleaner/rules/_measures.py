@@ -303,6 +303,8 @@ class NGrams:
         """The same as ``NGrams(words)`` for the words of ``chunks``, without the
         list of words: a chunk of letters alone that is no exception (most of
         them) is its one word, hashed in C; only the other chunks are split."""
+        if not _LETTER_SPECIALS:
+            Analysis("")  # loads the tokenizer's tables and the letter-only exceptions
         n = len(chunks)
         one = np.fromiter(map(str.isalpha, chunks), dtype=bool, count=n)
         if n:
@@ -430,6 +432,7 @@ def _ngram_chars(grams: NGrams, top_ns: Sequence[int], dup_ns: Sequence[int]) ->
     dup: dict[int, int] = {}
     repeats: Any = None  # for the last n (``last``): does its n-gram at each position occur twice?
     last = 0
+    dup_wanted = set(dup_ns)
     for n in sorted({*top_ns, *dup_ns}):
         h = grams.hashes(n)
         if not len(h):
@@ -450,6 +453,8 @@ def _ngram_chars(grams: NGrams, top_ns: Sequence[int], dup_ns: Sequence[int]) ->
         repeats = np.zeros(len(h), dtype=bool)
         repeats[candidates] = True
         last = n
+        if n not in dup_wanted:
+            continue
         seen: set[int] = set()
         repeated = 0
         upto = 0

@@ -130,6 +130,44 @@ def test_ngrams_of_chunks_are_those_of_the_words():
         assert a.ids.tolist() == b.ids.tolist() and a.chars.tolist() == b.chars.tolist(), n
 
 
+def test_ngram_counts_of_short_texts_are_numpys(monkeypatch):
+    """Short texts' n-grams are counted in a dict (``_SMALL``): the same most
+    frequent n-gram (the first seen on a tie) and the same duplicate walk as
+    with numpy, on every document cut to a short text and as it is."""
+    from cleaner.rules._measures import NGrams, _dup_ngram_chars, _top_ngram_chars
+
+    texts = [" ".join(d.split()[:k]) for d in DOCS[:300] for k in (5, 40, 200)] + ["a b a b a b c", "x y x y"]
+    checked = 0
+    for text in texts:
+        grams = NGrams.of_chunks(text.split())
+        for n in range(1, 11):
+            monkeypatch.setattr(_measures, "_SMALL", 1 << 30)
+            small = _top_ngram_chars(grams, n), _dup_ngram_chars(grams, n)
+            monkeypatch.setattr(_measures, "_SMALL", -1)
+            large = _top_ngram_chars(grams, n), _dup_ngram_chars(grams, n)
+            assert small == large, (text[:80], n)
+            checked += small[1][1]
+    assert checked > 100  # many texts with a repeated n-gram were compared
+
+
+def test_ngrams_counted_where_they_can_repeat_are_counted_in_full():
+    """``_ngram_chars`` counts each n only where the shorter n-grams repeat: the
+    same top and duplicate n-gram characters as counting every n-gram on its own
+    (``_top_ngram_chars``, ``_dup_ngram_chars``)."""
+    from cleaner.rules._measures import NGrams, _dup_ngram_chars, _ngram_chars, _top_ngram_chars
+
+    texts = DOCS + ["a b c a b c a b c d", "x y z w x y z v x y z w", "one two one two three one two three four", "", "w"]
+    repeated = 0
+    for text in texts:
+        grams = NGrams.of_chunks(text.split())
+        for top_ns, dup_ns in (([2, 3, 4], [5, 6, 7, 8, 9, 10]), ([], [5, 6, 7, 8, 9, 10]), ([1, 4], [9, 3])):
+            top, dup = _ngram_chars(grams, top_ns, dup_ns)
+            assert [top[n] for n in top_ns] == [_top_ngram_chars(grams, n) for n in top_ns], (text[:80], top_ns)
+            assert [dup[n] for n in dup_ns] == [_dup_ngram_chars(grams, n)[0] for n in dup_ns], (text[:80], dup_ns)
+            repeated += dup[10 if 10 in dup else 9] > 0
+    assert repeated > 20  # many texts where the longest n-gram repeats
+
+
 def test_sentences_are_the_sentencizers():
     from datatrove.utils.text import split_into_sentences
 

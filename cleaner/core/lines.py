@@ -308,6 +308,40 @@ def _placeless(rules: tuple[Rule, ...]) -> bool:
 
 
 @lru_cache(maxsize=64)
+def _alone(rules: tuple[Rule, ...]) -> bool:
+    """True when the group can be run line by line with nothing else: one pass
+    settles it (:func:`_one_pass_settles`) and every rule judges a line alone
+    (``alone``), so no screen, context or anchor is needed (:func:`_alone_pass`)."""
+    return _one_pass_settles(rules) and all(r.alone for r in rules)
+
+
+def _alone_pass(rules: tuple[Rule, ...], lines: list[str]) -> dict[int, Removal]:
+    """:func:`_one_pass` for a group of :func:`_alone` rules: each non-blank line
+    asked of each rule in pack order, with ``ctx=None``, until one removes it.
+    Exact: such a group's screen asks every rule about every non-blank line, no
+    rule reads its context, and every rule fires anywhere."""
+    removed: dict[int, Removal] = {}
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        for r in rules:
+            result = r.fn(stripped, None)
+            if result is None or result is False:
+                continue
+            if isinstance(result, str):
+                removed[i] = Removal(r, i + 1, stripped, None, len(line) + 1, result)
+            elif isinstance(result, dict):
+                removed[i] = Removal(r, i + 1, stripped, result, len(line) + 1, None)
+            elif result:
+                removed[i] = Removal(r, i + 1, stripped, None, len(line) + 1, None)
+            else:
+                continue
+            break
+    return removed
+
+
+@lru_cache(maxsize=64)
 def _one_pass_settles(rules: tuple[Rule, ...]) -> bool:
     """True when a second pass of the group could remove nothing more: where a
     line sits cannot matter (:func:`_placeless`) and every rule declares that
@@ -384,6 +418,11 @@ def run_line_pass(
     ``corpus``: the corpus the text belongs to, handed to the rules in their context.
     """
     lines = split_lines(text)
+    if fast and _alone(tuple(rules)):  # one pass, line by line: its line numbers are those of ``text``
+        removed = _alone_pass(tuple(rules), lines)
+        if not removed:
+            return text, []
+        return "\n".join([line for i, line in enumerate(lines) if i not in removed]), list(removed.values())
     origin = list(range(1, len(lines) + 1))  # current index -> line number in ``text``
     removals: list[Removal] = []
     once = fast and _one_pass_settles(tuple(rules))  # exact: a second pass would remove nothing

@@ -187,6 +187,9 @@ class Rule:
     # Line rules: a ``regex`` pattern (read case-insensitively) that every stripped line
     # ``fn`` could remove matches in full; screened as a declarative rule's pattern is
     claim_pattern: str | None = field(default=None, compare=False, repr=False)
+    # Line rules: True when ``fn``'s verdict depends on the stripped line alone (it never
+    # reads its context): the fast line pass may then ask it with ``ctx=None``
+    alone: bool = field(default=False, compare=False, repr=False)
     # Corpus rules: the scan of one document, and the statistics its sketches go into
     scan: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
     statistics: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
@@ -385,6 +388,7 @@ def line_rule(
     claim_pattern: str | None = None,
     after: str | None = None,
     settles: frozenset[str] | None = None,
+    alone: bool = False,
 ) -> Callable[[Callable[[str, LineContext], Any]], Rule]:
     """Declare a line rule: ``fn(line, ctx) -> None | True | dict | str``.
     ``may_claim`` is an optional exact fast path: a stdlib regular expression
@@ -398,10 +402,13 @@ def line_rule(
     ``after``: as for :func:`rule`; without it an added line rule joins the
     residue line pass (after the last line rule of the order). ``settles``: the
     kinds of change (:mod:`cleaner.core.settled`) that cannot change the rule's verdict
-    on any line."""
+    on any line. ``alone``: the rule's verdict on a line depends on the stripped
+    line alone, never on its context; the fast line pass then asks it with
+    ``ctx=None`` and without a line screen (the reference mode still builds each
+    line's context)."""
     return _declare(
         "line", id, summary, examples, where=where, block=block, aliases=aliases, may_claim=may_claim, after=after,
-        settles=settles, claim_pattern=claim_pattern,
+        settles=settles, claim_pattern=claim_pattern, alone=alone,
     )
 
 

@@ -31,9 +31,11 @@ they still match the installed datatrove.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import chain, filterfalse
+from operator import itemgetter
 from typing import Any, Iterable, Sequence
 
 
@@ -106,10 +108,10 @@ class _ChunkCounts(dict[str, int]):
         words = symbols = chars = alpha = 0
         for w in CHUNKS[chunk]:
             words += 1
-            if any(c not in PUNCTUATION_SET for c in w):
+            if not PUNCTUATION_SET.issuperset(w):  # a character that is not punctuation
                 symbols += 1
                 chars += len(w)
-            if any(c.isalpha() for c in w):
+            if any(map(str.isalpha, w)):
                 alpha += 1
         packed = self[chunk] = words | symbols << _FIELD | chars << 2 * _FIELD | alpha << 3 * _FIELD
         return packed
@@ -301,6 +303,8 @@ class NGrams:
         """The same as ``NGrams(words)`` for the words of ``chunks``, without the
         list of words: a chunk of letters alone that is no exception (most of
         them) is its one word, hashed in C; only the other chunks are split."""
+        if not _LETTER_SPECIALS:
+            Analysis("")  # loads the tokenizer's tables and the letter-only exceptions
         n = len(chunks)
         one = np.fromiter(map(str.isalpha, chunks), dtype=bool, count=n)
         if n:
@@ -340,13 +344,17 @@ class NGrams:
     def hashes(self, n: int) -> np.ndarray:
         if n not in self._hashes:
             shorter = self.hashes(n - 1)
-            with np.errstate(over="ignore"):
-                self._hashes[n] = shorter[:-1] * np.uint64(_MULTIPLIER) + self.ids[n - 1 :]
+            # array arithmetic on integers wraps around silently (no errstate needed)
+            self._hashes[n] = shorter[:-1] * np.uint64(_MULTIPLIER) + self.ids[n - 1 :]
         return self._hashes[n]
 
     def span_chars(self, start: int, n: int) -> int:
         """Characters of the n words from ``start``, joined without spaces."""
         return int(self.chars[start + n] - self.chars[start])
+
+
+#: n-grams up to which a text's are counted in a dict rather than with numpy
+_SMALL = 256
 
 
 def _top_ngram_chars(grams: NGrams, n: int) -> int | None:
@@ -355,6 +363,10 @@ def _top_ngram_chars(grams: NGrams, n: int) -> int | None:
     h = grams.hashes(n)
     if not len(h):
         return None
+    if len(h) <= _SMALL:  # a short text: counted in a dict, without numpy's fixed costs
+        hl = h.tolist()
+        key, top = max(Counter(hl).items(), key=itemgetter(1))  # the first seen of the most frequent
+        return (grams.span_chars(hl.index(key), n) + n - 1) * top
     _, first, counts = np.unique(h, return_index=True, return_counts=True)
     top = counts.max()
     start = int(first[counts == top].min())
@@ -369,14 +381,22 @@ def _dup_ngram_chars(grams: NGrams, n: int) -> tuple[int, bool]:
     h = grams.hashes(n)
     if not len(h):
         return 0, False
-    _, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
-    candidates = np.flatnonzero(counts[inverse] > 1)
-    if not len(candidates):
-        return 0, False
+    if len(h) <= _SMALL:  # a short text: counted in a dict, without numpy's fixed costs
+        hl = h.tolist()
+        counts_of = Counter(hl)
+        if len(counts_of) == len(hl):
+            return 0, False
+        walk = [(p, key) for p, key in enumerate(hl) if counts_of[key] > 1]
+    else:
+        _, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
+        candidates = np.flatnonzero(counts[inverse] > 1)
+        if not len(candidates):
+            return 0, False
+        walk = zip(candidates.tolist(), h[candidates].tolist())
     seen: set[int] = set()
     repeated = 0
     upto = 0
-    for p, key in zip(candidates.tolist(), h[candidates].tolist()):
+    for p, key in walk:
         if p < upto:
             continue
         if key in seen:
@@ -385,6 +405,69 @@ def _dup_ngram_chars(grams: NGrams, n: int) -> tuple[int, bool]:
         else:
             seen.add(key)
     return repeated, True
+
+
+def _counts_among(h: Any, asked: Any) -> Any:
+    """For each of the positions ``asked``, how often its n-gram (hash in ``h``)
+    occurs at the positions asked."""
+    keys = h[asked]
+    if len(keys) <= _SMALL:  # a dict, without numpy's fixed costs
+        kl = keys.tolist()
+        counts_of = Counter(kl)
+        return np.fromiter(map(counts_of.__getitem__, kl), dtype=np.int64, count=len(kl))
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    return counts[inverse.reshape(-1)]
+
+
+def _ngram_chars(grams: NGrams, top_ns: Sequence[int], dup_ns: Sequence[int]) -> tuple[dict[int, int | None], dict[int, int]]:
+    """:func:`_top_ngram_chars` of each n of ``top_ns`` and the characters of
+    :func:`_dup_ngram_chars` of each n of ``dup_ns``, each n counted only where
+    it can repeat: an n-gram that occurs twice is made of m-grams (m < n) that
+    each occur twice, so after the smallest n only the positions where the last
+    n's m-grams repeat, at the n-gram's start and at its last m-gram, are counted
+    (a repeated n-gram has every occurrence among them; when none repeats, the
+    first n-gram is the most frequent). Exact, and on prose far fewer positions
+    than the text's words after the smallest n."""
+    top: dict[int, int | None] = {}
+    dup: dict[int, int] = {}
+    repeats: Any = None  # for the last n (``last``): does its n-gram at each position occur twice?
+    last = 0
+    dup_wanted = set(dup_ns)
+    for n in sorted({*top_ns, *dup_ns}):
+        h = grams.hashes(n)
+        if not len(h):
+            top[n], dup[n] = None, 0
+            repeats, last = np.zeros(0, dtype=bool), n
+            continue
+        if repeats is None:
+            asked = np.arange(len(h))
+        else:
+            asked = np.flatnonzero(repeats[: len(h)] & repeats[n - last : n - last + len(h)])
+        per = _counts_among(h, asked) if len(asked) else np.zeros(0, dtype=np.int64)
+        best = int(per.argmax()) if len(per) else 0
+        if len(per) and per[best] > 1:  # the first position of the most frequent: its first occurrence
+            top[n] = (grams.span_chars(int(asked[best]), n) + n - 1) * int(per[best])
+        else:  # no n-gram repeats: each occurs once, the first one seen wins
+            top[n] = grams.span_chars(0, n) + n - 1
+        candidates = asked[per > 1]
+        repeats = np.zeros(len(h), dtype=bool)
+        repeats[candidates] = True
+        last = n
+        if n not in dup_wanted:
+            continue
+        seen: set[int] = set()
+        repeated = 0
+        upto = 0
+        for p, key in zip(candidates.tolist(), h[candidates].tolist()):
+            if p < upto:
+                continue
+            if key in seen:
+                repeated += grams.span_chars(p, n)
+                upto = p + n
+            else:
+                seen.add(key)
+        dup[n] = repeated
+    return top, dup
 
 
 def gopher_repetition(
@@ -412,14 +495,11 @@ def gopher_repetition(
         _above("duplicate line character fraction", _ratio(line_chars, size), dup_line_char_frac),
     ]
     grams = NGrams.of_chunks(a.chunks if (top_n_grams or dup_n_grams) else [])
+    top_chars, dup_chars = _ngram_chars(grams, [int(n) for n, _ in top_n_grams], [int(n) for n, _ in dup_n_grams])
     for n, frac in top_n_grams:
-        chars = _top_ngram_chars(grams, int(n))
+        chars = top_chars[int(n)]
         if chars is not None:
             out.append(_above(f"top {int(n)}-gram character fraction", _ratio(chars, size), frac))
-    dup_chars: dict[int, int] = {}
-    repeats = True
-    for n in sorted({int(n) for n, _ in dup_n_grams}):  # no n-gram repeats: no longer one does either
-        dup_chars[n], repeats = _dup_ngram_chars(grams, n) if repeats else (0, False)
     for n, frac in dup_n_grams:
         out.append(_above(f"duplicate {int(n)}-gram character fraction", _ratio(dup_chars[int(n)], size), frac))
     return [m for m in out if m is not None]
@@ -449,14 +529,14 @@ def c4_line(
     ``("keep", line as judged)``, ``("remove", why)`` or ``("drop", why)`` (the
     whole document goes). The line as judged has its citation marks removed;
     sentences are counted on it."""
-    words = line.split()  # counted before citations go, as datatrove does
-    if max_word_length != -1 and len(line) > max_word_length and any(len(w) > max_word_length for w in words):
+    raw = line  # words are counted before citations go, as datatrove does
+    if max_word_length != -1 and len(line) > max_word_length and any(len(w) > max_word_length for w in line.split()):
         return "remove", f"c4: a word longer than {max_word_length} characters"
     if remove_citations and "[" in line:
         line = CITATION.sub("", line)
     if filter_no_terminal_punct and (not line.endswith(C4_END_PUNCTUATION) or line.endswith("...")):
         return "remove", "c4: no terminal punctuation"
-    if len(words) < min_words_per_line:
+    if min_words_per_line > 0 and len(raw.split(None, min_words_per_line - 1)) < min_words_per_line:
         return "remove", f"c4: fewer than {min_words_per_line} words"
     lower = line.lower()
     if filter_lorem_ipsum and "lorem ipsum" in lower:
@@ -517,7 +597,7 @@ def _c4_line_cached(line: str, options: tuple[tuple[str, bool | int], ...]) -> t
     if found is None:
         if len(_C4_CACHE) >= 1 << 14:
             _C4_CACHE.clear()
-        found = _C4_CACHE[key] = c4_line(line, **dict(options))  # type: ignore[arg-type]
+        found = _C4_CACHE[key] = c4_line(line, **dict(options)) if options else c4_line(line)  # type: ignore[arg-type]
     return found
 
 

@@ -48,6 +48,7 @@ SENTENCES = (
     "Remove the lines C4 removes: no terminal punctuation, under 3 words, javascript, policy notices",
     where="anywhere",
     settles=LINE_BY_LINE,  # a line's verdict is its own
+    alone=True,  # judged on its text alone: the fast line pass asks it without a context
     after="whitespace/collapse-inline-runs",  # --enable places it as the c4 pack does
     examples=[
         Example("Home | News | Sport\nThe river rose overnight, and volunteers filled sandbags.\n",

@@ -109,6 +109,14 @@ def test_what_the_model_reads_is_bounded_and_readable():
     _langid.identify(text)  # CLD2 refuses C1 controls and surrogates as invalid UTF-8: they never reach it
 
 
+def test_a_noncharacter_in_the_text_does_not_cost_it_its_language():
+    # CLD2 raised on Unicode's noncharacters, and the whole text got no language (so
+    # language/keep let it through)
+    english = "The minister signed the agreement in Moscow on Friday, officials said after the meeting. "
+    for odd in ("\uffff", "\ufdd5", "\U0010fffe"):
+        assert _langid.identify(english + odd + english) == ("en", 0.99)
+
+
 def test_the_hugging_face_helper_runs_the_same_filter(tmp_path):
     """Issue 24, item 6: the integrations run the same rules; the HF helper's batch
     function (no ``datasets`` needed) drops the German row with the run's reason."""

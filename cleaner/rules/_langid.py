@@ -29,8 +29,11 @@ MIN_CHARS = 20
 #: CLD2's codes that ISO 639-1 spells otherwise, and its script variants.
 ISO_639_1 = {"iw": "he", "jw": "jv", "in": "id", "zh-Hant": "zh", "mo": "ro", "sr-ME": "sr"}
 
-# characters CLD2 refuses as invalid UTF-8 (C1 controls) or that are not UTF-8 at all (surrogates)
-_REFUSED = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# characters CLD2 refuses as invalid UTF-8: C1 controls, surrogates (not UTF-8 at all) and
+# Unicode's noncharacters (U+FDD0-U+FDEF and the last two code points of every plane); one
+# of them anywhere in the head made CLD2 raise, and the text got no language
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
+_REFUSED = re.compile(f"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
 
 
 def prepared(text: str) -> str:

@@ -59,6 +59,24 @@ def test_each_rule_masks_and_says_kind_and_count_never_the_value():
     assert mask_emails("write to x@mail.io") == "write to email@example.com"  # a rule called on its own gives text
 
 
+def test_a_line_removed_before_its_hidden_address_was_masked_is_recorded_masked():
+    # the zero-width space hides the address from pii/email until unicode/remove-zero-width
+    # joins it, and in that same pass c4/lines removes the line and records its text
+    body = "The minister signed the agreement in Moscow on Friday, officials said after the meeting.\n"
+    outcome = load_pack(["pii", "c4"]).clean(body + "Contact jane\u200b@gmail.com\n" + body, trace=True)
+    removed = [step for step in outcome.steps if step.action == "removed"]
+    assert removed and all("gmail.com" not in (step.text or "") for step in removed)
+    assert all("jane@gmail.com" not in (step.after or "") for step in outcome.steps)
+
+
+def test_an_address_beside_a_long_run_of_local_part_characters_is_masked_and_the_run_kept():
+    # a base64 blob is all characters an address's local part may hold: the pattern must
+    # not try every boundary in it to the run's end (64 KB took 55 s), nor take a part of it
+    blob = "QUJD+/=" * 4000 + "-a" * 2000
+    masked, said = mask_emails.fn(f"Contact someone@gmail.com. Image: {blob}@ end")
+    assert masked == f"Contact email@example.com. Image: {blob}@ end" and said == "1 email address"
+
+
 @pytest.mark.parametrize("text", [
     "Reach 10.0.0.1, 127.0.0.1, 169.254.0.1, 192.0.2.44, 198.51.100.2, 203.0.113.9, fe80::1, ::1, 2001:db8::7.",
     "Python version 3.11.7.1 and v8.8.8.8 are versions; 1.2.3.4.5 is a section; at 10:30:00 the std::vector grew.",

@@ -7,7 +7,7 @@ something changed, and merges metadata. No rule author can forget a record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
@@ -233,6 +233,32 @@ def _reads_meta(fn: Any) -> bool:
     return len(params) > 1 and params[1].name == "meta" and params[1].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
 
 
+def _masked_step(step: Step, private: Sequence[Rule]) -> Step:
+    """``step`` with what it recorded of the text (a removed line, its reason, a
+    traced before and after) masked by the pipeline's private rules (pii/*).
+
+    The private rules run first, but an address can become readable only later in
+    the same pass (``jane\\u200b@mail.de`` once the zero-width space goes, ``&#64;``
+    once entities are decoded), and a line rule after that may remove its line and
+    record it before the next pass masks the text. The output text was masked
+    already; this keeps the record from holding what the output does not. An
+    address still in an encoded form (``&#64;``) in a traced before is left: it is
+    not an address to the private rules either."""
+    if step.text is None and step.why is None and step.before is None and step.after is None:
+        return step
+    return replace(step, text=_masked(step.text, private), why=_masked(step.why, private),
+                   before=_masked(step.before, private), after=_masked(step.after, private))
+
+
+def _masked(value: str | None, private: Sequence[Rule]) -> str | None:
+    if not value:
+        return value
+    for rule in private:
+        out = rule.fn(value, **rule.options)
+        value = out[0] if isinstance(out, tuple) else out
+    return value
+
+
 def _with_trace(step: Step, before: str, after: str) -> Step:
     return Step(**{**step.__dict__, "before": before, "after": after})
 
@@ -396,6 +422,9 @@ class Pipeline:
             outcome = apply_rules(self.rules, text, trace=trace, fast=self.fast, corpus=corpus)
         except RuleFailure as exc:
             return Outcome(text=text, status="failed", reason=str(exc))
+        private = [rule for rule in self.rules if rule.private]
+        if private:
+            outcome.steps = [_masked_step(step, private) for step in outcome.steps]
         if outcome.status == "dropped":  # by a corpus or filter rule, with its reason
             return outcome
         if not outcome.text.strip():

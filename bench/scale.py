@@ -40,6 +40,9 @@ Sections (``--sections``, all by default):
 * ``provenance``: ``--pack page-dump`` on the varied ``--provenance-mb`` corpus with
   the full provenance, ``--provenance-compress zst``, ``--provenance-level light`` and
   both: the provenance file's size and its ratio to the input's.
+* ``report``: ``cleaner report`` on the OUT of a ``--pack corpus`` run (``--report-pack
+  page-dump`` adds page-dump) of the varied ``--report-mb`` corpus: the report's time
+  beside the run's, and its peak resident memory (the 1 GB run: ``--report-mb 1000``).
 
 Usage (needs the `bench` extra for psutil); the issue's figures, then a quick one:
 
@@ -69,7 +72,7 @@ import psutil
 
 from corpus import REPO, text_pool  # bench/ is on sys.path when run as a script
 
-SECTIONS = ("kill", "stats", "speed", "memory", "html", "wet", "provenance")
+SECTIONS = ("kill", "stats", "speed", "memory", "html", "wet", "provenance", "report")
 
 
 # --- corpora -------------------------------------------------------------------------
@@ -466,6 +469,31 @@ def provenance_section(args: argparse.Namespace, pool: list[tuple[str, str]]) ->
               f"{size / nbytes:5.2f}x the input; {m.seconds:.0f} s, exit {m.exit_code}", flush=True)
 
 
+def report_section(args: argparse.Namespace, pool: list[tuple[str, str]]) -> None:
+    """``cleaner report`` on the OUT of a ``--pack corpus`` run of the varied ``--report-mb``
+    corpus (``--report-pack page-dump`` adds page-dump: a provenance about 3 times the
+    input): its time beside the run's, and its peak memory, which must not grow with
+    the provenance (read streaming, a bounded amount kept)."""
+    src = args.workdir / f"varied-{args.report_mb:g}mb.jsonl"
+    docs, nbytes = build_corpus(src, args.report_mb, pool, "varied")
+    out = args.workdir / "out-report"
+    extra = ["--pack", "corpus", *(["--pack", args.report_pack] if args.report_pack else [])]
+    print(f"\n## cleaner report, varied {nbytes / 1e6:,.0f} MB ({docs:,} documents), {' '.join(extra)}, --jobs {args.jobs}")
+    before = load()
+    run = measure(cleaner_cmd(src, out, args.jobs, "--overwrite", *extra))
+    (written,) = [p for p in out.iterdir() if p.name.startswith("provenance.jsonl")]
+    size = written.stat().st_size
+    print(f"run:    {run.seconds:7.1f} s, exit {run.exit_code}; provenance {size / 1e6:,.0f} MB; {before}", flush=True)
+    exe = shutil.which("cleaner") or str(Path(sys.executable).parent / "cleaner")
+    for turn in range(args.repeat):
+        before = load()
+        report = measure([exe, "report", str(out), "--quiet"])
+        page = (out / "report.html").stat().st_size
+        print(f"report: {report.seconds:7.1f} s ({report.seconds / run.seconds:.2f}x the run), peak RSS "
+              f"{report.peak_main_mb:.0f} MB, {size / 1e6 / report.seconds:.1f} MB/s of provenance; page "
+              f"{page / 1e6:.2f} MB, exit {report.exit_code}; {before}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bench-dir", type=Path, help="a folder in the layout of shared/bench (gold/naive texts, html/)")
@@ -481,6 +509,8 @@ def main() -> None:
     parser.add_argument("--html-pages", type=int, default=0, help="HTML pages for the HTML path (0: all of scrapinghub)")
     parser.add_argument("--wet-records", type=int, default=30000, help="records of the WET file (a quarter is run too)")
     parser.add_argument("--provenance-mb", type=float, default=40, help="corpus size for the provenance sizes")
+    parser.add_argument("--report-mb", type=float, default=1000, help="corpus size for the report's time and memory")
+    parser.add_argument("--report-pack", default="", help="a pack added to --pack corpus for the report's run (page-dump)")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
     if sections - set(SECTIONS):
@@ -505,6 +535,8 @@ def main() -> None:
         wet_section(args)
     if "provenance" in sections:
         provenance_section(args, pool)
+    if "report" in sections:
+        report_section(args, pool)
 
 
 if __name__ == "__main__":

@@ -296,3 +296,17 @@ def test_an_out_without_a_run_is_refused_with_exit_2(tmp_path, made):
 def test_help_lists_report_after_the_other_commands():
     listed = re.findall(r"│ (\w+) ", cli("--help").output)
     assert listed.index("report") > listed.index("run")
+
+
+def test_a_run_started_over_removes_the_previous_report_and_a_dropped_document_can_be_shown(made, tmp_path):
+    src, out = made
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    done = cli("report", copy, "--diff", "tiny", "--diff", "no-such-id")
+    assert done.exit_code == 0, done.output
+    html, page = page_of(copy)
+    tiny = page.all("data-doc", "tiny")[0]["text"]
+    assert "dropped" in tiny and "Text before" in tiny
+    assert "No document has the id no-such-id" in html
+    assert cli("run", src, copy, "--jobs", "1", "--overwrite").exit_code == 0
+    assert not (copy / "report.html").exists()

@@ -206,7 +206,8 @@ def test_a_script_in_a_document_shows_as_text(made):
     assert "<script" not in html.lower() and SCRIPT not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert any(SCRIPT in e["text"] for e in page.all("class", "example"))
-    assert not page.all("src") and "<link" not in html and "@import" not in html  # nothing fetched
+    assert not page.all("src") and "@import" not in html and "url(" not in html  # nothing fetched
+    assert [e["attrs"] for e in page.elements if e["tag"] == "link"] == [{"rel": "icon", "href": "data:,"}]
 
 
 def test_no_personal_data_of_the_input_reaches_the_page(made, tmp_path):

@@ -105,6 +105,7 @@ def page(manifest: dict[str, Any], found: Collected, diffs: list[tuple[dict[str,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+        "<link rel=\"icon\" href=\"data:,\">"  # no favicon fetched (the policy above would refuse it, with an error)
         f"<title>cleaner report — {e(name)}</title><style>{STYLE}</style></head><body>"
         + head + "".join(sections) + "</body></html>\n"
     )

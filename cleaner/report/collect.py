@@ -19,7 +19,6 @@ import heapq
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -67,19 +66,29 @@ class RuleFigures:
     documents: int = 0
     examples: list[Example] = field(default_factory=list)
 
+    @property
+    def example_sites(self) -> Counter:
+        return self._sites
+
+    def __post_init__(self) -> None:
+        self._sites: Counter = Counter()
+
     def offer(self, example: Example) -> None:
         """Keep ``example`` if the rule has fewer than :data:`EXAMPLES`, or if its
         site is new to the rule (then in place of the latest from the most represented site)."""
         if len(self.examples) < EXAMPLES:
             self.examples.append(example)
+            self._sites[example.site] += 1
             return
-        sites = Counter(e.site for e in self.examples)
-        if example.site in sites:
+        sites = self._sites
+        if sites.get(example.site):
             return
         most, count = max(sites.items(), key=lambda kv: (kv[1], kv[0]))
         if count < 2:
             return
         index = max(i for i, e in enumerate(self.examples) if e.site == most)
+        self._sites[most] -= 1
+        self._sites[example.site] += 1
         self.examples[index] = example
 
 
@@ -147,8 +156,7 @@ def site_of(record: dict[str, Any]) -> str:
             host = None
         if host:
             return host
-    folder = str(PurePosixPath(str(source.get("path") or "")).parent)
-    return "" if folder == "." else folder
+    return str(source.get("path") or "").rpartition("/")[0]
 
 
 def _cut(text: str) -> tuple[str, bool]:
@@ -190,7 +198,8 @@ class Collector:
             self._step(step, doc, site, kept, touched)
         for rule in touched:
             found.rules[rule].documents += 1
-        self._templates(steps, doc)
+        if any(s.get("rule") == TEMPLATE_RULE for s in steps):
+            self._templates(steps, doc)
         language = (record.get("meta") or {}).get("language")
         if isinstance(language, str) and language:
             found.languages[language] += 1
@@ -217,17 +226,17 @@ class Collector:
             found.chosen.append(_sample(record))
 
     def _step(self, step: dict[str, Any], doc: str, site: str, kept: bool, touched: set[str]) -> None:
-        rule = step.get("rule", "")
         action = step.get("action")
         if action == "kept":
             return
+        rule = step.get("rule", "")
         figures = self.found.rules.get(rule)
         if figures is None:
             figures = self.found.rules[rule] = RuleFigures()
         figures.fired += 1
         touched.add(rule)
         delta = (step.get("chars_before") or 0) - (step.get("chars_after") or 0)
-        if kept and not (action == "changed" and step.get("why")):
+        if kept and not (action == "changed" and "why" in step):
             if delta > 0:
                 figures.chars_removed += delta
             else:
@@ -235,10 +244,10 @@ class Collector:
         text = step.get("text")
         if text is None and action == "removed":
             self.found.light = True
+        if len(figures.examples) >= EXAMPLES and figures.example_sites.get(site):
+            return  # the common case on a big run: nothing to copy
         if text is None:
             text = step.get("why") or _size_of(action, delta)
-        if len(figures.examples) >= EXAMPLES and any(e.site == site for e in figures.examples):
-            return  # the common case on a big run: nothing to copy
         body, cut = _cut(str(text))
         figures.offer(Example(doc, body, delta, step.get("line"), cut, site))
 

@@ -311,3 +311,14 @@ def test_a_run_started_over_removes_the_previous_report_and_a_dropped_document_c
     assert "No document has the id no-such-id" in html
     assert cli("run", src, copy, "--jobs", "1", "--overwrite").exit_code == 0
     assert not (copy / "report.html").exists()
+
+
+def test_a_sites_template_shows_its_lines_pages_and_largest_block(made):
+    _, out = made
+    html, page = page_of(out)
+    site = page.figures("data-site")["news.example.org"]
+    assert site["template_lines"] == 12 and site["pages_touched"] == 4 and site["largest_block"] == 3
+    row = page.all("data-site", "news.example.org")[0]["text"]
+    assert all(line in row for line in FOOTER)
+    fineweb = page.all("data-dropped-by", "fineweb/quality")[0]["text"]
+    assert "fineweb:" in fineweb and "(1)" in fineweb

@@ -41,6 +41,10 @@ COPIES = 10
 SAMPLES = 6
 #: Documents that may be asked for by id (``--diff ID``).
 MOST_CHOSEN = 50
+#: Sites whose largest template block keeps its text (the first met), lines and characters of it kept.
+SITES_WITH_TEXT = 2000
+BLOCK_LINES = 8
+BLOCK_CHARS = 160
 #: Sites listed with their template removals (those with most lines removed).
 SITES = 100
 DUPLICATE_RULE = "corpus/duplicates"
@@ -99,6 +103,8 @@ class SiteFigures:
     chars: int = 0
     block_lines: int = 0  # the largest run of consecutive template lines on one page
     block_doc: str = ""
+    block_text: list[str] = field(default_factory=list)
+    keeps_text: bool = True
 
 
 @dataclass
@@ -130,6 +136,7 @@ class Collected:
     duplicates: int = 0
     drop_rules: Counter = field(default_factory=Counter)
     drop_reasons: Counter = field(default_factory=Counter)
+    drop_labels: Counter = field(default_factory=Counter)  # (rule, reason without its values) -> documents
     light: bool = False  # some removal had no text (a light provenance)
     _top: list[tuple[int, int, int]] = field(default_factory=list)  # (removed, -position, slot)
     _top_docs: dict[int, TopDocument] = field(default_factory=dict)
@@ -210,6 +217,7 @@ class Collector:
             found.drop_reasons[last.get("label") or record.get("reason") or ""] += 1
             if last.get("action") == "dropped":
                 found.drop_rules[last.get("rule", "")] += 1
+                found.drop_labels[(last.get("rule", ""), last.get("label") or record.get("reason") or "")] += 1
                 if last.get("rule") == DUPLICATE_RULE:
                     self._duplicate(doc, last.get("why") or record.get("reason") or "")
         if kept and before > 0:
@@ -252,24 +260,29 @@ class Collector:
         figures.offer(Example(doc, body, delta, step.get("line"), cut, site))
 
     def _templates(self, steps: list[dict[str, Any]], doc: str) -> None:
-        lines: dict[str, list[int]] = {}
+        """Per site its template lines, pages and largest block (most consecutive template
+        lines on one page, with their text for the first :data:`SITES_WITH_TEXT` sites)."""
+        lines: dict[str, list[tuple[int, str]]] = {}
         chars: Counter = Counter()
         for step in steps:
             if step.get("rule") != TEMPLATE_RULE or step.get("action") != "removed":
                 continue
             site = site_in_reason(step.get("why")) or UNKNOWN_SITE
-            lines.setdefault(site, []).append(step.get("line") or 0)
+            lines.setdefault(site, []).append((step.get("line") or 0, step.get("text") or ""))
             chars[site] += (step.get("chars_before") or 0) - (step.get("chars_after") or 0)
-        for site, numbers in lines.items():
+        for site, numbered in lines.items():
             figures = self.found.sites.get(site)
             if figures is None:
                 figures = self.found.sites[site] = SiteFigures()
-            figures.lines += len(numbers)
+                figures.keeps_text = len(self.found.sites) <= SITES_WITH_TEXT
+            figures.lines += len(numbered)
             figures.pages += 1
             figures.chars += chars[site]
-            block = _longest_run(sorted(numbers))
-            if block > figures.block_lines:
-                figures.block_lines, figures.block_doc = block, doc
+            block = _longest_run(sorted(numbered))
+            if len(block) > figures.block_lines:
+                figures.block_lines, figures.block_doc = len(block), doc
+                if figures.keeps_text:
+                    figures.block_text = [text[:BLOCK_CHARS] for _, text in block[:BLOCK_LINES]]
 
     def _duplicate(self, doc: str, why: str) -> None:
         """Counted by kind; the first :data:`CLUSTERS` clusters met keep :data:`COPIES` copies each
@@ -321,13 +334,14 @@ def _sample(record: dict[str, Any]) -> dict[str, Any]:
     return {k: record.get(k) for k in ("id", "status", "reason", "source", "output", "chars_before", "chars_after", "steps")}
 
 
-def _longest_run(numbers: list[int]) -> int:
-    best = run = 0
-    previous = None
-    for n in numbers:
-        run = run + 1 if previous is not None and n == previous + 1 else 1
-        best = max(best, run)
-        previous = n
+def _longest_run(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The longest run of consecutive line numbers (the first of the longest)."""
+    best: list[tuple[int, str]] = []
+    run: list[tuple[int, str]] = []
+    for item in numbered:
+        run = run + [item] if run and item[0] == run[-1][0] + 1 else [item]
+        if len(run) > len(best):
+            best = run
     return best
 
 

@@ -226,7 +226,7 @@ def _sites(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str
     rows = "".join(
         f'<tr data-site="{e(mask(site))}"><td>{e(mask(site))}</td>{cell("pages", evidence.get(site, {}).get("pages", 0))}'
         f'{cell("template_lines", f.lines)}{cell("pages_touched", f.pages)}{cell("chars", f.chars)}'
-        f'{cell("largest_block", f.block_lines)}<td><code>{e(f.block_doc)}</code></td></tr>'
+        f'{cell("largest_block", f.block_lines)}<td><code>{e(f.block_doc)}</code>{_block(f.block_text, f.block_lines)}</td></tr>'
         for site, f in sites
     )
     table = ("<table><tr><th>site</th><th class=\"n\">pages</th><th class=\"n\">template lines removed</th>"
@@ -241,6 +241,13 @@ def _sites(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str
                           f"{cell('recurring_lines', q.get('recurring_lines', 0))}</tr>" for q in quiet)
                 + "</table></details>")
     return _section("sites", "Sites and templates", head + table + rest)
+
+
+def _block(lines: list[str], count: int) -> str:
+    if not lines:
+        return ""
+    more = f"\n… {n(count - len(lines))} more lines" if count > len(lines) else ""
+    return f'<details><summary>the block</summary><pre class="text">{e(chr(10).join(lines) + more)}</pre></details>'
 
 
 def _duplicates(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str]) -> str:
@@ -282,10 +289,19 @@ def _filters(manifest: dict[str, Any], found: Collected) -> str:
         return _section("filters", "Filters and drops", "<p>No rule dropped a document.</p>")
     items = sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))
     chart = svg.hbars(items, title="documents dropped by rule")
-    rows = "".join(f'<tr data-dropped-by="{e(rule)}"><td><code>{e(rule)}</code></td>{cell("count", count)}</tr>'
-                   for rule, count in items)
-    return _section("filters", "Filters and drops", chart + "<table><tr><th>rule</th><th class=\"n\">documents dropped</th></tr>"
-                    + rows + "</table><p class=\"muted\">The reasons, with their thresholds, are in the summary.</p>")
+    labels: dict[str, list[tuple[str, int]]] = {}
+    for (rule, label), count in sorted(found.drop_labels.items(), key=lambda kv: (-kv[1], kv[0])):
+        labels.setdefault(rule, []).append((label, count))
+    rows = "".join(f'<tr data-dropped-by="{e(rule)}"><td><code>{e(rule)}</code></td>{cell("count", count)}'
+                   f"<td>{_labels(labels.get(rule, []))}</td></tr>" for rule, count in items)
+    return _section("filters", "Filters and drops", chart + "<table><tr><th>rule</th><th class=\"n\">documents dropped</th><th>why</th></tr>"
+                    + rows + "</table>")
+
+
+def _labels(labels: list[tuple[str, int]]) -> str:
+    shown = labels[:12]
+    rest = f" and {n(len(labels) - 12)} more" if len(labels) > 12 else ""
+    return "; ".join(f"{e(label)} ({n(count)})" for label, count in shown) + rest
 
 
 def _diff_rows(before: str, after: str, removed_by: dict[int, str]) -> str:

@@ -18,11 +18,14 @@ from html import escape
 from typing import Any, Callable
 
 from cleaner.report import svg
+from cleaner.corpus.removals import UNKNOWN_SITE
 from cleaner.report.collect import BINS, Collected, Example, TopDocument
 from cleaner.report.sources import Texts
 
 #: Rules shown in the chart (the table lists them all).
 CHART_RULES = 30
+#: Drop reasons listed before the rest fold (a duplicate's reason names its kept document: many).
+REASONS = 20
 #: Unchanged lines kept around a change in a diff; longer runs fold.
 CONTEXT = 3
 
@@ -134,9 +137,12 @@ def _summary(manifest: dict[str, Any], found: Collected) -> str:
              f"{n(account.get('in_failed_documents', 0))}.</p>"]
     reasons = manifest.get("dropped_reasons") or {}
     if reasons:
-        rows = "".join(f'<tr data-reason="{e(reason)}"><td>{e(reason)}</td>{cell("count", count)}</tr>'
-                       for reason, count in reasons.items())
-        lines.append(f"<h3>Dropped, by reason</h3><table><tr><th>reason</th><th class=\"n\">documents</th></tr>{rows}</table>")
+        rows = [f'<tr data-reason="{e(reason)}"><td>{e(reason)}</td>{cell("count", count)}</tr>'
+                for reason, count in reasons.items()]
+        head = "<table><tr><th>reason</th><th class=\"n\">documents</th></tr>"
+        more = (f"<details><summary>{n(len(rows) - REASONS)} more reasons</summary>{head}{''.join(rows[REASONS:])}</table>"
+                "</details>") if len(rows) > REASONS else ""
+        lines.append(f"<h3>Dropped, by reason</h3>{head}{''.join(rows[:REASONS])}</table>{more}")
     failures = manifest.get("failures") or []
     if failures:
         rows = "".join(f"<tr><td>{e(f.get('id', ''))}</td><td>{e(f.get('reason', ''))}</td></tr>" for f in failures[:50])
@@ -167,12 +173,12 @@ def _rules(found: Collected) -> str:
     note = ('<p class="note">This run kept light provenance: a removed line\'s text is not recorded, '
             "so examples give its size and line number.</p>") if found.light else ""
     examples = "".join(
-        f'<details open id="ex-{e(rule)}"><summary><code>{e(rule)}</code> — {n(len(f.examples))} of {n(f.fired)}</summary>'
+        f'<details{" open" if any(x.line for x in f.examples) else ""} id="ex-{e(rule)}"><summary><code>{e(rule)}</code> — {n(len(f.examples))} of {n(f.fired)}</summary>'
         f'<div data-examples="{e(rule)}">{"".join(_example(x) for x in f.examples)}</div></details>'
         for rule, f in rules
     )
     intro = ("<p>Fired: the rule's steps (a removed line, a change), as manifest.json counts them. Characters "
-             "removed and added: in documents kept. Examples: the first met, spread across sites.</p>")
+             "removed and added: in documents kept. Examples: the first met, spread across sites; those of rules that change text rather than remove lines are folded.</p>")
     return _section("rules", "Rules", intro + chart + table + "<h3>Examples</h3>" + note + examples)
 
 
@@ -222,9 +228,9 @@ def _sites(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str
     head = (f"<p>{n(report.get('sites', 0))} sites; {n(report.get('sites_with_evidence', 0))} with enough pages for "
             f"template evidence; {n(removed.get('lines', 0))} template lines removed from {n(removed.get('pages', 0))} pages.</p>")
     evidence = {str(entry.get("site")): entry for entry in report.get("largest") or []}
-    sites = sorted(found.sites.items(), key=lambda kv: (-kv[1].lines, kv[0]))[:100]
+    sites = sorted(found.sites.items(), key=lambda kv: (kv[0] == UNKNOWN_SITE, -kv[1].lines, kv[0]))[:100]
     rows = "".join(
-        f'<tr data-site="{e(mask(site))}"><td>{e(mask(site))}</td>{cell("pages", evidence.get(site, {}).get("pages", 0))}'
+        f'<tr data-site="{e(mask(site))}"><td>{e(mask(site)) if site != UNKNOWN_SITE else UNNAMED}</td>{cell("pages", evidence.get(site, {}).get("pages", 0))}'
         f'{cell("template_lines", f.lines)}{cell("pages_touched", f.pages)}{cell("chars", f.chars)}'
         f'{cell("largest_block", f.block_lines)}<td><code>{e(f.block_doc)}</code>{_block(f.block_text, f.block_lines)}</td></tr>'
         for site, f in sites
@@ -241,6 +247,11 @@ def _sites(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str
                           f"{cell('recurring_lines', q.get('recurring_lines', 0))}</tr>" for q in quiet)
                 + "</table></details>")
     return _section("sites", "Sites and templates", head + table + rest)
+
+
+#: What the row of template removals whose reason names no site says (an HTML page's lines
+#: outside its main text, removed when the page was given its own text).
+UNNAMED = "(no site named: lines outside a page's main text)"
 
 
 def _block(lines: list[str], count: int) -> str:

@@ -87,6 +87,7 @@ def made(tmp_path_factory) -> tuple[Path, Path]:
     done = cli("run", src, out, *PACKS, "--report")
     assert done.exit_code == 0, done.output
     assert "report: " in done.output and "report.html" in done.output
+    assert re.search(r"run [0-9.]+s · report [0-9.]+s", done.output)  # the report's time beside the run's
     return src, out
 
 

@@ -85,7 +85,7 @@ def page(manifest: dict[str, Any], found: Collected, diffs: list[tuple[dict[str,
     """The whole page. ``mask`` masks a string from the run that provenance did not
     (the manifest's site names and ids); ``notes`` are said under the title."""
     sections = [
-        _summary(manifest, found), _rules(found), _share(found), _most_removed(found),
+        _summary(manifest, found, mask), _rules(found), _share(found), _most_removed(found),
         _sites(manifest, found, mask), _duplicates(manifest, found, mask), _languages(found),
         _filters(manifest, found), _diffs(diffs),
     ]
@@ -118,7 +118,7 @@ def _section(key: str, title: str, body: str) -> str:
     return f'<section id="{key}"><h2>{e(title)}</h2>{body}</section>'
 
 
-def _summary(manifest: dict[str, Any], found: Collected) -> str:
+def _summary(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str]) -> str:
     counts = manifest.get("counts") or {}
     cards = "".join(
         f'<div class="card"><span class="muted">{label}</span>{figure(key, value, "span", "big")}</div>'
@@ -137,7 +137,7 @@ def _summary(manifest: dict[str, Any], found: Collected) -> str:
              f"{n(account.get('in_failed_documents', 0))}.</p>"]
     reasons = manifest.get("dropped_reasons") or {}
     if reasons:
-        rows = [f'<tr data-reason="{e(reason)}"><td>{e(reason)}</td>{cell("count", count)}</tr>'
+        rows = [f'<tr data-reason="{e(mask(reason))}"><td>{e(mask(reason))}</td>{cell("count", count)}</tr>'
                 for reason, count in reasons.items()]
         head = "<table><tr><th>reason</th><th class=\"n\">documents</th></tr>"
         more = (f"<details><summary>{n(len(rows) - REASONS)} more reasons</summary>{head}{''.join(rows[REASONS:])}</table>"
@@ -145,7 +145,7 @@ def _summary(manifest: dict[str, Any], found: Collected) -> str:
         lines.append(f"<h3>Dropped, by reason</h3>{head}{''.join(rows[:REASONS])}</table>{more}")
     failures = manifest.get("failures") or []
     if failures:
-        rows = "".join(f"<tr><td>{e(f.get('id', ''))}</td><td>{e(f.get('reason', ''))}</td></tr>" for f in failures[:50])
+        rows = "".join(f"<tr><td>{e(mask(str(f.get('id', ''))))}</td><td>{e(mask(str(f.get('reason', ''))))}</td></tr>" for f in failures[:50])
         more = f'<p class="muted">and {n(len(failures) - 50)} more (manifest.json lists them)</p>' if len(failures) > 50 else ""
         lines.append(f"<h3>Failed</h3><table><tr><th>document</th><th>reason</th></tr>{rows}</table>{more}")
     return _section("summary", "Summary", f'<div class="cards">{cards}</div>' + "".join(lines))

@@ -199,6 +199,11 @@ def test_examples_are_bounded_and_spread_across_sites():
     assert all(len(x.text) <= 400 and x.cut for x in examples)
     assert len({x.site for x in examples}) == EXAMPLES  # the other sites took the places of s0's copies
     assert len(collector.found.top) == 20
+    for i in range(200):  # each reason its own (a value in it): counted, the reasons kept few
+        collector.add({"id": f"x{i}", "status": "dropped", "chars_before": 5, "chars_after": 0,
+                       "steps": [{"rule": "f/x", "action": "dropped", "why": f"score {i}"}]})
+    labels = {label: n for (rule, label), n in collector.found.drop_labels.items() if rule == "f/x"}
+    assert len(labels) == 51 and sum(labels.values()) == 200 and labels["(other reasons)"] == 150
 
 
 def test_a_script_in_a_document_shows_as_text(made):

@@ -41,6 +41,10 @@ COPIES = 10
 SAMPLES = 6
 #: Documents that may be asked for by id (``--diff ID``).
 MOST_CHOSEN = 50
+#: Reasons counted per dropping rule (a filter's reasons are labels without values: few); the rest
+#: are counted together as :data:`OTHER_REASONS`.
+LABELS = 50
+OTHER_REASONS = "(other reasons)"
 #: Sites whose largest template block keeps its text (the first met), lines and characters of it kept.
 SITES_WITH_TEXT = 2000
 BLOCK_LINES = 8
@@ -135,8 +139,9 @@ class Collected:
     duplicate_kinds: Counter = field(default_factory=Counter)
     duplicates: int = 0
     drop_rules: Counter = field(default_factory=Counter)
-    drop_reasons: Counter = field(default_factory=Counter)
-    drop_labels: Counter = field(default_factory=Counter)  # (rule, reason without its values) -> documents
+    #: (rule, reason without its values) -> documents; at most :data:`LABELS` reasons per rule
+    drop_labels: Counter = field(default_factory=Counter)
+    _labels_of: Counter = field(default_factory=Counter)
     light: bool = False  # some removal had no text (a light provenance)
     _top: list[tuple[int, int, int]] = field(default_factory=list)  # (removed, -position, slot)
     _top_docs: dict[int, TopDocument] = field(default_factory=dict)
@@ -214,12 +219,16 @@ class Collector:
                 found.language_chars[language] += after
         if status == "dropped":
             last = steps[-1] if steps else {}
-            found.drop_reasons[last.get("label") or record.get("reason") or ""] += 1
             if last.get("action") == "dropped":
-                found.drop_rules[last.get("rule", "")] += 1
-                found.drop_labels[(last.get("rule", ""), last.get("label") or record.get("reason") or "")] += 1
-                if last.get("rule") == DUPLICATE_RULE:
-                    self._duplicate(doc, last.get("why") or record.get("reason") or "")
+                rule = last.get("rule", "")
+                found.drop_rules[rule] += 1
+                why = last.get("why") or record.get("reason") or ""
+                if rule == DUPLICATE_RULE:
+                    self._duplicate(doc, why)
+                    label = "near-duplicate" if why.startswith("near") else "exact duplicate"
+                else:
+                    label = last.get("label") or why
+                self._drop_label(rule, label)
         if kept and before > 0:
             removed = before - after
             share = max(removed, 0) / before
@@ -283,6 +292,15 @@ class Collector:
                 figures.block_lines, figures.block_doc = len(block), doc
                 if figures.keeps_text:
                     figures.block_text = [text[:BLOCK_CHARS] for _, text in block[:BLOCK_LINES]]
+
+    def _drop_label(self, rule: str, label: str) -> None:
+        found = self.found
+        if (rule, label) not in found.drop_labels:
+            if found._labels_of[rule] >= LABELS:
+                label = OTHER_REASONS
+            if (rule, label) not in found.drop_labels:
+                found._labels_of[rule] += 1
+        found.drop_labels[(rule, label)] += 1
 
     def _duplicate(self, doc: str, why: str) -> None:
         """Counted by kind; the first :data:`CLUSTERS` clusters met keep :data:`COPIES` copies each

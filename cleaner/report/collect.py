@@ -290,7 +290,7 @@ class Collector:
             block = _longest_run(sorted(numbered))
             if len(block) > figures.block_lines:
                 figures.block_lines, figures.block_doc = len(block), doc
-                if figures.keeps_text:
+                if figures.keeps_text and any(text for _, text in block):  # light provenance: no text
                     figures.block_text = [text[:BLOCK_CHARS] for _, text in block[:BLOCK_LINES]]
 
     def _drop_label(self, rule: str, label: str) -> None:

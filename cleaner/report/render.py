@@ -52,7 +52,8 @@ svg .bar { fill: var(--bar); } svg .axis { stroke: var(--muted); } svg text { fo
 table.diff { width: 100%; table-layout: fixed; } table.diff td { font-family: ui-monospace, Menlo, Consolas, monospace;
   font-size: 12px; white-space: pre-wrap; word-break: break-word; border: none; padding: 0 .4em; }
 table.diff td.ln { width: 3.5em; color: var(--muted); text-align: right; } td.del { background: var(--del); }
-td.ins { background: var(--ins); } tr.fold td { color: var(--muted); text-align: center; background: #f6f8fa; }
+td.ins { background: var(--ins); }
+td del { background: #f7b9b3; text-decoration: line-through; } td ins { background: #a9e3b0; text-decoration: none; } tr.fold td { color: var(--muted); text-align: center; background: #f6f8fa; }
 td .rule { color: #8a2b21; font-size: 11px; margin-left: .5em; }
 """
 
@@ -315,6 +316,28 @@ def _labels(labels: list[tuple[str, int]]) -> str:
     return "; ".join(f"{e(label)} ({n(count)})" for label, count in shown) + rest
 
 
+#: Lines longer than this are shown changed whole, without marking the characters that changed.
+INLINE_CHARS = 4000
+
+
+def _inline(old: str, new: str) -> tuple[str, str]:
+    """A changed line and what it became, escaped, the characters that went marked ``<del>``
+    on the left and those that came ``<ins>`` on the right."""
+    if len(old) + len(new) > INLINE_CHARS:
+        return e(old), e(new)
+    left, right = [], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            left.append(e(old[i1:i2]))
+            right.append(e(new[j1:j2]))
+            continue
+        if i2 > i1:
+            left.append(f"<del>{e(old[i1:i2])}</del>")
+        if j2 > j1:
+            right.append(f"<ins>{e(new[j1:j2])}</ins>")
+    return "".join(left), "".join(right)
+
+
 def _diff_rows(before: str, after: str, removed_by: dict[int, str]) -> str:
     left, right = before.split("\n"), after.split("\n")
     rows = []
@@ -334,10 +357,15 @@ def _diff_rows(before: str, after: str, removed_by: dict[int, str]) -> str:
             continue
         for k in range(max(i2 - i1, j2 - j1)):
             li, rj = i1 + k, j1 + k
-            lcell = (f'<td class="ln">{li + 1}</td><td class="del">{e(left[li])}'
+            if li < i2 and rj < j2:
+                old, new = _inline(left[li], right[rj])
+            else:
+                old = e(left[li]) if li < i2 else ""
+                new = e(right[rj]) if rj < j2 else ""
+            lcell = (f'<td class="ln">{li + 1}</td><td class="del">{old}'
                      + (f'<span class="rule">{e(removed_by[li + 1])}</span>' if li + 1 in removed_by else "")
                      + "</td>") if li < i2 else '<td class="ln"></td><td></td>'
-            rcell = f'<td class="ln">{rj + 1}</td><td class="ins">{e(right[rj])}</td>' if rj < j2 else '<td class="ln"></td><td></td>'
+            rcell = f'<td class="ln">{rj + 1}</td><td class="ins">{new}</td>' if rj < j2 else '<td class="ln"></td><td></td>'
             rows.append(f"<tr>{lcell}{rcell}</tr>")
     return "".join(rows)
 

@@ -328,3 +328,17 @@ def test_a_sites_template_shows_its_lines_pages_and_largest_block(made):
     assert all(line in row for line in FOOTER)
     fineweb = page.all("data-dropped-by", "fineweb/quality")[0]["text"]
     assert "fineweb:" in fineweb and "(1)" in fineweb
+
+
+def test_failed_documents_are_listed_with_their_reason(made, tmp_path):
+    _, out = made
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    manifest = manifest_of(copy)
+    manifest["failures"] = [{"id": "broken.txt.gz", "reason": f"truncated gzip stream near {SCRIPT}"}]
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert cli("report", copy, "-q").exit_code == 0
+    html, page = page_of(copy)
+    summary = page.all("id", "summary")[0]["text"]
+    assert "broken.txt.gz" in summary and f"truncated gzip stream near {SCRIPT}" in summary
+    assert SCRIPT not in html

@@ -146,9 +146,10 @@ def _summary(manifest: dict[str, Any], found: Collected, mask: Callable[[str], s
         lines.append(f"<h3>Dropped, by reason</h3>{head}{''.join(rows[:REASONS])}</table>{more}")
     failures = manifest.get("failures") or []
     if failures:
-        rows = "".join(f"<tr><td>{e(mask(str(f.get('id', ''))))}</td><td>{e(mask(str(f.get('reason', ''))))}</td></tr>" for f in failures[:50])
+        failed = "".join(f"<tr><td>{e(mask(str(f.get('id', ''))))}</td><td>{e(mask(str(f.get('reason', ''))))}</td></tr>"
+                         for f in failures[:50])
         more = f'<p class="muted">and {n(len(failures) - 50)} more (manifest.json lists them)</p>' if len(failures) > 50 else ""
-        lines.append(f"<h3>Failed</h3><table><tr><th>document</th><th>reason</th></tr>{rows}</table>{more}")
+        lines.append(f"<h3>Failed</h3><table><tr><th>document</th><th>reason</th></tr>{failed}</table>{more}")
     return _section("summary", "Summary", f'<div class="cards">{cards}</div>' + "".join(lines))
 
 

@@ -342,3 +342,13 @@ def test_failed_documents_are_listed_with_their_reason(made, tmp_path):
     summary = page.all("id", "summary")[0]["text"]
     assert "broken.txt.gz" in summary and f"truncated gzip stream near {SCRIPT}" in summary
     assert SCRIPT not in html
+
+
+def test_a_damaged_provenance_is_said_with_its_line_and_exit_2(made, tmp_path):
+    _, out = made
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    lines = (copy / "provenance.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (copy / "provenance.jsonl").write_text("".join(lines[:3]) + lines[3][:40] + "\n", encoding="utf-8")
+    done = cli("report", copy)
+    assert done.exit_code == 2 and "line 4 is not a provenance record" in done.output

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from cleaner.core.engine import Pipeline
+from cleaner.io.errors import CorruptInputError
 from cleaner.io.provenance import PROVENANCE_NAMES, provenance_lines
 from cleaner.io.writers import write_atomic
 from cleaner.report import render
@@ -103,7 +104,10 @@ def build_report(
     total = int((manifest.get("counts") or {}).get("documents") or 0)
     if on_start is not None:
         on_start(total)
-    found = collect(provenance_lines(provenance), total, on_line, frozenset(documents))
+    try:
+        found = collect(provenance_lines(provenance), total, on_line, frozenset(documents))
+    except (ValueError, CorruptInputError) as exc:  # a truncated or damaged file: said, not a traceback
+        raise NotAReport(f"{provenance}: {exc}") from None
     pack_steps = (manifest.get("pack") or {}).get("steps") or []
     needs_mask = any(isinstance(s, str) and s.startswith("pii/") for s in pack_steps)
     pipeline = run_pipeline(out, manifest) if needs_mask else None

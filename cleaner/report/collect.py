@@ -380,8 +380,11 @@ def collect(lines: Any, total: int = 0, on_line: Callable[[], None] | None = Non
     """Gather the report's figures from provenance ``lines`` (an iterable of JSON lines);
     ``wanted``: ids of documents to show side by side besides the sampled ones."""
     collector = Collector(total, wanted)
-    for line in lines:
-        collector.add_line(line)
+    for number, line in enumerate(lines, 1):
+        try:
+            collector.add_line(line)
+        except (ValueError, AttributeError, TypeError) as exc:  # not JSON, or not a provenance record
+            raise ValueError(f"line {number:,} is not a provenance record ({type(exc).__name__}: {exc})"[:300]) from None
         if on_line is not None:
             on_line()
     return collector.found

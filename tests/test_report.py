@@ -250,6 +250,9 @@ def test_languages_and_diffs_are_listed(made):
     diffs = page.all("class", "diff")
     assert len([d for d in diffs if d["tag"] == "div"]) >= 3
     assert all(d["attrs"].get("data-doc") for d in diffs if d["tag"] == "div")
+    # the document that lost most comes first, beside its place at the top of its list
+    top = next(e for e in page.elements if e["tag"] == "code" and {"id": "most-removed"} in e["up"])
+    assert [d for d in diffs if d["tag"] == "div"][0]["attrs"]["data-doc"] == top["text"]
 
 
 def test_the_page_says_when_the_input_is_gone_or_changed(made, tmp_path):

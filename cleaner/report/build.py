@@ -136,10 +136,15 @@ def build_report(
 
 
 def _shown(found: Any, documents: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The documents shown side by side: those asked for, in the order asked, then the sampled ones."""
+    """The documents shown side by side: those asked for, in the order asked, the one that
+    lost most characters, then the sampled ones; each once."""
     chosen = {str(r.get("id")): r for r in found.chosen}
-    first = [chosen[d] for d in dict.fromkeys(documents) if d in chosen]
-    return first + [r for r in found.samples if str(r.get("id")) not in chosen]
+    shown = [chosen[d] for d in dict.fromkeys(documents) if d in chosen]
+    top = found.top
+    for record in ([top[0].record] if top else []) + found.samples:
+        if str(record.get("id")) not in {str(r.get("id")) for r in shown}:
+            shown.append(record)
+    return shown
 
 
 def _withheld(text: str) -> str:

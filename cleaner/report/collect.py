@@ -119,6 +119,7 @@ class TopDocument:
     chars_before: int
     chars_after: int
     steps: list[dict[str, Any]]
+    record: dict[str, Any] = field(default_factory=dict)  # what the side-by-side view needs of it
 
 
 @dataclass
@@ -236,7 +237,7 @@ class Collector:
             if removed <= 0:
                 found.unchanged += 1
             else:
-                self._offer_top(removed, share, position, doc, before, after, steps)
+                self._offer_top(removed, share, position, record)
             if removed > 0 and self._wants_sample(position):
                 found.samples.append(_sample(record))
         if doc in self.wanted and len(found.chosen) < MOST_CHOSEN:
@@ -317,14 +318,16 @@ class Collector:
         if len(copies) < COPIES:
             copies.append(doc)
 
-    def _offer_top(self, removed: int, share: float, position: int, doc: str, before: int, after: int,
-                   steps: list[dict[str, Any]]) -> None:
+    def _offer_top(self, removed: int, share: float, position: int, record: dict[str, Any]) -> None:
         top = self.found._top
         key = (removed, -position)
         if len(top) >= TOP and key <= top[0][:2]:
             return
+        steps = record.get("steps") or []
         kept_steps = [{k: (_cut(v)[0] if isinstance(v, str) else v) for k, v in s.items()} for s in steps[:TOP_STEPS]]
-        entry = TopDocument(removed, share, doc, before, after, kept_steps)
+        before, after = record.get("chars_before") or 0, record.get("chars_after") or 0
+        entry = TopDocument(removed, share, str(record.get("id")), before, after, kept_steps,
+                            {**_sample(record), "steps": kept_steps})
         if len(top) < TOP:
             slot = len(top)
             heapq.heappush(top, (removed, -position, slot))

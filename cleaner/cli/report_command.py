@@ -60,8 +60,9 @@ def report(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
-    """Write OUT/report.html: one self-contained page (no script, no network) showing
-    what the run in OUT removed and why: documents by status and drop reason,
+    """Write OUT/report.html: one page showing what the run in OUT removed and why.
+
+    The page is one self-contained file (no script, no network): documents by status and drop reason,
     characters in and out, every rule with how often it fired, what it removed and
     ten examples, the share removed per document, the documents that lost most,
     sites' templates, duplicate clusters, languages, filter drops, and a few

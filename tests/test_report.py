@@ -26,6 +26,8 @@ runner = CliRunner()
 
 SCRIPT = "<script>alert(1)</script>"
 ADDRESSES = ["jane.doe@mail-host.de", "tips@newsroom.io", "81.2.69.160", "151.101.1.69"]
+#: An address written as an entity: the run masks it once encoding/unescape-html-entities decoded it.
+HIDDEN = "ops&#64;hidden-desk.org"
 FOOTER = ["Subscribe to the weekly digest of our newsroom today",
           "About us and the team of editors behind this site", "Terms of use and the privacy notice of the site"]
 BODIES = [
@@ -60,7 +62,8 @@ def corpus(root: Path) -> Path:
                         "text": "\n".join([body, f"{body} More on this story later today, number {i}.", *FOOTER])})
     records.append({"id": "risky", "url": "https://other.example.net/x",
                     "text": f"Hello {SCRIPT} world.\nReaders wrote to tips@newsroom.io about the outage at 81.2.69.160 on Monday.\n"
-                            "The report was filed on Monday by the desk and sent to every reader who asked."})
+                            "The report was filed on Monday by the desk and sent to every reader who asked.\n"
+                            f"Corrections go to {HIDDEN} or to the clerk of the newsroom desk this week."})
     records.append({"id": "risky-copy", "url": "https://other.example.net/y", "text": records[-1]["text"]})
     records.append({"id": "tiny", "text": "ok"})
     for i in range(12):
@@ -225,7 +228,7 @@ def test_no_personal_data_of_the_input_reaches_the_page(made, tmp_path):
     html, page = page_of(copy)
     raw = (src / "records.jsonl").read_text() + HTML
     assert all(a in raw for a in ADDRESSES)
-    for address in ADDRESSES + ["ops@letters-desk.org"]:
+    for address in ADDRESSES + ["ops@letters-desk.org", "hidden-desk.org"]:
         assert address not in html, address
     # the document's text before cleaning was read back from the input and masked
     diffs = {e["attrs"]["data-doc"]: e["text"] for e in page.all("data-doc")}

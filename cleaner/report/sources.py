@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from cleaner.core.engine import Pipeline
+from cleaner.core.engine import Pipeline, apply_rules
 from cleaner.document import ReadFailure
 from cleaner.io.compression import open_binary
 from cleaner.io.html import DEFAULT_EXTRACTOR
 from cleaner.running.outputs import inside
 from cleaner.running.single import NoDocument, read_file
-from cleaner.running.worker import masked
 
 #: Characters of one text shown at most (the rest is said to be cut).
 MOST_CHARS = 30_000
@@ -46,12 +45,36 @@ class Texts:
 def private_mask(pipeline: Pipeline | None, needs: bool) -> Mask | None:
     """A function masking a text with ``pipeline``'s private rules (identity when it
     has none); None when the run ``needs`` masking and its pack is not known (then no
-    before-text may be shown)."""
+    before-text may be shown). See :func:`mask_lines`."""
     if pipeline is None:
         return None if needs else (lambda text: text)
     if not any(r.private for r in pipeline.rules):
         return (lambda text: text) if not needs else None
-    return lambda text: masked(text, pipeline)
+    return lambda text: mask_lines(text, pipeline)
+
+
+def mask_lines(text: str, pipeline: Pipeline) -> str:
+    """``text`` with what the pipeline's private rules find masked, line by line; and a
+    line whose personal data shows only once the pack's text rules have decoded it (an
+    address written ``jane&#64;mail.de``, or broken by a zero-width space: the run masked
+    it on a later pass) shown as those rules leave it, masked. Such a line is no longer
+    the input's, character for character; what the page may never show is the address."""
+    private = [r for r in pipeline.rules if r.private]
+    decoding = [r for r in pipeline.rules if r.kind == "text" and not r.private]
+    lines = []
+    for line in text.split("\n"):
+        if not line.strip():
+            lines.append(line)
+            continue
+        found = apply_rules(private, line)
+        plain = apply_rules(decoding, line).text if decoding else line
+        hidden = apply_rules(private, plain)
+        lines.append(" ".join(hidden.text.split("\n")).strip() if _masks(hidden) > _masks(found) else found.text)
+    return "\n".join(lines)
+
+
+def _masks(outcome: Any) -> int:
+    return sum(1 for step in outcome.steps if step.action == "masked")
 
 
 def input_path(root: Path, rel: str) -> Path:

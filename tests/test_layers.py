@@ -34,6 +34,7 @@ PLACES = {
     "cleaner.registry": "loading",  # the alias of cleaner.loading.registry
     "cleaner.running": "running",
     "cleaner.corpus.within": "running",  # judges one document within its corpus: runs the scans
+    "cleaner.report": "running",  # a finished run's report.html: reads provenance, the run's pack and its inputs
     "cleaner.cli": "interfaces",
     "cleaner.integrations": "interfaces",
     "cleaner.entry": "interfaces",

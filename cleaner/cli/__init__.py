@@ -1,4 +1,4 @@
-"""The command line (``cleaner run | clean | explain | rules``): what a user types, turned into
+"""The command line (``cleaner run | clean | explain | rules | report``): what a user types, turned into
 calls on the layers below, and their results printed. Imported only by :mod:`cleaner.entry`
 (the script) and tests; see docs/architecture.md.
 
@@ -10,6 +10,7 @@ from cleaner.cli import run_command  # noqa: F401, I001  (registers `cleaner run
 from cleaner.cli import clean_command  # noqa: F401
 from cleaner.cli import explain_command  # noqa: F401
 from cleaner.cli import rules_command  # noqa: F401
+from cleaner.cli import report_command  # noqa: F401
 from cleaner.cli.base import app, main
 
 __all__ = ["app", "main"]

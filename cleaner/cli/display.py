@@ -1,12 +1,13 @@
 """Progress of a run for people: a bar with documents/s and MB/s on a terminal,
-a plain line every few seconds otherwise (logs, CI), nothing with --quiet."""
+a plain line every few seconds otherwise (logs, CI), nothing with --quiet; the same
+for reading a run's provenance (``cleaner report``: :class:`ReadingProgress`)."""
 
 from __future__ import annotations
 
 import time
 
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from cleaner.running.run import Progress as RunProgress
 
@@ -109,3 +110,57 @@ def progress_for(console: Console, quiet: bool) -> BarProgress | LineProgress | 
     if quiet:
         return QuietProgress()
     return BarProgress(console) if console.is_terminal else LineProgress(console)
+
+
+class ReadingProgress:
+    """Progress of reading a run's provenance (``cleaner report``): a bar over its
+    documents on a terminal, a plain line every :data:`LINE_EVERY` seconds otherwise,
+    nothing with ``quiet``. Use as a context manager; :meth:`start` then :meth:`advance`."""
+
+    #: Documents between two looks at the clock (a line costs microseconds).
+    EVERY = 2048
+
+    def __init__(self, console: Console, quiet: bool = False, what: str = "reading provenance") -> None:
+        self.console = console
+        self.quiet = quiet
+        self.what = what
+        self.done = 0
+        self.pending = 0
+        self.started = self.last = time.perf_counter()
+        self.bar: Progress | None = None
+        if not quiet and console.is_terminal:
+            self.bar = Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                console=console, transient=True,
+            )
+            self.task = self.bar.add_task(what, total=None, rate="")
+
+    def __enter__(self) -> ReadingProgress:
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def start(self, total: int) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, total=total or None)
+        elif not self.quiet:
+            self.console.print(f"{self.what}: {total:,} documents", highlight=False)
+
+    def advance(self) -> None:
+        self.pending += 1
+        if self.pending < self.EVERY:
+            return
+        self.done += self.pending
+        self.pending = 0
+        now = time.perf_counter()
+        rate = f"{self.done / max(now - self.started, 1e-9):,.0f} docs/s"
+        if self.bar is not None:
+            self.bar.update(self.task, completed=self.done, rate=rate)
+        elif not self.quiet and now - self.last >= LINE_EVERY:
+            self.last = now
+            self.console.print(f"read {self.done:,} documents ({rate})", highlight=False)

@@ -115,6 +115,14 @@ def run(
             "(the input still has it) nor its reason (a corpus rule's stays: it names the site or the kept copy).",
         ),
     ] = ProvenanceLevel.full,
+    make_report: Annotated[
+        bool,
+        typer.Option(
+            "--report", rich_help_panel=OUTPUT,
+            help="At the end, also write OUT/report.html: one page showing what was removed and why "
+            "(as `cleaner report OUT` does).",
+        ),
+    ] = False,
     overwrite: Annotated[
         bool,
         typer.Option(
@@ -209,6 +217,12 @@ def run(
         if report.already_complete:
             out.print(f"{escape(str(output))} already holds this run, complete; nothing to do (--overwrite to redo it).")
         render.run_summary(out, report, output, pipeline, verbose=verbose)
+    if make_report and report.documents:
+        from cleaner.cli.report_command import write_report  # here: importing it first would list it first in --help
+
+        seconds = write_report(output, input_root=None, quiet=quiet, console=out)
+        if not quiet:
+            out.print(f"run {report.seconds:.2f}s · report {seconds:.2f}s", highlight=False)
     nothing = render.no_documents_line(report, input)
     if nothing:
         err.print(f"[bold red]error:[/] {escape(nothing)}", highlight=False)

@@ -1,0 +1,138 @@
+"""Building ``OUT/report.html`` from a finished run's OUT: find its manifest and
+provenance, gather in one streaming pass (:mod:`~cleaner.report.collect`), read the
+sampled documents' texts back (:mod:`~cleaner.report.sources`), write the page
+(:mod:`~cleaner.report.render`) atomically."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from cleaner.core.engine import Pipeline
+from cleaner.io.provenance import PROVENANCE_NAMES, provenance_lines
+from cleaner.io.writers import write_atomic
+from cleaner.report import render
+from cleaner.report.collect import collect
+from cleaner.report.sources import Texts, private_mask, texts
+
+REPORT_NAME = "report.html"
+MANIFEST = "manifest.json"
+
+
+class NotAReport(ValueError):
+    """OUT holds no finished run to report on (no manifest or no provenance)."""
+
+
+@dataclass
+class Built:
+    path: Path
+    documents: int
+    seconds: float
+    size: int
+
+
+def find_provenance(out: Path) -> Path:
+    """The run's provenance file in ``out`` (plain or compressed)."""
+    for name in PROVENANCE_NAMES:
+        if (out / name).is_file():
+            return out / name
+    raise NotAReport(f"{out} holds no provenance.jsonl (nor .gz, .zst): give the OUT of a finished `cleaner run`")
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    path = out / MANIFEST
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NotAReport(f"{out} holds no manifest.json: give the OUT of a finished `cleaner run`") from None
+    except (OSError, ValueError) as exc:
+        raise NotAReport(f"{path} is not readable JSON ({exc})") from None
+    if not isinstance(found, dict) or "counts" not in found:
+        raise NotAReport(f"{path} is not a cleaner run's manifest")
+    return found
+
+
+def run_pipeline(out: Path, manifest: dict[str, Any]) -> Pipeline | None:
+    """The run's pack, for its private (``pii/*``) rules: loaded again from OUT's state,
+    else the manifest's private rules with their options; None when neither loads."""
+    try:
+        from cleaner.running.finished_run import FinishedRun
+
+        pipeline = FinishedRun(out).pipeline()
+        if pipeline is not None:
+            return pipeline
+    except Exception:  # an older OUT, a pack gone: fall back on the manifest
+        pass
+    pack = manifest.get("pack") or {}
+    private = [s for s in pack.get("steps") or [] if isinstance(s, str) and s.startswith("pii/")]
+    if not private:
+        return None
+    try:
+        from cleaner.loading.pack import load_pack
+
+        options = {k: v for k, v in (pack.get("options") or {}).items() if k in private}
+        return load_pack(enable=private, options=options or None, warn=False)
+    except Exception:
+        return None
+
+
+def build_report(
+    out: Path,
+    *,
+    input_root: Path | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_line: Callable[[], None] | None = None,
+    documents: tuple[str, ...] = (),
+) -> Built:
+    """Write ``out/report.html``. ``input_root``: where the run's inputs are now
+    (default: the manifest's ``input``). ``on_start(documents)`` is called once with
+    the manifest's document count, ``on_line()`` after each provenance line.
+    ``documents``: ids of documents to show side by side before the sampled ones.
+    Raises :class:`NotAReport` when ``out`` is not a finished run's folder."""
+    started = time.perf_counter()
+    if not out.is_dir():
+        raise NotAReport(f"{out}: no such folder")
+    manifest = read_manifest(out)
+    provenance = find_provenance(out)
+    total = int((manifest.get("counts") or {}).get("documents") or 0)
+    if on_start is not None:
+        on_start(total)
+    found = collect(provenance_lines(provenance), total, on_line, frozenset(documents))
+    pack_steps = (manifest.get("pack") or {}).get("steps") or []
+    needs_mask = any(isinstance(s, str) and s.startswith("pii/") for s in pack_steps)
+    pipeline = run_pipeline(out, manifest) if needs_mask else None
+    mask = private_mask(pipeline, needs_mask)
+    root = input_root if input_root is not None else (Path(manifest["input"]) if manifest.get("input") else None)
+    options = manifest.get("options") or {}
+    diffs: list[tuple[dict[str, Any], Texts]] = [(r, texts(r, out, root, options, mask)) for r in _shown(found, documents)]
+    notes = []
+    missing = sorted(set(documents) - {str(r.get("id")) for r in found.chosen})
+    if missing:
+        notes.append(f"No document has the id {', '.join(missing)} (asked for with --diff).")
+    if found.documents != total:
+        notes.append(f"provenance has {found.documents:,} documents, the manifest {total:,}: the figures at the top "
+                     "are the manifest's, the rest provenance's")
+    if root is not None and not root.exists():
+        notes.append(f"The run's input {root} is no longer there: the texts before cleaning cannot be shown "
+                     "(give --input IN where it is now).")
+    html = render.page(manifest, found, diffs, name=out.resolve().name, mask=mask or _withheld, notes=notes)
+    path = out / REPORT_NAME
+    data = html.encode("utf-8")
+    write_atomic(path, data)
+    return Built(path, found.documents, time.perf_counter() - started, len(data))
+
+
+def _shown(found: Any, documents: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The documents shown side by side: those asked for, in the order asked, then the sampled ones."""
+    chosen = {str(r.get("id")): r for r in found.chosen}
+    first = [chosen[d] for d in dict.fromkeys(documents) if d in chosen]
+    return first + [r for r in found.samples if str(r.get("id")) not in chosen]
+
+
+def _withheld(text: str) -> str:
+    """What shows of a string from outside provenance when the run masked personal
+    data and its pack cannot be loaded to mask it: nothing of it."""
+    return "(withheld: personal data may be in it)"

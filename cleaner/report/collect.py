@@ -1,0 +1,336 @@
+"""What the report shows, gathered from a run's provenance in one streaming pass.
+
+Memory is bounded whatever the provenance's size: per rule a few counters and at most
+:data:`EXAMPLES` examples (each cut to :data:`EXAMPLE_CHARS`); the :data:`TOP`
+documents that lost most (a heap); a fixed histogram; per language and per site with
+template removals a few counters (a site without a template line costs nothing);
+:data:`CLUSTERS` duplicate clusters of :data:`COPIES` copies; :data:`SAMPLES`
+documents for the side-by-side diffs. Nothing depends on the order of a dict or on
+chance: the same provenance gives the same report.
+
+Examples are the first ones met, spread across sites: once a rule has its
+:data:`EXAMPLES`, an example from a site it has none of yet takes the place of the
+latest one from its most represented site.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from cleaner.corpus.removals import TEMPLATE_RULE, UNKNOWN_SITE, site_in_reason
+
+#: Examples kept per rule.
+EXAMPLES = 10
+#: Characters kept of one example's text (the rest is said to be cut).
+EXAMPLE_CHARS = 400
+#: Documents listed as those that lost most.
+TOP = 20
+#: Steps kept per listed document.
+TOP_STEPS = 60
+#: Bins of the histogram of the share removed per kept document (0-10 %, ..., 90-100 %).
+BINS = 10
+#: Duplicate clusters kept, and copies kept per cluster.
+CLUSTERS = 50
+COPIES = 10
+#: Documents shown side by side, before and after.
+SAMPLES = 6
+#: Documents that may be asked for by id (``--diff ID``).
+MOST_CHOSEN = 50
+#: Sites listed with their template removals (those with most lines removed).
+SITES = 100
+DUPLICATE_RULE = "corpus/duplicates"
+
+
+@dataclass
+class Example:
+    """One thing a rule did to one document."""
+
+    doc: str
+    text: str  # what went (a removed line), else the rule's reason, else its size
+    chars: int  # characters it removed (negative: added)
+    line: int | None = None
+    cut: bool = False
+    site: str = ""
+
+
+@dataclass
+class RuleFigures:
+    fired: int = 0  # steps, as the manifest's ``rules`` counts them
+    chars_removed: int = 0  # in kept documents, as the manifest's ``characters`` counts them
+    chars_added: int = 0
+    documents: int = 0
+    examples: list[Example] = field(default_factory=list)
+
+    def offer(self, example: Example) -> None:
+        """Keep ``example`` if the rule has fewer than :data:`EXAMPLES`, or if its
+        site is new to the rule (then in place of the latest from the most represented site)."""
+        if len(self.examples) < EXAMPLES:
+            self.examples.append(example)
+            return
+        sites = Counter(e.site for e in self.examples)
+        if example.site in sites:
+            return
+        most, count = max(sites.items(), key=lambda kv: (kv[1], kv[0]))
+        if count < 2:
+            return
+        index = max(i for i, e in enumerate(self.examples) if e.site == most)
+        self.examples[index] = example
+
+
+@dataclass
+class SiteFigures:
+    lines: int = 0
+    pages: int = 0
+    chars: int = 0
+    block_lines: int = 0  # the largest run of consecutive template lines on one page
+    block_doc: str = ""
+
+
+@dataclass
+class TopDocument:
+    removed: int
+    share: float
+    doc: str
+    chars_before: int
+    chars_after: int
+    steps: list[dict[str, Any]]
+
+
+@dataclass
+class Collected:
+    """Everything the report needs from provenance (see the module docs)."""
+
+    documents: int = 0
+    status: Counter = field(default_factory=Counter)
+    chars_in: int = 0
+    chars_out: int = 0
+    rules: dict[str, RuleFigures] = field(default_factory=dict)
+    histogram: list[int] = field(default_factory=lambda: [0] * BINS)
+    unchanged: int = 0  # kept documents nothing was removed from
+    languages: Counter = field(default_factory=Counter)
+    language_chars: Counter = field(default_factory=Counter)
+    sites: dict[str, SiteFigures] = field(default_factory=dict)
+    clusters: dict[str, list[str]] = field(default_factory=dict)
+    duplicate_kinds: Counter = field(default_factory=Counter)
+    duplicates: int = 0
+    drop_rules: Counter = field(default_factory=Counter)
+    drop_reasons: Counter = field(default_factory=Counter)
+    light: bool = False  # some removal had no text (a light provenance)
+    _top: list[tuple[int, int, int]] = field(default_factory=list)  # (removed, -position, slot)
+    _top_docs: dict[int, TopDocument] = field(default_factory=dict)
+    samples: list[dict[str, Any]] = field(default_factory=list)
+    chosen: list[dict[str, Any]] = field(default_factory=list)  # the documents asked for by id
+    _sample_at: list[int] = field(default_factory=list)
+
+    @property
+    def top(self) -> list[TopDocument]:
+        """The documents that lost most characters, most first (ties: the earlier first)."""
+        order = sorted(self._top, key=lambda t: (-t[0], -t[1]))
+        return [self._top_docs[slot] for _, _, slot in order]
+
+
+def site_of(record: dict[str, Any]) -> str:
+    """A document's site: its URL's host (metadata, WARC source), else its input file's folder."""
+    meta = record.get("meta") or {}
+    source = record.get("source") or {}
+    url = meta.get("url") or source.get("url") or (source.get("extra") or {}).get("url")
+    if isinstance(url, str) and url:
+        try:
+            host = urlsplit(url).hostname
+        except ValueError:
+            host = None
+        if host:
+            return host
+    folder = str(PurePosixPath(str(source.get("path") or "")).parent)
+    return "" if folder == "." else folder
+
+
+def _cut(text: str) -> tuple[str, bool]:
+    return (text, False) if len(text) <= EXAMPLE_CHARS else (text[:EXAMPLE_CHARS], True)
+
+
+class Collector:
+    """Feed it provenance lines in order (:meth:`add_line`), then read :attr:`found`.
+    ``total``: the run's document count (the manifest's), to spread the diff samples."""
+
+    def __init__(self, total: int = 0, wanted: frozenset[str] = frozenset()) -> None:
+        self.found = Collected()
+        self.wanted = wanted
+        self.position = 0
+        step = max(total // SAMPLES, 1) if total else 1
+        self.found._sample_at = [i * step for i in range(SAMPLES)]
+
+    def add_line(self, line: str) -> None:
+        if line.strip():
+            self.add(json.loads(line))
+
+    def add(self, record: dict[str, Any]) -> None:
+        found = self.found
+        position = self.position
+        self.position += 1
+        found.documents += 1
+        status = record.get("status") or ""
+        found.status[status] += 1
+        before = record.get("chars_before") or 0
+        after = record.get("chars_after") or 0
+        found.chars_in += before
+        found.chars_out += after
+        doc = str(record.get("id"))
+        steps = record.get("steps") or []
+        site = site_of(record)
+        kept = status not in ("dropped", "failed")
+        touched: set[str] = set()
+        for step in steps:
+            self._step(step, doc, site, kept, touched)
+        for rule in touched:
+            found.rules[rule].documents += 1
+        self._templates(steps, doc)
+        language = (record.get("meta") or {}).get("language")
+        if isinstance(language, str) and language:
+            found.languages[language] += 1
+            if kept:
+                found.language_chars[language] += after
+        if status == "dropped":
+            last = steps[-1] if steps else {}
+            found.drop_reasons[last.get("label") or record.get("reason") or ""] += 1
+            if last.get("action") == "dropped":
+                found.drop_rules[last.get("rule", "")] += 1
+                if last.get("rule") == DUPLICATE_RULE:
+                    self._duplicate(doc, last.get("why") or record.get("reason") or "")
+        if kept and before > 0:
+            removed = before - after
+            share = max(removed, 0) / before
+            found.histogram[min(int(share * BINS), BINS - 1)] += 1
+            if removed <= 0:
+                found.unchanged += 1
+            else:
+                self._offer_top(removed, share, position, doc, before, after, steps)
+            if removed > 0 and self._wants_sample(position):
+                found.samples.append(_sample(record))
+        if doc in self.wanted and len(found.chosen) < MOST_CHOSEN:
+            found.chosen.append(_sample(record))
+
+    def _step(self, step: dict[str, Any], doc: str, site: str, kept: bool, touched: set[str]) -> None:
+        rule = step.get("rule", "")
+        action = step.get("action")
+        if action == "kept":
+            return
+        figures = self.found.rules.get(rule)
+        if figures is None:
+            figures = self.found.rules[rule] = RuleFigures()
+        figures.fired += 1
+        touched.add(rule)
+        delta = (step.get("chars_before") or 0) - (step.get("chars_after") or 0)
+        if kept and not (action == "changed" and step.get("why")):
+            if delta > 0:
+                figures.chars_removed += delta
+            else:
+                figures.chars_added -= delta
+        text = step.get("text")
+        if text is None and action == "removed":
+            self.found.light = True
+        if text is None:
+            text = step.get("why") or (f"{action} {delta:,} characters" if delta >= 0 else f"{action}, {-delta:,} characters added")
+        if len(figures.examples) >= EXAMPLES and any(e.site == site for e in figures.examples):
+            return  # the common case on a big run: nothing to copy
+        body, cut = _cut(str(text))
+        figures.offer(Example(doc, body, delta, step.get("line"), cut, site))
+
+    def _templates(self, steps: list[dict[str, Any]], doc: str) -> None:
+        lines: dict[str, list[int]] = {}
+        chars: Counter = Counter()
+        for step in steps:
+            if step.get("rule") != TEMPLATE_RULE or step.get("action") != "removed":
+                continue
+            site = site_in_reason(step.get("why")) or UNKNOWN_SITE
+            lines.setdefault(site, []).append(step.get("line") or 0)
+            chars[site] += (step.get("chars_before") or 0) - (step.get("chars_after") or 0)
+        for site, numbers in lines.items():
+            figures = self.found.sites.get(site)
+            if figures is None:
+                figures = self.found.sites[site] = SiteFigures()
+            figures.lines += len(numbers)
+            figures.pages += 1
+            figures.chars += chars[site]
+            block = _longest_run(sorted(numbers))
+            if block > figures.block_lines:
+                figures.block_lines, figures.block_doc = block, doc
+
+    def _duplicate(self, doc: str, why: str) -> None:
+        """Counted by kind; the first :data:`CLUSTERS` clusters met keep :data:`COPIES` copies each
+        (the manifest lists the largest)."""
+        found = self.found
+        found.duplicates += 1
+        found.duplicate_kinds["near" if why.startswith("near") else "exact"] += 1
+        kept = _kept_in(why)
+        copies = found.clusters.get(kept)
+        if copies is None:
+            if len(found.clusters) >= CLUSTERS:
+                return
+            copies = found.clusters[kept] = []
+        if len(copies) < COPIES:
+            copies.append(doc)
+
+    def _offer_top(self, removed: int, share: float, position: int, doc: str, before: int, after: int,
+                   steps: list[dict[str, Any]]) -> None:
+        top = self.found._top
+        key = (removed, -position)
+        if len(top) >= TOP and key <= top[0][:2]:
+            return
+        kept_steps = [{k: (_cut(v)[0] if isinstance(v, str) else v) for k, v in s.items()} for s in steps[:TOP_STEPS]]
+        entry = TopDocument(removed, share, doc, before, after, kept_steps)
+        if len(top) < TOP:
+            slot = len(top)
+            heapq.heappush(top, (removed, -position, slot))
+        else:
+            _, _, slot = heapq.heapreplace(top, (removed, -position, top[0][2]))
+        self.found._top_docs[slot] = entry
+
+    def _wants_sample(self, position: int) -> bool:
+        """A kept document with removals at or after each of :data:`SAMPLES` evenly spread places."""
+        taken = len(self.found.samples)
+        return taken < SAMPLES and position >= self.found._sample_at[taken]
+
+
+def _sample(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: record.get(k) for k in ("id", "status", "reason", "source", "output", "chars_before", "chars_after", "steps")}
+
+
+def _longest_run(numbers: list[int]) -> int:
+    best = run = 0
+    previous = None
+    for n in numbers:
+        run = run + 1 if previous is not None and n == previous + 1 else 1
+        best = max(best, run)
+        previous = n
+    return best
+
+
+def _kept_in(why: str) -> str:
+    """The kept document a duplicate's reason names ("exact duplicate of X", "near-duplicate of X, Jaccard ≈ 0.91")."""
+    for lead in ("exact duplicate of another copy of ", "exact duplicate of ", "near-duplicate of "):
+        if why.startswith(lead):
+            rest = why[len(lead):]
+            for tail in (", through another of its copies", ", Jaccard ≈ "):
+                if tail in rest:
+                    rest = rest[: rest.rindex(tail)]
+            return rest
+    return why
+
+
+def collect(lines: Any, total: int = 0, on_line: Callable[[], None] | None = None,
+            wanted: frozenset[str] = frozenset()) -> Collected:
+    """Gather the report's figures from provenance ``lines`` (an iterable of JSON lines);
+    ``wanted``: ids of documents to show side by side besides the sampled ones."""
+    collector = Collector(total, wanted)
+    for line in lines:
+        collector.add_line(line)
+        if on_line is not None:
+            on_line()
+    return collector.found

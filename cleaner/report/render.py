@@ -1,0 +1,341 @@
+"""The report as one HTML page: inline stylesheet, inline SVG charts, no script, no
+link to anything outside the file.
+
+Every string that comes from the corpus or the run (ids, removed text, reasons, sites,
+languages, paths) goes through :func:`e` (``html.escape`` with quotes, so it is safe
+in text and in double-quoted attributes alike); numbers are formatted here. A headline
+figure is ``<span data-figure="NAME" data-value="RAW">12,345</span>`` so that tools
+(and the browser test) read the raw number while people read the formatted one; the
+names are listed in docs/report.md.
+
+Expanding parts are ``<details>``: no JavaScript needed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from html import escape
+from typing import Any, Callable
+
+from cleaner.report import svg
+from cleaner.report.collect import BINS, Collected, Example, TopDocument
+from cleaner.report.sources import Texts
+
+#: Rules shown in the chart (the table lists them all).
+CHART_RULES = 30
+#: Unchanged lines kept around a change in a diff; longer runs fold.
+CONTEXT = 3
+
+STYLE = """
+:root { --fg:#1d232b; --muted:#5b6672; --line:#d9dee4; --bar:#3b6ea8; --del:#fde3e1; --ins:#def5e0; --bg:#fff; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg);
+       margin: 0 auto; max-width: 1200px; padding: 1em 1.5em 4em; }
+h1 { font-size: 1.6em; margin: .3em 0; } h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid var(--line); }
+h3 { font-size: 1.05em; margin: 1.2em 0 .4em; }
+nav a { margin-right: 1em; } .muted, .note { color: var(--muted); } .note { font-style: italic; }
+.cards { display: flex; flex-wrap: wrap; gap: .8em; margin: 1em 0; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: .6em 1em; min-width: 9em; }
+.card .big { font-size: 1.5em; font-weight: 600; display: block; }
+table { border-collapse: collapse; margin: .5em 0; } th, td { border-bottom: 1px solid var(--line); padding: .25em .6em;
+  text-align: left; vertical-align: top; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+code, .text, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+.text { white-space: pre-wrap; word-break: break-word; }
+.example { border-left: 3px solid var(--bar); padding: .15em .6em; margin: .3em 0; background: #f6f8fa; }
+.example .doc { color: var(--muted); font-size: 12px; display: block; }
+details { margin: .3em 0; } summary { cursor: pointer; }
+svg.chart { display: block; max-width: 100%; height: auto; margin: .6em 0; }
+svg .bar { fill: var(--bar); } svg .axis { stroke: var(--muted); } svg text { font: 11px system-ui, sans-serif; fill: var(--fg); }
+table.diff { width: 100%; table-layout: fixed; } table.diff td { font-family: ui-monospace, Menlo, Consolas, monospace;
+  font-size: 12px; white-space: pre-wrap; word-break: break-word; border: none; padding: 0 .4em; }
+table.diff td.ln { width: 3.5em; color: var(--muted); text-align: right; } td.del { background: var(--del); }
+td.ins { background: var(--ins); } tr.fold td { color: var(--muted); text-align: center; background: #f6f8fa; }
+td .rule { color: #8a2b21; font-size: 11px; margin-left: .5em; }
+"""
+
+
+def e(value: object) -> str:
+    """Escaped for HTML text and double-quoted attributes."""
+    return escape(str(value), quote=True)
+
+
+def n(value: int | float) -> str:
+    return f"{value:,}"
+
+
+def figure(name: str, value: int, tag: str = "span", cls: str = "") -> str:
+    """A number that the page's readers and its tests can both read."""
+    attr = f' class="{cls}"' if cls else ""
+    return f'<{tag}{attr} data-figure="{e(name)}" data-value="{int(value)}">{n(int(value))}</{tag}>'
+
+
+def cell(name: str, value: int) -> str:
+    return figure(name, value, "td", "n")
+
+
+def pct(part: int | float, whole: int | float) -> str:
+    return f"{part / whole:.1%}" if whole else "–"
+
+
+def page(manifest: dict[str, Any], found: Collected, diffs: list[tuple[dict[str, Any], Texts]], *, name: str,
+         mask: Callable[[str], str], notes: list[str]) -> str:
+    """The whole page. ``mask`` masks a string from the run that provenance did not
+    (the manifest's site names and ids); ``notes`` are said under the title."""
+    sections = [
+        _summary(manifest, found), _rules(found), _share(found), _most_removed(found),
+        _sites(manifest, found, mask), _duplicates(manifest, found, mask), _languages(found),
+        _filters(manifest, found), _diffs(diffs),
+    ]
+    nav = " ".join(f'<a href="#{key}">{label}</a>' for key, label in (
+        ("summary", "Summary"), ("rules", "Rules"), ("removed-share", "Share removed"),
+        ("most-removed", "Most removed"), ("sites", "Sites"), ("duplicates", "Duplicates"),
+        ("languages", "Languages"), ("filters", "Filters"), ("diffs", "Before / after")))
+    pack = manifest.get("pack") or {}
+    options = manifest.get("options") or {}
+    head = (
+        f"<h1>cleaner report — {e(name)}</h1>"
+        f'<p class="muted">pack <code>{e(pack.get("name", "?"))}</code> · cleaner {e(manifest.get("cleaner_version", "?"))}'
+        f' · input <code>{e(mask(str(manifest.get("input", "?"))))}</code>'
+        f' · provenance level {e(options.get("provenance_level") or "full")}'
+        f' · run took {e(manifest.get("seconds", "?"))} s</p>'
+        + "".join(f'<p class="note">{e(note)}</p>' for note in notes)
+        + f"<nav>{nav}</nav>"
+    )
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+        f"<title>cleaner report — {e(name)}</title><style>{STYLE}</style></head><body>"
+        + head + "".join(sections) + "</body></html>\n"
+    )
+
+
+def _section(key: str, title: str, body: str) -> str:
+    return f'<section id="{key}"><h2>{e(title)}</h2>{body}</section>'
+
+
+def _summary(manifest: dict[str, Any], found: Collected) -> str:
+    counts = manifest.get("counts") or {}
+    cards = "".join(
+        f'<div class="card"><span class="muted">{label}</span>{figure(key, value, "span", "big")}</div>'
+        for key, label, value in (
+            ("documents", "documents", counts.get("documents", 0)), ("ok", "ok", counts.get("ok", 0)),
+            ("dropped", "dropped", counts.get("dropped", 0)), ("failed", "failed", counts.get("failed", 0)),
+            ("chars_in", "characters in", manifest.get("chars_in", 0)),
+            ("chars_out", "characters out", manifest.get("chars_out", 0)),
+        )
+    )
+    chars_in, chars_out = manifest.get("chars_in", 0), manifest.get("chars_out", 0)
+    account = manifest.get("characters") or {}
+    lines = [f"<p>{n(chars_in - chars_out)} characters fewer ({pct(chars_in - chars_out, chars_in)} of those read): "
+             f"rules removed {n(account.get('removed_by_rules', 0))} and added {n(account.get('added_by_rules', 0))} "
+             f"in kept documents; dropped documents held {n(account.get('in_dropped_documents', 0))}, failed ones "
+             f"{n(account.get('in_failed_documents', 0))}.</p>"]
+    reasons = manifest.get("dropped_reasons") or {}
+    if reasons:
+        rows = "".join(f'<tr data-reason="{e(reason)}"><td>{e(reason)}</td>{cell("count", count)}</tr>'
+                       for reason, count in reasons.items())
+        lines.append(f"<h3>Dropped, by reason</h3><table><tr><th>reason</th><th class=\"n\">documents</th></tr>{rows}</table>")
+    failures = manifest.get("failures") or []
+    if failures:
+        rows = "".join(f"<tr><td>{e(f.get('id', ''))}</td><td>{e(f.get('reason', ''))}</td></tr>" for f in failures[:50])
+        more = f'<p class="muted">and {n(len(failures) - 50)} more (manifest.json lists them)</p>' if len(failures) > 50 else ""
+        lines.append(f"<h3>Failed</h3><table><tr><th>document</th><th>reason</th></tr>{rows}</table>{more}")
+    return _section("summary", "Summary", f'<div class="cards">{cards}</div>' + "".join(lines))
+
+
+def _example(example: Example) -> str:
+    where = f"line {example.line} · " if example.line else ""
+    cut = " …" if example.cut else ""
+    return (f'<div class="example"><span class="text">{e(example.text)}{cut}</span>'
+            f'<span class="doc">{where}document <code>{e(example.doc)}</code></span></div>')
+
+
+def _rules(found: Collected) -> str:
+    rules = sorted(found.rules.items(), key=lambda kv: (-kv[1].fired, kv[0]))
+    if not rules:
+        return _section("rules", "Rules", "<p>No rule changed any document.</p>")
+    chart = svg.hbars([(rule, f.fired) for rule, f in rules[:CHART_RULES]], title="times each rule fired")
+    rows = "".join(
+        f'<tr data-rule="{e(rule)}"><td><a href="#ex-{e(rule)}"><code>{e(rule)}</code></a></td>{cell("fired", f.fired)}'
+        f'{cell("documents", f.documents)}{cell("chars_removed", f.chars_removed)}{cell("chars_added", f.chars_added)}</tr>'
+        for rule, f in rules
+    )
+    table = ("<table><tr><th>rule</th><th class=\"n\">fired</th><th class=\"n\">documents</th>"
+             "<th class=\"n\">characters removed</th><th class=\"n\">characters added</th></tr>" + rows + "</table>")
+    note = ('<p class="note">This run kept light provenance: a removed line\'s text is not recorded, '
+            "so examples give its size and line number.</p>") if found.light else ""
+    examples = "".join(
+        f'<details open id="ex-{e(rule)}"><summary><code>{e(rule)}</code> — {n(len(f.examples))} of {n(f.fired)}</summary>'
+        f'<div data-examples="{e(rule)}">{"".join(_example(x) for x in f.examples)}</div></details>'
+        for rule, f in rules
+    )
+    intro = ("<p>Fired: the rule's steps (a removed line, a change), as manifest.json counts them. Characters "
+             "removed and added: in documents kept. Examples: the first met, spread across sites.</p>")
+    return _section("rules", "Rules", intro + chart + table + "<h3>Examples</h3>" + note + examples)
+
+
+def _share(found: Collected) -> str:
+    labels = [f"{i * 100 // BINS}–{(i + 1) * 100 // BINS}%" for i in range(BINS)]
+    chart = svg.columns(found.histogram, labels, title="kept documents by share of characters removed")
+    kept = sum(found.histogram)
+    body = (f"<p>Kept documents by the share of their characters the rules removed ({n(kept)} documents; "
+            f"{n(found.unchanged)} lost nothing). Dropped documents lose all and are not counted here.</p>" + chart
+            + "<table><tr><th>share removed</th><th class=\"n\">documents</th></tr>"
+            + "".join(f'<tr data-bin="{i}"><td>{labels[i]}</td>{cell("documents", c)}</tr>' for i, c in enumerate(found.histogram))
+            + "</table>")
+    return _section("removed-share", "Share removed per document", body)
+
+
+def _step_line(step: dict[str, Any]) -> str:
+    delta = (step.get("chars_before") or 0) - (step.get("chars_after") or 0)
+    what = step.get("text") if step.get("text") is not None else step.get("why") or ""
+    line = f" line {e(step['line'])}" if step.get("line") else ""
+    return (f"<tr><td><code>{e(step.get('rule', ''))}</code></td><td>{e(step.get('action', ''))}{line}</td>"
+            f'<td class="n">{n(delta)}</td><td class="text">{e(what)}</td></tr>')
+
+
+def _top(doc: TopDocument) -> str:
+    steps = "".join(_step_line(s) for s in doc.steps)
+    return (f"<details><summary><code>{e(doc.doc)}</code>: {n(doc.removed)} of {n(doc.chars_before)} characters "
+            f"removed ({doc.share:.0%})</summary><table><tr><th>rule</th><th>action</th><th class=\"n\">chars</th>"
+            f"<th>what</th></tr>{steps}</table></details>")
+
+
+def _most_removed(found: Collected) -> str:
+    top = found.top
+    if not top:
+        return _section("most-removed", "Documents that lost most", "<p>No kept document lost characters.</p>")
+    return _section("most-removed", "Documents that lost most",
+                    f"<p>The {len(top)} kept documents the rules removed most characters from, each with its steps.</p>"
+                    + "".join(_top(d) for d in top))
+
+
+def _sites(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str]) -> str:
+    report = (manifest.get("corpus") or {}).get("corpus/site-template")
+    if report is None and not found.sites:
+        return _section("sites", "Sites and templates",
+                        "<p>This run had no template rule (<code>--pack corpus</code> adds corpus/site-template).</p>")
+    report = report or {}
+    removed = report.get("removed") or {}
+    head = (f"<p>{n(report.get('sites', 0))} sites; {n(report.get('sites_with_evidence', 0))} with enough pages for "
+            f"template evidence; {n(removed.get('lines', 0))} template lines removed from {n(removed.get('pages', 0))} pages.</p>")
+    evidence = {str(entry.get("site")): entry for entry in report.get("largest") or []}
+    sites = sorted(found.sites.items(), key=lambda kv: (-kv[1].lines, kv[0]))[:100]
+    rows = "".join(
+        f'<tr data-site="{e(mask(site))}"><td>{e(mask(site))}</td>{cell("pages", evidence.get(site, {}).get("pages", 0))}'
+        f'{cell("template_lines", f.lines)}{cell("pages_touched", f.pages)}{cell("chars", f.chars)}'
+        f'{cell("largest_block", f.block_lines)}<td><code>{e(f.block_doc)}</code></td></tr>'
+        for site, f in sites
+    )
+    table = ("<table><tr><th>site</th><th class=\"n\">pages</th><th class=\"n\">template lines removed</th>"
+             "<th class=\"n\">pages touched</th><th class=\"n\">characters</th><th class=\"n\">largest block (lines)</th>"
+             "<th>on document</th></tr>" + rows + "</table>") if rows else "<p>No template line was removed.</p>"
+    quiet = [entry for site, entry in evidence.items() if site not in found.sites][:50]
+    rest = ""
+    if quiet:
+        rest = ("<details><summary>Sites with evidence but no line removed</summary><table><tr><th>site</th>"
+                "<th class=\"n\">pages</th><th class=\"n\">recurring lines</th></tr>"
+                + "".join(f"<tr><td>{e(mask(str(q.get('site'))))}</td>{cell('pages', q.get('pages', 0))}"
+                          f"{cell('recurring_lines', q.get('recurring_lines', 0))}</tr>" for q in quiet)
+                + "</table></details>")
+    return _section("sites", "Sites and templates", head + table + rest)
+
+
+def _duplicates(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str]) -> str:
+    report = (manifest.get("corpus") or {}).get("corpus/duplicates")
+    if report is None:
+        return _section("duplicates", "Duplicates",
+                        "<p>This run had no duplicate rule (<code>--pack corpus</code> adds corpus/duplicates).</p>")
+    kinds = ", ".join(f"{n(c)} {k}" for k, c in sorted(found.duplicate_kinds.items()))
+    head = (f"<p>{figure('duplicates', report.get('duplicates', 0))} duplicates dropped in "
+            f"{figure('clusters', report.get('clusters', 0))} clusters{f' ({kinds})' if kinds else ''}.</p>")
+    largest = (report.get("largest") or [])[:50]
+    rows = "".join(
+        f'<tr data-cluster="{e(mask(str(c.get("kept"))))}"><td><code>{e(mask(str(c.get("kept"))))}</code></td>'
+        f'{cell("copies", len(c.get("copies") or []))}<td>'
+        + ", ".join(f"<code>{e(mask(str(x)))}</code>" for x in (c.get("copies") or [])[:10])
+        + (" …" if len(c.get("copies") or []) > 10 else "") + "</td></tr>"
+        for c in largest
+    )
+    table = ("<h3>Largest clusters</h3><table><tr><th>kept</th><th class=\"n\">copies</th><th>copies dropped</th></tr>"
+             + rows + "</table>") if rows else ""
+    return _section("duplicates", "Duplicates", head + table)
+
+
+def _languages(found: Collected) -> str:
+    if not found.languages:
+        return _section("languages", "Languages",
+                        "<p>No document has a language in its metadata (the language rules set <code>meta.language</code>).</p>")
+    items = sorted(found.languages.items(), key=lambda kv: (-kv[1], kv[0]))
+    chart = svg.hbars(items[:30], title="documents by language")
+    rows = "".join(f'<tr data-language="{e(lang)}"><td><code>{e(lang)}</code></td>{cell("documents", count)}'
+                   f'{cell("chars_out", found.language_chars[lang])}</tr>' for lang, count in items)
+    return _section("languages", "Languages", chart + "<table><tr><th>language</th><th class=\"n\">documents</th>"
+                    "<th class=\"n\">characters kept</th></tr>" + rows + "</table>")
+
+
+def _filters(manifest: dict[str, Any], found: Collected) -> str:
+    by_rule = manifest.get("dropped_by_rule") or {}
+    if not by_rule:
+        return _section("filters", "Filters and drops", "<p>No rule dropped a document.</p>")
+    items = sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))
+    chart = svg.hbars(items, title="documents dropped by rule")
+    rows = "".join(f'<tr data-dropped-by="{e(rule)}"><td><code>{e(rule)}</code></td>{cell("count", count)}</tr>'
+                   for rule, count in items)
+    return _section("filters", "Filters and drops", chart + "<table><tr><th>rule</th><th class=\"n\">documents dropped</th></tr>"
+                    + rows + "</table><p class=\"muted\">The reasons, with their thresholds, are in the summary.</p>")
+
+
+def _diff_rows(before: str, after: str, removed_by: dict[int, str]) -> str:
+    left, right = before.split("\n"), after.split("\n")
+    rows = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, left, right, autojunk=False).get_opcodes():
+        if tag == "equal":
+            span = i2 - i1
+            if span > 2 * CONTEXT + 1:
+                pairs = list(range(CONTEXT)) + [None] + list(range(span - CONTEXT, span))
+            else:
+                pairs = list(range(span))
+            for k in pairs:
+                if k is None:
+                    rows.append(f'<tr class="fold"><td colspan="4">… {n(span - 2 * CONTEXT)} unchanged lines …</td></tr>')
+                else:
+                    rows.append(f'<tr><td class="ln">{i1 + k + 1}</td><td>{e(left[i1 + k])}</td>'
+                                f'<td class="ln">{j1 + k + 1}</td><td>{e(right[j1 + k])}</td></tr>')
+            continue
+        for k in range(max(i2 - i1, j2 - j1)):
+            li, rj = i1 + k, j1 + k
+            lcell = (f'<td class="ln">{li + 1}</td><td class="del">{e(left[li])}'
+                     + (f'<span class="rule">{e(removed_by[li + 1])}</span>' if li + 1 in removed_by else "")
+                     + "</td>") if li < i2 else '<td class="ln"></td><td></td>'
+            rcell = f'<td class="ln">{rj + 1}</td><td class="ins">{e(right[rj])}</td>' if rj < j2 else '<td class="ln"></td><td></td>'
+            rows.append(f"<tr>{lcell}{rcell}</tr>")
+    return "".join(rows)
+
+
+def _diff(record: dict[str, Any], texts: Texts) -> str:
+    doc = str(record.get("id"))
+    removed_by = {s["line"]: s.get("rule", "") for s in record.get("steps") or [] if s.get("action") == "removed" and s.get("line")}
+    head = (f"<h3><code>{e(doc)}</code> — {n(record.get('chars_before') or 0)} → {n(record.get('chars_after') or 0)} characters</h3>")
+    notes = "".join(f'<p class="note">{e(x)}</p>' for x in (texts.before_note, texts.after_note) if x)
+    if texts.before is None or texts.after is None:
+        body = notes + "".join(f'<p class="muted">removed by <code>{e(s.get("rule", ""))}</code>: '
+                               f'<span class="text">{e(s.get("text") or s.get("why") or "")}</span></p>'
+                               for s in (record.get("steps") or []) if s.get("action") == "removed")
+        if texts.after is not None:
+            body += f"<details><summary>Text after</summary><pre class=\"text\">{e(texts.after)}</pre></details>"
+    else:
+        body = notes + ("<table class=\"diff\"><colgroup><col style=\"width:3.5em\"><col><col style=\"width:3.5em\"><col>"
+                        "</colgroup><tr><th></th><th>before (what the rules saw)</th><th></th><th>after (the output)</th></tr>"
+                        + _diff_rows(texts.before, texts.after, removed_by) + "</table>")
+    return f'<div class="diff" data-doc="{e(doc)}">{head}{body}</div>'
+
+
+def _diffs(diffs: list[tuple[dict[str, Any], Texts]]) -> str:
+    if not diffs:
+        return _section("diffs", "Before and after", "<p>No kept document had anything removed.</p>")
+    return _section("diffs", "Before and after",
+                    "<p>A few kept documents, spread over the run, side by side: the text the rules saw (read again from "
+                    "the input) and the output. Removed lines are red, with the rule that removed them; changed lines "
+                    "are red and green.</p>" + "".join(_diff(r, t) for r, t in diffs))

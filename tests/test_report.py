@@ -1,0 +1,298 @@
+"""``cleaner report OUT`` and ``cleaner run --report``: the page's figures are the
+manifest's, each rule shows at most ten of its removals with their documents, every
+string from the corpus is escaped, personal data the run masked never shows (not
+even in the texts read back from the input), the page is the same for the same OUT,
+it says when the input is gone or changed, and it reads compressed and light
+provenance. An OUT with no run is refused with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cleaner.cli import app
+from cleaner.report.collect import EXAMPLES, Collector
+
+from conftest import SEEDS
+
+runner = CliRunner()
+
+SCRIPT = "<script>alert(1)</script>"
+ADDRESSES = ["jane.doe@mail-host.de", "tips@newsroom.io", "81.2.69.160", "151.101.1.69"]
+FOOTER = ["Subscribe to the weekly digest of our newsroom today",
+          "About us and the team of editors behind this site", "Terms of use and the privacy notice of the site"]
+BODIES = [
+    "The council approved the new budget on Tuesday after a long debate about school funding and roads.",
+    "Rain is expected across the region for most of the week, with clearer skies returning on Sunday.",
+    "The museum opens a new wing next month, showing paintings that have not been seen in public before.",
+    "Local farmers report a strong harvest this year despite the dry spring and the late frost in May.",
+]
+WORDS = ("harbour ships night winter captain cargo crane storm pier tide fishermen market lighthouse ferry dock "
+         "sailors morning weather coast boats nets anchor gulls waves rope deck engine island bay")
+HTML = """<html lang="en"><head><title>Letters from readers</title>
+<meta name="author" content="ops@letters-desk.org"><link rel="canonical" href="http://151.101.1.69/letters"></head>
+<body><article><h1>Letters from readers</h1>
+<p>Our editors answer every letter within a week, and they read all of them carefully before replying.</p>
+<p>Write to jane.doe@mail-host.de or visit 151.101.1.69 for the archive of all our published letters.</p>
+</article></body></html>
+"""
+
+
+def corpus(root: Path) -> Path:
+    """Text files, an HTML page, and records: a site with a template, duplicates, a
+    short page a filter drops, a line ``residue/share-on-network`` removes from
+    twelve documents, a script and personal data."""
+    src = root / "in"
+    (src / "pages").mkdir(parents=True)
+    for seed in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(seed, src / seed.name)
+    (src / "pages" / "letters.html").write_text(HTML, encoding="utf-8")
+    records = []
+    for i, body in enumerate(BODIES):
+        records.append({"id": f"news-{i}", "url": f"https://news.example.org/{i}",
+                        "text": "\n".join([body, f"{body} More on this story later today, number {i}.", *FOOTER])})
+    records.append({"id": "risky", "url": "https://other.example.net/x",
+                    "text": f"Hello {SCRIPT} world.\nReaders wrote to tips@newsroom.io about the outage at 81.2.69.160 on Monday.\n"
+                            "The report was filed on Monday by the desk and sent to every reader who asked."})
+    records.append({"id": "risky-copy", "url": "https://other.example.net/y", "text": records[-1]["text"]})
+    records.append({"id": "tiny", "text": "ok"})
+    for i in range(12):
+        words = WORDS.split()
+        random.Random(i).shuffle(words)
+        records.append({"id": f"shared-{i:02d}", "url": f"https://site{i}.example.com/{i}",
+                        "text": f"{' '.join(words[:14]).capitalize()}.\nShare on Facebook\n{' '.join(words[14:]).capitalize()}."})
+    (src / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return src
+
+
+def cli(*args: object) -> object:
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+PACKS = ["--pack", "pii", "--pack", "corpus", "--pack", "fineweb", "--jobs", "1"]
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("report")
+    src = corpus(root)
+    out = root / "out"
+    done = cli("run", src, out, *PACKS, "--report")
+    assert done.exit_code == 0, done.output
+    assert "report: " in done.output and "report.html" in done.output
+    return src, out
+
+
+class Page(HTMLParser):
+    """The elements of a page, each with its attributes, text and ancestors' attributes."""
+
+    VOID = {"meta", "col", "br", "img", "input", "link", "hr"}
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[dict] = []
+        self.elements: list[dict] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        element = {"tag": tag, "attrs": dict(attrs), "text": "", "up": [e["attrs"] for e in self.stack]}
+        self.elements.append(element)
+        if tag not in self.VOID:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag, attrs):
+        self.elements.append({"tag": tag, "attrs": dict(attrs), "text": "", "up": [e["attrs"] for e in self.stack]})
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()["tag"] == tag:
+                break
+
+    def handle_data(self, data):
+        for element in self.stack:
+            element["text"] += data
+
+    def all(self, attr: str, value: str | None = None) -> list[dict]:
+        return [e for e in self.elements if attr in e["attrs"] and (value is None or e["attrs"][attr] == value)]
+
+    def figures(self, row_attr: str) -> dict[str, dict[str, int]]:
+        """``{row key: {figure name: value}}`` for the rows marked with ``row_attr``."""
+        found: dict[str, dict[str, int]] = {}
+        for e in self.all("data-figure"):
+            row = next((a[row_attr] for a in reversed(e["up"]) if row_attr in a), None)
+            if row is not None:
+                found.setdefault(row, {})[e["attrs"]["data-figure"]] = int(e["attrs"]["data-value"])
+        return found
+
+
+def page_of(out: Path) -> tuple[str, Page]:
+    html = (out / "report.html").read_text(encoding="utf-8")
+    return html, Page(html)
+
+
+def manifest_of(out: Path) -> dict:
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_the_headline_figures_are_the_manifests_shown_with_separators(made):
+    _, out = made
+    manifest = manifest_of(out)
+    _, page = page_of(out)
+    shown = {e["attrs"]["data-figure"]: e for e in page.all("data-figure") if not any(
+        k in a for a in e["up"] for k in ("data-rule", "data-reason", "data-dropped-by", "data-language", "data-bin",
+                                           "data-site", "data-cluster"))}
+    expected = {**manifest["counts"], "chars_in": manifest["chars_in"], "chars_out": manifest["chars_out"]}
+    for name, value in expected.items():
+        assert int(shown[name]["attrs"]["data-value"]) == value, name
+        assert shown[name]["text"] == f"{value:,}"
+    assert manifest["chars_in"] >= 1000  # so that the separator shows
+    assert next(e for e in page.elements if e["tag"] == "title")["text"] == "cleaner report — out"
+    for key in ("summary", "rules", "removed-share", "most-removed", "sites", "duplicates", "languages", "filters", "diffs"):
+        assert page.all("id", key), key
+
+
+def test_each_rule_fired_as_the_manifest_counts_and_removed_what_it_counts(made):
+    _, out = made
+    manifest = manifest_of(out)
+    rows = page_of(out)[1].figures("data-rule")
+    assert {rule: f["fired"] for rule, f in rows.items()} == manifest["rules"]
+    assert sum(f["chars_removed"] for f in rows.values()) == manifest["characters"]["removed_by_rules"]
+    reasons = page_of(out)[1].figures("data-reason")
+    assert {r: f["count"] for r, f in reasons.items()} == manifest["dropped_reasons"]
+    by_rule = page_of(out)[1].figures("data-dropped-by")
+    assert {r: f["count"] for r, f in by_rule.items()} == manifest["dropped_by_rule"]
+    assert set(manifest["dropped_by_rule"]) >= {"corpus/duplicates", "fineweb/quality"}
+
+
+def test_a_rule_shows_ten_examples_with_their_documents_spread_over_sites(made):
+    _, out = made
+    _, page = page_of(out)
+    rule = "residue/share-on-network"
+    assert manifest_of(out)["rules"][rule] == 12
+    box = page.all("data-examples", rule)[0]
+    examples = [e for e in page.elements if "example" in e["attrs"].get("class", "").split()
+                and {"data-examples": rule} in [{"data-examples": a.get("data-examples")} for a in e["up"]]]
+    assert len(examples) == EXAMPLES
+    assert all("Share on Facebook" in x["text"] and "shared-" in x["text"] for x in examples)
+    assert "Share on Facebook" in box["text"]
+    template = page.all("data-examples", "corpus/site-template")
+    assert template and "Subscribe to the weekly digest" in template[0]["text"]
+
+
+def test_examples_are_bounded_and_spread_across_sites():
+    collector = Collector()
+    for i in range(100):
+        collector.add({"id": f"d{i}", "status": "ok", "chars_before": 10, "chars_after": 5,
+                       "meta": {"url": f"https://s{0 if i < 50 else i}.org/"},
+                       "steps": [{"rule": "r/x", "action": "removed", "line": 1, "text": "x" * 1000,
+                                  "chars_before": 10, "chars_after": 5}]})
+    examples = collector.found.rules["r/x"].examples
+    assert len(examples) == EXAMPLES and collector.found.rules["r/x"].fired == 100
+    assert all(len(x.text) <= 400 and x.cut for x in examples)
+    assert len({x.site for x in examples}) == EXAMPLES  # the other sites took the places of s0's copies
+    assert len(collector.found.top) == 20
+
+
+def test_a_script_in_a_document_shows_as_text(made):
+    _, out = made
+    html, page = page_of(out)
+    assert "<script" not in html.lower() and SCRIPT not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert any(SCRIPT in e["text"] for e in page.all("class", "example"))
+    assert not page.all("src") and "<link" not in html and "@import" not in html  # nothing fetched
+
+
+def test_no_personal_data_of_the_input_reaches_the_page(made, tmp_path):
+    src, out = made
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    done = cli("report", copy, "--diff", "risky", "--diff", "pages/letters.html")
+    assert done.exit_code == 0, done.output
+    html, page = page_of(copy)
+    raw = (src / "records.jsonl").read_text() + HTML
+    assert all(a in raw for a in ADDRESSES)
+    for address in ADDRESSES + ["ops@letters-desk.org"]:
+        assert address not in html, address
+    # the document's text before cleaning was read back from the input and masked
+    diffs = {e["attrs"]["data-doc"]: e["text"] for e in page.all("data-doc")}
+    assert "risky" in diffs and "email@example.com" in diffs["risky"] and SCRIPT in diffs["risky"]
+    assert "email@example.com" in diffs["pages/letters.html"] and "192.0.2.1" in diffs["pages/letters.html"]
+    assert list(diffs)[:2] == ["risky", "pages/letters.html"]
+
+
+def test_the_same_out_gives_the_same_page(made, tmp_path):
+    _, out = made
+    first = (out / "report.html").read_bytes()
+    done = cli("report", out, "--quiet")
+    assert done.exit_code == 0 and done.output == ""
+    assert (out / "report.html").read_bytes() == first
+
+
+def test_languages_and_diffs_are_listed(made):
+    _, out = made
+    _, page = page_of(out)
+    languages = page.figures("data-language")
+    assert languages["en"]["documents"] >= 5
+    diffs = page.all("class", "diff")
+    assert len([d for d in diffs if d["tag"] == "div"]) >= 3
+    assert all(d["attrs"].get("data-doc") for d in diffs if d["tag"] == "div")
+
+
+def test_the_page_says_when_the_input_is_gone_or_changed(made, tmp_path):
+    src, out = made
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    done = cli("report", copy, "--input", tmp_path / "nowhere")
+    assert done.exit_code == 0, done.output
+    html = (copy / "report.html").read_text(encoding="utf-8")
+    assert "is no longer there" in html
+    changed = tmp_path / "in"
+    shutil.copytree(src, changed)
+    for seed in changed.glob("*.txt"):
+        seed.write_text(seed.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
+    done = cli("report", copy, "--input", changed)
+    html = (copy / "report.html").read_text(encoding="utf-8")
+    assert "has changed since the run" in html
+
+
+@pytest.mark.parametrize("extra", [["--provenance-compress", "zst"], ["--provenance-compress", "gz", "--provenance-level", "light"]])
+def test_compressed_and_light_provenance_give_the_manifests_figures(made, tmp_path, extra):
+    src, _ = made
+    out = tmp_path / "out"
+    assert cli("run", src, out, *PACKS, *extra).exit_code == 0
+    assert not (out / "provenance.jsonl").exists()
+    done = cli("report", out)
+    assert done.exit_code == 0, done.output
+    manifest = manifest_of(out)
+    html, page = page_of(out)
+    assert {r: f["fired"] for r, f in page.figures("data-rule").items()} == manifest["rules"]
+    assert int(page.all("data-figure", "documents")[0]["attrs"]["data-value"]) == manifest["counts"]["documents"]
+    assert ("light provenance" in html) == ("light" in extra)
+    for address in ADDRESSES:
+        assert address not in html
+
+
+def test_an_out_without_a_run_is_refused_with_exit_2(tmp_path, made):
+    _, out = made
+    done = cli("report", tmp_path / "missing")
+    assert done.exit_code == 2 and "no such folder" in done.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = cli("report", empty)
+    assert done.exit_code == 2 and "no manifest.json" in done.output
+    (empty / "manifest.json").write_text((out / "manifest.json").read_text())
+    done = cli("report", empty)
+    assert done.exit_code == 2 and "no provenance.jsonl" in done.output
+    assert not (empty / "report.html").exists()
+
+
+def test_help_lists_report_after_the_other_commands():
+    listed = re.findall(r"│ (\w+) ", cli("--help").output)
+    assert listed.index("report") > listed.index("run")

@@ -78,9 +78,14 @@ READ_FIGURES = """() => {
     headline: Object.fromEntries(%s.map((n) => [n, summary === null ? null : num(fig(summary, n))])),
     fired: rows("data-rule", "fired"),
     chars_removed: rows("data-rule", "chars_removed"),
+    chars_added: rows("data-rule", "chars_added"),
     reasons: rows("data-reason", "count"),
     dropped_by: rows("data-dropped-by", "count"),
     languages: rows("data-language", "documents"),
+    duplicates: num(document.querySelector('#duplicates [data-figure="duplicates"]')),
+    clusters: num(document.querySelector('#duplicates [data-figure="clusters"]')),
+    // some sit in folded <details>: their text, not what is rendered
+    every: [...document.querySelectorAll("[data-figure]")].map((el) => ({value: el.dataset.value, text: el.textContent})),
   };
 }""" % json.dumps(HEADLINE)
 
@@ -182,9 +187,19 @@ def _shown(figure: dict | None) -> int:
     return value
 
 
+def _reveal(locator) -> None:
+    """Scroll to ``locator`` and, if it is folded away in a closed <details>, open it as a reader would."""
+    locator.scroll_into_view_if_needed()
+    if not locator.is_visible():
+        locator.locator("xpath=ancestor::details[1]/summary").click()
+    assert locator.is_visible()
+
+
 def test_figures_on_the_page_equal_the_manifest(loaded):
     manifest = loaded.manifest
     figures = loaded.page.evaluate(READ_FIGURES)
+    for figure in figures["every"]:  # whatever the page states, it shows the number it holds
+        _shown(figure)
     headline = {name: _shown(figures["headline"][name]) for name in HEADLINE}
     assert headline == {**manifest["counts"], "chars_in": manifest["chars_in"], "chars_out": manifest["chars_out"]}
     assert headline["dropped"] == 1 and headline["ok"] == 4
@@ -192,22 +207,31 @@ def test_figures_on_the_page_equal_the_manifest(loaded):
     fired = {rule: _shown(f) for rule, f in figures["fired"].items()}
     # every rule the manifest counts has its row; a row the manifest lacks fired nothing
     assert {r: n for r, n in fired.items() if n} == manifest["rules"]
-    for rule in fired:
-        _shown(figures["chars_removed"][rule])
+    # the rules' characters add up to the manifest's
+    removed = sum(_shown(figures["chars_removed"][rule]) for rule in fired)
+    assert removed == manifest["characters"]["removed_by_rules"]
+    if figures["chars_added"]:
+        added = sum(_shown(f) for f in figures["chars_added"].values())
+        assert added == manifest["characters"]["added_by_rules"]
     assert {r: _shown(f) for r, f in figures["reasons"].items()} == manifest["dropped_reasons"]
     assert {r: _shown(f) for r, f in figures["dropped_by"].items()} == manifest["dropped_by_rule"]
+    duplicates = manifest["corpus"]["corpus/duplicates"]
+    assert (_shown(figures["duplicates"]), _shown(figures["clusters"])) == (
+        duplicates["duplicates"], duplicates["clusters"])
+    # languages: the kept documents by the language provenance gives them
+    records = [json.loads(line) for line in (loaded.out / "provenance.jsonl").read_text(encoding="utf-8").splitlines()]
+    languages: dict[str, int] = {}
+    for record in records:
+        if record["status"] == "ok" and (language := (record.get("meta") or {}).get("language")):
+            languages[language] = languages.get(language, 0) + 1
+    assert {lang: _shown(f) for lang, f in figures["languages"].items()} == languages == {"en": 4}
 
 
 def test_a_rules_example_removal_is_visible(loaded):
-    page = loaded.page
-    examples = page.locator('[data-examples="residue/exit-mobile-version"] .example')
+    examples = loaded.page.locator('[data-examples="residue/exit-mobile-version"] .example')
     assert examples.count() == 2  # one per document that lost the line
     first = examples.first
-    first.scroll_into_view_if_needed()
-    if not first.is_visible():  # folded away: open it as a reader would
-        page.locator('[data-examples="residue/exit-mobile-version"]').locator(
-            "xpath=ancestor-or-self::details/summary").first.click()
-    assert first.is_visible()
+    _reveal(first)
     text = first.inner_text()
     assert "Exit mobile version" in text
     assert "article.txt" in text or "markup.txt" in text
@@ -220,8 +244,12 @@ def test_markup_in_a_document_shows_as_text_and_never_runs(loaded):
     assert page.evaluate("window.__pwned") is None
     # the removed line, as its rule's example: the markup is there to read, character for character
     teaser = page.locator('[data-examples="residue/read-also-teaser"] .example').first
+    _reveal(teaser)
     assert SCRIPT in teaser.inner_text() and IMG in teaser.inner_text()
-    assert page.get_by_text(SCRIPT).first.is_visible() or SCRIPT in teaser.text_content()
+    # the kept line, in the document's before and after
+    kept = page.locator('.diff[data-doc="markup.txt"]').get_by_text("The page showed").first
+    _reveal(kept)
+    assert f"The page showed {SCRIPT} and {IMG}" in kept.inner_text()
     # and nowhere as markup: no element came from the corpus
     assert page.evaluate("[...document.scripts].filter((s) => s.textContent.includes('alert(')).length") == 0
     assert page.locator("[onerror]").count() == 0

@@ -40,6 +40,11 @@ Sections (``--sections``, all by default):
 * ``provenance``: ``--pack page-dump`` on the varied ``--provenance-mb`` corpus with
   the full provenance, ``--provenance-compress zst``, ``--provenance-level light`` and
   both: the provenance file's size and its ratio to the input's.
+* ``report``: ``cleaner report`` on the OUT of a ``--pack corpus`` run (``--report-pack
+  page-dump`` adds page-dump) of the varied ``--report-mb`` corpus: the report's time
+  beside the run's, and its peak resident memory (the 1 GB run: ``--report-mb 1000``; on a
+  machine where that takes hours, ``--report-copies K`` reports on the run's provenance
+  K times over, each copy with its own ids and sites).
 
 Usage (needs the `bench` extra for psutil); the issue's figures, then a quick one:
 
@@ -69,7 +74,7 @@ import psutil
 
 from corpus import REPO, text_pool  # bench/ is on sys.path when run as a script
 
-SECTIONS = ("kill", "stats", "speed", "memory", "html", "wet", "provenance")
+SECTIONS = ("kill", "stats", "speed", "memory", "html", "wet", "provenance", "report")
 
 
 # --- corpora -------------------------------------------------------------------------
@@ -466,6 +471,59 @@ def provenance_section(args: argparse.Namespace, pool: list[tuple[str, str]]) ->
               f"{size / nbytes:5.2f}x the input; {m.seconds:.0f} s, exit {m.exit_code}", flush=True)
 
 
+def report_section(args: argparse.Namespace, pool: list[tuple[str, str]]) -> None:
+    """``cleaner report`` on the OUT of a ``--pack corpus`` run of the varied ``--report-mb``
+    corpus (``--report-pack page-dump`` adds page-dump: a provenance about 3 times the
+    input): its time beside the run's, and its peak memory, which must not grow with
+    the provenance (read streaming, a bounded amount kept)."""
+    src = args.workdir / f"varied-{args.report_mb:g}mb.jsonl"
+    docs, nbytes = build_corpus(src, args.report_mb, pool, "varied")
+    out = args.workdir / "out-report"
+    extra = ["--pack", "corpus", *(["--pack", args.report_pack] if args.report_pack else [])]
+    print(f"\n## cleaner report, varied {nbytes / 1e6:,.0f} MB ({docs:,} documents), {' '.join(extra)}, --jobs {args.jobs}")
+    before = load()
+    run = measure(cleaner_cmd(src, out, args.jobs, "--overwrite", *extra))
+    (written,) = [p for p in out.iterdir() if p.name.startswith("provenance.jsonl")]
+    size = written.stat().st_size
+    print(f"run:    {run.seconds:7.1f} s, exit {run.exit_code}; provenance {size / 1e6:,.0f} MB; {before}", flush=True)
+    exe = shutil.which("cleaner") or str(Path(sys.executable).parent / "cleaner")
+    if args.report_copies > 1:
+        out, size = copied_run(out, written, args.report_copies)
+        print(f"provenance copied {args.report_copies} times, each copy's ids and sites its own: {size / 1e6:,.0f} MB",
+              flush=True)
+    for turn in range(args.repeat):
+        before = load()
+        report = measure([exe, "report", str(out), "--quiet"])
+        page = (out / "report.html").stat().st_size
+        print(f"report: {report.seconds:7.1f} s ({report.seconds / run.seconds:.2f}x the run), peak RSS "
+              f"{report.peak_main_mb:.0f} MB, {size / 1e6 / report.seconds:.1f} MB/s of provenance; page "
+              f"{page / 1e6:.2f} MB, exit {report.exit_code}; {before}", flush=True)
+
+
+def copied_run(out: Path, provenance: Path, copies: int) -> tuple[Path, int]:
+    """An OUT beside ``out`` whose provenance is ``out``'s ``copies`` times over, each copy's
+    document ids and sites (in URLs and template reasons) prefixed with its number, and
+    whose manifest counts as many documents: a provenance of 1 GB to report on where a
+    1 GB run takes hours (a loaded machine). The report reads it as a real run's; the
+    texts before cleaning are the run's inputs (same source, same sha256)."""
+    big = out.with_name(f"{out.name}-x{copies}")
+    shutil.rmtree(big, ignore_errors=True)
+    big.mkdir(parents=True)
+    for item in out.iterdir():
+        if item.is_file() and not item.name.startswith("provenance") and item.name not in ("manifest.json", "report.html"):
+            os.link(item, big / item.name)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["counts"] = {k: v * copies for k, v in manifest["counts"].items()}
+    (big / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    with (big / "provenance.jsonl").open("w", encoding="utf-8") as target:
+        for copy in range(copies):
+            with provenance.open(encoding="utf-8") as lines:
+                for line in lines:
+                    target.write(line.replace('"doc-', f'"c{copy}-doc-').replace("//p", f"//c{copy}p")
+                                 .replace(" of p", f" of c{copy}p"))
+    return big, (big / "provenance.jsonl").stat().st_size
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bench-dir", type=Path, help="a folder in the layout of shared/bench (gold/naive texts, html/)")
@@ -481,6 +539,10 @@ def main() -> None:
     parser.add_argument("--html-pages", type=int, default=0, help="HTML pages for the HTML path (0: all of scrapinghub)")
     parser.add_argument("--wet-records", type=int, default=30000, help="records of the WET file (a quarter is run too)")
     parser.add_argument("--provenance-mb", type=float, default=40, help="corpus size for the provenance sizes")
+    parser.add_argument("--report-mb", type=float, default=1000, help="corpus size for the report's time and memory")
+    parser.add_argument("--report-copies", type=int, default=1,
+                        help="report on the run's provenance this many times over (ids and sites varied per copy)")
+    parser.add_argument("--report-pack", default="", help="a pack added to --pack corpus for the report's run (page-dump)")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
     if sections - set(SECTIONS):
@@ -505,6 +567,8 @@ def main() -> None:
         wet_section(args)
     if "provenance" in sections:
         provenance_section(args, pool)
+    if "report" in sections:
+        report_section(args, pool)
 
 
 if __name__ == "__main__":

@@ -206,7 +206,8 @@ def test_a_script_in_a_document_shows_as_text(made):
     assert "<script" not in html.lower() and SCRIPT not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert any(SCRIPT in e["text"] for e in page.all("class", "example"))
-    assert not page.all("src") and "<link" not in html and "@import" not in html  # nothing fetched
+    assert not page.all("src") and "@import" not in html and "url(" not in html  # nothing fetched
+    assert [e["attrs"] for e in page.elements if e["tag"] == "link"] == [{"rel": "icon", "href": "data:,"}]
 
 
 def test_no_personal_data_of_the_input_reaches_the_page(made, tmp_path):
@@ -296,3 +297,17 @@ def test_an_out_without_a_run_is_refused_with_exit_2(tmp_path, made):
 def test_help_lists_report_after_the_other_commands():
     listed = re.findall(r"│ (\w+) ", cli("--help").output)
     assert listed.index("report") > listed.index("run")
+
+
+def test_a_run_started_over_removes_the_previous_report_and_a_dropped_document_can_be_shown(made, tmp_path):
+    src, out = made
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    done = cli("report", copy, "--diff", "tiny", "--diff", "no-such-id")
+    assert done.exit_code == 0, done.output
+    html, page = page_of(copy)
+    tiny = page.all("data-doc", "tiny")[0]["text"]
+    assert "dropped" in tiny and "Text before" in tiny
+    assert "No document has the id no-such-id" in html
+    assert cli("run", src, copy, "--jobs", "1", "--overwrite").exit_code == 0
+    assert not (copy / "report.html").exists()

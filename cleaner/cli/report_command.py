@@ -29,7 +29,7 @@ def write_report(output: Path, *, input_root: Path | None, quiet: bool, console:
         raise _fail(str(exc), 2) from None
     if not quiet:
         console.print(
-            f"report: {escape(str(built.path))} ({built.size / 1e6:,.1f} MB) from {built.documents:,} documents "
+            f"report: {escape(str(built.path))} ({_size(built.size)}) from {built.documents:,} documents "
             f"in {built.seconds:.2f}s",
             highlight=False,
         )
@@ -76,3 +76,7 @@ def report(
     provenance).
     """
     write_report(output, input_root=input, quiet=quiet, console=out, documents=tuple(diff or ()))
+
+
+def _size(nbytes: int) -> str:
+    return f"{nbytes / 1e6:,.1f} MB" if nbytes >= 1e6 else f"{nbytes / 1e3:,.0f} KB"

@@ -221,7 +221,7 @@ def run(
         from cleaner.cli.report_command import write_report  # here: importing it first would list it first in --help
 
         seconds = write_report(output, input_root=None, quiet=quiet, console=out)
-        if not quiet:
+        if not quiet and not report.already_complete:
             out.print(f"run {report.seconds:.2f}s · report {seconds:.2f}s", highlight=False)
     nothing = render.no_documents_line(report, input)
     if nothing:

@@ -17,8 +17,9 @@ from cleaner.io.writers import write_atomic
 from cleaner.report import render
 from cleaner.report.collect import collect
 from cleaner.report.sources import Texts, private_mask, texts
+from cleaner.running.state import REPORT
 
-REPORT_NAME = "report.html"
+REPORT_NAME = REPORT
 MANIFEST = "manifest.json"
 
 

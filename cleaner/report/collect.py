@@ -236,7 +236,7 @@ class Collector:
         if text is None and action == "removed":
             self.found.light = True
         if text is None:
-            text = step.get("why") or (f"{action} {delta:,} characters" if delta >= 0 else f"{action}, {-delta:,} characters added")
+            text = step.get("why") or _size_of(action, delta)
         if len(figures.examples) >= EXAMPLES and any(e.site == site for e in figures.examples):
             return  # the common case on a big run: nothing to copy
         body, cut = _cut(str(text))
@@ -296,6 +296,16 @@ class Collector:
         """A kept document with removals at or after each of :data:`SAMPLES` evenly spread places."""
         taken = len(self.found.samples)
         return taken < SAMPLES and position >= self.found._sample_at[taken]
+
+
+def _size_of(action: str | None, delta: int) -> str:
+    """What a step without text did, in words: "removed: 42 characters", "changed: 2 characters added"."""
+    if delta == 0:
+        return f"{action} (same length)"
+    if action == "removed":
+        return f"a line of {delta:,} characters (its text not recorded)"
+    what = "removed" if delta > 0 else "added"
+    return f"{action}: {abs(delta):,} character{'' if abs(delta) == 1 else 's'} {what}"
 
 
 def _sample(record: dict[str, Any]) -> dict[str, Any]:

@@ -105,6 +105,7 @@ def page(manifest: dict[str, Any], found: Collected, diffs: list[tuple[dict[str,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+        "<link rel=\"icon\" href=\"data:,\">"  # no favicon fetched (the policy above would refuse it, with an error)
         f"<title>cleaner report — {e(name)}</title><style>{STYLE}</style></head><body>"
         + head + "".join(sections) + "</body></html>\n"
     )
@@ -317,14 +318,18 @@ def _diff_rows(before: str, after: str, removed_by: dict[int, str]) -> str:
 def _diff(record: dict[str, Any], texts: Texts) -> str:
     doc = str(record.get("id"))
     removed_by = {s["line"]: s.get("rule", "") for s in record.get("steps") or [] if s.get("action") == "removed" and s.get("line")}
-    head = (f"<h3><code>{e(doc)}</code> — {n(record.get('chars_before') or 0)} → {n(record.get('chars_after') or 0)} characters</h3>")
+    status = record.get("status") or "ok"
+    said = "" if status == "ok" else f" — {e(status)}: {e(record.get('reason') or '')}"
+    head = (f"<h3><code>{e(doc)}</code> — {n(record.get('chars_before') or 0)} → {n(record.get('chars_after') or 0)} "
+            f"characters{said}</h3>")
     notes = "".join(f'<p class="note">{e(x)}</p>' for x in (texts.before_note, texts.after_note) if x)
     if texts.before is None or texts.after is None:
         body = notes + "".join(f'<p class="muted">removed by <code>{e(s.get("rule", ""))}</code>: '
                                f'<span class="text">{e(s.get("text") or s.get("why") or "")}</span></p>'
                                for s in (record.get("steps") or []) if s.get("action") == "removed")
-        if texts.after is not None:
-            body += f"<details><summary>Text after</summary><pre class=\"text\">{e(texts.after)}</pre></details>"
+        for label, text in (("Text before", texts.before), ("Text after", texts.after)):
+            if text is not None:
+                body += f"<details><summary>{label}</summary><pre class=\"text\">{e(text)}</pre></details>"
     else:
         body = notes + ("<table class=\"diff\"><colgroup><col style=\"width:3.5em\"><col><col style=\"width:3.5em\"><col>"
                         "</colgroup><tr><th></th><th>before (what the rules saw)</th><th></th><th>after (the output)</th></tr>"

@@ -43,6 +43,9 @@ from typing import Any, Iterator
 from cleaner.io.writers import write_atomic
 
 WORK_DIR = ".cleaner"
+#: The page ``cleaner report`` writes in OUT (:mod:`cleaner.report`): a run started over
+#: removes the previous run's, which no longer describes OUT.
+REPORT = "report.html"
 
 
 class StateError(ValueError):
@@ -76,6 +79,7 @@ class RunState:
         state = self._read()
         if overwrite:
             shutil.rmtree(self.work, ignore_errors=True)
+            (self.out / REPORT).unlink(missing_ok=True)
             state = None
         elif state is None and self.out.exists() and any(self.out.iterdir()):
             raise StateError(

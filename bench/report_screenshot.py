@@ -10,7 +10,7 @@ picture (``sites``, ``scrapinghub``, ``readability``), never ``news-sites``.
 
 Usage (docs/report.png):
 
-    python bench/report_screenshot.py /work/shared/bench/sites/html docs/report.png
+    python bench/report_screenshot.py ../shared/bench/sites/html docs/report.png
 
 Extra ``cleaner run`` options go after ``--`` (default ``--pack corpus``). Prints where the
 run and the PNG went.
@@ -86,7 +86,7 @@ def main() -> None:
         raise SystemExit("news-sites is research use only: its text never goes into the repo's pictures")
 
     work = Path(tempfile.mkdtemp(prefix="report-shot-"))
-    pages = work / "pages"
+    pages = work / args.pages.resolve().parent.name  # the page header names this folder
     count = lay_out_by_site(args.pages, pages)
     out = args.out or work / f"{args.pages.resolve().parent.name}-report"
     seconds = run_with_report(pages, out, args.extra or ["--pack", "corpus"], args.jobs)

@@ -87,6 +87,7 @@ def made(tmp_path_factory) -> tuple[Path, Path]:
     done = cli("run", src, out, *PACKS, "--report")
     assert done.exit_code == 0, done.output
     assert "report: " in done.output and "report.html" in done.output
+    assert re.search(r"run [0-9.]+s · report [0-9.]+s", done.output)  # the report's time beside the run's
     return src, out
 
 
@@ -198,6 +199,11 @@ def test_examples_are_bounded_and_spread_across_sites():
     assert all(len(x.text) <= 400 and x.cut for x in examples)
     assert len({x.site for x in examples}) == EXAMPLES  # the other sites took the places of s0's copies
     assert len(collector.found.top) == 20
+    for i in range(200):  # each reason its own (a value in it): counted, the reasons kept few
+        collector.add({"id": f"x{i}", "status": "dropped", "chars_before": 5, "chars_after": 0,
+                       "steps": [{"rule": "f/x", "action": "dropped", "why": f"score {i}"}]})
+    labels = {label: n for (rule, label), n in collector.found.drop_labels.items() if rule == "f/x"}
+    assert len(labels) == 51 and sum(labels.values()) == 200 and labels["(other reasons)"] == 150
 
 
 def test_a_script_in_a_document_shows_as_text(made):
@@ -311,3 +317,28 @@ def test_a_run_started_over_removes_the_previous_report_and_a_dropped_document_c
     assert "No document has the id no-such-id" in html
     assert cli("run", src, copy, "--jobs", "1", "--overwrite").exit_code == 0
     assert not (copy / "report.html").exists()
+
+
+def test_a_sites_template_shows_its_lines_pages_and_largest_block(made):
+    _, out = made
+    html, page = page_of(out)
+    site = page.figures("data-site")["news.example.org"]
+    assert site["template_lines"] == 12 and site["pages_touched"] == 4 and site["largest_block"] == 3
+    row = page.all("data-site", "news.example.org")[0]["text"]
+    assert all(line in row for line in FOOTER)
+    fineweb = page.all("data-dropped-by", "fineweb/quality")[0]["text"]
+    assert "fineweb:" in fineweb and "(1)" in fineweb
+
+
+def test_failed_documents_are_listed_with_their_reason(made, tmp_path):
+    _, out = made
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    manifest = manifest_of(copy)
+    manifest["failures"] = [{"id": "broken.txt.gz", "reason": f"truncated gzip stream near {SCRIPT}"}]
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert cli("report", copy, "-q").exit_code == 0
+    html, page = page_of(copy)
+    summary = page.all("id", "summary")[0]["text"]
+    assert "broken.txt.gz" in summary and f"truncated gzip stream near {SCRIPT}" in summary
+    assert SCRIPT not in html

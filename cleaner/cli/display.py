@@ -151,6 +151,15 @@ class ReadingProgress:
         elif not self.quiet:
             self.console.print(f"{self.what}: {total:,} documents", highlight=False)
 
+    def phase(self, name: str) -> None:
+        """The pass is over: the bar shows it whole and says what comes next."""
+        self.done += self.pending
+        self.pending = 0
+        if self.bar is not None:
+            self.bar.update(self.task, completed=self.done, total=max(self.done, 1), description=name)
+        elif not self.quiet:
+            self.console.print(name, highlight=False)
+
     def advance(self) -> None:
         self.pending += 1
         if self.pending < self.EVERY:

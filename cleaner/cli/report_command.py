@@ -24,7 +24,7 @@ def write_report(output: Path, *, input_root: Path | None, quiet: bool, console:
     try:
         with ReadingProgress(err, quiet) as progress:
             built = build_report(output, input_root=input_root, on_start=progress.start, on_line=progress.advance,
-                                 documents=documents)
+                                 documents=documents, on_phase=progress.phase)
     except NotAReport as exc:
         raise _fail(str(exc), 2) from None
     if not quiet:

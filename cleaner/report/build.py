@@ -87,11 +87,13 @@ def build_report(
     on_start: Callable[[int], None] | None = None,
     on_line: Callable[[], None] | None = None,
     documents: tuple[str, ...] = (),
+    on_phase: Callable[[str], None] | None = None,
 ) -> Built:
     """Write ``out/report.html``. ``input_root``: where the run's inputs are now
     (default: the manifest's ``input``). ``on_start(documents)`` is called once with
     the manifest's document count, ``on_line()`` after each provenance line.
-    ``documents``: ids of documents to show side by side before the sampled ones.
+    ``on_phase(name)`` when the
+    pass over provenance is done and the next step begins. ``documents``: ids of documents to show side by side before the sampled ones.
     Raises :class:`NotAReport` when ``out`` is not a finished run's folder."""
     started = time.perf_counter()
     if not out.is_dir():
@@ -108,7 +110,10 @@ def build_report(
     mask = private_mask(pipeline, needs_mask)
     root = input_root if input_root is not None else (Path(manifest["input"]) if manifest.get("input") else None)
     options = manifest.get("options") or {}
-    diffs: list[tuple[dict[str, Any], Texts]] = [(r, texts(r, out, root, options, mask)) for r in _shown(found, documents)]
+    shown = _shown(found, documents)
+    if on_phase is not None:
+        on_phase(f"reading {len(shown)} documents again, before and after")
+    diffs: list[tuple[dict[str, Any], Texts]] = [(r, texts(r, out, root, options, mask)) for r in shown]
     notes = []
     missing = sorted(set(documents) - {str(r.get("id")) for r in found.chosen})
     if missing:

@@ -19,7 +19,6 @@ import heapq
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -42,6 +41,14 @@ COPIES = 10
 SAMPLES = 6
 #: Documents that may be asked for by id (``--diff ID``).
 MOST_CHOSEN = 50
+#: Reasons counted per dropping rule (a filter's reasons are labels without values: few); the rest
+#: are counted together as :data:`OTHER_REASONS`.
+LABELS = 50
+OTHER_REASONS = "(other reasons)"
+#: Sites whose largest template block keeps its text (the first met), lines and characters of it kept.
+SITES_WITH_TEXT = 2000
+BLOCK_LINES = 8
+BLOCK_CHARS = 160
 #: Sites listed with their template removals (those with most lines removed).
 SITES = 100
 DUPLICATE_RULE = "corpus/duplicates"
@@ -67,19 +74,29 @@ class RuleFigures:
     documents: int = 0
     examples: list[Example] = field(default_factory=list)
 
+    @property
+    def example_sites(self) -> Counter:
+        return self._sites
+
+    def __post_init__(self) -> None:
+        self._sites: Counter = Counter()
+
     def offer(self, example: Example) -> None:
         """Keep ``example`` if the rule has fewer than :data:`EXAMPLES`, or if its
         site is new to the rule (then in place of the latest from the most represented site)."""
         if len(self.examples) < EXAMPLES:
             self.examples.append(example)
+            self._sites[example.site] += 1
             return
-        sites = Counter(e.site for e in self.examples)
-        if example.site in sites:
+        sites = self._sites
+        if sites.get(example.site):
             return
         most, count = max(sites.items(), key=lambda kv: (kv[1], kv[0]))
         if count < 2:
             return
         index = max(i for i, e in enumerate(self.examples) if e.site == most)
+        self._sites[most] -= 1
+        self._sites[example.site] += 1
         self.examples[index] = example
 
 
@@ -90,6 +107,8 @@ class SiteFigures:
     chars: int = 0
     block_lines: int = 0  # the largest run of consecutive template lines on one page
     block_doc: str = ""
+    block_text: list[str] = field(default_factory=list)
+    keeps_text: bool = True
 
 
 @dataclass
@@ -120,7 +139,9 @@ class Collected:
     duplicate_kinds: Counter = field(default_factory=Counter)
     duplicates: int = 0
     drop_rules: Counter = field(default_factory=Counter)
-    drop_reasons: Counter = field(default_factory=Counter)
+    #: (rule, reason without its values) -> documents; at most :data:`LABELS` reasons per rule
+    drop_labels: Counter = field(default_factory=Counter)
+    _labels_of: Counter = field(default_factory=Counter)
     light: bool = False  # some removal had no text (a light provenance)
     _top: list[tuple[int, int, int]] = field(default_factory=list)  # (removed, -position, slot)
     _top_docs: dict[int, TopDocument] = field(default_factory=dict)
@@ -147,8 +168,7 @@ def site_of(record: dict[str, Any]) -> str:
             host = None
         if host:
             return host
-    folder = str(PurePosixPath(str(source.get("path") or "")).parent)
-    return "" if folder == "." else folder
+    return str(source.get("path") or "").rpartition("/")[0]
 
 
 def _cut(text: str) -> tuple[str, bool]:
@@ -190,7 +210,8 @@ class Collector:
             self._step(step, doc, site, kept, touched)
         for rule in touched:
             found.rules[rule].documents += 1
-        self._templates(steps, doc)
+        if any(s.get("rule") == TEMPLATE_RULE for s in steps):
+            self._templates(steps, doc)
         language = (record.get("meta") or {}).get("language")
         if isinstance(language, str) and language:
             found.languages[language] += 1
@@ -198,11 +219,16 @@ class Collector:
                 found.language_chars[language] += after
         if status == "dropped":
             last = steps[-1] if steps else {}
-            found.drop_reasons[last.get("label") or record.get("reason") or ""] += 1
             if last.get("action") == "dropped":
-                found.drop_rules[last.get("rule", "")] += 1
-                if last.get("rule") == DUPLICATE_RULE:
-                    self._duplicate(doc, last.get("why") or record.get("reason") or "")
+                rule = last.get("rule", "")
+                found.drop_rules[rule] += 1
+                why = last.get("why") or record.get("reason") or ""
+                if rule == DUPLICATE_RULE:
+                    self._duplicate(doc, why)
+                    label = "near-duplicate" if why.startswith("near") else "exact duplicate"
+                else:
+                    label = last.get("label") or why
+                self._drop_label(rule, label)
         if kept and before > 0:
             removed = before - after
             share = max(removed, 0) / before
@@ -217,17 +243,17 @@ class Collector:
             found.chosen.append(_sample(record))
 
     def _step(self, step: dict[str, Any], doc: str, site: str, kept: bool, touched: set[str]) -> None:
-        rule = step.get("rule", "")
         action = step.get("action")
         if action == "kept":
             return
+        rule = step.get("rule", "")
         figures = self.found.rules.get(rule)
         if figures is None:
             figures = self.found.rules[rule] = RuleFigures()
         figures.fired += 1
         touched.add(rule)
         delta = (step.get("chars_before") or 0) - (step.get("chars_after") or 0)
-        if kept and not (action == "changed" and step.get("why")):
+        if kept and not (action == "changed" and "why" in step):
             if delta > 0:
                 figures.chars_removed += delta
             else:
@@ -235,32 +261,46 @@ class Collector:
         text = step.get("text")
         if text is None and action == "removed":
             self.found.light = True
+        if len(figures.examples) >= EXAMPLES and figures.example_sites.get(site):
+            return  # the common case on a big run: nothing to copy
         if text is None:
             text = step.get("why") or _size_of(action, delta)
-        if len(figures.examples) >= EXAMPLES and any(e.site == site for e in figures.examples):
-            return  # the common case on a big run: nothing to copy
         body, cut = _cut(str(text))
         figures.offer(Example(doc, body, delta, step.get("line"), cut, site))
 
     def _templates(self, steps: list[dict[str, Any]], doc: str) -> None:
-        lines: dict[str, list[int]] = {}
+        """Per site its template lines, pages and largest block (most consecutive template
+        lines on one page, with their text for the first :data:`SITES_WITH_TEXT` sites)."""
+        lines: dict[str, list[tuple[int, str]]] = {}
         chars: Counter = Counter()
         for step in steps:
             if step.get("rule") != TEMPLATE_RULE or step.get("action") != "removed":
                 continue
             site = site_in_reason(step.get("why")) or UNKNOWN_SITE
-            lines.setdefault(site, []).append(step.get("line") or 0)
+            lines.setdefault(site, []).append((step.get("line") or 0, step.get("text") or ""))
             chars[site] += (step.get("chars_before") or 0) - (step.get("chars_after") or 0)
-        for site, numbers in lines.items():
+        for site, numbered in lines.items():
             figures = self.found.sites.get(site)
             if figures is None:
                 figures = self.found.sites[site] = SiteFigures()
-            figures.lines += len(numbers)
+                figures.keeps_text = len(self.found.sites) <= SITES_WITH_TEXT
+            figures.lines += len(numbered)
             figures.pages += 1
             figures.chars += chars[site]
-            block = _longest_run(sorted(numbers))
-            if block > figures.block_lines:
-                figures.block_lines, figures.block_doc = block, doc
+            block = _longest_run(sorted(numbered))
+            if len(block) > figures.block_lines:
+                figures.block_lines, figures.block_doc = len(block), doc
+                if figures.keeps_text and any(text for _, text in block):  # light provenance: no text
+                    figures.block_text = [text[:BLOCK_CHARS] for _, text in block[:BLOCK_LINES]]
+
+    def _drop_label(self, rule: str, label: str) -> None:
+        found = self.found
+        if (rule, label) not in found.drop_labels:
+            if found._labels_of[rule] >= LABELS:
+                label = OTHER_REASONS
+            if (rule, label) not in found.drop_labels:
+                found._labels_of[rule] += 1
+        found.drop_labels[(rule, label)] += 1
 
     def _duplicate(self, doc: str, why: str) -> None:
         """Counted by kind; the first :data:`CLUSTERS` clusters met keep :data:`COPIES` copies each
@@ -312,13 +352,14 @@ def _sample(record: dict[str, Any]) -> dict[str, Any]:
     return {k: record.get(k) for k in ("id", "status", "reason", "source", "output", "chars_before", "chars_after", "steps")}
 
 
-def _longest_run(numbers: list[int]) -> int:
-    best = run = 0
-    previous = None
-    for n in numbers:
-        run = run + 1 if previous is not None and n == previous + 1 else 1
-        best = max(best, run)
-        previous = n
+def _longest_run(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The longest run of consecutive line numbers (the first of the longest)."""
+    best: list[tuple[int, str]] = []
+    run: list[tuple[int, str]] = []
+    for item in numbered:
+        run = run + [item] if run and item[0] == run[-1][0] + 1 else [item]
+        if len(run) > len(best):
+            best = run
     return best
 
 

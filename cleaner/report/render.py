@@ -18,11 +18,14 @@ from html import escape
 from typing import Any, Callable
 
 from cleaner.report import svg
+from cleaner.corpus.removals import UNKNOWN_SITE
 from cleaner.report.collect import BINS, Collected, Example, TopDocument
 from cleaner.report.sources import Texts
 
 #: Rules shown in the chart (the table lists them all).
 CHART_RULES = 30
+#: Drop reasons listed before the rest fold (a duplicate's reason names its kept document: many).
+REASONS = 20
 #: Unchanged lines kept around a change in a diff; longer runs fold.
 CONTEXT = 3
 
@@ -49,7 +52,8 @@ svg .bar { fill: var(--bar); } svg .axis { stroke: var(--muted); } svg text { fo
 table.diff { width: 100%; table-layout: fixed; } table.diff td { font-family: ui-monospace, Menlo, Consolas, monospace;
   font-size: 12px; white-space: pre-wrap; word-break: break-word; border: none; padding: 0 .4em; }
 table.diff td.ln { width: 3.5em; color: var(--muted); text-align: right; } td.del { background: var(--del); }
-td.ins { background: var(--ins); } tr.fold td { color: var(--muted); text-align: center; background: #f6f8fa; }
+td.ins { background: var(--ins); }
+td del { background: #f7b9b3; text-decoration: line-through; } td ins { background: #a9e3b0; text-decoration: none; } tr.fold td { color: var(--muted); text-align: center; background: #f6f8fa; }
 td .rule { color: #8a2b21; font-size: 11px; margin-left: .5em; }
 """
 
@@ -82,7 +86,7 @@ def page(manifest: dict[str, Any], found: Collected, diffs: list[tuple[dict[str,
     """The whole page. ``mask`` masks a string from the run that provenance did not
     (the manifest's site names and ids); ``notes`` are said under the title."""
     sections = [
-        _summary(manifest, found), _rules(found), _share(found), _most_removed(found),
+        _summary(manifest, found, mask), _rules(found), _share(found), _most_removed(found),
         _sites(manifest, found, mask), _duplicates(manifest, found, mask), _languages(found),
         _filters(manifest, found), _diffs(diffs),
     ]
@@ -115,7 +119,7 @@ def _section(key: str, title: str, body: str) -> str:
     return f'<section id="{key}"><h2>{e(title)}</h2>{body}</section>'
 
 
-def _summary(manifest: dict[str, Any], found: Collected) -> str:
+def _summary(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str]) -> str:
     counts = manifest.get("counts") or {}
     cards = "".join(
         f'<div class="card"><span class="muted">{label}</span>{figure(key, value, "span", "big")}</div>'
@@ -134,14 +138,18 @@ def _summary(manifest: dict[str, Any], found: Collected) -> str:
              f"{n(account.get('in_failed_documents', 0))}.</p>"]
     reasons = manifest.get("dropped_reasons") or {}
     if reasons:
-        rows = "".join(f'<tr data-reason="{e(reason)}"><td>{e(reason)}</td>{cell("count", count)}</tr>'
-                       for reason, count in reasons.items())
-        lines.append(f"<h3>Dropped, by reason</h3><table><tr><th>reason</th><th class=\"n\">documents</th></tr>{rows}</table>")
+        rows = [f'<tr data-reason="{e(mask(reason))}"><td>{e(mask(reason))}</td>{cell("count", count)}</tr>'
+                for reason, count in reasons.items()]
+        head = "<table><tr><th>reason</th><th class=\"n\">documents</th></tr>"
+        more = (f"<details><summary>{n(len(rows) - REASONS)} more reasons</summary>{head}{''.join(rows[REASONS:])}</table>"
+                "</details>") if len(rows) > REASONS else ""
+        lines.append(f"<h3>Dropped, by reason</h3>{head}{''.join(rows[:REASONS])}</table>{more}")
     failures = manifest.get("failures") or []
     if failures:
-        rows = "".join(f"<tr><td>{e(f.get('id', ''))}</td><td>{e(f.get('reason', ''))}</td></tr>" for f in failures[:50])
+        failed = "".join(f"<tr><td>{e(mask(str(f.get('id', ''))))}</td><td>{e(mask(str(f.get('reason', ''))))}</td></tr>"
+                         for f in failures[:50])
         more = f'<p class="muted">and {n(len(failures) - 50)} more (manifest.json lists them)</p>' if len(failures) > 50 else ""
-        lines.append(f"<h3>Failed</h3><table><tr><th>document</th><th>reason</th></tr>{rows}</table>{more}")
+        lines.append(f"<h3>Failed</h3><table><tr><th>document</th><th>reason</th></tr>{failed}</table>{more}")
     return _section("summary", "Summary", f'<div class="cards">{cards}</div>' + "".join(lines))
 
 
@@ -167,12 +175,12 @@ def _rules(found: Collected) -> str:
     note = ('<p class="note">This run kept light provenance: a removed line\'s text is not recorded, '
             "so examples give its size and line number.</p>") if found.light else ""
     examples = "".join(
-        f'<details open id="ex-{e(rule)}"><summary><code>{e(rule)}</code> — {n(len(f.examples))} of {n(f.fired)}</summary>'
+        f'<details{" open" if any(x.line for x in f.examples) else ""} id="ex-{e(rule)}"><summary><code>{e(rule)}</code> — {n(len(f.examples))} of {n(f.fired)}</summary>'
         f'<div data-examples="{e(rule)}">{"".join(_example(x) for x in f.examples)}</div></details>'
         for rule, f in rules
     )
     intro = ("<p>Fired: the rule's steps (a removed line, a change), as manifest.json counts them. Characters "
-             "removed and added: in documents kept. Examples: the first met, spread across sites.</p>")
+             "removed and added: in documents kept. Examples: the first met, spread across sites; those of rules that change text rather than remove lines are folded.</p>")
     return _section("rules", "Rules", intro + chart + table + "<h3>Examples</h3>" + note + examples)
 
 
@@ -222,11 +230,11 @@ def _sites(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str
     head = (f"<p>{n(report.get('sites', 0))} sites; {n(report.get('sites_with_evidence', 0))} with enough pages for "
             f"template evidence; {n(removed.get('lines', 0))} template lines removed from {n(removed.get('pages', 0))} pages.</p>")
     evidence = {str(entry.get("site")): entry for entry in report.get("largest") or []}
-    sites = sorted(found.sites.items(), key=lambda kv: (-kv[1].lines, kv[0]))[:100]
+    sites = sorted(found.sites.items(), key=lambda kv: (kv[0] == UNKNOWN_SITE, -kv[1].lines, kv[0]))[:100]
     rows = "".join(
-        f'<tr data-site="{e(mask(site))}"><td>{e(mask(site))}</td>{cell("pages", evidence.get(site, {}).get("pages", 0))}'
+        f'<tr data-site="{e(mask(site))}"><td>{e(mask(site)) if site != UNKNOWN_SITE else UNNAMED}</td>{cell("pages", evidence.get(site, {}).get("pages", 0))}'
         f'{cell("template_lines", f.lines)}{cell("pages_touched", f.pages)}{cell("chars", f.chars)}'
-        f'{cell("largest_block", f.block_lines)}<td><code>{e(f.block_doc)}</code></td></tr>'
+        f'{cell("largest_block", f.block_lines)}<td><code>{e(f.block_doc)}</code>{_block(f.block_text, f.block_lines)}</td></tr>'
         for site, f in sites
     )
     table = ("<table><tr><th>site</th><th class=\"n\">pages</th><th class=\"n\">template lines removed</th>"
@@ -241,6 +249,18 @@ def _sites(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str
                           f"{cell('recurring_lines', q.get('recurring_lines', 0))}</tr>" for q in quiet)
                 + "</table></details>")
     return _section("sites", "Sites and templates", head + table + rest)
+
+
+#: What the row of template removals whose reason names no site says (an HTML page's lines
+#: outside its main text, removed when the page was given its own text).
+UNNAMED = "(no site named: lines outside a page's main text)"
+
+
+def _block(lines: list[str], count: int) -> str:
+    if not lines:
+        return ""
+    more = f"\n… {n(count - len(lines))} more lines" if count > len(lines) else ""
+    return f'<details><summary>the block</summary><pre class="text">{e(chr(10).join(lines) + more)}</pre></details>'
 
 
 def _duplicates(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str]) -> str:
@@ -282,10 +302,41 @@ def _filters(manifest: dict[str, Any], found: Collected) -> str:
         return _section("filters", "Filters and drops", "<p>No rule dropped a document.</p>")
     items = sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))
     chart = svg.hbars(items, title="documents dropped by rule")
-    rows = "".join(f'<tr data-dropped-by="{e(rule)}"><td><code>{e(rule)}</code></td>{cell("count", count)}</tr>'
-                   for rule, count in items)
-    return _section("filters", "Filters and drops", chart + "<table><tr><th>rule</th><th class=\"n\">documents dropped</th></tr>"
-                    + rows + "</table><p class=\"muted\">The reasons, with their thresholds, are in the summary.</p>")
+    labels: dict[str, list[tuple[str, int]]] = {}
+    for (rule, label), count in sorted(found.drop_labels.items(), key=lambda kv: (-kv[1], kv[0])):
+        labels.setdefault(rule, []).append((label, count))
+    rows = "".join(f'<tr data-dropped-by="{e(rule)}"><td><code>{e(rule)}</code></td>{cell("count", count)}'
+                   f"<td>{_labels(labels.get(rule, []))}</td></tr>" for rule, count in items)
+    return _section("filters", "Filters and drops", chart + "<table><tr><th>rule</th><th class=\"n\">documents dropped</th><th>why</th></tr>"
+                    + rows + "</table>")
+
+
+def _labels(labels: list[tuple[str, int]]) -> str:
+    shown = labels[:12]
+    rest = f" and {n(len(labels) - 12)} more" if len(labels) > 12 else ""
+    return "; ".join(f"{e(label)} ({n(count)})" for label, count in shown) + rest
+
+
+#: Lines longer than this are shown changed whole, without marking the characters that changed.
+INLINE_CHARS = 4000
+
+
+def _inline(old: str, new: str) -> tuple[str, str]:
+    """A changed line and what it became, escaped, the characters that went marked ``<del>``
+    on the left and those that came ``<ins>`` on the right."""
+    if len(old) + len(new) > INLINE_CHARS:
+        return e(old), e(new)
+    left, right = [], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            left.append(e(old[i1:i2]))
+            right.append(e(new[j1:j2]))
+            continue
+        if i2 > i1:
+            left.append(f"<del>{e(old[i1:i2])}</del>")
+        if j2 > j1:
+            right.append(f"<ins>{e(new[j1:j2])}</ins>")
+    return "".join(left), "".join(right)
 
 
 def _diff_rows(before: str, after: str, removed_by: dict[int, str]) -> str:
@@ -307,10 +358,15 @@ def _diff_rows(before: str, after: str, removed_by: dict[int, str]) -> str:
             continue
         for k in range(max(i2 - i1, j2 - j1)):
             li, rj = i1 + k, j1 + k
-            lcell = (f'<td class="ln">{li + 1}</td><td class="del">{e(left[li])}'
+            if li < i2 and rj < j2:
+                old, new = _inline(left[li], right[rj])
+            else:
+                old = e(left[li]) if li < i2 else ""
+                new = e(right[rj]) if rj < j2 else ""
+            lcell = (f'<td class="ln">{li + 1}</td><td class="del">{old}'
                      + (f'<span class="rule">{e(removed_by[li + 1])}</span>' if li + 1 in removed_by else "")
                      + "</td>") if li < i2 else '<td class="ln"></td><td></td>'
-            rcell = f'<td class="ln">{rj + 1}</td><td class="ins">{e(right[rj])}</td>' if rj < j2 else '<td class="ln"></td><td></td>'
+            rcell = f'<td class="ln">{rj + 1}</td><td class="ins">{new}</td>' if rj < j2 else '<td class="ln"></td><td></td>'
             rows.append(f"<tr>{lcell}{rcell}</tr>")
     return "".join(rows)
 

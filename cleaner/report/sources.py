@@ -139,6 +139,8 @@ def texts(record: dict[str, Any], out: Path, root: Path | None, options: dict[st
     """Both texts of ``record``, each cut to :data:`MOST_CHARS`."""
     before, why_not = before_text(record, root, options, mask)
     after, after_why = after_text(record, out, options.get("text_field") or "text")
+    if any(text is not None and len(text) > MOST_CHARS for text in (before, after)):
+        why_not = " ".join(filter(None, [why_not, f"Only the first {MOST_CHARS:,} characters of each text are shown."]))
     return Texts(_cut(before), _cut(after), why_not, after_why)
 
 

@@ -89,11 +89,11 @@ READ_FIGURES = """() => {
   };
 }""" % json.dumps(HEADLINE)
 
-# before any of the page's own scripts: count the dialogs it opens even if a handler missed one
+# run before any script of the page: its dialogs are recorded in a window flag (besides the
+# dialog handler, which sees those opened another way)
 COUNT_DIALOGS = """
 window.__dialogs = [];
 for (const name of ["alert", "confirm", "prompt", "print"]) {
-  const original = window[name];
   window[name] = function (...args) { window.__dialogs.push([name, String(args[0])]); };
 }
 """

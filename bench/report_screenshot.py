@@ -64,12 +64,12 @@ def screenshot(report: Path, png: Path, width: int, height: int) -> None:
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(report.resolve().as_uri(), wait_until="load")
+            if errors:  # a broken page does not go into the README
+                raise SystemExit("the page reported errors:\n  " + "\n  ".join(errors))
             png.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(png))
         finally:
             context.close()
-    if errors:
-        print("the page reported errors:", *errors, sep="\n  ", file=sys.stderr)
 
 
 def main() -> None:

@@ -511,6 +511,8 @@ def gopher_repetition(
 CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
 C4_END_PUNCTUATION = (".", "?", "!", '"', "'")
 C4_POLICY_SUBSTRINGS = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
+#: any of C4_POLICY_SUBSTRINGS, in one search (a generator over the six costs more than the rest of a line's checks)
+_POLICY = re.compile("|".join(map(re.escape, C4_POLICY_SUBSTRINGS))).search
 
 
 def c4_line(
@@ -545,7 +547,7 @@ def c4_line(
         return "remove", "c4: mentions javascript"
     if filter_curly_bracket and "{" in line:
         return "drop", "c4: curly bracket"
-    if filter_policy and any(p in lower for p in C4_POLICY_SUBSTRINGS):
+    if filter_policy and _POLICY(lower):
         return "remove", "c4: policy or cookie notice"
     return "keep", line
 
@@ -586,18 +588,22 @@ def c4_document(
 C4_LINE_DEFAULTS: dict[str, bool | int] = {
     k: p.default for k, p in __import__("inspect").signature(c4_line).parameters.items() if p.kind is p.KEYWORD_ONLY
 }
-_C4_CACHE: dict[tuple[str, tuple[tuple[str, bool | int], ...]], tuple[str, str]] = {}
+#: options (those that differ from the defaults) -> line -> its :func:`c4_line` verdict
+_C4_CACHE: dict[tuple[tuple[str, bool | int], ...], dict[str, tuple[str, str]]] = {}
 
 
-def _c4_line_cached(line: str, options: tuple[tuple[str, bool | int], ...]) -> tuple[str, str]:
-    """:func:`c4_line`, remembered per line and options: a line's verdict is its own,
-    and the line pass and ``c4/document`` both ask."""
-    key = (line, options)
-    found = _C4_CACHE.get(key)
+def _c4_line_cached(line: str, options: tuple[tuple[str, bool | int], ...] = ()) -> tuple[str, str]:
+    """:func:`c4_line`, remembered per options and line (16,384 lines each): a
+    line's verdict is its own, and the line pass and ``c4/document`` both ask.
+    One dictionary per options, so that a look-up builds no key."""
+    verdicts = _C4_CACHE.get(options)
+    if verdicts is None:
+        verdicts = _C4_CACHE[options] = {}
+    found = verdicts.get(line)
     if found is None:
-        if len(_C4_CACHE) >= 1 << 14:
-            _C4_CACHE.clear()
-        found = _C4_CACHE[key] = c4_line(line, **dict(options)) if options else c4_line(line)  # type: ignore[arg-type]
+        if len(verdicts) >= 1 << 14:
+            verdicts.clear()
+        found = verdicts[line] = c4_line(line, **dict(options)) if options else c4_line(line)  # type: ignore[arg-type]
     return found
 
 

@@ -80,9 +80,9 @@ _REMOVED: dict[str, str | None] = {}  # line -> why c4/lines removes it (None: k
 
 def _why_removed(line: str) -> str | None:
     if _OTHER_BREAKS(line):  # C4 reads lines with str.splitlines: the line goes when all its parts would
-        verdicts = [_c4_line_cached(part.strip(), ()) for part in line.splitlines()]
+        verdicts = [_c4_line_cached(part.strip()) for part in line.splitlines()]
         return next((d for v, d in verdicts if v == "remove"), None) if all(v == "remove" for v, _ in verdicts) else None
-    verdict, detail = _c4_line_cached(line, ())
+    verdict, detail = _c4_line_cached(line)
     return detail if verdict == "remove" else None
 
 

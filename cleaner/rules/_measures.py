@@ -467,6 +467,7 @@ def _ngram_chars(grams: NGrams, top_ns: Sequence[int], dup_ns: Sequence[int]) ->
     repeats: Any = None  # for the last n (``last``): does its n-gram at each position occur twice?
     last = 0
     dup_wanted = set(dup_ns)
+    chars: list[int] | None = None
     for n in sorted({*top_ns, *dup_ns}):
         h = grams.hashes(n)
         if not len(h):
@@ -489,6 +490,8 @@ def _ngram_chars(grams: NGrams, top_ns: Sequence[int], dup_ns: Sequence[int]) ->
         last = n
         if n not in dup_wanted:
             continue
+        if chars is None:
+            chars = grams.chars.tolist()  # Python ints: the walk reads them one by one
         seen: set[int] = set()
         repeated = 0
         upto = 0
@@ -496,7 +499,7 @@ def _ngram_chars(grams: NGrams, top_ns: Sequence[int], dup_ns: Sequence[int]) ->
             if p < upto:
                 continue
             if key in seen:
-                repeated += grams.span_chars(p, n)
+                repeated += chars[p + n] - chars[p]  # grams.span_chars(p, n)
                 upto = p + n
             else:
                 seen.add(key)

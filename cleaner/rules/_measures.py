@@ -644,10 +644,17 @@ def _c4_line_cached(line: str, options: tuple[tuple[str, bool | int], ...] = ())
     One dictionary per options, so that a look-up builds no key."""
     verdicts = _C4_CACHE.get(options) or c4_line_verdicts(options)
     found = verdicts.get(line)
-    if found is None:
-        if len(verdicts) >= 1 << 14:
-            verdicts.clear()
-        found = verdicts[line] = c4_line(line, **dict(options)) if options else c4_line(line)  # type: ignore[arg-type]
+    return found if found is not None else judge_c4_line(line, options, verdicts)
+
+
+def judge_c4_line(
+    line: str, options: tuple[tuple[str, bool | int], ...], verdicts: dict[str, tuple[str, str]]
+) -> tuple[str, str]:
+    """:func:`c4_line` of a line not yet in ``verdicts`` (``c4_line_verdicts(options)``),
+    remembered there."""
+    if len(verdicts) >= 1 << 14:
+        verdicts.clear()
+    found = verdicts[line] = c4_line(line, **dict(options)) if options else c4_line(line)  # type: ignore[arg-type]
     return found
 
 

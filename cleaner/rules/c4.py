@@ -34,7 +34,7 @@ from typing import Any
 from cleaner.core.lines import LineContext
 from cleaner.core.rule import Example, Judgement, filter_rule, line_rule
 from cleaner.rules._filters import judge, not_for_language
-from cleaner.rules._measures import _c4_line_cached, c4_document, c4_line_verdicts
+from cleaner.rules._measures import _c4_line_cached, c4_document, c4_line_verdicts, judge_c4_line
 from cleaner.core.settled import LINE_BY_LINE
 
 SENTENCES = (
@@ -72,7 +72,7 @@ def lines(line: str, ctx: LineContext) -> str | None:
             verdicts = [_c4_line_cached(part.strip()) for part in line.splitlines()]
             removed = all(v == "remove" for v, _ in verdicts)
             return next((d for v, d in verdicts if v == "remove"), None) if removed else None
-        found = _c4_line_cached(line)
+        found = judge_c4_line(line, (), _VERDICTS)
     return found[1] if found[0] == "remove" else None
 
 

@@ -16,6 +16,7 @@ what the first run on a machine costs.
 Usage (needs valgrind; about 50 times slower than a plain run, so keep --mb small):
 
     python bench/instructions.py ../shared/bench --mb 1
+    python bench/instructions.py ../shared/bench --mb 1 --packs   # issue 24: packs / default
 
 The corpus is the same pool as bench/speed.py's, shuffled with seed 5 and cut after
 --mb megabytes. Instructions are a proxy: a cache miss or a slow system call costs
@@ -37,7 +38,7 @@ from pathlib import Path
 
 from corpus import text_pool, warm_up  # bench/ is on sys.path when run as a script
 
-CONTENDERS = ("cleaner", "ftfy")
+CONTENDERS = ("cleaner", "ftfy", "packs")  # packs: the default pipeline plus gopher, c4 and fineweb (--packs)
 
 
 def sample(bench_dir: Path | None, megabytes: float) -> tuple[list[str], int]:
@@ -53,10 +54,11 @@ def sample(bench_dir: Path | None, megabytes: float) -> tuple[list[str], int]:
 
 
 def contender(name: str):
-    if name == "cleaner":
+    if name in ("cleaner", "packs"):
         from cleaner import default_pipeline
+        from cleaner.loading.pack import load_pack
 
-        pipeline = default_pipeline()
+        pipeline = default_pipeline() if name == "cleaner" else load_pack(["gopher", "c4", "fineweb"])
         warm_up(pipeline)
         return pipeline.clean
     import ftfy
@@ -101,6 +103,8 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=1.0, help="sample size in MB of UTF-8 text (default 1)")
     parser.add_argument("--child", choices=CONTENDERS, help=argparse.SUPPRESS)
     parser.add_argument("--setup-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--packs", action="store_true", help="instead of ftfy: the default pipeline plus the "
+                        "gopher, c4 and fineweb packs against the default pipeline (issue 24's cost, counted)")
     args = parser.parse_args()
     if args.child:
         return child(args.child, args.bench_dir, args.mb, clean=not args.setup_only)
@@ -112,16 +116,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as warm, tempfile.TemporaryDirectory() as empty:
         filling = child_command("cleaner", args.bench_dir, 0.001, clean=False)
         subprocess.run(filling, check=True, env={**os.environ, "CLEANER_CACHE_DIR": warm})
-        runs = [(name, clean, warm) for name in CONTENDERS for clean in (False, True)] + [("cleaner", False, empty)]
+        names = ("cleaner", "packs") if args.packs else ("cleaner", "ftfy")
+        runs = [(name, clean, warm) for name in names for clean in (False, True)]
+        runs += [] if args.packs else [("cleaner", False, empty)]
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # counts do not depend on load
             found = pool.map(lambda run: counted(run[0], args.bench_dir, args.mb, run[1], Path(run[2])), runs)
             counts = {(name, clean, cache == warm): n for (name, clean, cache), n in zip(runs, found)}
     cleaning = {}
-    for name in CONTENDERS:
+    for name in names:
         setup, total = counts[(name, False, True)], counts[(name, True, True)]
         cleaning[name] = total - setup
         print(f"{name:<8} set-up {setup / 1e9:7.2f} G   cleaning {cleaning[name] / 1e9:7.2f} G instructions "
               f"({cleaning[name] / size:,.0f} per byte)", flush=True)
+    if args.packs:
+        print(f"packs / default: {cleaning['packs'] / cleaning['cleaner']:.3f}x (issue 24's target: at most 1.3x)")
+        return
     print(f"cleaner  set-up with an empty cache folder (a machine's first run): {counts[('cleaner', False, False)] / 1e9:.2f} G")
     print(f"ftfy / cleaner: {cleaning['ftfy'] / cleaning['cleaner']:.2f}x (above 1: cleaner needs fewer)")
 

@@ -118,3 +118,14 @@ def test_trace_keeps_before_and_after(pipeline):
 def test_a_pipeline_given_something_other_than_text_raises_type_error_naming_the_type(pipeline, value):
     with pytest.raises(TypeError, match=type(value).__name__):
         pipeline(value)
+
+
+def test_a_removed_line_step_built_fast_equals_the_dataclass_one():
+    """Step.removed (the line pass's fast constructor) builds the same step as the
+    dataclass: equal, same hash, same repr and provenance record."""
+    from cleaner.core.engine import Step
+
+    slow = Step("c4/lines", "removed", 120, 100, line=3, text="Home | News", why="c4: no terminal punctuation")
+    fast = Step.removed("c4/lines", 120, 100, 3, "Home | News", "c4: no terminal punctuation")
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert fast.to_dict() == slow.to_dict() and fast.__dict__ == slow.__dict__

@@ -168,6 +168,18 @@ def test_ngrams_counted_where_they_can_repeat_are_counted_in_full():
     assert repeated > 20  # many texts where the longest n-gram repeats
 
 
+def test_paragraphs_and_lines_split_as_datatroves_patterns():
+    """Gopher's repetition filter splits paragraphs and lines with str.split, not
+    datatrove's regexes (faster): the same parts on every short text of newlines,
+    spaces and letters, and on every parity document."""
+    import itertools
+
+    texts = ["".join(p) for k in range(9) for p in itertools.product("a\n ", repeat=k)] + DOCS
+    for text in texts:
+        assert _measures._lines(text) == _measures._LINES.split(text), repr(text)
+        assert _measures._paragraphs(text.strip()) == _measures._PARAGRAPHS.split(text.strip()), repr(text)
+
+
 def test_sentences_are_the_sentencizers():
     from datatrove.utils.text import split_into_sentences
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, compress
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Sequence
 
 import regex
 
@@ -161,8 +161,10 @@ def _prefilter(rules: tuple[Rule, ...]) -> tuple[regex.Pattern[str] | None, froz
         return None, frozenset()
 
 
-@dataclass(frozen=True)
-class Removal:
+class Removal(NamedTuple):
+    """A line a pass removes. A named tuple, not a dataclass: a pack like c4
+    removes most lines of a web text, and a tuple is built several times faster."""
+
     rule: Rule
     line_no: int  # 1-based, in the text the pass received
     text: str  # the line, stripped

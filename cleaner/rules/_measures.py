@@ -34,7 +34,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import chain, filterfalse
+from itertools import chain
 from operator import itemgetter
 from typing import Any, Iterable, Sequence
 
@@ -141,20 +141,34 @@ class Analysis:
         return list(chain.from_iterable(map(CHUNKS.__getitem__, self.chunks)))
 
     @cached_property
-    def _counts(self) -> tuple[int, int, int, int]:
-        """The packed counts of every chunk, summed. A chunk of letters alone (most
-        of them) is one word with a letter: those are counted with C loops
-        (``filter``, ``sum(map(len, ...))``), then corrected for the few that are
-        tokenizer exceptions ("cannot": "can", "not"); the other chunks are looked
-        up one by one."""
+    def one_word(self) -> Any:
+        """For each chunk, whether it is one word as it stands: letters alone and
+        no tokenizer exception ("cannot": "can", "not"), as most chunks are (see
+        :mod:`cleaner.rules._tokens`). A numpy array taken with C loops, shared by
+        the word counts and the n-grams, so that either pays for it once."""
         chunks = self.chunks
-        letters = list(filter(str.isalpha, chunks))
-        n, chars = len(letters), sum(map(len, letters))
+        n = len(chunks)
+        one = np.fromiter(map(str.isalpha, chunks), dtype=bool, count=n)
+        if n:
+            one &= ~np.fromiter(map(_LETTER_SPECIALS.__contains__, chunks), dtype=bool, count=n)
+        return one
+
+    @cached_property
+    def chunk_lengths(self) -> Any:
+        """Each chunk's characters (a numpy array)."""
+        return np.fromiter(map(len, self.chunks), dtype=np.int64, count=len(self.chunks))
+
+    @cached_property
+    def _counts(self) -> tuple[int, int, int, int]:
+        """The packed counts of every chunk, summed. A chunk that is one word of
+        letters (:attr:`one_word`, most of them) counts once in every field, its
+        length in the characters': summed by numpy; the other chunks are looked up
+        one by one."""
+        chunks, one = self.chunks, self.one_word
+        n, chars = int(one.sum()), int(self.chunk_lengths[one].sum())
         packed = n | n << _FIELD | chars << 2 * _FIELD | n << 3 * _FIELD
-        packed += sum(map(_COUNTS.__getitem__, filterfalse(str.isalpha, chunks)))
-        for special in _LETTER_SPECIALS.intersection(letters):
-            one_word = 1 | 1 << _FIELD | len(special) << 2 * _FIELD | 1 << 3 * _FIELD
-            packed += letters.count(special) * (_COUNTS[special] - one_word)
+        others = np.flatnonzero(~one).tolist()
+        packed += sum(map(_COUNTS.__getitem__, map(chunks.__getitem__, others)))
         return packed & _MASK, packed >> _FIELD & _MASK, packed >> 2 * _FIELD & _MASK, packed >> 3 * _FIELD
 
     @property
@@ -256,8 +270,28 @@ def gopher_quality(
 
 # --- Gopher repetition (Rae et al. 2021, table A1) ----------------------------------
 
-_PARAGRAPHS = re.compile(r"\n{2,}")
-_LINES = re.compile("\n+")
+_PARAGRAPHS = re.compile(r"\n{2,}")  # what datatrove splits on; :func:`_paragraphs` does the same, faster
+_LINES = re.compile("\n+")  # likewise :func:`_lines`
+
+
+def _paragraphs(stripped: str) -> list[str]:
+    """``_PARAGRAPHS.split(stripped)`` for a text without leading or trailing
+    newlines, with ``str.split`` (five times faster than the regex on long
+    texts): splitting on "\n\n" leaves an empty part for each further pair of a
+    run and one "\n" at the start of the next part when the run is odd."""
+    parts = stripped.split("\n\n")
+    if len(parts) == 1:
+        return parts
+    return [p[1:] if p[:1] == "\n" else p for p in parts if p]
+
+
+def _lines(text: str) -> list[str]:
+    """``_LINES.split(text)`` with ``str.split``: the empty lines between two
+    line breaks go; an empty first or last part stays, as the regex leaves it."""
+    parts = text.split("\n")
+    if len(parts) < 3:
+        return parts
+    return [parts[0], *filter(None, parts[1:-1]), parts[-1]]
 
 GOPHER_TOP_NGRAMS = ((2, 0.2), (3, 0.18), (4, 0.16))
 GOPHER_DUP_NGRAMS = ((5, 0.15), (6, 0.14), (7, 0.13), (8, 0.12), (9, 0.11), (10, 0.10))
@@ -299,18 +333,18 @@ class NGrams:
         self._hashes = {1: self.ids}
 
     @classmethod
-    def of_chunks(cls, chunks: list[str]) -> NGrams:
+    def of_chunks(cls, chunks: list[str], one: Any = None, lengths: Any = None) -> NGrams:
         """The same as ``NGrams(words)`` for the words of ``chunks``, without the
         list of words: a chunk of letters alone that is no exception (most of
-        them) is its one word, hashed in C; only the other chunks are split."""
-        if not _LETTER_SPECIALS:
-            Analysis("")  # loads the tokenizer's tables and the letter-only exceptions
+        them) is its one word, hashed in C; only the other chunks are split.
+        ``one`` and ``lengths``: the chunks' :attr:`Analysis.one_word` and
+        :attr:`Analysis.chunk_lengths`, when the text's analysis has them."""
+        if one is None or lengths is None:
+            a = Analysis("")  # also loads the tokenizer's tables and the letter-only exceptions
+            a.chunks = chunks
+            one, lengths = a.one_word, a.chunk_lengths
         n = len(chunks)
-        one = np.fromiter(map(str.isalpha, chunks), dtype=bool, count=n)
-        if n:
-            one &= ~np.fromiter(map(_LETTER_SPECIALS.__contains__, chunks), dtype=bool, count=n)
         hashes = np.fromiter(map(hash, chunks), dtype=np.int64, count=n)
-        lengths = np.fromiter(map(len, chunks), dtype=np.int64, count=n)
         split = np.flatnonzero(~one)
         if not len(split):
             grams = cls([])
@@ -433,6 +467,7 @@ def _ngram_chars(grams: NGrams, top_ns: Sequence[int], dup_ns: Sequence[int]) ->
     repeats: Any = None  # for the last n (``last``): does its n-gram at each position occur twice?
     last = 0
     dup_wanted = set(dup_ns)
+    chars: list[int] | None = None
     for n in sorted({*top_ns, *dup_ns}):
         h = grams.hashes(n)
         if not len(h):
@@ -455,6 +490,8 @@ def _ngram_chars(grams: NGrams, top_ns: Sequence[int], dup_ns: Sequence[int]) ->
         last = n
         if n not in dup_wanted:
             continue
+        if chars is None:
+            chars = grams.chars.tolist()  # Python ints: the walk reads them one by one
         seen: set[int] = set()
         repeated = 0
         upto = 0
@@ -462,7 +499,7 @@ def _ngram_chars(grams: NGrams, top_ns: Sequence[int], dup_ns: Sequence[int]) ->
             if p < upto:
                 continue
             if key in seen:
-                repeated += grams.span_chars(p, n)
+                repeated += chars[p + n] - chars[p]  # grams.span_chars(p, n)
                 upto = p + n
             else:
                 seen.add(key)
@@ -484,9 +521,9 @@ def gopher_repetition(
     a = text if isinstance(text, Analysis) else analyse(text)
     t = a.text
     size = len(t)
-    paragraphs = _PARAGRAPHS.split(t.strip())
+    paragraphs = _paragraphs(t.strip())
     para_dups, para_chars = _duplicates(paragraphs)
-    lines = _LINES.split(t)
+    lines = _lines(t)
     line_dups, line_chars = _duplicates(lines)
     out = [
         _above("duplicate paragraph fraction", _ratio(para_dups, len(paragraphs)), dup_para_frac),
@@ -494,7 +531,7 @@ def gopher_repetition(
         _above("duplicate line fraction", _ratio(line_dups, len(lines)), dup_line_frac),
         _above("duplicate line character fraction", _ratio(line_chars, size), dup_line_char_frac),
     ]
-    grams = NGrams.of_chunks(a.chunks if (top_n_grams or dup_n_grams) else [])
+    grams = NGrams.of_chunks(a.chunks, a.one_word, a.chunk_lengths) if (top_n_grams or dup_n_grams) else NGrams([])
     top_chars, dup_chars = _ngram_chars(grams, [int(n) for n, _ in top_n_grams], [int(n) for n, _ in dup_n_grams])
     for n, frac in top_n_grams:
         chars = top_chars[int(n)]
@@ -511,6 +548,8 @@ def gopher_repetition(
 CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
 C4_END_PUNCTUATION = (".", "?", "!", '"', "'")
 C4_POLICY_SUBSTRINGS = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
+#: any of C4_POLICY_SUBSTRINGS, in one search (a generator over the six costs more than the rest of a line's checks)
+_POLICY = re.compile("|".join(map(re.escape, C4_POLICY_SUBSTRINGS))).search
 
 
 def c4_line(
@@ -545,7 +584,7 @@ def c4_line(
         return "remove", "c4: mentions javascript"
     if filter_curly_bracket and "{" in line:
         return "drop", "c4: curly bracket"
-    if filter_policy and any(p in lower for p in C4_POLICY_SUBSTRINGS):
+    if filter_policy and _POLICY(lower):
         return "remove", "c4: policy or cookie notice"
     return "keep", line
 
@@ -586,18 +625,36 @@ def c4_document(
 C4_LINE_DEFAULTS: dict[str, bool | int] = {
     k: p.default for k, p in __import__("inspect").signature(c4_line).parameters.items() if p.kind is p.KEYWORD_ONLY
 }
-_C4_CACHE: dict[tuple[str, tuple[tuple[str, bool | int], ...]], tuple[str, str]] = {}
+#: options (those that differ from the defaults) -> line -> its :func:`c4_line` verdict
+_C4_CACHE: dict[tuple[tuple[str, bool | int], ...], dict[str, tuple[str, str]]] = {}
 
 
-def _c4_line_cached(line: str, options: tuple[tuple[str, bool | int], ...]) -> tuple[str, str]:
-    """:func:`c4_line`, remembered per line and options: a line's verdict is its own,
-    and the line pass and ``c4/document`` both ask."""
-    key = (line, options)
-    found = _C4_CACHE.get(key)
-    if found is None:
-        if len(_C4_CACHE) >= 1 << 14:
-            _C4_CACHE.clear()
-        found = _C4_CACHE[key] = c4_line(line, **dict(options)) if options else c4_line(line)  # type: ignore[arg-type]
+def c4_line_verdicts(options: tuple[tuple[str, bool | int], ...] = ()) -> dict[str, tuple[str, str]]:
+    """The remembered :func:`c4_line` verdicts for ``options`` (line -> verdict),
+    the dictionary itself: the line rule looks lines up in it directly."""
+    verdicts = _C4_CACHE.get(options)
+    if verdicts is None:
+        verdicts = _C4_CACHE[options] = {}
+    return verdicts
+
+
+def _c4_line_cached(line: str, options: tuple[tuple[str, bool | int], ...] = ()) -> tuple[str, str]:
+    """:func:`c4_line`, remembered per options and line (16,384 lines each): a
+    line's verdict is its own, and the line pass and ``c4/document`` both ask.
+    One dictionary per options, so that a look-up builds no key."""
+    verdicts = _C4_CACHE.get(options) or c4_line_verdicts(options)
+    found = verdicts.get(line)
+    return found if found is not None else judge_c4_line(line, options, verdicts)
+
+
+def judge_c4_line(
+    line: str, options: tuple[tuple[str, bool | int], ...], verdicts: dict[str, tuple[str, str]]
+) -> tuple[str, str]:
+    """:func:`c4_line` of a line not yet in ``verdicts`` (``c4_line_verdicts(options)``),
+    remembered there."""
+    if len(verdicts) >= 1 << 14:
+        verdicts.clear()
+    found = verdicts[line] = c4_line(line, **dict(options)) if options else c4_line(line)  # type: ignore[arg-type]
     return found
 
 

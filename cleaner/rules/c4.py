@@ -34,7 +34,7 @@ from typing import Any
 from cleaner.core.lines import LineContext
 from cleaner.core.rule import Example, Judgement, filter_rule, line_rule
 from cleaner.rules._filters import judge, not_for_language
-from cleaner.rules._measures import _c4_line_cached, c4_document
+from cleaner.rules._measures import _c4_line_cached, c4_document, c4_line_verdicts, judge_c4_line
 from cleaner.core.settled import LINE_BY_LINE
 
 SENTENCES = (
@@ -66,24 +66,17 @@ def lines(line: str, ctx: LineContext) -> str | None:
     ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of
     cookies", "use cookies"). A line with "lorem ipsum" or a curly bracket stays:
     it drops the whole document (``c4/document``)."""
-    why = _REMOVED.get(line, _UNSEEN)
-    if why is _UNSEEN:
-        if len(_REMOVED) >= 1 << 14:
-            _REMOVED.clear()
-        why = _REMOVED[line] = _why_removed(line)
-    return why
+    found = _VERDICTS.get(line)  # c4/document's verdicts too: one cache, no key to build
+    if found is None:
+        if _OTHER_BREAKS(line):  # C4 reads lines with str.splitlines: the line goes when all its parts would
+            verdicts = [_c4_line_cached(part.strip()) for part in line.splitlines()]
+            removed = all(v == "remove" for v, _ in verdicts)
+            return next((d for v, d in verdicts if v == "remove"), None) if removed else None
+        found = judge_c4_line(line, (), _VERDICTS)
+    return found[1] if found[0] == "remove" else None
 
 
-_UNSEEN = object()
-_REMOVED: dict[str, str | None] = {}  # line -> why c4/lines removes it (None: kept); a line's verdict is its own
-
-
-def _why_removed(line: str) -> str | None:
-    if _OTHER_BREAKS(line):  # C4 reads lines with str.splitlines: the line goes when all its parts would
-        verdicts = [_c4_line_cached(part.strip(), ()) for part in line.splitlines()]
-        return next((d for v, d in verdicts if v == "remove"), None) if all(v == "remove" for v, _ in verdicts) else None
-    verdict, detail = _c4_line_cached(line, ())
-    return detail if verdict == "remove" else None
+_VERDICTS = c4_line_verdicts()  # line -> C4's verdict with the published settings
 
 
 #: line breaks other than "\n" that ``str.splitlines`` (C4's reading) splits on

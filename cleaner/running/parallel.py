@@ -269,10 +269,21 @@ def _end_with_parent() -> None:
 
 def _end_workers(pool: ProcessPoolExecutor) -> None:
     """End a pool's workers now; the items they held are not collected (a run
-    does them again when resumed)."""
+    does them again when resumed).
+
+    A worker ended while it sends a result back (SIGTERM to the whole group, or
+    this very call) leaves part of it in the results' pipe, and the pool's thread
+    waits for the rest in ``recv``, for ever: this process holds the pipe's write
+    end too, so the pipe never ends, and ``shutdown(wait=True)`` (and the exit)
+    waited for that thread with it. Closed here, once the workers are gone the
+    thread reads the pipe's end and marks the pool broken."""
+    results = getattr(pool, "_result_queue", None)
     terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
     if terminate is not None:
         terminate()
-        return
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.terminate()
+    else:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+    writer = getattr(results, "_writer", None)
+    if writer is not None:  # no worker starts after this, and only workers write there
+        writer.close()

@@ -267,3 +267,37 @@ def test_an_interrupt_ends_the_pool_though_a_worker_died_half_way_through_sendin
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
     assert proc.returncode == 130, stderr
+
+
+SIGTERM_AT_FORK = '''
+import os, signal, sys
+
+from cleaner.running.parallel import Terminated, ordered_map, sigterm_interrupts
+
+
+def nothing():
+    pass
+
+
+def sigterm_now():
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+if __name__ == "__main__":
+    os.register_at_fork(after_in_parent=sigterm_now)  # as the signal can come while a worker forks
+    with sigterm_interrupts():
+        try:
+            for _ in ordered_map(abs, range(4), jobs=2, initializer=nothing, fork=True):
+                pass
+        except Terminated:
+            sys.exit(143)
+'''
+
+
+def test_sigterm_as_a_worker_forks_from_the_main_process_still_stops_it(tmp_path):
+    """Its handler ran in the fork's hooks, where Python only prints an exception
+    ("Exception ignored in"), and the run, handling SIGTERM once, went on to the end."""
+    script = tmp_path / "sigterm_at_fork.py"
+    script.write_text(SIGTERM_AT_FORK, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 143 and "Exception ignored" not in done.stderr, done.stderr

@@ -216,3 +216,88 @@ def test_sigterm_is_a_keyboard_interrupt_once_and_the_handler_is_put_back():
             time.sleep(5)  # the handler raises here, at once
     assert issubclass(Terminated, KeyboardInterrupt)
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+HALF_SENT = '''
+import gc, multiprocessing, os, signal, struct, sys, time
+from multiprocessing.queues import SimpleQueue
+
+from cleaner.running.parallel import ordered_map
+
+
+def nothing():
+    pass
+
+
+def half_sent(n):
+    """Item 1 dies half-way through sending its result back, as SIGTERM to the whole
+    group can catch a worker: the length is in the pipe, none of the bytes; meanwhile
+    Ctrl-C reaches the main process."""
+    if n == 1:
+        results = next(o for o in gc.get_objects() if isinstance(o, SimpleQueue))  # the pool's results
+        results._wlock.acquire()
+        os.write(results._writer.fileno(), struct.pack("!i", 1000))
+        os.kill(multiprocessing.parent_process().pid, signal.SIGINT)
+        time.sleep(60)
+    return n
+
+
+if __name__ == "__main__":
+    try:
+        for _ in ordered_map(half_sent, range(4), jobs=2, initializer=nothing, fork=sys.argv[1] == "fork"):
+            pass
+    except KeyboardInterrupt:
+        sys.exit(130)
+'''
+
+
+@pytest.mark.parametrize("start", ["fork", "forkserver"])
+def test_an_interrupt_ends_the_pool_though_a_worker_died_half_way_through_sending_a_result(tmp_path, start):
+    """The pool's thread waited for the rest of that result for ever, and the
+    interrupted run with it (the -j2 run given SIGTERM in the duplicates scan
+    sometimes never exited)."""
+    script = tmp_path / "half_sent.py"
+    script.write_text(HALF_SENT, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script), start], stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.returncode is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 130, stderr
+
+
+SIGTERM_AT_FORK = '''
+import os, signal, sys
+
+from cleaner.running.parallel import Terminated, ordered_map, sigterm_interrupts
+
+
+def nothing():
+    pass
+
+
+def sigterm_now():
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+if __name__ == "__main__":
+    os.register_at_fork(after_in_parent=sigterm_now)  # as the signal can come while a worker forks
+    with sigterm_interrupts():
+        try:
+            for _ in ordered_map(abs, range(4), jobs=2, initializer=nothing, fork=True):
+                pass
+        except Terminated:
+            sys.exit(143)
+'''
+
+
+def test_sigterm_as_a_worker_forks_from_the_main_process_still_stops_it(tmp_path):
+    """Its handler ran in the fork's hooks, where Python only prints an exception
+    ("Exception ignored in"), and the run, handling SIGTERM once, went on to the end."""
+    script = tmp_path / "sigterm_at_fork.py"
+    script.write_text(SIGTERM_AT_FORK, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 143 and "Exception ignored" not in done.stderr, done.stderr

@@ -122,6 +122,12 @@ def ordered_map(
             jobs, mp_context=_context(fork), initializer=_start_worker, initargs=(initializer, *initargs)
         )
 
+    def submit(item: T) -> Future[R]:
+        # The pool may fork its workers here: a handler run in a fork hook raises where the
+        # exception is only printed (SIGTERM, handled once, was lost), so signals wait till after.
+        with _signals_held(_STOPS):
+            return pool.submit(fn, item)
+
     pending: deque[tuple[T, Future[R]]] = deque()
     pool = new_pool()
     try:
@@ -133,7 +139,7 @@ def ordered_map(
                 if item is _END:
                     exhausted = True
                     break
-                pending.append((item, pool.submit(fn, item)))
+                pending.append((item, submit(item)))
             if not pending:
                 break
             first, future = pending[0]
@@ -148,7 +154,7 @@ def ordered_map(
                 pool = new_pool()
                 for suspect in suspects:
                     try:
-                        result = pool.submit(fn, suspect).result()
+                        result = submit(suspect).result()
                     except BrokenProcessPool as exc:
                         pool.shutdown(wait=True, cancel_futures=True)
                         pool = new_pool()
@@ -215,6 +221,8 @@ def _start_worker(initializer: Callable[..., None], *initargs: Any) -> None:
     otherwise inherit its SIGTERM handler and raise :class:`Terminated` mid-item."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # forked from the main process, it held them (see ordered_map)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
     _end_with_parent()
     initializer(*initargs)
 
@@ -224,6 +232,9 @@ _WRITING = threading.Lock()
 
 #: The signals held back during a :func:`writing` block.
 _HELD = {signal.SIGTERM}
+
+#: The signals held back while the main process submits an item (and so may fork a worker).
+_STOPS = {signal.SIGTERM, signal.SIGINT}
 
 
 @contextmanager
@@ -237,12 +248,12 @@ def writing() -> Iterator[None]:
 
 
 @contextmanager
-def _signals_held() -> Iterator[None]:
-    """Block :data:`_HELD` in this thread for the block (where the system can)."""
+def _signals_held(signals: set[signal.Signals] = _HELD) -> Iterator[None]:
+    """Block ``signals`` in this thread for the block (where the system can)."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     try:
         yield
     finally:
@@ -269,10 +280,21 @@ def _end_with_parent() -> None:
 
 def _end_workers(pool: ProcessPoolExecutor) -> None:
     """End a pool's workers now; the items they held are not collected (a run
-    does them again when resumed)."""
+    does them again when resumed).
+
+    A worker ended while it sends a result back (SIGTERM to the whole group, or
+    this very call) leaves part of it in the results' pipe, and the pool's thread
+    waits for the rest in ``recv``, for ever: this process holds the pipe's write
+    end too, so the pipe never ends, and ``shutdown(wait=True)`` (and the exit)
+    waited for that thread with it. Closed here, once the workers are gone the
+    thread reads the pipe's end and marks the pool broken."""
+    results = getattr(pool, "_result_queue", None)
     terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
     if terminate is not None:
         terminate()
-        return
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.terminate()
+    else:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+    writer = getattr(results, "_writer", None)
+    if writer is not None:  # no worker starts after this, and only workers write there
+        writer.close()

@@ -358,3 +358,18 @@ def test_a_damaged_provenance_is_said_with_its_line_and_exit_2(made, tmp_path):
     (copy / "provenance.jsonl").write_text("".join(lines[:3]) + lines[3][:40] + "\n", encoding="utf-8")
     done = cli("report", copy)
     assert done.exit_code == 2 and "line 4 is not a provenance record" in done.output
+
+
+def test_counts_of_one_take_the_singular(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    story = f"The same story twice\n\n{BODIES[0] * 3}\n"
+    (src / "a.txt").write_text(story, encoding="utf-8")
+    (src / "b.txt").write_text(story, encoding="utf-8")
+    done = cli("run", src, tmp_path / "out", "--pack", "corpus", "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    text = re.sub(r"<[^>]+>", "", (tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    assert "1 duplicate dropped in 1 cluster " in text or "1 duplicate dropped in 1 cluster." in text
+    assert "1 site;" in text
+    for wrong in ("1 sites", "1 duplicates", "1 clusters", "1 documents", "1 pages", " 1 characters"):
+        assert wrong not in text, wrong

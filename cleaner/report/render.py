@@ -77,6 +77,16 @@ def cell(name: str, value: int) -> str:
     return figure(name, value, "td", "n")
 
 
+def counted(value: int, word: str, plural: str = "") -> str:
+    """``value`` formatted and ``word`` in the number it takes: "1 site", "2 sites", "1 duplicate"."""
+    return f"{n(value)} {word if value == 1 else (plural or word + 's')}"
+
+
+def noun(value: int, word: str, plural: str = "") -> str:
+    """``word`` in the number ``value`` takes (after a figure written on its own)."""
+    return word if value == 1 else (plural or word + "s")
+
+
 def pct(part: int | float, whole: int | float) -> str:
     return f"{part / whole:.1%}" if whole else "–"
 
@@ -132,7 +142,7 @@ def _summary(manifest: dict[str, Any], found: Collected, mask: Callable[[str], s
     )
     chars_in, chars_out = manifest.get("chars_in", 0), manifest.get("chars_out", 0)
     account = manifest.get("characters") or {}
-    lines = [f"<p>{n(chars_in - chars_out)} characters fewer ({pct(chars_in - chars_out, chars_in)} of those read): "
+    lines = [f"<p>{counted(chars_in - chars_out, 'character')} fewer ({pct(chars_in - chars_out, chars_in)} of those read): "
              f"rules removed {n(account.get('removed_by_rules', 0))} and added {n(account.get('added_by_rules', 0))} "
              f"in kept documents; dropped documents held {n(account.get('in_dropped_documents', 0))}, failed ones "
              f"{n(account.get('in_failed_documents', 0))}.</p>"]
@@ -141,7 +151,7 @@ def _summary(manifest: dict[str, Any], found: Collected, mask: Callable[[str], s
         rows = [f'<tr data-reason="{e(mask(reason))}"><td>{e(mask(reason))}</td>{cell("count", count)}</tr>'
                 for reason, count in reasons.items()]
         head = "<table><tr><th>reason</th><th class=\"n\">documents</th></tr>"
-        more = (f"<details><summary>{n(len(rows) - REASONS)} more reasons</summary>{head}{''.join(rows[REASONS:])}</table>"
+        more = (f"<details><summary>{counted(len(rows) - REASONS, 'more reason', 'more reasons')}</summary>{head}{''.join(rows[REASONS:])}</table>"
                 "</details>") if len(rows) > REASONS else ""
         lines.append(f"<h3>Dropped, by reason</h3>{head}{''.join(rows[:REASONS])}</table>{more}")
     failures = manifest.get("failures") or []
@@ -188,7 +198,7 @@ def _share(found: Collected) -> str:
     labels = [f"{i * 100 // BINS}–{(i + 1) * 100 // BINS}%" for i in range(BINS)]
     chart = svg.columns(found.histogram, labels, title="kept documents by share of characters removed")
     kept = sum(found.histogram)
-    body = (f"<p>Kept documents by the share of their characters the rules removed ({n(kept)} documents; "
+    body = (f"<p>Kept documents by the share of their characters the rules removed ({counted(kept, 'document')}; "
             f"{n(found.unchanged)} lost nothing). Dropped documents lose all and are not counted here.</p>" + chart
             + "<table><tr><th>share removed</th><th class=\"n\">documents</th></tr>"
             + "".join(f'<tr data-bin="{i}"><td>{labels[i]}</td>{cell("documents", c)}</tr>' for i, c in enumerate(found.histogram))
@@ -206,7 +216,7 @@ def _step_line(step: dict[str, Any]) -> str:
 
 def _top(doc: TopDocument) -> str:
     steps = "".join(_step_line(s) for s in doc.steps)
-    return (f"<details><summary><code>{e(doc.doc)}</code>: {n(doc.removed)} of {n(doc.chars_before)} characters "
+    return (f"<details><summary><code>{e(doc.doc)}</code>: {n(doc.removed)} of {counted(doc.chars_before, 'character')} "
             f"removed ({doc.share:.0%})</summary><table><tr><th>rule</th><th>action</th><th class=\"n\">chars</th>"
             f"<th>what</th></tr>{steps}</table></details>")
 
@@ -227,8 +237,9 @@ def _sites(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str
                         "<p>This run had no template rule (<code>--pack corpus</code> adds corpus/site-template).</p>")
     report = report or {}
     removed = report.get("removed") or {}
-    head = (f"<p>{n(report.get('sites', 0))} sites; {n(report.get('sites_with_evidence', 0))} with enough pages for "
-            f"template evidence; {n(removed.get('lines', 0))} template lines removed from {n(removed.get('pages', 0))} pages.</p>")
+    head = (f"<p>{counted(report.get('sites', 0), 'site')}; {n(report.get('sites_with_evidence', 0))} with enough pages for "
+            f"template evidence; {counted(removed.get('lines', 0), 'template line')} removed from "
+            f"{counted(removed.get('pages', 0), 'page')}.</p>")
     evidence = {str(entry.get("site")): entry for entry in report.get("largest") or []}
     sites = sorted(found.sites.items(), key=lambda kv: (kv[0] == UNKNOWN_SITE, -kv[1].lines, kv[0]))[:100]
     rows = "".join(
@@ -256,10 +267,10 @@ def _sites(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str
 UNNAMED = "(no site named: lines outside a page's main text)"
 
 
-def _block(lines: list[str], count: int) -> str:
+def _block(lines: list[str], total: int) -> str:
     if not lines:
         return ""
-    more = f"\n… {n(count - len(lines))} more lines" if count > len(lines) else ""
+    more = f"\n… {counted(total - len(lines), 'more line')}" if total > len(lines) else ""
     return f'<details><summary>the block</summary><pre class="text">{e(chr(10).join(lines) + more)}</pre></details>'
 
 
@@ -269,8 +280,9 @@ def _duplicates(manifest: dict[str, Any], found: Collected, mask: Callable[[str]
         return _section("duplicates", "Duplicates",
                         "<p>This run had no duplicate rule (<code>--pack corpus</code> adds corpus/duplicates).</p>")
     kinds = ", ".join(f"{n(c)} {k}" for k, c in sorted(found.duplicate_kinds.items()))
-    head = (f"<p>{figure('duplicates', report.get('duplicates', 0))} duplicates dropped in "
-            f"{figure('clusters', report.get('clusters', 0))} clusters{f' ({kinds})' if kinds else ''}.</p>")
+    dups, clusters = int(report.get("duplicates", 0)), int(report.get("clusters", 0))
+    head = (f"<p>{figure('duplicates', dups)} {noun(dups, 'duplicate')} dropped in "
+            f"{figure('clusters', clusters)} {noun(clusters, 'cluster')}{f' ({kinds})' if kinds else ''}.</p>")
     largest = (report.get("largest") or [])[:50]
     rows = "".join(
         f'<tr data-cluster="{e(mask(str(c.get("kept"))))}"><td><code>{e(mask(str(c.get("kept"))))}</code></td>'
@@ -351,7 +363,7 @@ def _diff_rows(before: str, after: str, removed_by: dict[int, str]) -> str:
                 pairs = list(range(span))
             for k in pairs:
                 if k is None:
-                    rows.append(f'<tr class="fold"><td colspan="4">… {n(span - 2 * CONTEXT)} unchanged lines …</td></tr>')
+                    rows.append(f'<tr class="fold"><td colspan="4">… {counted(span - 2 * CONTEXT, "unchanged line")} …</td></tr>')
                 else:
                     rows.append(f'<tr><td class="ln">{i1 + k + 1}</td><td>{e(left[i1 + k])}</td>'
                                 f'<td class="ln">{j1 + k + 1}</td><td>{e(right[j1 + k])}</td></tr>')
@@ -376,8 +388,7 @@ def _diff(record: dict[str, Any], texts: Texts) -> str:
     removed_by = {s["line"]: s.get("rule", "") for s in record.get("steps") or [] if s.get("action") == "removed" and s.get("line")}
     status = record.get("status") or "ok"
     said = "" if status == "ok" else f" — {e(status)}: {e(record.get('reason') or '')}"
-    head = (f"<h3><code>{e(doc)}</code> — {n(record.get('chars_before') or 0)} → {n(record.get('chars_after') or 0)} "
-            f"characters{said}</h3>")
+    head = (f"<h3><code>{e(doc)}</code> — {n(record.get('chars_before') or 0)} → {counted(record.get('chars_after') or 0, 'character')}{said}</h3>")
     notes = "".join(f'<p class="note">{e(x)}</p>' for x in (texts.before_note, texts.after_note) if x)
     if texts.before is None or texts.after is None:
         body = notes + "".join(f'<p class="muted">removed by <code>{e(s.get("rule", ""))}</code>: '

@@ -373,3 +373,33 @@ def test_counts_of_one_take_the_singular(tmp_path):
     assert "1 site;" in text
     for wrong in ("1 sites", "1 duplicates", "1 clusters", "1 documents", "1 pages", " 1 characters"):
         assert wrong not in text, wrong
+
+
+def test_drop_reasons_naming_a_document_fold_into_one_row_and_keep_the_manifests_figures(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name, body in (("a", BODIES[0]), ("a2", BODIES[0]), ("a3", BODIES[0]), ("b", BODIES[1]), ("b2", BODIES[1])):
+        (src / f"{name}.txt").write_text(f"A story\n\n{body * 3}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", src, out, "--pack", "corpus", "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    manifest = manifest_of(out)
+    assert manifest["dropped_reasons"] == {"exact duplicate of a.txt": 2, "exact duplicate of b.txt": 1}
+    html, page = page_of(out)
+    assert page.figures("data-reason-kind") == {"exact duplicate of …": {"count": 3}}
+    # each reason as manifest.json counts it is still there, folded away
+    assert {r: f["count"] for r, f in page.figures("data-reason").items()} == manifest["dropped_reasons"]
+    assert html.index("<summary>each reason") < html.index('data-reason="')
+
+
+def test_the_rules_chart_shows_those_that_fired_most_and_says_how_many_more_the_table_has(made):
+    _, out = made
+    html, page = page_of(out)
+    rules = html[html.index('<section id="rules">'):html.index('<section id="removed-share">')]
+    chart = rules[rules.index("<svg"):rules.index("</svg>")]
+    rows = page.figures("data-rule")
+    assert len(rows) > 15
+    assert chart.count('class="bar"') == 15
+    most = sorted(rows, key=lambda r: (-rows[r]["fired"], r))[:15]
+    assert all(f">{rule}</text>" in chart for rule in most)
+    assert f"and {len(rows) - 15} more rules in the table" in re.sub(r"<[^>]+>", "", rules)

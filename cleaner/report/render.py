@@ -22,8 +22,8 @@ from cleaner.corpus.removals import UNKNOWN_SITE
 from cleaner.report.collect import BINS, Collected, Example, TopDocument
 from cleaner.report.sources import Texts
 
-#: Rules shown in the chart (the table lists them all).
-CHART_RULES = 30
+#: Rules shown in the chart, those that fired most (the table lists them all).
+CHART_RULES = 15
 #: Drop reasons listed before the rest fold (a duplicate's reason names its kept document: many).
 REASONS = 20
 #: Unchanged lines kept around a change in a diff; longer runs fold.
@@ -148,12 +148,7 @@ def _summary(manifest: dict[str, Any], found: Collected, mask: Callable[[str], s
              f"{n(account.get('in_failed_documents', 0))}.</p>"]
     reasons = manifest.get("dropped_reasons") or {}
     if reasons:
-        rows = [f'<tr data-reason="{e(mask(reason))}"><td>{e(mask(reason))}</td>{cell("count", count)}</tr>'
-                for reason, count in reasons.items()]
-        head = "<table><tr><th>reason</th><th class=\"n\">documents</th></tr>"
-        more = (f"<details><summary>{counted(len(rows) - REASONS, 'more reason', 'more reasons')}</summary>{head}{''.join(rows[REASONS:])}</table>"
-                "</details>") if len(rows) > REASONS else ""
-        lines.append(f"<h3>Dropped, by reason</h3>{head}{''.join(rows[:REASONS])}</table>{more}")
+        lines.append(_reasons(reasons, mask))
     failures = manifest.get("failures") or []
     if failures:
         failed = "".join(f"<tr><td>{e(mask(str(f.get('id', ''))))}</td><td>{e(mask(str(f.get('reason', ''))))}</td></tr>"
@@ -161,6 +156,46 @@ def _summary(manifest: dict[str, Any], found: Collected, mask: Callable[[str], s
         more = f'<p class="muted">and {n(len(failures) - 50)} more (manifest.json lists them)</p>' if len(failures) > 50 else ""
         lines.append(f"<h3>Failed</h3><table><tr><th>document</th><th>reason</th></tr>{failed}</table>{more}")
     return _section("summary", "Summary", f'<div class="cards">{cards}</div>' + "".join(lines))
+
+
+#: A duplicate's reason names the document its cluster keeps: one reason per cluster. Reasons
+#: starting so are folded into one row, the document named replaced by "…".
+NAMING = ("exact duplicate of another copy of ", "exact duplicate of ", "near-duplicate of ")
+#: Reasons listed one by one, as manifest.json has them (the rest: "N more").
+EACH_REASON = 200
+
+
+def reason_kind(reason: str) -> str:
+    """``reason`` without the document it names ("exact duplicate of a.txt" -> "exact duplicate of …")."""
+    for lead in NAMING:
+        if reason.startswith(lead):
+            return lead + "…"
+    return reason
+
+
+def _reasons(reasons: dict[str, int], mask: Callable[[str], str]) -> str:
+    """The drop reasons: folded by kind (``data-reason-kind`` rows), then each as manifest.json
+    counts it (``data-reason`` rows, the first :data:`EACH_REASON`), folded away when the kinds differ."""
+    kinds: dict[str, int] = {}
+    for reason, number in reasons.items():
+        kind = reason_kind(reason)
+        kinds[kind] = kinds.get(kind, 0) + int(number)
+    head = "<table><tr><th>reason</th><th class=\"n\">documents</th></tr>"
+    each = [f'<tr data-reason="{e(mask(reason))}"><td>{e(mask(reason))}</td>{cell("count", number)}</tr>'
+            for reason, number in list(reasons.items())[:EACH_REASON]]
+    more = (f'<p class="muted">and {counted(len(reasons) - EACH_REASON, "more reason")} '
+            "(manifest.json lists them all)</p>") if len(reasons) > EACH_REASON else ""
+    if all(reason_kind(reason) == reason for reason in reasons):  # nothing folds: the reasons themselves
+        if len(each) <= REASONS:
+            return f"<h3>Dropped, by reason</h3>{head}{''.join(each)}</table>"
+        return (f"<h3>Dropped, by reason</h3>{head}{''.join(each[:REASONS])}</table><details><summary>"
+                f"{counted(len(reasons) - REASONS, 'more reason')}</summary>{head}{''.join(each[REASONS:])}</table>{more}"
+                "</details>")
+    folded = "".join(f'<tr data-reason-kind="{e(mask(kind))}"><td>{e(mask(kind))}</td>{cell("count", number)}</tr>'
+                     for kind, number in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+    return (f"<h3>Dropped, by reason</h3>{head}{folded}</table>"
+            f'<details><summary>each reason, with the document it names ({counted(len(reasons), "reason")})</summary>'
+            f"{head}{''.join(each)}</table>{more}</details>")
 
 
 def _example(example: Example) -> str:
@@ -175,6 +210,9 @@ def _rules(found: Collected) -> str:
     if not rules:
         return _section("rules", "Rules", "<p>No rule changed any document.</p>")
     chart = svg.hbars([(rule, f.fired) for rule, f in rules[:CHART_RULES]], title="times each rule fired")
+    if len(rules) > CHART_RULES:
+        chart += (f'<p class="muted" data-chart-more="{len(rules) - CHART_RULES}">and '
+                  f'{counted(len(rules) - CHART_RULES, "more rule")} in the table</p>')
     rows = "".join(
         f'<tr data-rule="{e(rule)}"><td><a href="#ex-{e(rule)}"><code>{e(rule)}</code></a></td>{cell("fired", f.fired)}'
         f'{cell("documents", f.documents)}{cell("chars_removed", f.chars_removed)}{cell("chars_added", f.chars_added)}</tr>'

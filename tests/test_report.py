@@ -403,3 +403,19 @@ def test_the_rules_chart_shows_those_that_fired_most_and_says_how_many_more_the_
     most = sorted(rows, key=lambda r: (-rows[r]["fired"], r))[:15]
     assert all(f">{rule}</text>" in chart for rule in most)
     assert f"and {len(rows) - 15} more rules in the table" in re.sub(r"<[^>]+>", "", rules)
+
+
+def test_a_run_given_relative_paths_is_read_back_from_the_folder_it_was_started_in(tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    shutil.copytree(SEEDS, work / "in", ignore=shutil.ignore_patterns("README*"))
+    monkeypatch.chdir(work)
+    done = cli("run", "in", "out", "--jobs", "1")
+    assert done.exit_code == 0, done.output
+    assert manifest_of(work / "out")["input"] == "in"
+    monkeypatch.chdir(tmp_path)  # elsewhere: "in" here is not the run's input
+    done = cli("report", work / "out")
+    assert done.exit_code == 0, done.output
+    html, page = page_of(work / "out")
+    assert "no longer there" not in html and "is not there" not in html
+    assert page.all("data-doc") and 'class="diff"><colgroup>' in html  # before and after, side by side
+    assert f"read from <code>{work / 'in'}</code>" in html  # the header says where the relative path led

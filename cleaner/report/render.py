@@ -92,7 +92,7 @@ def pct(part: int | float, whole: int | float) -> str:
 
 
 def page(manifest: dict[str, Any], found: Collected, diffs: list[tuple[dict[str, Any], Texts]], *, name: str,
-         mask: Callable[[str], str], notes: list[str]) -> str:
+         mask: Callable[[str], str], notes: list[str], input_root: Any = None) -> str:
     """The whole page. ``mask`` masks a string from the run that provenance did not
     (the manifest's site names and ids); ``notes`` are said under the title."""
     sections = [
@@ -109,7 +109,7 @@ def page(manifest: dict[str, Any], found: Collected, diffs: list[tuple[dict[str,
     head = (
         f"<h1>cleaner report — {e(name)}</h1>"
         f'<p class="muted">pack <code>{e(pack.get("name", "?"))}</code> · cleaner {e(manifest.get("cleaner_version", "?"))}'
-        f' · input <code>{e(mask(str(manifest.get("input", "?"))))}</code>'
+        f' · input {_input(manifest, input_root, mask)}'
         f' · provenance level {e(options.get("provenance_level") or "full")}'
         f' · run took {e(manifest.get("seconds", "?"))} s</p>'
         + "".join(f'<p class="note">{e(note)}</p>' for note in notes)
@@ -123,6 +123,16 @@ def page(manifest: dict[str, Any], found: Collected, diffs: list[tuple[dict[str,
         f"<title>cleaner report — {e(name)}</title><style>{STYLE}</style></head><body>"
         + head + "".join(sections) + "</body></html>\n"
     )
+
+
+def _input(manifest: dict[str, Any], root: Any, mask: Callable[[str], str]) -> str:
+    """The run's input as given to it; a relative one with where the report read it from."""
+    given = str(manifest.get("input", "?"))
+    shown = f"<code>{e(mask(given))}</code>"
+    if root is not None and str(root) != given:
+        return (f'{shown} <span class="muted">(read from <code>{e(mask(str(root)))}</code>'
+                f'{"" if given.startswith("/") else ": the run was given a relative path"})</span>')
+    return shown
 
 
 def _section(key: str, title: str, body: str) -> str:

@@ -94,6 +94,8 @@ def before_text(record: dict[str, Any], root: Path | None, options: dict[str, An
     if mask is None:
         return None, ("the run masked personal data (pii/*) and its pack could not be loaded again "
                       "to mask the input: the text before is not shown")
+    if not root.exists():
+        return None, f"the run's input {root} is not there"
     path = input_path(root, str(rel))
     if not path.is_file():
         return None, f"the input is no longer there: {path} is missing"

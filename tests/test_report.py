@@ -419,3 +419,18 @@ def test_a_run_given_relative_paths_is_read_back_from_the_folder_it_was_started_
     assert "no longer there" not in html and "is not there" not in html
     assert page.all("data-doc") and 'class="diff"><colgroup>' in html  # before and after, side by side
     assert f"read from <code>{work / 'in'}</code>" in html  # the header says where the relative path led
+
+
+def test_an_out_whose_run_has_not_finished_is_refused_not_reported(made, tmp_path):
+    # what a run started over with --overwrite and stopped leaves: the previous run's manifest and
+    # provenance beside a state that says the run in OUT has not finished
+    _, out = made
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    (copy / "report.html").unlink()
+    state = copy / ".cleaner" / "state.json"
+    state.write_text(json.dumps({**json.loads(state.read_text(encoding="utf-8")), "complete": False}), encoding="utf-8")
+    done = runner.invoke(app, ["report", str(copy)])
+    assert done.exit_code == 2
+    assert "has not finished" in done.output and "run the same `cleaner run` command again" in done.output
+    assert not (copy / "report.html").exists()

@@ -74,7 +74,8 @@ def report(
     data the run masked (pii/*) is masked there too.
 
     Exit codes: 0 written; 2 OUT holds no finished run (no manifest.json or no
-    provenance), or its provenance is damaged (the message says where).
+    provenance, or its run was stopped before it finished), or its provenance is
+    damaged (the message says where).
     """
     write_report(output, input_root=input, quiet=quiet, console=out, documents=tuple(diff or ()))
 

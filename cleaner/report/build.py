@@ -19,7 +19,7 @@ from cleaner.io.writers import write_atomic
 from cleaner.report import render
 from cleaner.report.collect import collect
 from cleaner.report.sources import Texts, private_mask, texts
-from cleaner.running.state import REPORT
+from cleaner.running.state import REPORT, WORK_DIR
 
 REPORT_NAME = REPORT
 MANIFEST = "manifest.json"
@@ -43,6 +43,23 @@ def find_provenance(out: Path) -> Path:
         if (out / name).is_file():
             return out / name
     raise NotAReport(f"{out} holds no provenance.jsonl (nor .gz, .zst): give the OUT of a finished `cleaner run`")
+
+
+def unfinished(out: Path) -> None:
+    """Refuse an OUT whose run has not finished (killed, or still running): its state says so.
+    A run started over there (``--overwrite``) leaves the previous run's manifest and provenance
+    until it finishes: reporting them would show the old run as this one. An OUT without
+    state (copied without ``.cleaner/``, or from a cleaner before the state) is reported."""
+    try:
+        state = json.loads((out / WORK_DIR / "state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(state, dict) and state.get("complete") is False:
+        raise NotAReport(
+            f"{out} holds a run that has not finished (stopped, or still running): run the same `cleaner run` "
+            "command again to finish it, then `cleaner report` it"
+            + ("; the manifest.json there may be an earlier run's" if (out / MANIFEST).is_file() else "")
+        )
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
@@ -100,6 +117,7 @@ def build_report(
     started = time.perf_counter()
     if not out.is_dir():
         raise NotAReport(f"{out}: no such folder")
+    unfinished(out)
     manifest = read_manifest(out)
     provenance = find_provenance(out)
     total = int((manifest.get("counts") or {}).get("documents") or 0)

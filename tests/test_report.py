@@ -434,3 +434,57 @@ def test_an_out_whose_run_has_not_finished_is_refused_not_reported(made, tmp_pat
     assert done.exit_code == 2
     assert "has not finished" in done.output and "run the same `cleaner run` command again" in done.output
     assert not (copy / "report.html").exists()
+
+
+def test_every_string_from_provenance_and_manifest_is_escaped_in_text_attributes_and_charts(tmp_path):
+    # an OUT written by hand (as an older cleaner or a plugin might leave it): hostile strings in
+    # every place the page shows one: ids, paths, sites, rule ids, reasons, labels, languages
+    bad = '"><img src=x onerror=alert(1)>'
+    out = tmp_path / f"out{bad[:2]}"  # the folder's name goes into <title> and <h1>
+    out.mkdir()
+    steps = [{"rule": f"plugin/{bad}", "action": "removed", "line": 2, "text": bad, "why": bad,
+              "chars_before": 80, "chars_after": 40},
+             {"rule": "corpus/site-template", "action": "removed", "line": 3, "text": bad,
+              "why": f"recurring on site {bad}", "chars_before": 40, "chars_after": 10}]
+    records = [
+        {"id": f"doc{bad}", "status": "ok", "chars_before": 80, "chars_after": 10, "steps": steps,
+         "meta": {"language": bad, "url": f"https://x.example/{bad}"}, "source": {"path": f"site{bad}/a.txt"}},
+        {"id": f"gone{bad}", "status": "dropped", "reason": bad, "chars_before": 50, "chars_after": 0,
+         "steps": [{"rule": f"filter/{bad}", "action": "dropped", "why": bad, "label": bad}],
+         "meta": {"language": bad}, "source": {"path": f"site{bad}/b.txt"}},
+    ]
+    (out / "provenance.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    manifest = {"counts": {"documents": 2, "ok": 1, "dropped": 1, "failed": 0}, "chars_in": 130, "chars_out": 10,
+                "input": f"/in/{bad}", "pack": {"name": bad, "steps": []}, "cleaner_version": bad,
+                "rules": {f"plugin/{bad}": 1, "corpus/site-template": 1, f"filter/{bad}": 1},
+                "dropped_reasons": {bad: 1, f"exact duplicate of {bad}": 1}, "dropped_by_rule": {f"filter/{bad}": 1},
+                "failures": [{"id": bad, "reason": bad}],
+                "corpus": {"corpus/duplicates": {"duplicates": 1, "clusters": 1, "largest": [{"kept": bad, "copies": [bad]}]},
+                           "corpus/site-template": {"sites": 1, "largest": [{"site": bad, "pages": 2}]}}}
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    done = cli("report", out)
+    assert done.exit_code == 0, done.output
+    html, page = page_of(out)
+    assert not [e for e in page.elements if e["tag"] == "img" or "onerror" in e["attrs"]]
+    assert "<img" not in html
+    # the strings are there, to read: as text and as the data-* values tools read
+    assert page.all("data-rule", f"plugin/{bad}") and page.all("data-language", bad)
+    assert page.all("data-dropped-by", f"filter/{bad}") and page.all("data-reason", bad)
+    assert page.all("data-doc", f"doc{bad}")
+    title = re.search(r"<title>(.*?)</title>", html).group(1)
+    assert "<" not in title
+
+
+def test_a_paragraph_that_lost_only_a_trailing_space_is_not_painted_whole(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    paragraph = " ".join([BODIES[2]] * 3)
+    (src / "a.txt").write_text(f"A title\n\n{paragraph} \n\n{BODIES[3]}\n\nShare on Facebook\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", src, out, "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    html, page = page_of(out)
+    cells = [e for e in page.elements if e["tag"] == "td" and paragraph in e["text"]]
+    assert len(cells) == 2  # before and after, side by side
+    assert {e["attrs"]["class"] for e in cells} == {"chg-del", "chg-ins"}  # not "del" / "ins": painted whole
+    assert "<del> </del>" in html  # the space that went, marked

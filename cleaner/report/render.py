@@ -53,6 +53,7 @@ table.diff { width: 100%; table-layout: fixed; } table.diff td { font-family: ui
   font-size: 12px; white-space: pre-wrap; word-break: break-word; border: none; padding: 0 .4em; }
 table.diff td.ln { width: 3.5em; color: var(--muted); text-align: right; } td.del { background: var(--del); }
 td.ins { background: var(--ins); }
+td.chg-del { box-shadow: inset 3px 0 #e8a29b; } td.chg-ins { box-shadow: inset 3px 0 #8fd19a; }
 td del { background: #f7b9b3; text-decoration: line-through; } td ins { background: #a9e3b0; text-decoration: none; } tr.fold td { color: var(--muted); text-align: center; background: #f6f8fa; }
 td .rule { color: #8a2b21; font-size: 11px; margin-left: .5em; }
 """
@@ -418,15 +419,19 @@ def _diff_rows(before: str, after: str, removed_by: dict[int, str]) -> str:
             continue
         for k in range(max(i2 - i1, j2 - j1)):
             li, rj = i1 + k, j1 + k
-            if li < i2 and rj < j2:
+            # a line beside what it became: only the characters that changed are painted (a trailing
+            # space gone does not paint a paragraph); a line removed or added is painted whole
+            paired = li < i2 and rj < j2 and len(left[li]) + len(right[rj]) <= INLINE_CHARS
+            if paired:
                 old, new = _inline(left[li], right[rj])
             else:
                 old = e(left[li]) if li < i2 else ""
                 new = e(right[rj]) if rj < j2 else ""
-            lcell = (f'<td class="ln">{li + 1}</td><td class="del">{old}'
+            lcell = (f'<td class="ln">{li + 1}</td><td class="{"chg-del" if paired else "del"}">{old}'
                      + (f'<span class="rule">{e(removed_by[li + 1])}</span>' if li + 1 in removed_by else "")
                      + "</td>") if li < i2 else '<td class="ln"></td><td></td>'
-            rcell = f'<td class="ln">{rj + 1}</td><td class="ins">{new}</td>' if rj < j2 else '<td class="ln"></td><td></td>'
+            rcell = (f'<td class="ln">{rj + 1}</td><td class="{"chg-ins" if paired else "ins"}">{new}</td>'
+                     if rj < j2 else '<td class="ln"></td><td></td>')
             rows.append(f"<tr>{lcell}{rcell}</tr>")
     return "".join(rows)
 

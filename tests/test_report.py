@@ -488,3 +488,17 @@ def test_a_paragraph_that_lost_only_a_trailing_space_is_not_painted_whole(tmp_pa
     assert len(cells) == 2  # before and after, side by side
     assert {e["attrs"]["class"] for e in cells} == {"chg-del", "chg-ins"}  # not "del" / "ins": painted whole
     assert "<del> </del>" in html  # the space that went, marked
+
+
+def test_a_document_the_rules_changed_without_making_it_shorter_is_shown_before_and_after(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    # a trailing space goes, and a glued sentence gets its space back: one character more in the end
+    (src / "a.txt").write_text(f"A title\n\n{BODIES[2]} \nIt rained.The end came soon after that.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", src, out, "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    record = json.loads((out / "provenance.jsonl").read_text(encoding="utf-8"))
+    assert record["steps"] and record["chars_after"] >= record["chars_before"]
+    html, page = page_of(out)
+    assert [e["attrs"]["data-doc"] for e in page.all("data-doc")] == ["a.txt"]

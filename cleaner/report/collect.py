@@ -238,7 +238,7 @@ class Collector:
                 found.unchanged += 1
             else:
                 self._offer_top(removed, share, position, record)
-            if removed > 0 and self._wants_sample(position):
+            if touched and self._wants_sample(position):  # changed: lost characters, or only changed some
                 found.samples.append(_sample(record))
         if doc in self.wanted and len(found.chosen) < MOST_CHOSEN:
             found.chosen.append(_sample(record))
@@ -336,7 +336,7 @@ class Collector:
         self.found._top_docs[slot] = entry
 
     def _wants_sample(self, position: int) -> bool:
-        """A kept document with removals at or after each of :data:`SAMPLES` evenly spread places."""
+        """A kept document the rules changed, at or after each of :data:`SAMPLES` evenly spread places."""
         taken = len(self.found.samples)
         return taken < SAMPLES and position >= self.found._sample_at[taken]
 

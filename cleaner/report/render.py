@@ -459,7 +459,7 @@ def _diff(record: dict[str, Any], texts: Texts) -> str:
 
 def _diffs(diffs: list[tuple[dict[str, Any], Texts]]) -> str:
     if not diffs:
-        return _section("diffs", "Before and after", "<p>No kept document had anything removed.</p>")
+        return _section("diffs", "Before and after", "<p>No rule changed a kept document.</p>")
     return _section("diffs", "Before and after",
                     "<p>A few kept documents side by side (those asked for with --diff, the one that lost most, then some spread over the run): the text the rules saw (read again from "
                     "the input) and the output. Removed lines are red, with the rule that removed them; changed lines "

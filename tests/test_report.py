@@ -502,3 +502,20 @@ def test_a_document_the_rules_changed_without_making_it_shorter_is_shown_before_
     assert record["steps"] and record["chars_after"] >= record["chars_before"]
     html, page = page_of(out)
     assert [e["attrs"]["data-doc"] for e in page.all("data-doc")] == ["a.txt"]
+
+
+def test_sites_and_languages_are_counted_in_bounded_memory(monkeypatch):
+    from cleaner.report import collect as gather
+
+    monkeypatch.setattr(gather, "SITES_TRACKED", 3)
+    monkeypatch.setattr(gather, "LANGUAGES", 2)
+    collector = Collector(total=10)
+    for i in range(10):
+        step = {"rule": "corpus/site-template", "action": "removed", "line": 1, "text": "Menu",
+                "why": f"on 5 pages of site{i}.example, 1 of 2 lines", "chars_before": 10, "chars_after": 5}
+        collector.add({"id": f"d{i}", "status": "ok", "chars_before": 10, "chars_after": 5, "steps": [step],
+                       "meta": {"language": f"lang-{i}"}, "source": {"path": f"site{i}/a.txt"}})
+    found = collector.found
+    assert len(found.sites) == 3 and (found.other_sites.lines, found.other_sites.pages) == (7, 7)
+    assert sum(f.lines for f in found.sites.values()) + found.other_sites.lines == 10
+    assert found.languages == {"lang-0": 1, "lang-1": 1, gather.OTHER_LANGUAGES: 8}

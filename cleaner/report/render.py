@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from cleaner.report import svg
 from cleaner.corpus.removals import UNKNOWN_SITE
-from cleaner.report.collect import BINS, Collected, Example, TopDocument
+from cleaner.report.collect import BINS, SITES_TRACKED, Collected, Example, TopDocument
 from cleaner.report.sources import Texts
 
 #: Rules shown in the chart, those that fired most (the table lists them all).
@@ -297,6 +297,14 @@ def _sites(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str
         f'{cell("largest_block", f.block_lines)}<td><code>{e(f.block_doc)}</code>{_block(f.block_text, f.block_lines)}</td></tr>'
         for site, f in sites
     )
+    if len(found.sites) > len(sites):
+        rows += (f'<tr class="more"><td colspan="7" class="muted">and {counted(len(found.sites) - len(sites), "more site")} '
+                 "with fewer template lines removed</td></tr>")
+    other = found.other_sites
+    if other.pages:
+        rows += (f'<tr class="other"><td>other sites (beyond the first {n(SITES_TRACKED)} met, counted together)</td>'
+                 f'<td></td>{cell("template_lines", other.lines)}{cell("pages_touched", other.pages)}'
+                 f'{cell("chars", other.chars)}<td></td><td></td></tr>')
     table = ("<table><tr><th>site</th><th class=\"n\">pages</th><th class=\"n\">template lines removed</th>"
              "<th class=\"n\">pages touched</th><th class=\"n\">characters</th><th class=\"n\">largest block (lines)</th>"
              "<th>on document</th></tr>" + rows + "</table>") if rows else "<p>No template line was removed.</p>"

@@ -519,3 +519,26 @@ def test_sites_and_languages_are_counted_in_bounded_memory(monkeypatch):
     assert len(found.sites) == 3 and (found.other_sites.lines, found.other_sites.pages) == (7, 7)
     assert sum(f.lines for f in found.sites.values()) + found.other_sites.lines == 10
     assert found.languages == {"lang-0": 1, "lang-1": 1, gather.OTHER_LANGUAGES: 8}
+
+
+def test_a_long_document_cut_for_the_page_does_not_show_the_cut_as_a_change(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    words = WORDS.split()
+    lines = []
+    for i in range(500):  # ~45,000 characters, more than the page shows of a text
+        random.Random(i).shuffle(words)
+        lines.append(f"{' '.join(words[:12]).capitalize()} number {i}.")
+        if i < 40:
+            lines.append("Share on Facebook")  # removed near the start: the output's text is shifted
+    (src / "long.txt").write_text("A long title\n\n" + "\n\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", src, out, "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    html, page = page_of(out)
+    diff = html[html.index('<div class="diff"'):]
+    assert "Only the first 30,000 characters" in diff
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", diff)
+    last_change = max(i for i, row in enumerate(rows) if 'class="del"' in row or 'class="ins"' in row)
+    assert "Share on Facebook" in rows[last_change]  # the last change shown is a rule's, not the cut's
+    assert "texts are cut" in rows[-1]

@@ -20,7 +20,7 @@ from typing import Any, Callable
 from cleaner.report import svg
 from cleaner.corpus.removals import UNKNOWN_SITE
 from cleaner.report.collect import BINS, SITES_TRACKED, Collected, Example, TopDocument
-from cleaner.report.sources import Texts
+from cleaner.report.sources import MOST_CHARS, Texts
 
 #: Rules shown in the chart, those that fired most (the table lists them all).
 CHART_RULES = 15
@@ -205,7 +205,7 @@ def _reasons(reasons: dict[str, int], mask: Callable[[str], str]) -> str:
     folded = "".join(f'<tr data-reason-kind="{e(mask(kind))}"><td>{e(mask(kind))}</td>{cell("count", number)}</tr>'
                      for kind, number in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
     return (f"<h3>Dropped, by reason</h3>{head}{folded}</table>"
-            f'<details><summary>each reason, with the document it names ({counted(len(reasons), "reason")})</summary>'
+            f'<details><summary>each reason as manifest.json lists it ({counted(len(reasons), "reason")})</summary>'
             f"{head}{''.join(each)}</table>{more}</details>")
 
 
@@ -408,10 +408,19 @@ def _inline(old: str, new: str) -> tuple[str, str]:
     return "".join(left), "".join(right)
 
 
-def _diff_rows(before: str, after: str, removed_by: dict[int, str]) -> str:
+def _diff_rows(before: str, after: str, removed_by: dict[int, str], cut: bool = False) -> str:
+    """The rows of a side-by-side diff. ``cut``: the texts are both texts' beginnings, cut at the
+    same length: past the last line they share, what differs is the cut, not the rules (the
+    after-text's end is further into the document), so it is not shown as a change."""
     left, right = before.split("\n"), after.split("\n")
     rows = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, left, right, autojunk=False).get_opcodes():
+    opcodes = difflib.SequenceMatcher(None, left, right, autojunk=False).get_opcodes()
+    tail = ""
+    if cut and opcodes and opcodes[-1][0] != "equal":
+        opcodes.pop()
+        tail = ('<tr class="fold"><td colspan="4">… the rest is not shown: the texts are cut at '
+                f"{n(MOST_CHARS)} characters, and past here their ends no longer line up …</td></tr>")
+    for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
             span = i2 - i1
             if span > 2 * CONTEXT + 1:
@@ -441,7 +450,7 @@ def _diff_rows(before: str, after: str, removed_by: dict[int, str]) -> str:
             rcell = (f'<td class="ln">{rj + 1}</td><td class="{"chg-ins" if paired else "ins"}">{new}</td>'
                      if rj < j2 else '<td class="ln"></td><td></td>')
             rows.append(f"<tr>{lcell}{rcell}</tr>")
-    return "".join(rows)
+    return "".join(rows) + tail
 
 
 def _diff(record: dict[str, Any], texts: Texts) -> str:
@@ -461,7 +470,7 @@ def _diff(record: dict[str, Any], texts: Texts) -> str:
     else:
         body = notes + ("<table class=\"diff\"><colgroup><col style=\"width:3.5em\"><col><col style=\"width:3.5em\"><col>"
                         "</colgroup><tr><th></th><th>before (what the rules saw)</th><th></th><th>after (the output)</th></tr>"
-                        + _diff_rows(texts.before, texts.after, removed_by) + "</table>")
+                        + _diff_rows(texts.before, texts.after, removed_by, texts.cut) + "</table>")
     return f'<div class="diff" data-doc="{e(doc)}">{head}{body}</div>'
 
 

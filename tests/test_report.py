@@ -542,3 +542,19 @@ def test_a_long_document_cut_for_the_page_does_not_show_the_cut_as_a_change(tmp_
     last_change = max(i for i, row in enumerate(rows) if 'class="del"' in row or 'class="ins"' in row)
     assert "Share on Facebook" in rows[last_change]  # the last change shown is a rule's, not the cut's
     assert "texts are cut" in rows[-1]
+
+
+def test_a_document_id_is_shown_as_the_run_recorded_it_even_with_an_address_in_it(tmp_path):
+    # pii/* masks text, not names: an id is how provenance, --diff and explain find a document
+    src = tmp_path / "in" / "mail-jane.doe@example.org"
+    src.mkdir(parents=True)
+    story = f"The same story twice\n\n{BODIES[0]} {BODIES[1]}\n"
+    (src / "a.txt").write_text(story, encoding="utf-8")
+    (src / "b.txt").write_text(story, encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", tmp_path / "in", out, "--pack", "pii", "--pack", "corpus", "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    ids = {json.loads(line)["id"] for line in (out / "provenance.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert ids == {"mail-jane.doe@example.org/a.txt", "mail-jane.doe@example.org/b.txt"}
+    _, page = page_of(out)
+    assert [e["attrs"]["data-cluster"] for e in page.all("data-cluster")] == ["mail-jane.doe@example.org/a.txt"]

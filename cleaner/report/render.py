@@ -162,7 +162,7 @@ def _summary(manifest: dict[str, Any], found: Collected, mask: Callable[[str], s
         lines.append(_reasons(reasons, mask))
     failures = manifest.get("failures") or []
     if failures:
-        failed = "".join(f"<tr><td>{e(mask(str(f.get('id', ''))))}</td><td>{e(mask(str(f.get('reason', ''))))}</td></tr>"
+        failed = "".join(f"<tr><td><code>{e(f.get('id', ''))}</code></td><td>{e(mask(str(f.get('reason', ''))))}</td></tr>"
                          for f in failures[:50])
         more = f'<p class="muted">and {n(len(failures) - 50)} more (manifest.json lists them)</p>' if len(failures) > 50 else ""
         lines.append(f"<h3>Failed</h3><table><tr><th>document</th><th>reason</th></tr>{failed}</table>{more}")
@@ -342,9 +342,9 @@ def _duplicates(manifest: dict[str, Any], found: Collected, mask: Callable[[str]
             f"{figure('clusters', clusters)} {noun(clusters, 'cluster')}{f' ({kinds})' if kinds else ''}.</p>")
     largest = (report.get("largest") or [])[:50]
     rows = "".join(
-        f'<tr data-cluster="{e(mask(str(c.get("kept"))))}"><td><code>{e(mask(str(c.get("kept"))))}</code></td>'
+        f'<tr data-cluster="{e(c.get("kept"))}"><td><code>{e(c.get("kept"))}</code></td>'
         f'{cell("copies", len(c.get("copies") or []))}<td>'
-        + ", ".join(f"<code>{e(mask(str(x)))}</code>" for x in (c.get("copies") or [])[:10])
+        + ", ".join(f"<code>{e(x)}</code>" for x in (c.get("copies") or [])[:10])
         + (" …" if len(c.get("copies") or []) > 10 else "") + "</td></tr>"
         for c in largest
     )

@@ -558,3 +558,16 @@ def test_a_document_id_is_shown_as_the_run_recorded_it_even_with_an_address_in_i
     assert ids == {"mail-jane.doe@example.org/a.txt", "mail-jane.doe@example.org/b.txt"}
     _, page = page_of(out)
     assert [e["attrs"]["data-cluster"] for e in page.all("data-cluster")] == ["mail-jane.doe@example.org/a.txt"]
+
+
+def test_a_page_that_cannot_be_written_is_said_with_exit_1_and_a_file_for_out_with_exit_2(made, tmp_path):
+    _, out = made
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    (copy / "report.html").unlink()
+    (copy / "report.html").mkdir()  # something in the way, as a read-only OUT or a full disk would be
+    done = runner.invoke(app, ["report", str(copy)])
+    assert done.exit_code == 1, done.output
+    assert "cannot write" in done.output and "Traceback" not in done.output
+    done = runner.invoke(app, ["report", str(copy / "manifest.json")])
+    assert done.exit_code == 2 and "is a file" in done.output

@@ -29,6 +29,10 @@ class NotAReport(ValueError):
     """OUT holds no finished run to report on (no manifest or no provenance)."""
 
 
+class ReportNotWritten(OSError):
+    """The page was built but could not be written into OUT."""
+
+
 @dataclass
 class Built:
     path: Path
@@ -115,6 +119,8 @@ def build_report(
     pass over provenance is done and the next step begins. ``documents``: ids of documents to show side by side before the sampled ones.
     Raises :class:`NotAReport` when ``out`` is not a finished run's folder."""
     started = time.perf_counter()
+    if out.is_file():
+        raise NotAReport(f"{out} is a file: give the folder of a finished `cleaner run` (its OUT)")
     if not out.is_dir():
         raise NotAReport(f"{out}: no such folder")
     unfinished(out)
@@ -157,7 +163,10 @@ def build_report(
                        input_root=root)
     path = out / REPORT_NAME
     data = html.encode("utf-8")
-    write_atomic(path, data)
+    try:
+        write_atomic(path, data)
+    except OSError as exc:  # a read-only OUT, a full disk, a folder in the way
+        raise ReportNotWritten(f"cannot write {path}: {exc.strerror or exc}") from None
     return Built(path, found.documents, time.perf_counter() - started, len(data))
 
 

@@ -571,3 +571,18 @@ def test_a_page_that_cannot_be_written_is_said_with_exit_1_and_a_file_for_out_wi
     assert "cannot write" in done.output and "Traceback" not in done.output
     done = runner.invoke(app, ["report", str(copy / "manifest.json")])
     assert done.exit_code == 2 and "is a file" in done.output
+
+
+def test_an_older_manifest_without_the_characters_account_or_drops_by_rule_shows_no_made_up_zeros(made, tmp_path):
+    _, out = made
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    manifest = manifest_of(copy)
+    by_rule = manifest.pop("dropped_by_rule")
+    manifest.pop("characters")
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    done = cli("report", copy)
+    assert done.exit_code == 0, done.output
+    html, page = page_of(copy)
+    assert "rules removed 0" not in html and "does not record where they went" in html
+    assert {r: f["count"] for r, f in page.figures("data-dropped-by").items()} == by_rule  # from provenance

@@ -152,11 +152,15 @@ def _summary(manifest: dict[str, Any], found: Collected, mask: Callable[[str], s
         )
     )
     chars_in, chars_out = manifest.get("chars_in", 0), manifest.get("chars_out", 0)
-    account = manifest.get("characters") or {}
-    lines = [f"<p>{counted(chars_in - chars_out, 'character')} fewer ({pct(chars_in - chars_out, chars_in)} of those read): "
-             f"rules removed {n(account.get('removed_by_rules', 0))} and added {n(account.get('added_by_rules', 0))} "
-             f"in kept documents; dropped documents held {n(account.get('in_dropped_documents', 0))}, failed ones "
-             f"{n(account.get('in_failed_documents', 0))}.</p>"]
+    account = manifest.get("characters")
+    fewer = f"<p>{counted(chars_in - chars_out, 'character')} fewer ({pct(chars_in - chars_out, chars_in)} of those read)"
+    if isinstance(account, dict):
+        lines = [f"{fewer}: rules removed {n(account.get('removed_by_rules', 0))} and added "
+                 f"{n(account.get('added_by_rules', 0))} in kept documents; dropped documents held "
+                 f"{n(account.get('in_dropped_documents', 0))}, failed ones {n(account.get('in_failed_documents', 0))}.</p>"]
+    else:  # an older cleaner's manifest: where they went is not recorded, and no zeros say otherwise
+        lines = [f"{fewer}; this run's manifest (cleaner {e(manifest.get('cleaner_version', '?'))}) does not "
+                 "record where they went.</p>"]
     reasons = manifest.get("dropped_reasons") or {}
     if reasons:
         lines.append(_reasons(reasons, mask))
@@ -366,7 +370,9 @@ def _languages(found: Collected) -> str:
 
 
 def _filters(manifest: dict[str, Any], found: Collected) -> str:
-    by_rule = manifest.get("dropped_by_rule") or {}
+    by_rule = manifest.get("dropped_by_rule")
+    if not isinstance(by_rule, dict):  # an older cleaner's manifest: counted from provenance
+        by_rule = dict(found.drop_rules)
     if not by_rule:
         return _section("filters", "Filters and drops", "<p>No rule dropped a document.</p>")
     items = sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))

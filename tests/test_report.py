@@ -586,3 +586,15 @@ def test_an_older_manifest_without_the_characters_account_or_drops_by_rule_shows
     html, page = page_of(copy)
     assert "rules removed 0" not in html and "does not record where they went" in html
     assert {r: f["count"] for r, f in page.figures("data-dropped-by").items()} == by_rule  # from provenance
+
+
+def test_a_document_shown_side_by_side_keeps_a_bounded_number_of_steps():
+    from cleaner.report import collect as gather
+
+    steps = [{"rule": "residue/x", "action": "removed", "line": i, "text": "x" * 5000, "chars_before": 10,
+              "chars_after": 5} for i in range(1, 20_001)]
+    collector = Collector(total=1, wanted=frozenset({"big"}))
+    collector.add({"id": "big", "status": "ok", "chars_before": 200_000, "chars_after": 100_000, "steps": steps})
+    for kept in (collector.found.samples[0], collector.found.chosen[0]):
+        assert len(kept["steps"]) == gather.SAMPLE_STEPS
+        assert max(len(s["text"]) for s in kept["steps"]) <= gather.EXAMPLE_CHARS

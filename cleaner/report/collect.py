@@ -368,8 +368,16 @@ def _size_of(action: str | None, delta: int) -> str:
     return f"{action}: {abs(delta):,} character{'' if abs(delta) == 1 else 's'} {what}"
 
 
+#: Steps kept of a document shown side by side (those of lines past the shown text are not needed),
+#: each string cut to :data:`EXAMPLE_CHARS`: a document with a million removed lines costs no more.
+SAMPLE_STEPS = 5_000
+
+
 def _sample(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: record.get(k) for k in ("id", "status", "reason", "source", "output", "chars_before", "chars_after", "steps")}
+    kept = {k: record.get(k) for k in ("id", "status", "reason", "source", "output", "chars_before", "chars_after")}
+    steps = record.get("steps") or []
+    kept["steps"] = [{k: (_cut(v)[0] if isinstance(v, str) else v) for k, v in s.items()} for s in steps[:SAMPLE_STEPS]]
+    return kept
 
 
 def _longest_run(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:

@@ -598,3 +598,18 @@ def test_a_document_shown_side_by_side_keeps_a_bounded_number_of_steps():
     for kept in (collector.found.samples[0], collector.found.chosen[0]):
         assert len(kept["steps"]) == gather.SAMPLE_STEPS
         assert max(len(s["text"]) for s in kept["steps"]) <= gather.EXAMPLE_CHARS
+
+
+def test_a_template_removals_site_is_the_site_whatever_the_reason_says_after_it():
+    # the rule says where the line was in one or two clauses; the site is only the name before them
+    from cleaner.corpus.removals import site_in_reason
+
+    for where in ("in a block of 121 such lines, 95 of them on 4 pages or more", "in a block of 3 such lines",
+                  "at the end of the page", "at the top of the page"):
+        assert site_in_reason(f"on 6 of 6 pages of amazon.com, {where}") == "amazon.com", where
+    assert site_in_reason("on 2 of 2 pages of lake, river, in a block of 3 such lines") == "lake, river"
+    collector = Collector(total=1)
+    step = {"rule": "corpus/site-template", "action": "removed", "line": 1, "text": "Menu", "chars_before": 9,
+            "chars_after": 5, "why": "on 6 of 6 pages of amazon.com, in a block of 121 such lines, 95 of them on 4 pages or more"}
+    collector.add({"id": "a", "status": "ok", "chars_before": 9, "chars_after": 5, "steps": [step]})
+    assert list(collector.found.sites) == ["amazon.com"]

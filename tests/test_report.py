@@ -613,3 +613,13 @@ def test_a_template_removals_site_is_the_site_whatever_the_reason_says_after_it(
             "chars_after": 5, "why": "on 6 of 6 pages of amazon.com, in a block of 121 such lines, 95 of them on 4 pages or more"}
     collector.add({"id": "a", "status": "ok", "chars_before": 9, "chars_after": 5, "steps": [step]})
     assert list(collector.found.sites) == ["amazon.com"]
+
+
+def test_a_template_block_with_blank_lines_between_its_lines_counts_them_all():
+    why = "on 3 of 7 pages of ifixit.com, in a block of 12 such lines, 4 of them on 4 pages or more"
+    steps = [{"rule": "corpus/site-template", "action": "removed", "line": line, "text": f"menu {line}",
+              "chars_before": 9, "chars_after": 5, "why": why} for line in (1, 73, 89, 91, 93)]
+    collector = Collector(total=1)
+    collector.add({"id": "ifixit.com/0621.html.gz", "status": "ok", "chars_before": 99, "chars_after": 79, "steps": steps})
+    site = collector.found.sites["ifixit.com"]
+    assert site.block_lines == 3 and site.block_text == ["menu 89", "menu 91", "menu 93"]

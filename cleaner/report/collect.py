@@ -381,11 +381,13 @@ def _sample(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _longest_run(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """The longest run of consecutive line numbers (the first of the longest)."""
+    """The longest run of consecutive line numbers (the first of the longest), one line
+    between two allowed: the template rule's blocks are of non-blank lines, a blank line
+    between does not break one, and provenance does not record which lines are blank."""
     best: list[tuple[int, str]] = []
     run: list[tuple[int, str]] = []
     for item in numbered:
-        run = run + [item] if run and item[0] == run[-1][0] + 1 else [item]
+        run = run + [item] if run and item[0] - run[-1][0] in (1, 2) else [item]
         if len(run) > len(best):
             best = run
     return best

@@ -190,7 +190,7 @@ def reason_kind(reason: str) -> str:
 
 def _reasons(reasons: dict[str, int], mask: Callable[[str], str]) -> str:
     """The drop reasons: folded by kind (``data-reason-kind`` rows), then each as manifest.json
-    counts it (``data-reason`` rows, the first :data:`EACH_REASON`), folded away when the kinds differ."""
+    counts it (``data-reason`` rows, the first :data:`EACH_REASON`), folded away when some reason names a document."""
     kinds: dict[str, int] = {}
     for reason, number in reasons.items():
         kind = reason_kind(reason)

@@ -358,3 +358,268 @@ def test_a_damaged_provenance_is_said_with_its_line_and_exit_2(made, tmp_path):
     (copy / "provenance.jsonl").write_text("".join(lines[:3]) + lines[3][:40] + "\n", encoding="utf-8")
     done = cli("report", copy)
     assert done.exit_code == 2 and "line 4 is not a provenance record" in done.output
+
+
+def test_counts_of_one_take_the_singular(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    story = f"The same story twice\n\n{BODIES[0] * 3}\n"
+    (src / "a.txt").write_text(story, encoding="utf-8")
+    (src / "b.txt").write_text(story, encoding="utf-8")
+    done = cli("run", src, tmp_path / "out", "--pack", "corpus", "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    text = re.sub(r"<[^>]+>", "", (tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    assert "1 duplicate dropped in 1 cluster " in text or "1 duplicate dropped in 1 cluster." in text
+    assert "1 site;" in text
+    for wrong in ("1 sites", "1 duplicates", "1 clusters", "1 documents", "1 pages", " 1 characters"):
+        assert wrong not in text, wrong
+
+
+def test_drop_reasons_naming_a_document_fold_into_one_row_and_keep_the_manifests_figures(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name, body in (("a", BODIES[0]), ("a2", BODIES[0]), ("a3", BODIES[0]), ("b", BODIES[1]), ("b2", BODIES[1])):
+        (src / f"{name}.txt").write_text(f"A story\n\n{body * 3}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", src, out, "--pack", "corpus", "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    manifest = manifest_of(out)
+    assert manifest["dropped_reasons"] == {"exact duplicate of a.txt": 2, "exact duplicate of b.txt": 1}
+    html, page = page_of(out)
+    assert page.figures("data-reason-kind") == {"exact duplicate of …": {"count": 3}}
+    # each reason as manifest.json counts it is still there, folded away
+    assert {r: f["count"] for r, f in page.figures("data-reason").items()} == manifest["dropped_reasons"]
+    assert html.index("<summary>each reason") < html.index('data-reason="')
+
+
+def test_the_rules_chart_shows_those_that_fired_most_and_says_how_many_more_the_table_has(made):
+    _, out = made
+    html, page = page_of(out)
+    rules = html[html.index('<section id="rules">'):html.index('<section id="removed-share">')]
+    chart = rules[rules.index("<svg"):rules.index("</svg>")]
+    rows = page.figures("data-rule")
+    assert len(rows) > 15
+    assert chart.count('class="bar"') == 15
+    most = sorted(rows, key=lambda r: (-rows[r]["fired"], r))[:15]
+    assert all(f">{rule}</text>" in chart for rule in most)
+    assert f"and {len(rows) - 15} more rules in the table" in re.sub(r"<[^>]+>", "", rules)
+
+
+def test_a_run_given_relative_paths_is_read_back_from_the_folder_it_was_started_in(tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    shutil.copytree(SEEDS, work / "in", ignore=shutil.ignore_patterns("README*"))
+    monkeypatch.chdir(work)
+    done = cli("run", "in", "out", "--jobs", "1")
+    assert done.exit_code == 0, done.output
+    assert manifest_of(work / "out")["input"] == "in"
+    monkeypatch.chdir(tmp_path)  # elsewhere: "in" here is not the run's input
+    done = cli("report", work / "out")
+    assert done.exit_code == 0, done.output
+    html, page = page_of(work / "out")
+    assert "no longer there" not in html and "is not there" not in html
+    assert page.all("data-doc") and 'class="diff"><colgroup>' in html  # before and after, side by side
+    assert f"read from <code>{work / 'in'}</code>" in html  # the header says where the relative path led
+
+
+def test_an_out_whose_run_has_not_finished_is_refused_not_reported(made, tmp_path):
+    # what a run started over with --overwrite and stopped leaves: the previous run's manifest and
+    # provenance beside a state that says the run in OUT has not finished
+    _, out = made
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    (copy / "report.html").unlink()
+    state = copy / ".cleaner" / "state.json"
+    state.write_text(json.dumps({**json.loads(state.read_text(encoding="utf-8")), "complete": False}), encoding="utf-8")
+    done = runner.invoke(app, ["report", str(copy)])
+    assert done.exit_code == 2
+    assert "has not finished" in done.output and "run the same `cleaner run` command again" in done.output
+    assert not (copy / "report.html").exists()
+
+
+def test_every_string_from_provenance_and_manifest_is_escaped_in_text_attributes_and_charts(tmp_path):
+    # an OUT written by hand (as an older cleaner or a plugin might leave it): hostile strings in
+    # every place the page shows one: ids, paths, sites, rule ids, reasons, labels, languages
+    bad = '"><img src=x onerror=alert(1)>'
+    out = tmp_path / f"out{bad[:2]}"  # the folder's name goes into <title> and <h1>
+    out.mkdir()
+    steps = [{"rule": f"plugin/{bad}", "action": "removed", "line": 2, "text": bad, "why": bad,
+              "chars_before": 80, "chars_after": 40},
+             {"rule": "corpus/site-template", "action": "removed", "line": 3, "text": bad,
+              "why": f"recurring on site {bad}", "chars_before": 40, "chars_after": 10}]
+    records = [
+        {"id": f"doc{bad}", "status": "ok", "chars_before": 80, "chars_after": 10, "steps": steps,
+         "meta": {"language": bad, "url": f"https://x.example/{bad}"}, "source": {"path": f"site{bad}/a.txt"}},
+        {"id": f"gone{bad}", "status": "dropped", "reason": bad, "chars_before": 50, "chars_after": 0,
+         "steps": [{"rule": f"filter/{bad}", "action": "dropped", "why": bad, "label": bad}],
+         "meta": {"language": bad}, "source": {"path": f"site{bad}/b.txt"}},
+    ]
+    (out / "provenance.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    manifest = {"counts": {"documents": 2, "ok": 1, "dropped": 1, "failed": 0}, "chars_in": 130, "chars_out": 10,
+                "input": f"/in/{bad}", "pack": {"name": bad, "steps": []}, "cleaner_version": bad,
+                "rules": {f"plugin/{bad}": 1, "corpus/site-template": 1, f"filter/{bad}": 1},
+                "dropped_reasons": {bad: 1, f"exact duplicate of {bad}": 1}, "dropped_by_rule": {f"filter/{bad}": 1},
+                "failures": [{"id": bad, "reason": bad}],
+                "corpus": {"corpus/duplicates": {"duplicates": 1, "clusters": 1, "largest": [{"kept": bad, "copies": [bad]}]},
+                           "corpus/site-template": {"sites": 1, "largest": [{"site": bad, "pages": 2}]}}}
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    done = cli("report", out)
+    assert done.exit_code == 0, done.output
+    html, page = page_of(out)
+    assert not [e for e in page.elements if e["tag"] == "img" or "onerror" in e["attrs"]]
+    assert "<img" not in html
+    # the strings are there, to read: as text and as the data-* values tools read
+    assert page.all("data-rule", f"plugin/{bad}") and page.all("data-language", bad)
+    assert page.all("data-dropped-by", f"filter/{bad}") and page.all("data-reason", bad)
+    assert page.all("data-doc", f"doc{bad}")
+    title = re.search(r"<title>(.*?)</title>", html).group(1)
+    assert "<" not in title
+
+
+def test_a_paragraph_that_lost_only_a_trailing_space_is_not_painted_whole(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    paragraph = " ".join([BODIES[2]] * 3)
+    (src / "a.txt").write_text(f"A title\n\n{paragraph} \n\n{BODIES[3]}\n\nShare on Facebook\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", src, out, "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    html, page = page_of(out)
+    cells = [e for e in page.elements if e["tag"] == "td" and paragraph in e["text"]]
+    assert len(cells) == 2  # before and after, side by side
+    assert {e["attrs"]["class"] for e in cells} == {"chg-del", "chg-ins"}  # not "del" / "ins": painted whole
+    assert "<del> </del>" in html  # the space that went, marked
+
+
+def test_a_document_the_rules_changed_without_making_it_shorter_is_shown_before_and_after(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    # a trailing space goes, and a glued sentence gets its space back: one character more in the end
+    (src / "a.txt").write_text(f"A title\n\n{BODIES[2]} \nIt rained.The end came soon after that.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", src, out, "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    record = json.loads((out / "provenance.jsonl").read_text(encoding="utf-8"))
+    assert record["steps"] and record["chars_after"] >= record["chars_before"]
+    html, page = page_of(out)
+    assert [e["attrs"]["data-doc"] for e in page.all("data-doc")] == ["a.txt"]
+
+
+def test_sites_and_languages_are_counted_in_bounded_memory(monkeypatch):
+    from cleaner.report import collect as gather
+
+    monkeypatch.setattr(gather, "SITES_TRACKED", 3)
+    monkeypatch.setattr(gather, "LANGUAGES", 2)
+    collector = Collector(total=10)
+    for i in range(10):
+        step = {"rule": "corpus/site-template", "action": "removed", "line": 1, "text": "Menu",
+                "why": f"on 5 pages of site{i}.example, 1 of 2 lines", "chars_before": 10, "chars_after": 5}
+        collector.add({"id": f"d{i}", "status": "ok", "chars_before": 10, "chars_after": 5, "steps": [step],
+                       "meta": {"language": f"lang-{i}"}, "source": {"path": f"site{i}/a.txt"}})
+    found = collector.found
+    assert len(found.sites) == 3 and (found.other_sites.lines, found.other_sites.pages) == (7, 7)
+    assert sum(f.lines for f in found.sites.values()) + found.other_sites.lines == 10
+    assert found.languages == {"lang-0": 1, "lang-1": 1, gather.OTHER_LANGUAGES: 8}
+
+
+def test_a_long_document_cut_for_the_page_does_not_show_the_cut_as_a_change(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    words = WORDS.split()
+    lines = []
+    for i in range(500):  # ~45,000 characters, more than the page shows of a text
+        random.Random(i).shuffle(words)
+        lines.append(f"{' '.join(words[:12]).capitalize()} number {i}.")
+        if i < 40:
+            lines.append("Share on Facebook")  # removed near the start: the output's text is shifted
+    (src / "long.txt").write_text("A long title\n\n" + "\n\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", src, out, "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    html, page = page_of(out)
+    diff = html[html.index('<div class="diff"'):]
+    assert "Only the first 30,000 characters" in diff
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", diff)
+    last_change = max(i for i, row in enumerate(rows) if 'class="del"' in row or 'class="ins"' in row)
+    assert "Share on Facebook" in rows[last_change]  # the last change shown is a rule's, not the cut's
+    assert "texts are cut" in rows[-1]
+
+
+def test_a_document_id_is_shown_as_the_run_recorded_it_even_with_an_address_in_it(tmp_path):
+    # pii/* masks text, not names: an id is how provenance, --diff and explain find a document
+    src = tmp_path / "in" / "mail-jane.doe@example.org"
+    src.mkdir(parents=True)
+    story = f"The same story twice\n\n{BODIES[0]} {BODIES[1]}\n"
+    (src / "a.txt").write_text(story, encoding="utf-8")
+    (src / "b.txt").write_text(story, encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", tmp_path / "in", out, "--pack", "pii", "--pack", "corpus", "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    ids = {json.loads(line)["id"] for line in (out / "provenance.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert ids == {"mail-jane.doe@example.org/a.txt", "mail-jane.doe@example.org/b.txt"}
+    _, page = page_of(out)
+    assert [e["attrs"]["data-cluster"] for e in page.all("data-cluster")] == ["mail-jane.doe@example.org/a.txt"]
+
+
+def test_a_page_that_cannot_be_written_is_said_with_exit_1_and_a_file_for_out_with_exit_2(made, tmp_path):
+    _, out = made
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    (copy / "report.html").unlink()
+    (copy / "report.html").mkdir()  # something in the way, as a read-only OUT or a full disk would be
+    done = runner.invoke(app, ["report", str(copy)])
+    assert done.exit_code == 1, done.output
+    assert "cannot write" in done.output and "Traceback" not in done.output
+    done = runner.invoke(app, ["report", str(copy / "manifest.json")])
+    assert done.exit_code == 2 and "is a file" in done.output
+
+
+def test_an_older_manifest_without_the_characters_account_or_drops_by_rule_shows_no_made_up_zeros(made, tmp_path):
+    _, out = made
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    manifest = manifest_of(copy)
+    by_rule = manifest.pop("dropped_by_rule")
+    manifest.pop("characters")
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    done = cli("report", copy)
+    assert done.exit_code == 0, done.output
+    html, page = page_of(copy)
+    assert "rules removed 0" not in html and "does not record where they went" in html
+    assert {r: f["count"] for r, f in page.figures("data-dropped-by").items()} == by_rule  # from provenance
+
+
+def test_a_document_shown_side_by_side_keeps_a_bounded_number_of_steps():
+    from cleaner.report import collect as gather
+
+    steps = [{"rule": "residue/x", "action": "removed", "line": i, "text": "x" * 5000, "chars_before": 10,
+              "chars_after": 5} for i in range(1, 20_001)]
+    collector = Collector(total=1, wanted=frozenset({"big"}))
+    collector.add({"id": "big", "status": "ok", "chars_before": 200_000, "chars_after": 100_000, "steps": steps})
+    for kept in (collector.found.samples[0], collector.found.chosen[0]):
+        assert len(kept["steps"]) == gather.SAMPLE_STEPS
+        assert max(len(s["text"]) for s in kept["steps"]) <= gather.EXAMPLE_CHARS
+
+
+def test_a_template_removals_site_is_the_site_whatever_the_reason_says_after_it():
+    # the rule says where the line was in one or two clauses; the site is only the name before them
+    from cleaner.corpus.removals import site_in_reason
+
+    for where in ("in a block of 121 such lines, 95 of them on 4 pages or more", "in a block of 3 such lines",
+                  "at the end of the page", "at the top of the page"):
+        assert site_in_reason(f"on 6 of 6 pages of amazon.com, {where}") == "amazon.com", where
+    assert site_in_reason("on 2 of 2 pages of lake, river, in a block of 3 such lines") == "lake, river"
+    collector = Collector(total=1)
+    step = {"rule": "corpus/site-template", "action": "removed", "line": 1, "text": "Menu", "chars_before": 9,
+            "chars_after": 5, "why": "on 6 of 6 pages of amazon.com, in a block of 121 such lines, 95 of them on 4 pages or more"}
+    collector.add({"id": "a", "status": "ok", "chars_before": 9, "chars_after": 5, "steps": [step]})
+    assert list(collector.found.sites) == ["amazon.com"]
+
+
+def test_a_template_block_with_blank_lines_between_its_lines_counts_them_all():
+    why = "on 3 of 7 pages of ifixit.com, in a block of 12 such lines, 4 of them on 4 pages or more"
+    steps = [{"rule": "corpus/site-template", "action": "removed", "line": line, "text": f"menu {line}",
+              "chars_before": 9, "chars_after": 5, "why": why} for line in (1, 73, 89, 91, 93)]
+    collector = Collector(total=1)
+    collector.add({"id": "ifixit.com/0621.html.gz", "status": "ok", "chars_before": 99, "chars_after": 79, "steps": steps})
+    site = collector.found.sites["ifixit.com"]
+    assert site.block_lines == 3 and site.block_text == ["menu 89", "menu 91", "menu 93"]

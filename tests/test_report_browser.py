@@ -80,6 +80,7 @@ READ_FIGURES = """() => {
     chars_removed: rows("data-rule", "chars_removed"),
     chars_added: rows("data-rule", "chars_added"),
     reasons: rows("data-reason", "count"),
+    reason_kinds: rows("data-reason-kind", "count"),
     dropped_by: rows("data-dropped-by", "count"),
     languages: rows("data-language", "documents"),
     duplicates: num(document.querySelector('#duplicates [data-figure="duplicates"]')),
@@ -197,6 +198,8 @@ def _reveal(locator) -> None:
 
 def test_figures_on_the_page_equal_the_manifest(loaded):
     manifest = loaded.manifest
+    # each drop reason as the manifest counts it is folded away under the reasons by kind: opened as a reader would
+    _reveal(loaded.page.locator("[data-reason]").first)
     figures = loaded.page.evaluate(READ_FIGURES)
     for figure in figures["every"]:  # whatever the page states, it shows the number it holds
         _shown(figure)
@@ -214,6 +217,8 @@ def test_figures_on_the_page_equal_the_manifest(loaded):
         added = sum(_shown(f) for f in figures["chars_added"].values())
         assert added == manifest["characters"]["added_by_rules"]
     assert {r: _shown(f) for r, f in figures["reasons"].items()} == manifest["dropped_reasons"]
+    # the reasons folded by kind: a duplicate's reason without the document it names
+    assert {r: _shown(f) for r, f in figures["reason_kinds"].items()} == {"exact duplicate of …": 1}
     assert {r: _shown(f) for r, f in figures["dropped_by"].items()} == manifest["dropped_by_rule"]
     duplicates = manifest["corpus"]["corpus/duplicates"]
     assert (_shown(figures["duplicates"]), _shown(figures["clusters"])) == (

@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from cleaner.cli.base import Command, _fail, app, err, out
 from cleaner.cli.display import ReadingProgress
-from cleaner.report import NotAReport, build_report
+from cleaner.report import NotAReport, ReportNotWritten, build_report
 
 
 def write_report(output: Path, *, input_root: Path | None, quiet: bool, console: Console,
@@ -27,6 +27,8 @@ def write_report(output: Path, *, input_root: Path | None, quiet: bool, console:
                                  documents=documents, on_phase=progress.phase)
     except NotAReport as exc:
         raise _fail(str(exc), 2) from None
+    except ReportNotWritten as exc:
+        raise _fail(f"{exc}; give an OUT that can be written to (or copy it somewhere that can)", 1) from None
     if not quiet:
         console.print(
             f"report: {escape(str(built.path))} ({_size(built.size)}) from {built.documents:,} documents "
@@ -74,7 +76,8 @@ def report(
     data the run masked (pii/*) is masked there too.
 
     Exit codes: 0 written; 2 OUT holds no finished run (no manifest.json or no
-    provenance), or its provenance is damaged (the message says where).
+    provenance, or its run was stopped before it finished), or its provenance is
+    damaged (the message says where); 1 the page could not be written into OUT.
     """
     write_report(output, input_root=input, quiet=quiet, console=out, documents=tuple(diff or ()))
 

@@ -31,14 +31,19 @@ UNKNOWN_SITE = "(site not named in the reason)"
 #: The label the rule's reasons give the site of files at the top of IN (site ``.``).
 TOP_FOLDER_LABEL = "this site"
 
-# "on 9 of 12 pages of x.org, in a block of 40 such lines": the site is what stands
-# between "pages of " and the last ", " (a folder name may hold a comma itself).
-_SITE_IN_REASON = re.compile(r"\bpages of (?P<site>.+), [^,]*$")
+# "on 9 of 12 pages of x.org, in a block of 40 such lines": the site is what stands between
+# "pages of " and where the line is (cleaner.corpus.templates.template_blocks says it: "in a
+# block of 40 such lines", with ", 12 of them on 4 pages or more" when some lines are weaker;
+# "at the top of the page", "at the end of the page"). A folder name may hold a comma itself;
+# a reason of another form: the site is what stands before the last ", ".
+_WHERE = r"(?:in a block of \d+ such lines(?:, \d+ of them on \d+ pages or more)?|at the (?:top|end) of the page)"
+_SITE_IN_REASON = re.compile(r"\bpages of (?P<site>.+?), " + _WHERE + "$")
+_SITE_BEFORE_LAST_COMMA = re.compile(r"\bpages of (?P<site>.+), [^,]*$")
 
 
 def site_in_reason(why: str | None) -> str | None:
     """The site a template removal's reason names, or None."""
-    found = _SITE_IN_REASON.search(why or "")
+    found = _SITE_IN_REASON.search(why or "") or _SITE_BEFORE_LAST_COMMA.search(why or "")
     if found is None:
         return None
     site = found.group("site")

@@ -18,6 +18,6 @@ Nothing here prints; the command line shows progress through a callback.
 
 from __future__ import annotations
 
-from cleaner.report.build import REPORT_NAME, NotAReport, build_report
+from cleaner.report.build import REPORT_NAME, NotAReport, ReportNotWritten, build_report
 
-__all__ = ["REPORT_NAME", "NotAReport", "build_report"]
+__all__ = ["REPORT_NAME", "NotAReport", "ReportNotWritten", "build_report"]

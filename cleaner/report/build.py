@@ -6,6 +6,7 @@ sampled documents' texts back (:mod:`~cleaner.report.sources`), write the page
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from cleaner.io.writers import write_atomic
 from cleaner.report import render
 from cleaner.report.collect import collect
 from cleaner.report.sources import Texts, private_mask, texts
-from cleaner.running.state import REPORT
+from cleaner.running.state import REPORT, WORK_DIR
 
 REPORT_NAME = REPORT
 MANIFEST = "manifest.json"
@@ -26,6 +27,10 @@ MANIFEST = "manifest.json"
 
 class NotAReport(ValueError):
     """OUT holds no finished run to report on (no manifest or no provenance)."""
+
+
+class ReportNotWritten(OSError):
+    """The page was built but could not be written into OUT."""
 
 
 @dataclass
@@ -42,6 +47,23 @@ def find_provenance(out: Path) -> Path:
         if (out / name).is_file():
             return out / name
     raise NotAReport(f"{out} holds no provenance.jsonl (nor .gz, .zst): give the OUT of a finished `cleaner run`")
+
+
+def unfinished(out: Path) -> None:
+    """Refuse an OUT whose run has not finished (killed, or still running): its state says so.
+    A run started over there (``--overwrite``) leaves the previous run's manifest and provenance
+    until it finishes: reporting them would show the old run as this one. An OUT without
+    state (copied without ``.cleaner/``, or from a cleaner before the state) is reported."""
+    try:
+        state = json.loads((out / WORK_DIR / "state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(state, dict) and state.get("complete") is False:
+        raise NotAReport(
+            f"{out} holds a run that has not finished (stopped, or still running): run the same `cleaner run` "
+            "command again to finish it, then `cleaner report` it"
+            + ("; the manifest.json there may be an earlier run's" if (out / MANIFEST).is_file() else "")
+        )
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
@@ -97,8 +119,11 @@ def build_report(
     pass over provenance is done and the next step begins. ``documents``: ids of documents to show side by side before the sampled ones.
     Raises :class:`NotAReport` when ``out`` is not a finished run's folder."""
     started = time.perf_counter()
+    if out.is_file():
+        raise NotAReport(f"{out} is a file: give the folder of a finished `cleaner run` (its OUT)")
     if not out.is_dir():
         raise NotAReport(f"{out}: no such folder")
+    unfinished(out)
     manifest = read_manifest(out)
     provenance = find_provenance(out)
     total = int((manifest.get("counts") or {}).get("documents") or 0)
@@ -112,7 +137,7 @@ def build_report(
     needs_mask = any(isinstance(s, str) and s.startswith("pii/") for s in pack_steps)
     pipeline = run_pipeline(out, manifest) if needs_mask else None
     mask = private_mask(pipeline, needs_mask)
-    root = input_root if input_root is not None else (Path(manifest["input"]) if manifest.get("input") else None)
+    root = input_root if input_root is not None else run_input(manifest, out)
     options = manifest.get("options") or {}
     shown = _shown(found, documents)
     if on_phase is not None:
@@ -126,13 +151,49 @@ def build_report(
         notes.append(f"provenance has {found.documents:,} documents, the manifest {total:,}: the figures at the top "
                      "are the manifest's, the rest provenance's")
     if root is not None and not root.exists():
-        notes.append(f"The run's input {root} is no longer there: the texts before cleaning cannot be shown "
-                     "(give --input IN where it is now).")
-    html = render.page(manifest, found, diffs, name=out.resolve().name, mask=mask or _withheld, notes=notes)
+        given = str(manifest.get("input") or "")
+        if input_root is None and not Path(given).is_absolute() and run_folder(manifest, out) is None:
+            notes.append(f"The run was given its input as a relative path ({given}) and the folder it was started "
+                         f"in is not recorded: {root} is not it, so the texts before cleaning cannot be shown "
+                         "(give --input IN, or run `cleaner report` from the folder the run was started in).")
+        else:
+            notes.append(f"The run's input {root} is no longer there: the texts before cleaning cannot be shown "
+                         "(give --input IN where it is now).")
+    html = render.page(manifest, found, diffs, name=out.resolve().name, mask=mask or _withheld, notes=notes,
+                       input_root=root)
     path = out / REPORT_NAME
     data = html.encode("utf-8")
-    write_atomic(path, data)
+    try:
+        write_atomic(path, data)
+    except OSError as exc:  # a read-only OUT, a full disk, a folder in the way
+        raise ReportNotWritten(f"cannot write {path}: {exc.strerror or exc}") from None
     return Built(path, found.documents, time.perf_counter() - started, len(data))
+
+
+def run_input(manifest: dict[str, Any], out: Path) -> Path | None:
+    """Where the run's input is: the manifest's ``input`` as given to the run; a relative one is
+    taken from the folder the run was started in, known when the manifest's ``output`` is
+    relative too (OUT's absolute path ends with it), else from the current folder."""
+    given = manifest.get("input")
+    if not given:
+        return None
+    path = Path(str(given))
+    if path.is_absolute():
+        return path
+    started = run_folder(manifest, out)
+    return Path(os.path.normpath(started / path if started is not None else path.absolute()))
+
+
+def run_folder(manifest: dict[str, Any], out: Path) -> Path | None:
+    """The folder ``cleaner run`` was started in, when the manifest tells it (a relative ``output``)."""
+    output = Path(str(manifest.get("output") or ""))
+    if not manifest.get("output") or output.is_absolute():
+        return None
+    here = out.resolve()
+    parts = [p for p in output.parts if p not in (".", "")]
+    if ".." in parts or not parts or list(here.parts[-len(parts):]) != parts:
+        return None
+    return Path(*here.parts[: -len(parts)])
 
 
 def _shown(found: Any, documents: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -2,8 +2,9 @@
 
 Memory is bounded whatever the provenance's size: per rule a few counters and at most
 :data:`EXAMPLES` examples (each cut to :data:`EXAMPLE_CHARS`); the :data:`TOP`
-documents that lost most (a heap); a fixed histogram; per language and per site with
-template removals a few counters (a site without a template line costs nothing);
+documents that lost most (a heap); a fixed histogram; per language (the first
+:data:`LANGUAGES`) and per site with template removals (the first :data:`SITES_TRACKED`)
+a few counters, the rest counted together (a site without a template line costs nothing);
 :data:`CLUSTERS` duplicate clusters of :data:`COPIES` copies; :data:`SAMPLES`
 documents for the side-by-side diffs. Nothing depends on the order of a dict or on
 chance: the same provenance gives the same report.
@@ -51,6 +52,13 @@ BLOCK_LINES = 8
 BLOCK_CHARS = 160
 #: Sites listed with their template removals (those with most lines removed).
 SITES = 100
+#: Sites counted one by one (the first met); the template removals of the others are counted together
+#: (:attr:`Collected.other_sites`), so that a crawl of millions of sites costs no more.
+SITES_TRACKED = 20_000
+#: Languages counted one by one (the first met; ``meta.language`` may come from the input's
+#: metadata, any string); the rest are counted together as :data:`OTHER_LANGUAGES`.
+LANGUAGES = 500
+OTHER_LANGUAGES = "(other)"
 DUPLICATE_RULE = "corpus/duplicates"
 
 
@@ -136,6 +144,7 @@ class Collected:
     languages: Counter = field(default_factory=Counter)
     language_chars: Counter = field(default_factory=Counter)
     sites: dict[str, SiteFigures] = field(default_factory=dict)
+    other_sites: SiteFigures = field(default_factory=SiteFigures)  # beyond :data:`SITES_TRACKED`
     clusters: dict[str, list[str]] = field(default_factory=dict)
     duplicate_kinds: Counter = field(default_factory=Counter)
     duplicates: int = 0
@@ -215,6 +224,8 @@ class Collector:
             self._templates(steps, doc)
         language = (record.get("meta") or {}).get("language")
         if isinstance(language, str) and language:
+            if language not in found.languages and len(found.languages) >= LANGUAGES:
+                language = OTHER_LANGUAGES
             found.languages[language] += 1
             if kept:
                 found.language_chars[language] += after
@@ -238,7 +249,7 @@ class Collector:
                 found.unchanged += 1
             else:
                 self._offer_top(removed, share, position, record)
-            if removed > 0 and self._wants_sample(position):
+            if touched and self._wants_sample(position):  # changed: lost characters, or only changed some
                 found.samples.append(_sample(record))
         if doc in self.wanted and len(found.chosen) < MOST_CHOSEN:
             found.chosen.append(_sample(record))
@@ -282,6 +293,12 @@ class Collector:
             chars[site] += (step.get("chars_before") or 0) - (step.get("chars_after") or 0)
         for site, numbered in lines.items():
             figures = self.found.sites.get(site)
+            if figures is None and len(self.found.sites) >= SITES_TRACKED:
+                other = self.found.other_sites
+                other.lines += len(numbered)
+                other.pages += 1
+                other.chars += chars[site]
+                continue
             if figures is None:
                 figures = self.found.sites[site] = SiteFigures()
                 figures.keeps_text = len(self.found.sites) <= SITES_WITH_TEXT
@@ -336,7 +353,7 @@ class Collector:
         self.found._top_docs[slot] = entry
 
     def _wants_sample(self, position: int) -> bool:
-        """A kept document with removals at or after each of :data:`SAMPLES` evenly spread places."""
+        """A kept document the rules changed, at or after each of :data:`SAMPLES` evenly spread places."""
         taken = len(self.found.samples)
         return taken < SAMPLES and position >= self.found._sample_at[taken]
 
@@ -351,16 +368,26 @@ def _size_of(action: str | None, delta: int) -> str:
     return f"{action}: {abs(delta):,} character{'' if abs(delta) == 1 else 's'} {what}"
 
 
+#: Steps kept of a document shown side by side (those of lines past the shown text are not needed),
+#: each string cut to :data:`EXAMPLE_CHARS`: a document with a million removed lines costs no more.
+SAMPLE_STEPS = 5_000
+
+
 def _sample(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: record.get(k) for k in ("id", "status", "reason", "source", "output", "chars_before", "chars_after", "steps")}
+    kept = {k: record.get(k) for k in ("id", "status", "reason", "source", "output", "chars_before", "chars_after")}
+    steps = record.get("steps") or []
+    kept["steps"] = [{k: (_cut(v)[0] if isinstance(v, str) else v) for k, v in s.items()} for s in steps[:SAMPLE_STEPS]]
+    return kept
 
 
 def _longest_run(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """The longest run of consecutive line numbers (the first of the longest)."""
+    """The longest run of consecutive line numbers (the first of the longest), one line
+    between two allowed: the template rule's blocks are of non-blank lines, a blank line
+    between does not break one, and provenance does not record which lines are blank."""
     best: list[tuple[int, str]] = []
     run: list[tuple[int, str]] = []
     for item in numbered:
-        run = run + [item] if run and item[0] == run[-1][0] + 1 else [item]
+        run = run + [item] if run and item[0] - run[-1][0] in (1, 2) else [item]
         if len(run) > len(best):
             best = run
     return best

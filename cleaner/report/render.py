@@ -19,11 +19,11 @@ from typing import Any, Callable
 
 from cleaner.report import svg
 from cleaner.corpus.removals import UNKNOWN_SITE
-from cleaner.report.collect import BINS, Collected, Example, TopDocument
-from cleaner.report.sources import Texts
+from cleaner.report.collect import BINS, SITES_TRACKED, Collected, Example, TopDocument
+from cleaner.report.sources import MOST_CHARS, Texts
 
-#: Rules shown in the chart (the table lists them all).
-CHART_RULES = 30
+#: Rules shown in the chart, those that fired most (the table lists them all).
+CHART_RULES = 15
 #: Drop reasons listed before the rest fold (a duplicate's reason names its kept document: many).
 REASONS = 20
 #: Unchanged lines kept around a change in a diff; longer runs fold.
@@ -53,6 +53,7 @@ table.diff { width: 100%; table-layout: fixed; } table.diff td { font-family: ui
   font-size: 12px; white-space: pre-wrap; word-break: break-word; border: none; padding: 0 .4em; }
 table.diff td.ln { width: 3.5em; color: var(--muted); text-align: right; } td.del { background: var(--del); }
 td.ins { background: var(--ins); }
+td.chg-del { box-shadow: inset 3px 0 #e8a29b; } td.chg-ins { box-shadow: inset 3px 0 #8fd19a; }
 td del { background: #f7b9b3; text-decoration: line-through; } td ins { background: #a9e3b0; text-decoration: none; } tr.fold td { color: var(--muted); text-align: center; background: #f6f8fa; }
 td .rule { color: #8a2b21; font-size: 11px; margin-left: .5em; }
 """
@@ -77,12 +78,22 @@ def cell(name: str, value: int) -> str:
     return figure(name, value, "td", "n")
 
 
+def counted(value: int, word: str, plural: str = "") -> str:
+    """``value`` formatted and ``word`` in the number it takes: "1 site", "2 sites", "1 duplicate"."""
+    return f"{n(value)} {word if value == 1 else (plural or word + 's')}"
+
+
+def noun(value: int, word: str, plural: str = "") -> str:
+    """``word`` in the number ``value`` takes (after a figure written on its own)."""
+    return word if value == 1 else (plural or word + "s")
+
+
 def pct(part: int | float, whole: int | float) -> str:
     return f"{part / whole:.1%}" if whole else "–"
 
 
 def page(manifest: dict[str, Any], found: Collected, diffs: list[tuple[dict[str, Any], Texts]], *, name: str,
-         mask: Callable[[str], str], notes: list[str]) -> str:
+         mask: Callable[[str], str], notes: list[str], input_root: Any = None) -> str:
     """The whole page. ``mask`` masks a string from the run that provenance did not
     (the manifest's site names and ids); ``notes`` are said under the title."""
     sections = [
@@ -99,7 +110,7 @@ def page(manifest: dict[str, Any], found: Collected, diffs: list[tuple[dict[str,
     head = (
         f"<h1>cleaner report — {e(name)}</h1>"
         f'<p class="muted">pack <code>{e(pack.get("name", "?"))}</code> · cleaner {e(manifest.get("cleaner_version", "?"))}'
-        f' · input <code>{e(mask(str(manifest.get("input", "?"))))}</code>'
+        f' · input {_input(manifest, input_root, mask)}'
         f' · provenance level {e(options.get("provenance_level") or "full")}'
         f' · run took {e(manifest.get("seconds", "?"))} s</p>'
         + "".join(f'<p class="note">{e(note)}</p>' for note in notes)
@@ -113,6 +124,16 @@ def page(manifest: dict[str, Any], found: Collected, diffs: list[tuple[dict[str,
         f"<title>cleaner report — {e(name)}</title><style>{STYLE}</style></head><body>"
         + head + "".join(sections) + "</body></html>\n"
     )
+
+
+def _input(manifest: dict[str, Any], root: Any, mask: Callable[[str], str]) -> str:
+    """The run's input as given to it; a relative one with where the report read it from."""
+    given = str(manifest.get("input", "?"))
+    shown = f"<code>{e(mask(given))}</code>"
+    if root is not None and str(root) != given:
+        return (f'{shown} <span class="muted">(read from <code>{e(mask(str(root)))}</code>'
+                f'{"" if given.startswith("/") else ": the run was given a relative path"})</span>')
+    return shown
 
 
 def _section(key: str, title: str, body: str) -> str:
@@ -131,26 +152,65 @@ def _summary(manifest: dict[str, Any], found: Collected, mask: Callable[[str], s
         )
     )
     chars_in, chars_out = manifest.get("chars_in", 0), manifest.get("chars_out", 0)
-    account = manifest.get("characters") or {}
-    lines = [f"<p>{n(chars_in - chars_out)} characters fewer ({pct(chars_in - chars_out, chars_in)} of those read): "
-             f"rules removed {n(account.get('removed_by_rules', 0))} and added {n(account.get('added_by_rules', 0))} "
-             f"in kept documents; dropped documents held {n(account.get('in_dropped_documents', 0))}, failed ones "
-             f"{n(account.get('in_failed_documents', 0))}.</p>"]
+    account = manifest.get("characters")
+    fewer = f"<p>{counted(chars_in - chars_out, 'character')} fewer ({pct(chars_in - chars_out, chars_in)} of those read)"
+    if isinstance(account, dict):
+        lines = [f"{fewer}: rules removed {n(account.get('removed_by_rules', 0))} and added "
+                 f"{n(account.get('added_by_rules', 0))} in kept documents; dropped documents held "
+                 f"{n(account.get('in_dropped_documents', 0))}, failed ones {n(account.get('in_failed_documents', 0))}.</p>"]
+    else:  # an older cleaner's manifest: where they went is not recorded, and no zeros say otherwise
+        lines = [f"{fewer}; this run's manifest (cleaner {e(manifest.get('cleaner_version', '?'))}) does not "
+                 "record where they went.</p>"]
     reasons = manifest.get("dropped_reasons") or {}
     if reasons:
-        rows = [f'<tr data-reason="{e(mask(reason))}"><td>{e(mask(reason))}</td>{cell("count", count)}</tr>'
-                for reason, count in reasons.items()]
-        head = "<table><tr><th>reason</th><th class=\"n\">documents</th></tr>"
-        more = (f"<details><summary>{n(len(rows) - REASONS)} more reasons</summary>{head}{''.join(rows[REASONS:])}</table>"
-                "</details>") if len(rows) > REASONS else ""
-        lines.append(f"<h3>Dropped, by reason</h3>{head}{''.join(rows[:REASONS])}</table>{more}")
+        lines.append(_reasons(reasons, mask))
     failures = manifest.get("failures") or []
     if failures:
-        failed = "".join(f"<tr><td>{e(mask(str(f.get('id', ''))))}</td><td>{e(mask(str(f.get('reason', ''))))}</td></tr>"
+        failed = "".join(f"<tr><td><code>{e(f.get('id', ''))}</code></td><td>{e(mask(str(f.get('reason', ''))))}</td></tr>"
                          for f in failures[:50])
         more = f'<p class="muted">and {n(len(failures) - 50)} more (manifest.json lists them)</p>' if len(failures) > 50 else ""
         lines.append(f"<h3>Failed</h3><table><tr><th>document</th><th>reason</th></tr>{failed}</table>{more}")
     return _section("summary", "Summary", f'<div class="cards">{cards}</div>' + "".join(lines))
+
+
+#: A duplicate's reason names the document its cluster keeps: one reason per cluster. Reasons
+#: starting so are folded into one row, the document named replaced by "…".
+NAMING = ("exact duplicate of another copy of ", "exact duplicate of ", "near-duplicate of ")
+#: Reasons listed one by one, as manifest.json has them (the rest: "N more").
+EACH_REASON = 200
+
+
+def reason_kind(reason: str) -> str:
+    """``reason`` without the document it names ("exact duplicate of a.txt" -> "exact duplicate of …")."""
+    for lead in NAMING:
+        if reason.startswith(lead):
+            return lead + "…"
+    return reason
+
+
+def _reasons(reasons: dict[str, int], mask: Callable[[str], str]) -> str:
+    """The drop reasons: folded by kind (``data-reason-kind`` rows), then each as manifest.json
+    counts it (``data-reason`` rows, the first :data:`EACH_REASON`), folded away when some reason names a document."""
+    kinds: dict[str, int] = {}
+    for reason, number in reasons.items():
+        kind = reason_kind(reason)
+        kinds[kind] = kinds.get(kind, 0) + int(number)
+    head = "<table><tr><th>reason</th><th class=\"n\">documents</th></tr>"
+    each = [f'<tr data-reason="{e(mask(reason))}"><td>{e(mask(reason))}</td>{cell("count", number)}</tr>'
+            for reason, number in list(reasons.items())[:EACH_REASON]]
+    more = (f'<p class="muted">and {counted(len(reasons) - EACH_REASON, "more reason")} '
+            "(manifest.json lists them all)</p>") if len(reasons) > EACH_REASON else ""
+    if all(reason_kind(reason) == reason for reason in reasons):  # nothing folds: the reasons themselves
+        if len(each) <= REASONS:
+            return f"<h3>Dropped, by reason</h3>{head}{''.join(each)}</table>"
+        return (f"<h3>Dropped, by reason</h3>{head}{''.join(each[:REASONS])}</table><details><summary>"
+                f"{counted(len(reasons) - REASONS, 'more reason')}</summary>{head}{''.join(each[REASONS:])}</table>{more}"
+                "</details>")
+    folded = "".join(f'<tr data-reason-kind="{e(mask(kind))}"><td>{e(mask(kind))}</td>{cell("count", number)}</tr>'
+                     for kind, number in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+    return (f"<h3>Dropped, by reason</h3>{head}{folded}</table>"
+            f'<details><summary>each reason as manifest.json lists it ({counted(len(reasons), "reason")})</summary>'
+            f"{head}{''.join(each)}</table>{more}</details>")
 
 
 def _example(example: Example) -> str:
@@ -165,6 +225,9 @@ def _rules(found: Collected) -> str:
     if not rules:
         return _section("rules", "Rules", "<p>No rule changed any document.</p>")
     chart = svg.hbars([(rule, f.fired) for rule, f in rules[:CHART_RULES]], title="times each rule fired")
+    if len(rules) > CHART_RULES:
+        chart += (f'<p class="muted" data-chart-more="{len(rules) - CHART_RULES}">and '
+                  f'{counted(len(rules) - CHART_RULES, "more rule")} in the table</p>')
     rows = "".join(
         f'<tr data-rule="{e(rule)}"><td><a href="#ex-{e(rule)}"><code>{e(rule)}</code></a></td>{cell("fired", f.fired)}'
         f'{cell("documents", f.documents)}{cell("chars_removed", f.chars_removed)}{cell("chars_added", f.chars_added)}</tr>'
@@ -188,7 +251,7 @@ def _share(found: Collected) -> str:
     labels = [f"{i * 100 // BINS}–{(i + 1) * 100 // BINS}%" for i in range(BINS)]
     chart = svg.columns(found.histogram, labels, title="kept documents by share of characters removed")
     kept = sum(found.histogram)
-    body = (f"<p>Kept documents by the share of their characters the rules removed ({n(kept)} documents; "
+    body = (f"<p>Kept documents by the share of their characters the rules removed ({counted(kept, 'document')}; "
             f"{n(found.unchanged)} lost nothing). Dropped documents lose all and are not counted here.</p>" + chart
             + "<table><tr><th>share removed</th><th class=\"n\">documents</th></tr>"
             + "".join(f'<tr data-bin="{i}"><td>{labels[i]}</td>{cell("documents", c)}</tr>' for i, c in enumerate(found.histogram))
@@ -206,7 +269,7 @@ def _step_line(step: dict[str, Any]) -> str:
 
 def _top(doc: TopDocument) -> str:
     steps = "".join(_step_line(s) for s in doc.steps)
-    return (f"<details><summary><code>{e(doc.doc)}</code>: {n(doc.removed)} of {n(doc.chars_before)} characters "
+    return (f"<details><summary><code>{e(doc.doc)}</code>: {n(doc.removed)} of {counted(doc.chars_before, 'character')} "
             f"removed ({doc.share:.0%})</summary><table><tr><th>rule</th><th>action</th><th class=\"n\">chars</th>"
             f"<th>what</th></tr>{steps}</table></details>")
 
@@ -227,8 +290,9 @@ def _sites(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str
                         "<p>This run had no template rule (<code>--pack corpus</code> adds corpus/site-template).</p>")
     report = report or {}
     removed = report.get("removed") or {}
-    head = (f"<p>{n(report.get('sites', 0))} sites; {n(report.get('sites_with_evidence', 0))} with enough pages for "
-            f"template evidence; {n(removed.get('lines', 0))} template lines removed from {n(removed.get('pages', 0))} pages.</p>")
+    head = (f"<p>{counted(report.get('sites', 0), 'site')}; {n(report.get('sites_with_evidence', 0))} with enough pages for "
+            f"template evidence; {counted(removed.get('lines', 0), 'template line')} removed from "
+            f"{counted(removed.get('pages', 0), 'page')}.</p>")
     evidence = {str(entry.get("site")): entry for entry in report.get("largest") or []}
     sites = sorted(found.sites.items(), key=lambda kv: (kv[0] == UNKNOWN_SITE, -kv[1].lines, kv[0]))[:100]
     rows = "".join(
@@ -237,6 +301,14 @@ def _sites(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str
         f'{cell("largest_block", f.block_lines)}<td><code>{e(f.block_doc)}</code>{_block(f.block_text, f.block_lines)}</td></tr>'
         for site, f in sites
     )
+    if len(found.sites) > len(sites):
+        rows += (f'<tr class="more"><td colspan="7" class="muted">and {counted(len(found.sites) - len(sites), "more site")} '
+                 "with fewer template lines removed</td></tr>")
+    other = found.other_sites
+    if other.pages:
+        rows += (f'<tr class="other"><td>other sites (beyond the first {n(SITES_TRACKED)} met, counted together)</td>'
+                 f'<td></td>{cell("template_lines", other.lines)}{cell("pages_touched", other.pages)}'
+                 f'{cell("chars", other.chars)}<td></td><td></td></tr>')
     table = ("<table><tr><th>site</th><th class=\"n\">pages</th><th class=\"n\">template lines removed</th>"
              "<th class=\"n\">pages touched</th><th class=\"n\">characters</th><th class=\"n\">largest block (lines)</th>"
              "<th>on document</th></tr>" + rows + "</table>") if rows else "<p>No template line was removed.</p>"
@@ -256,10 +328,10 @@ def _sites(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str
 UNNAMED = "(no site named: lines outside a page's main text)"
 
 
-def _block(lines: list[str], count: int) -> str:
+def _block(lines: list[str], total: int) -> str:
     if not lines:
         return ""
-    more = f"\n… {n(count - len(lines))} more lines" if count > len(lines) else ""
+    more = f"\n… {counted(total - len(lines), 'more line')}" if total > len(lines) else ""
     return f'<details><summary>the block</summary><pre class="text">{e(chr(10).join(lines) + more)}</pre></details>'
 
 
@@ -269,13 +341,14 @@ def _duplicates(manifest: dict[str, Any], found: Collected, mask: Callable[[str]
         return _section("duplicates", "Duplicates",
                         "<p>This run had no duplicate rule (<code>--pack corpus</code> adds corpus/duplicates).</p>")
     kinds = ", ".join(f"{n(c)} {k}" for k, c in sorted(found.duplicate_kinds.items()))
-    head = (f"<p>{figure('duplicates', report.get('duplicates', 0))} duplicates dropped in "
-            f"{figure('clusters', report.get('clusters', 0))} clusters{f' ({kinds})' if kinds else ''}.</p>")
+    dups, clusters = int(report.get("duplicates", 0)), int(report.get("clusters", 0))
+    head = (f"<p>{figure('duplicates', dups)} {noun(dups, 'duplicate')} dropped in "
+            f"{figure('clusters', clusters)} {noun(clusters, 'cluster')}{f' ({kinds})' if kinds else ''}.</p>")
     largest = (report.get("largest") or [])[:50]
     rows = "".join(
-        f'<tr data-cluster="{e(mask(str(c.get("kept"))))}"><td><code>{e(mask(str(c.get("kept"))))}</code></td>'
+        f'<tr data-cluster="{e(c.get("kept"))}"><td><code>{e(c.get("kept"))}</code></td>'
         f'{cell("copies", len(c.get("copies") or []))}<td>'
-        + ", ".join(f"<code>{e(mask(str(x)))}</code>" for x in (c.get("copies") or [])[:10])
+        + ", ".join(f"<code>{e(x)}</code>" for x in (c.get("copies") or [])[:10])
         + (" …" if len(c.get("copies") or []) > 10 else "") + "</td></tr>"
         for c in largest
     )
@@ -297,7 +370,9 @@ def _languages(found: Collected) -> str:
 
 
 def _filters(manifest: dict[str, Any], found: Collected) -> str:
-    by_rule = manifest.get("dropped_by_rule") or {}
+    by_rule = manifest.get("dropped_by_rule")
+    if not isinstance(by_rule, dict):  # an older cleaner's manifest: counted from provenance
+        by_rule = dict(found.drop_rules)
     if not by_rule:
         return _section("filters", "Filters and drops", "<p>No rule dropped a document.</p>")
     items = sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -339,10 +414,19 @@ def _inline(old: str, new: str) -> tuple[str, str]:
     return "".join(left), "".join(right)
 
 
-def _diff_rows(before: str, after: str, removed_by: dict[int, str]) -> str:
+def _diff_rows(before: str, after: str, removed_by: dict[int, str], cut: bool = False) -> str:
+    """The rows of a side-by-side diff. ``cut``: the texts are both texts' beginnings, cut at the
+    same length: past the last line they share, what differs is the cut, not the rules (the
+    after-text's end is further into the document), so it is not shown as a change."""
     left, right = before.split("\n"), after.split("\n")
     rows = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, left, right, autojunk=False).get_opcodes():
+    opcodes = difflib.SequenceMatcher(None, left, right, autojunk=False).get_opcodes()
+    tail = ""
+    if cut and opcodes and opcodes[-1][0] != "equal":
+        opcodes.pop()
+        tail = ('<tr class="fold"><td colspan="4">… the rest is not shown: the texts are cut at '
+                f"{n(MOST_CHARS)} characters, and past here their ends no longer line up …</td></tr>")
+    for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
             span = i2 - i1
             if span > 2 * CONTEXT + 1:
@@ -351,24 +435,28 @@ def _diff_rows(before: str, after: str, removed_by: dict[int, str]) -> str:
                 pairs = list(range(span))
             for k in pairs:
                 if k is None:
-                    rows.append(f'<tr class="fold"><td colspan="4">… {n(span - 2 * CONTEXT)} unchanged lines …</td></tr>')
+                    rows.append(f'<tr class="fold"><td colspan="4">… {counted(span - 2 * CONTEXT, "unchanged line")} …</td></tr>')
                 else:
                     rows.append(f'<tr><td class="ln">{i1 + k + 1}</td><td>{e(left[i1 + k])}</td>'
                                 f'<td class="ln">{j1 + k + 1}</td><td>{e(right[j1 + k])}</td></tr>')
             continue
         for k in range(max(i2 - i1, j2 - j1)):
             li, rj = i1 + k, j1 + k
-            if li < i2 and rj < j2:
+            # a line beside what it became: only the characters that changed are painted (a trailing
+            # space gone does not paint a paragraph); a line removed or added is painted whole
+            paired = li < i2 and rj < j2 and len(left[li]) + len(right[rj]) <= INLINE_CHARS
+            if paired:
                 old, new = _inline(left[li], right[rj])
             else:
                 old = e(left[li]) if li < i2 else ""
                 new = e(right[rj]) if rj < j2 else ""
-            lcell = (f'<td class="ln">{li + 1}</td><td class="del">{old}'
+            lcell = (f'<td class="ln">{li + 1}</td><td class="{"chg-del" if paired else "del"}">{old}'
                      + (f'<span class="rule">{e(removed_by[li + 1])}</span>' if li + 1 in removed_by else "")
                      + "</td>") if li < i2 else '<td class="ln"></td><td></td>'
-            rcell = f'<td class="ln">{rj + 1}</td><td class="ins">{new}</td>' if rj < j2 else '<td class="ln"></td><td></td>'
+            rcell = (f'<td class="ln">{rj + 1}</td><td class="{"chg-ins" if paired else "ins"}">{new}</td>'
+                     if rj < j2 else '<td class="ln"></td><td></td>')
             rows.append(f"<tr>{lcell}{rcell}</tr>")
-    return "".join(rows)
+    return "".join(rows) + tail
 
 
 def _diff(record: dict[str, Any], texts: Texts) -> str:
@@ -376,8 +464,7 @@ def _diff(record: dict[str, Any], texts: Texts) -> str:
     removed_by = {s["line"]: s.get("rule", "") for s in record.get("steps") or [] if s.get("action") == "removed" and s.get("line")}
     status = record.get("status") or "ok"
     said = "" if status == "ok" else f" — {e(status)}: {e(record.get('reason') or '')}"
-    head = (f"<h3><code>{e(doc)}</code> — {n(record.get('chars_before') or 0)} → {n(record.get('chars_after') or 0)} "
-            f"characters{said}</h3>")
+    head = (f"<h3><code>{e(doc)}</code> — {n(record.get('chars_before') or 0)} → {counted(record.get('chars_after') or 0, 'character')}{said}</h3>")
     notes = "".join(f'<p class="note">{e(x)}</p>' for x in (texts.before_note, texts.after_note) if x)
     if texts.before is None or texts.after is None:
         body = notes + "".join(f'<p class="muted">removed by <code>{e(s.get("rule", ""))}</code>: '
@@ -389,13 +476,13 @@ def _diff(record: dict[str, Any], texts: Texts) -> str:
     else:
         body = notes + ("<table class=\"diff\"><colgroup><col style=\"width:3.5em\"><col><col style=\"width:3.5em\"><col>"
                         "</colgroup><tr><th></th><th>before (what the rules saw)</th><th></th><th>after (the output)</th></tr>"
-                        + _diff_rows(texts.before, texts.after, removed_by) + "</table>")
+                        + _diff_rows(texts.before, texts.after, removed_by, texts.cut) + "</table>")
     return f'<div class="diff" data-doc="{e(doc)}">{head}{body}</div>'
 
 
 def _diffs(diffs: list[tuple[dict[str, Any], Texts]]) -> str:
     if not diffs:
-        return _section("diffs", "Before and after", "<p>No kept document had anything removed.</p>")
+        return _section("diffs", "Before and after", "<p>No rule changed a kept document.</p>")
     return _section("diffs", "Before and after",
                     "<p>A few kept documents side by side (those asked for with --diff, the one that lost most, then some spread over the run): the text the rules saw (read again from "
                     "the input) and the output. Removed lines are red, with the rule that removed them; changed lines "

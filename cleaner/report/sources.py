@@ -40,6 +40,7 @@ class Texts:
     after: str | None
     before_note: str = ""
     after_note: str = ""
+    cut: bool = False  # one of them was cut to :data:`MOST_CHARS`: their ends do not match
 
 
 def private_mask(pipeline: Pipeline | None, needs: bool) -> Mask | None:
@@ -94,6 +95,8 @@ def before_text(record: dict[str, Any], root: Path | None, options: dict[str, An
     if mask is None:
         return None, ("the run masked personal data (pii/*) and its pack could not be loaded again "
                       "to mask the input: the text before is not shown")
+    if not root.exists():
+        return None, f"the run's input {root} is not there"
     path = input_path(root, str(rel))
     if not path.is_file():
         return None, f"the input is no longer there: {path} is missing"
@@ -162,9 +165,10 @@ def texts(record: dict[str, Any], out: Path, root: Path | None, options: dict[st
     """Both texts of ``record``, each cut to :data:`MOST_CHARS`."""
     before, why_not = before_text(record, root, options, mask)
     after, after_why = after_text(record, out, options.get("text_field") or "text")
-    if any(text is not None and len(text) > MOST_CHARS for text in (before, after)):
+    cut = any(text is not None and len(text) > MOST_CHARS for text in (before, after))
+    if cut:
         why_not = " ".join(filter(None, [why_not, f"Only the first {MOST_CHARS:,} characters of each text are shown."]))
-    return Texts(_cut(before), _cut(after), why_not, after_why)
+    return Texts(_cut(before), _cut(after), why_not, after_why, cut)
 
 
 def _cut(text: str | None) -> str | None:

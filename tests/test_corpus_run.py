@@ -415,7 +415,10 @@ def test_sigterm_to_the_whole_group_in_the_duplicates_scan_keeps_both_scans_work
     found = re.search(r"^terminated \(SIGTERM\) in the scan: corpus/site-template scan kept; corpus/duplicates scan "
                       r"interrupted, (\d+) units of it kept; in (\S+), run the same command to resume$", stderr, re.M)
     assert found and found.group(2) == str(out), stderr
-    assert int(found.group(1)) == len(list((out / ".cleaner").glob("scan/corpus_duplicates/*.pickle"))) >= 2
+    # A worker holds SIGTERM while it writes a unit, so a unit can reach the disk after the
+    # message counted the kept ones (as in test_reliability's SIGTERM test): never more claimed than kept.
+    kept = len(list((out / ".cleaner").glob("scan/corpus_duplicates/*.pickle")))
+    assert kept >= int(found.group(1)) >= 2, (kept, stderr)
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")] and "Traceback" not in stderr
     report = run_corpus(src, out, load_pack(["corpus"]), RunOptions(jobs=2))
     assert report.resumed_scan_units >= int(found.group(1))

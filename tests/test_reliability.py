@@ -301,3 +301,26 @@ def test_sigterm_as_a_worker_forks_from_the_main_process_still_stops_it(tmp_path
     script.write_text(SIGTERM_AT_FORK, encoding="utf-8")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 143 and "Exception ignored" not in done.stderr, done.stderr
+
+
+def test_a_signal_handled_as_they_are_blocked_leaves_them_unblocked(monkeypatch):
+    """Ctrl-C handled just as pthread_sigmask blocks SIGINT and SIGTERM (around each submit)
+    raised before the block's ``try``, and left the caller's thread (a notebook's, a library
+    user's) deaf to both for good."""
+    from cleaner.running.parallel import _STOPS, _signals_held
+
+    real = signal.pthread_sigmask
+
+    def interrupted_as_it_blocks(how, mask):
+        before = real(how, mask)
+        if how == signal.SIG_BLOCK and mask:
+            raise KeyboardInterrupt
+        return before
+
+    before = real(signal.SIG_BLOCK, ())
+    monkeypatch.setattr(signal, "pthread_sigmask", interrupted_as_it_blocks)
+    with pytest.raises(KeyboardInterrupt):
+        with _signals_held(_STOPS):
+            pass
+    monkeypatch.undo()
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, ()) == before

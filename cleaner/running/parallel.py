@@ -253,8 +253,11 @@ def _signals_held(signals: set[signal.Signals] = _HELD) -> Iterator[None]:
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    # Read the mask before blocking, and block inside ``try``: a signal handled just as
+    # SIG_BLOCK returns raises there, and must not leave this thread with them blocked for good.
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, ())
     try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)

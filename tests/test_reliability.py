@@ -324,3 +324,37 @@ def test_a_signal_handled_as_they_are_blocked_leaves_them_unblocked(monkeypatch)
             pass
     monkeypatch.undo()
     assert signal.pthread_sigmask(signal.SIG_BLOCK, ()) == before
+
+
+FORKSERVER_MASK = '''
+import os
+
+from cleaner.running.parallel import ordered_map, sigterm_interrupts
+
+
+def nothing():
+    pass
+
+
+def forkserver_blocked(_):
+    """The signals the forkserver (a forkserver worker's parent) blocks, as a bit mask."""
+    with open(f"/proc/{os.getppid()}/status") as status:
+        return next(int(line.split()[1], 16) for line in status if line.startswith("SigBlk:"))
+
+
+if __name__ == "__main__":
+    with sigterm_interrupts():  # nothing started the forkserver before: ordered_map does
+        print(max(blocked for _, blocked in ordered_map(forkserver_blocked, range(2), jobs=2, initializer=nothing)))
+'''
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the forkserver's mask in /proc")
+def test_a_forkserver_started_by_the_run_itself_does_not_block_sigterm(tmp_path):
+    """Started by the first submit, while SIGTERM and SIGINT are held, the forkserver kept
+    them blocked and outlived a SIGTERM to the whole group (until the main process ended)."""
+    script = tmp_path / "forkserver_mask.py"
+    script.write_text(FORKSERVER_MASK, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    blocked = int(done.stdout)
+    assert not blocked & (1 << (signal.SIGTERM - 1) | 1 << (signal.SIGINT - 1)), hex(blocked)

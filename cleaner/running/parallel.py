@@ -118,8 +118,15 @@ def ordered_map(
     window = window or 3 * jobs
 
     def new_pool() -> ProcessPoolExecutor:
+        context = _context(fork)
+        if context.get_start_method() == "forkserver":
+            # Started here, not in submit: a forkserver started with SIGTERM and SIGINT
+            # held would keep them held, and outlive a SIGTERM to the whole group.
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
         return ProcessPoolExecutor(
-            jobs, mp_context=_context(fork), initializer=_start_worker, initargs=(initializer, *initargs)
+            jobs, mp_context=context, initializer=_start_worker, initargs=(initializer, *initargs)
         )
 
     def submit(item: T) -> Future[R]:

@@ -406,6 +406,8 @@ class Pipeline:
         warnings: tuple[str, ...] = (),
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
+        # the rules whose matches a step must never record (pii/*): see _masked_step
+        self.private: tuple[Rule, ...] = tuple(rule for rule in self.rules if rule.private)
         # exact fast paths on (the default) or the reference implementations only
         self.fast = fast
         self.name = name
@@ -443,9 +445,8 @@ class Pipeline:
             outcome = apply_rules(self.rules, text, trace=trace, fast=self.fast, corpus=corpus)
         except RuleFailure as exc:
             return Outcome(text=text, status="failed", reason=str(exc))
-        private = [rule for rule in self.rules if rule.private]
-        if private:
-            outcome.steps = [_masked_step(step, private) for step in outcome.steps]
+        if self.private:
+            outcome.steps = [_masked_step(step, self.private) for step in outcome.steps]
         if outcome.status == "dropped":  # by a corpus or filter rule, with its reason
             return outcome
         if not outcome.text.strip():

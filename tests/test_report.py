@@ -623,3 +623,18 @@ def test_a_template_block_with_blank_lines_between_its_lines_counts_them_all():
     collector.add({"id": "ifixit.com/0621.html.gz", "status": "ok", "chars_before": 99, "chars_after": 79, "steps": steps})
     site = collector.found.sites["ifixit.com"]
     assert site.block_lines == 3 and site.block_text == ["menu 89", "menu 91", "menu 93"]
+
+
+def test_a_document_of_many_repeated_lines_is_shown_whole_not_lined_up_for_minutes(tmp_path):
+    # lining up 6,000 lines of which half are one repeated line took the page minutes
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("A title\n\n" + "\n".join(["The sentence goes on and ends here.", "Reply"] * 3000) + "\n",
+                               encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", src, out, "--pack", "c4", "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    html, page = page_of(out)
+    diff = html[html.index('<div class="diff"'):]
+    assert "too many, or repeat too often, to line up" in diff
+    assert "<summary>Text before</summary>" in diff and "<summary>Text after</summary>" in diff

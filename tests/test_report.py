@@ -638,3 +638,46 @@ def test_a_document_of_many_repeated_lines_is_shown_whole_not_lined_up_for_minut
     diff = html[html.index('<div class="diff"'):]
     assert "too many, or repeat too often, to line up" in diff
     assert "<summary>Text before</summary>" in diff and "<summary>Text after</summary>" in diff
+
+
+PRIVATE_PLUGIN = '''
+import re
+
+from cleaner import Example, rule
+
+
+@rule("secrets/badge", "Mask badge numbers (test plugin)", private=True,
+      examples=[Example("Badge SECRET-12345 here.\\n", "Badge SECRET-0 here.\\n"), Example("No badge.\\n")])
+def badge(text: str) -> str:
+    return re.sub(r"SECRET-[1-9][0-9]*", "SECRET-0", text)
+'''
+
+
+def test_a_plugins_private_rule_masks_the_text_before_like_pii(tmp_path, monkeypatch):
+    # private=True is the public API for personal data: not only rules named pii/*
+    from test_plugins import make_plugin
+
+    site = tmp_path / "site"
+    monkeypatch.syspath_prepend(str(site))
+    make_plugin(site, PRIVATE_PLUGIN)
+    pack = tmp_path / "secrets.toml"
+    pack.write_text('[pack]\nadd = ["secrets/badge"]\n', encoding="utf-8")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(f"A title\n\n{BODIES[0]} Badge SECRET-12345 signed it.\n\nShare on Facebook\n",
+                               encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", src, out, "--pack", pack, "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    assert "SECRET-12345" not in (out / "a.txt").read_text(encoding="utf-8")
+    html, page = page_of(out)
+    assert "SECRET-0" in html and "SECRET-12345" not in html
+    # a run whose pack cannot be loaded again, with a step not known here (a plugin gone): nothing of the input
+    shutil.rmtree(out / ".cleaner")
+    manifest = manifest_of(out)
+    manifest["pack"]["steps"] = [s for s in manifest["pack"]["steps"] if s != "secrets/badge"] + ["secrets/gone"]
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    done = cli("report", out)
+    assert done.exit_code == 0, done.output
+    html, _ = page_of(out)
+    assert "SECRET-12345" not in html and "the text before is not shown" in html

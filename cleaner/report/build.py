@@ -79,28 +79,37 @@ def read_manifest(out: Path) -> dict[str, Any]:
     return found
 
 
-def run_pipeline(out: Path, manifest: dict[str, Any]) -> Pipeline | None:
-    """The run's pack, for its private (``pii/*``) rules: loaded again from OUT's state,
-    else the manifest's private rules with their options; None when neither loads."""
+def run_pipeline(out: Path, manifest: dict[str, Any]) -> tuple[Pipeline | None, bool]:
+    """The run's pack, for its private rules (``private=True``: ``pii/*`` and any plugin's),
+    and whether the run had any: loaded again from OUT's state, else from the manifest's steps
+    (their private ones with their options). ``(None, True)`` when neither tells (a step not
+    known here may be private): then no before-text is shown."""
     try:
         from cleaner.running.finished_run import FinishedRun
 
         pipeline = FinishedRun(out).pipeline()
         if pipeline is not None:
-            return pipeline
+            return pipeline, any(r.private for r in pipeline.rules)
     except Exception:  # an older OUT, a pack gone: fall back on the manifest
         pass
     pack = manifest.get("pack") or {}
-    private = [s for s in pack.get("steps") or [] if isinstance(s, str) and s.startswith("pii/")]
-    if not private:
-        return None
+    steps = pack.get("steps")
+    if not isinstance(steps, list):
+        return None, True
     try:
         from cleaner.loading.pack import load_pack
+        from cleaner.loading.registry import default_registry
 
+        registry = default_registry()
+        if not all(isinstance(s, str) and s in registry for s in steps):
+            return None, True
+        private = [s for s in steps if registry.get(s).private]
+        if not private:
+            return None, False
         options = {k: v for k, v in (pack.get("options") or {}).items() if k in private}
-        return load_pack(enable=private, options=options or None, warn=False)
+        return load_pack(enable=private, options=options or None, warn=False), True
     except Exception:
-        return None
+        return None, True
 
 
 def build_report(
@@ -133,9 +142,7 @@ def build_report(
         found = collect(provenance_lines(provenance), total, on_line, frozenset(documents))
     except (ValueError, CorruptInputError) as exc:  # a truncated or damaged file: said, not a traceback
         raise NotAReport(f"{provenance}: {exc}") from None
-    pack_steps = (manifest.get("pack") or {}).get("steps") or []
-    needs_mask = any(isinstance(s, str) and s.startswith("pii/") for s in pack_steps)
-    pipeline = run_pipeline(out, manifest) if needs_mask else None
+    pipeline, needs_mask = run_pipeline(out, manifest)
     mask = private_mask(pipeline, needs_mask)
     root = input_root if input_root is not None else run_input(manifest, out)
     options = manifest.get("options") or {}

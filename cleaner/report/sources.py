@@ -6,7 +6,7 @@ output).
 
 The input may have moved or changed since the run: the document's ``source.sha256``
 tells, and :class:`Texts` says why a before-text is missing. When the run's pack
-masks personal data (``pii/*``: its private rules), the before-text is masked with
+masks personal data (its private rules: ``pii/*``, a plugin's declared ``private=True``), the before-text is masked with
 those same rules before anything shows it: the output and provenance were masked by
 the run, the input never was. Only a handful of documents are read, so the cost of
 reading a record file up to the record (and of extracting an HTML page again) stays small.
@@ -93,8 +93,8 @@ def before_text(record: dict[str, Any], root: Path | None, options: dict[str, An
     if root is None or not rel:
         return None, "the run's input is not known (give --input IN)"
     if mask is None:
-        return None, ("the run masked personal data (pii/*) and its pack could not be loaded again "
-                      "to mask the input: the text before is not shown")
+        return None, ("the run may have masked personal data (its private rules) and its pack could not be "
+                      "loaded again to mask the input: the text before is not shown")
     if not root.exists():
         return None, f"the run's input {root} is not there"
     path = input_path(root, str(rel))

@@ -681,3 +681,22 @@ def test_a_plugins_private_rule_masks_the_text_before_like_pii(tmp_path, monkeyp
     assert done.exit_code == 0, done.output
     html, _ = page_of(out)
     assert "SECRET-12345" not in html and "the text before is not shown" in html
+
+
+def test_an_address_in_the_input_folders_name_is_masked_in_the_notes_too(tmp_path):
+    # the header masked the input's path; the notes saying it is gone showed it as it is
+    src = tmp_path / "from-jane.doe@mail-host.de"
+    src.mkdir()
+    (src / "a.txt").write_text(f"A title\n\n{BODIES[0]}\n\nShare on Facebook\n", encoding="utf-8")
+    (src / "b.txt").write_text(f"Another title\n\n{BODIES[1]}\n\nShare on Facebook\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", src, out, "--pack", "pii", "--pack", "corpus", "--jobs", "1")
+    assert done.exit_code == 0, done.output
+    (src / "a.txt").unlink()  # one document's input gone: "… is missing"
+    assert cli("report", out).exit_code == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "is missing" in html and "jane.doe@mail-host.de" not in html
+    src.rename(tmp_path / "elsewhere")  # the whole input gone: "… is no longer there"
+    assert cli("report", out).exit_code == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "is no longer there" in html and "jane.doe@mail-host.de" not in html

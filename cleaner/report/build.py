@@ -166,6 +166,9 @@ def build_report(
         else:
             notes.append(f"The run's input {root} is no longer there: the texts before cleaning cannot be shown "
                          "(give --input IN where it is now).")
+    # a note names the input's path: masked as the page's header masks it (withheld with it)
+    notes = [mask(note) if mask is not None else _without(note, (str(root), str(manifest.get("input") or "")))
+             for note in notes]
     html = render.page(manifest, found, diffs, name=out.resolve().name, mask=mask or _withheld, notes=notes,
                        input_root=root)
     path = out / REPORT_NAME
@@ -219,3 +222,10 @@ def _withheld(text: str) -> str:
     """What shows of a string from outside provenance when the run masked personal
     data and its pack cannot be loaded to mask it: nothing of it."""
     return "(withheld: personal data may be in it)"
+
+
+def _without(note: str, paths: tuple[str, ...]) -> str:
+    """``note`` with the paths it names withheld (see :func:`_withheld`)."""
+    for path in sorted(filter(None, paths), key=len, reverse=True):
+        note = note.replace(path, _withheld(path))
+    return note

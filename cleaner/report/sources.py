@@ -165,6 +165,8 @@ def texts(record: dict[str, Any], out: Path, root: Path | None, options: dict[st
     """Both texts of ``record``, each cut to :data:`MOST_CHARS`."""
     before, why_not = before_text(record, root, options, mask)
     after, after_why = after_text(record, out, options.get("text_field") or "text")
+    if mask is not None:  # a note names the input's path: masked as the page's header masks it
+        why_not, after_why = mask(why_not), mask(after_why)
     cut = any(text is not None and len(text) > MOST_CHARS for text in (before, after))
     if cut:
         why_not = " ".join(filter(None, [why_not, f"Only the first {MOST_CHARS:,} characters of each text are shown."]))

@@ -700,3 +700,23 @@ def test_an_address_in_the_input_folders_name_is_masked_in_the_notes_too(tmp_pat
     assert cli("report", out).exit_code == 0
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "is no longer there" in html and "jane.doe@mail-host.de" not in html
+
+
+def test_a_removed_line_is_labelled_with_the_rule_that_removed_that_text_not_the_one_at_its_number():
+    # provenance's line counts the lines of the text the rule's pass saw: a line removed by an
+    # earlier pass shifts the numbers, so the number alone labelled the wrong line
+    from cleaner.report.render import _diff
+    from cleaner.report.sources import Texts
+
+    before = "\n".join(["Menu", BODIES[0], "Home > News > World", BODIES[1], "Share on Facebook", BODIES[2]])
+    after = "\n".join([BODIES[0], BODIES[1], BODIES[2]])
+    steps = [{"rule": "c4/lines", "action": "removed", "line": 1, "text": "Menu"},
+             {"rule": "residue/breadcrumb", "action": "removed", "line": 2, "text": "Home > News > World"},
+             {"rule": "residue/share-on-network", "action": "removed", "line": 3, "text": "Share on Facebook"},
+             {"rule": "other/gone", "action": "removed", "line": 5, "text": "A line that is not in the text shown"}]
+    record = {"id": "a", "status": "ok", "chars_before": len(before), "chars_after": len(after), "steps": steps}
+    html = _diff(record, Texts(before, after))
+    labelled = dict(re.findall(r'<td class="del">([^<]*)<span class="rule">([^<]*)</span>', html))
+    assert labelled == {"Menu": "c4/lines", "Home &gt; News &gt; World": "residue/breadcrumb",
+                        "Share on Facebook": "residue/share-on-network"}
+    assert "other/gone" not in html

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from cleaner.report import svg
 from cleaner.corpus.removals import UNKNOWN_SITE
-from cleaner.report.collect import BINS, SITES_TRACKED, Collected, Example, TopDocument
+from cleaner.report.collect import BINS, EXAMPLE_CHARS, SITES_TRACKED, Collected, Example, TopDocument
 from cleaner.report.sources import MOST_CHARS, Texts
 
 #: Rules shown in the chart, those that fired most (the table lists them all).
@@ -439,7 +439,28 @@ class _Bounded(difflib.SequenceMatcher):
         return super().find_longest_match(alo, ahi, blo, bhi)
 
 
-def _diff_rows(before: str, after: str, removed_by: dict[int, str], cut: bool = False) -> str:
+class _Labels:
+    """The rules that removed lines, found by the removed line's text (provenance's ``line``
+    counts the lines of the text the rule's pass saw, not the input's: an earlier pass that
+    removed or split lines shifts it). Each step labels one line, in the document's order; a
+    line no step's text matches gets no label rather than a wrong one."""
+
+    def __init__(self, steps: list[dict[str, Any]]) -> None:
+        self.by_text: dict[str, list[str]] = {}
+        for step in steps:
+            text = step.get("text")
+            if step.get("action") == "removed" and isinstance(text, str) and text.strip():
+                self.by_text.setdefault(text.strip(), []).append(str(step.get("rule") or ""))
+
+    def take(self, line: str) -> str | None:
+        key = line.strip()
+        rules = self.by_text.get(key)
+        if not rules and len(key) > EXAMPLE_CHARS:  # the step's text was cut for the page
+            rules = self.by_text.get(key[:EXAMPLE_CHARS].strip())
+        return rules.pop(0) if rules else None
+
+
+def _diff_rows(before: str, after: str, removed_by: _Labels, cut: bool = False) -> str:
     """The rows of a side-by-side diff (:class:`_TooMuch` if lining them up costs too much). ``cut``: the texts are both texts' beginnings, cut at the
     same length: past the last line they share, what differs is the cut, not the rules (the
     after-text's end is further into the document), so it is not shown as a change."""
@@ -475,8 +496,9 @@ def _diff_rows(before: str, after: str, removed_by: dict[int, str], cut: bool = 
             else:
                 old = e(left[li]) if li < i2 else ""
                 new = e(right[rj]) if rj < j2 else ""
+            rule = removed_by.take(left[li]) if li < i2 else None
             lcell = (f'<td class="ln">{li + 1}</td><td class="{"chg-del" if paired else "del"}">{old}'
-                     + (f'<span class="rule">{e(removed_by[li + 1])}</span>' if li + 1 in removed_by else "")
+                     + (f'<span class="rule">{e(rule)}</span>' if rule is not None else "")
                      + "</td>") if li < i2 else '<td class="ln"></td><td></td>'
             rcell = (f'<td class="ln">{rj + 1}</td><td class="{"chg-ins" if paired else "ins"}">{new}</td>'
                      if rj < j2 else '<td class="ln"></td><td></td>')
@@ -486,7 +508,7 @@ def _diff_rows(before: str, after: str, removed_by: dict[int, str], cut: bool = 
 
 def _diff(record: dict[str, Any], texts: Texts) -> str:
     doc = str(record.get("id"))
-    removed_by = {s["line"]: s.get("rule", "") for s in record.get("steps") or [] if s.get("action") == "removed" and s.get("line")}
+    removed_by = _Labels(record.get("steps") or [])
     status = record.get("status") or "ok"
     said = "" if status == "ok" else f" — {e(status)}: {e(record.get('reason') or '')}"
     head = (f"<h3><code>{e(doc)}</code> — {n(record.get('chars_before') or 0)} → {counted(record.get('chars_after') or 0, 'character')}{said}</h3>")

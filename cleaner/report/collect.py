@@ -384,13 +384,13 @@ def _longest_run(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """The longest run of consecutive line numbers (the first of the longest), one line
     between two allowed: the template rule's blocks are of non-blank lines, a blank line
     between does not break one, and provenance does not record which lines are blank."""
-    best: list[tuple[int, str]] = []
-    run: list[tuple[int, str]] = []
-    for item in numbered:
-        run = run + [item] if run and item[0] - run[-1][0] in (1, 2) else [item]
-        if len(run) > len(best):
-            best = run
-    return best
+    best_start = best_end = start = 0  # the runs as slices of ``numbered``: sliced once
+    for i, item in enumerate(numbered):
+        if i == 0 or item[0] - numbered[i - 1][0] not in (1, 2):
+            start = i
+        if i + 1 - start > best_end - best_start:
+            best_start, best_end = start, i + 1
+    return numbered[best_start:best_end]
 
 
 def _kept_in(why: str) -> str:

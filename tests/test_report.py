@@ -735,3 +735,18 @@ def test_a_page_with_a_hundred_thousand_template_lines_is_gathered_in_linear_tim
                    "steps": steps})
     assert time.perf_counter() - started < 5
     assert collector.found.sites["big.example"].block_lines == 100_000
+
+
+def test_the_document_that_lost_most_shows_the_rule_beside_each_of_its_removed_lines_past_the_sixtieth():
+    from cleaner.report.render import _diff
+    from cleaner.report.sources import Texts
+
+    lines = [f"Share on network {i}" for i in range(1, 201)]
+    steps = [{"rule": "residue/share-on-network", "action": "removed", "line": i, "text": line,
+              "chars_before": 10, "chars_after": 5} for i, line in enumerate(lines, 1)]
+    collector = Collector(total=1)
+    collector.add({"id": "most", "status": "ok", "chars_before": 5000, "chars_after": 100, "steps": steps})
+    most = collector.found.most
+    assert most is not None and most["id"] == "most" and len(most["steps"]) == 200
+    html = _diff(most, Texts("\n".join(lines + [BODIES[0]]), BODIES[0]))
+    assert html.count('<span class="rule">residue/share-on-network</span>') == 200

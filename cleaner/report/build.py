@@ -211,8 +211,7 @@ def _shown(found: Any, documents: tuple[str, ...]) -> list[dict[str, Any]]:
     lost most characters, then the sampled ones; each once."""
     chosen = {str(r.get("id")): r for r in found.chosen}
     shown = [chosen[d] for d in dict.fromkeys(documents) if d in chosen]
-    top = found.top
-    for record in ([top[0].record] if top else []) + found.samples:
+    for record in ([found.most] if found.most is not None else []) + found.samples:
         if str(record.get("id")) not in {str(r.get("id")) for r in shown}:
             shown.append(record)
     return shown

@@ -750,3 +750,16 @@ def test_the_document_that_lost_most_shows_the_rule_beside_each_of_its_removed_l
     assert most is not None and most["id"] == "most" and len(most["steps"]) == 200
     html = _diff(most, Texts("\n".join(lines + [BODIES[0]]), BODIES[0]))
     assert html.count('<span class="rule">residue/share-on-network</span>') == 200
+
+
+def test_the_terminal_says_one_document_in_the_singular(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(f"A title\n\n{BODIES[0]}\n\nShare on Facebook\n", encoding="utf-8")
+    done = cli("run", src, tmp_path / "out", "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    again = cli("report", tmp_path / "out")
+    assert again.exit_code == 0, again.output
+    for said in (done.output, again.output):
+        assert "from 1 document in" in said and "1 documents" not in said, said
+    assert "reading provenance: 1 document\n" in again.output and "reading 1 document again" in again.output

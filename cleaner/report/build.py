@@ -148,7 +148,7 @@ def build_report(
     options = manifest.get("options") or {}
     shown = _shown(found, documents)
     if on_phase is not None:
-        on_phase(f"reading {len(shown)} documents again, before and after")
+        on_phase(f"reading {render.counted(len(shown), 'document')} again, before and after")
     diffs: list[tuple[dict[str, Any], Texts]] = [(r, texts(r, out, root, options, mask)) for r in shown]
     notes = []
     missing = sorted(set(documents) - {str(r.get("id")) for r in found.chosen})

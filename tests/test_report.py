@@ -763,3 +763,16 @@ def test_the_terminal_says_one_document_in_the_singular(tmp_path):
     for said in (done.output, again.output):
         assert "from 1 document in" in said and "1 documents" not in said, said
     assert "reading provenance: 1 document\n" in again.output and "reading 1 document again" in again.output
+
+
+def test_overwrite_with_a_folder_named_report_html_in_out_says_what_to_do(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(f"A title\n\n{BODIES[0]}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    (out / "report.html").mkdir(parents=True)
+    (out / "report.html" / "keep.txt").write_text("mine", encoding="utf-8")
+    done = runner.invoke(app, ["run", str(src), str(out), "--jobs", "1", "--overwrite"])
+    assert done.exit_code != 0 and not isinstance(done.exception, IsADirectoryError), done.exception
+    assert "is a folder" in done.output and "move or remove it" in done.output
+    assert (out / "report.html" / "keep.txt").read_text(encoding="utf-8") == "mine"

@@ -32,7 +32,8 @@ def write_report(output: Path, *, input_root: Path | None, quiet: bool, console:
         raise _fail(f"{exc}; give an OUT that can be written to (or copy it somewhere that can)", 1) from None
     if not quiet:
         console.print(
-            f"report: {escape(str(built.path))} ({_size(built.size)}) from {counted(built.documents, 'document')} "
+            f"report: {escape(str(built.path))} ({_size(built.size)}) "
+            f"from {counted(built.documents, 'document')} "
             f"in {built.seconds:.2f}s",
             highlight=False,
         )

@@ -432,7 +432,8 @@ class _Bounded(difflib.SequenceMatcher):
         super().__init__(None, a, b, autojunk=False)
 
     def find_longest_match(self, alo: int = 0, ahi: Any = None, blo: int = 0, bhi: Any = None) -> Any:
-        b2j, a = self.b2j, self.a
+        b2j: dict[str, list[int]] = self.b2j  # type: ignore[attr-defined]  # difflib's, undeclared
+        a: list[str] = self.a  # type: ignore[attr-defined]
         self.work -= (ahi - alo) + sum(len(b2j.get(a[i], ())) for i in range(alo, ahi))
         if self.work < 0:
             raise _TooMuch
@@ -461,7 +462,8 @@ class _Labels:
 
 
 def _diff_rows(before: str, after: str, removed_by: _Labels, cut: bool = False) -> str:
-    """The rows of a side-by-side diff (:class:`_TooMuch` if lining them up costs too much). ``cut``: the texts are both texts' beginnings, cut at the
+    """The rows of a side-by-side diff (:class:`_TooMuch` if lining them up costs too much).
+    ``cut``: the texts are both texts' beginnings, cut at the
     same length: past the last line they share, what differs is the cut, not the rules (the
     after-text's end is further into the document), so it is not shown as a change."""
     left, right = before.split("\n"), after.split("\n")

@@ -6,9 +6,9 @@ output).
 
 The input may have moved or changed since the run: the document's ``source.sha256``
 tells, and :class:`Texts` says why a before-text is missing. When the run's pack
-masks personal data (its private rules: ``pii/*``, a plugin's declared ``private=True``), the before-text is masked with
-those same rules before anything shows it: the output and provenance were masked by
-the run, the input never was. Only a handful of documents are read, so the cost of
+masks personal data (its private rules: ``pii/*``, a plugin's declared ``private=True``),
+the before-text is masked with those same rules before anything shows it: the output and
+provenance were masked by the run, the input never was. Only a handful of documents are read, so the cost of
 reading a record file up to the record (and of extracting an HTML page again) stays small.
 """
 

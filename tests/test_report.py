@@ -623,3 +623,156 @@ def test_a_template_block_with_blank_lines_between_its_lines_counts_them_all():
     collector.add({"id": "ifixit.com/0621.html.gz", "status": "ok", "chars_before": 99, "chars_after": 79, "steps": steps})
     site = collector.found.sites["ifixit.com"]
     assert site.block_lines == 3 and site.block_text == ["menu 89", "menu 91", "menu 93"]
+
+
+def test_a_document_of_many_repeated_lines_is_shown_whole_not_lined_up_for_minutes(tmp_path):
+    # lining up 6,000 lines of which half are one repeated line took the page minutes
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("A title\n\n" + "\n".join(["The sentence goes on and ends here.", "Reply"] * 3000) + "\n",
+                               encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", src, out, "--pack", "c4", "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    html, page = page_of(out)
+    diff = html[html.index('<div class="diff"'):]
+    assert "too many, or repeat too often, to line up" in diff
+    assert "<summary>Text before</summary>" in diff and "<summary>Text after</summary>" in diff
+
+
+PRIVATE_PLUGIN = '''
+import re
+
+from cleaner import Example, rule
+
+
+@rule("secrets/badge", "Mask badge numbers (test plugin)", private=True,
+      examples=[Example("Badge SECRET-12345 here.\\n", "Badge SECRET-0 here.\\n"), Example("No badge.\\n")])
+def badge(text: str) -> str:
+    return re.sub(r"SECRET-[1-9][0-9]*", "SECRET-0", text)
+'''
+
+
+def test_a_plugins_private_rule_masks_the_text_before_like_pii(tmp_path, monkeypatch):
+    # private=True is the public API for personal data: not only rules named pii/*
+    from test_plugins import make_plugin
+
+    site = tmp_path / "site"
+    monkeypatch.syspath_prepend(str(site))
+    make_plugin(site, PRIVATE_PLUGIN)
+    pack = tmp_path / "secrets.toml"
+    pack.write_text('[pack]\nadd = ["secrets/badge"]\n', encoding="utf-8")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(f"A title\n\n{BODIES[0]} Badge SECRET-12345 signed it.\n\nShare on Facebook\n",
+                               encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", src, out, "--pack", pack, "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    assert "SECRET-12345" not in (out / "a.txt").read_text(encoding="utf-8")
+    html, page = page_of(out)
+    assert "SECRET-0" in html and "SECRET-12345" not in html
+    # a run whose pack cannot be loaded again, with a step not known here (a plugin gone): nothing of the input
+    shutil.rmtree(out / ".cleaner")
+    manifest = manifest_of(out)
+    manifest["pack"]["steps"] = [s for s in manifest["pack"]["steps"] if s != "secrets/badge"] + ["secrets/gone"]
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    done = cli("report", out)
+    assert done.exit_code == 0, done.output
+    html, _ = page_of(out)
+    assert "SECRET-12345" not in html and "the text before is not shown" in html
+
+
+def test_an_address_in_the_input_folders_name_is_masked_in_the_notes_too(tmp_path):
+    # the header masked the input's path; the notes saying it is gone showed it as it is
+    src = tmp_path / "from-jane.doe@mail-host.de"
+    src.mkdir()
+    (src / "a.txt").write_text(f"A title\n\n{BODIES[0]}\n\nShare on Facebook\n", encoding="utf-8")
+    (src / "b.txt").write_text(f"Another title\n\n{BODIES[1]}\n\nShare on Facebook\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("run", src, out, "--pack", "pii", "--pack", "corpus", "--jobs", "1")
+    assert done.exit_code == 0, done.output
+    (src / "a.txt").unlink()  # one document's input gone: "… is missing"
+    assert cli("report", out).exit_code == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "is missing" in html and "jane.doe@mail-host.de" not in html
+    src.rename(tmp_path / "elsewhere")  # the whole input gone: "… is no longer there"
+    assert cli("report", out).exit_code == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "is no longer there" in html and "jane.doe@mail-host.de" not in html
+
+
+def test_a_removed_line_is_labelled_with_the_rule_that_removed_that_text_not_the_one_at_its_number():
+    # provenance's line counts the lines of the text the rule's pass saw: a line removed by an
+    # earlier pass shifts the numbers, so the number alone labelled the wrong line
+    from cleaner.report.render import _diff
+    from cleaner.report.sources import Texts
+
+    before = "\n".join(["Menu", BODIES[0], "Home > News > World", BODIES[1], "Share on Facebook", BODIES[2]])
+    after = "\n".join([BODIES[0], BODIES[1], BODIES[2]])
+    steps = [{"rule": "c4/lines", "action": "removed", "line": 1, "text": "Menu"},
+             {"rule": "residue/breadcrumb", "action": "removed", "line": 2, "text": "Home > News > World"},
+             {"rule": "residue/share-on-network", "action": "removed", "line": 3, "text": "Share on Facebook"},
+             {"rule": "other/gone", "action": "removed", "line": 5, "text": "A line that is not in the text shown"}]
+    record = {"id": "a", "status": "ok", "chars_before": len(before), "chars_after": len(after), "steps": steps}
+    html = _diff(record, Texts(before, after))
+    labelled = dict(re.findall(r'<td class="del">([^<]*)<span class="rule">([^<]*)</span>', html))
+    assert labelled == {"Menu": "c4/lines", "Home &gt; News &gt; World": "residue/breadcrumb",
+                        "Share on Facebook": "residue/share-on-network"}
+    assert "other/gone" not in html
+
+
+def test_a_page_with_a_hundred_thousand_template_lines_is_gathered_in_linear_time():
+    # the longest block was copied line by line (quadratic): 100,000 lines took ~10 s
+    import time
+
+    steps = [{"rule": "corpus/site-template", "action": "removed", "line": line, "text": "menu",
+              "chars_before": 9, "chars_after": 5, "why": "on 3 of 7 pages of big.example, 1 of 2 lines"}
+             for line in range(1, 100_001)]
+    collector = Collector(total=1)
+    started = time.perf_counter()
+    collector.add({"id": "big.example/a.html", "status": "ok", "chars_before": 900_000, "chars_after": 400_000,
+                   "steps": steps})
+    assert time.perf_counter() - started < 5
+    assert collector.found.sites["big.example"].block_lines == 100_000
+
+
+def test_the_document_that_lost_most_shows_the_rule_beside_each_of_its_removed_lines_past_the_sixtieth():
+    from cleaner.report.render import _diff
+    from cleaner.report.sources import Texts
+
+    lines = [f"Share on network {i}" for i in range(1, 201)]
+    steps = [{"rule": "residue/share-on-network", "action": "removed", "line": i, "text": line,
+              "chars_before": 10, "chars_after": 5} for i, line in enumerate(lines, 1)]
+    collector = Collector(total=1)
+    collector.add({"id": "most", "status": "ok", "chars_before": 5000, "chars_after": 100, "steps": steps})
+    most = collector.found.most
+    assert most is not None and most["id"] == "most" and len(most["steps"]) == 200
+    html = _diff(most, Texts("\n".join(lines + [BODIES[0]]), BODIES[0]))
+    assert html.count('<span class="rule">residue/share-on-network</span>') == 200
+
+
+def test_the_terminal_says_one_document_in_the_singular(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(f"A title\n\n{BODIES[0]}\n\nShare on Facebook\n", encoding="utf-8")
+    done = cli("run", src, tmp_path / "out", "--jobs", "1", "--report")
+    assert done.exit_code == 0, done.output
+    again = cli("report", tmp_path / "out")
+    assert again.exit_code == 0, again.output
+    for said in (done.output, again.output):
+        assert "from 1 document in" in said and "1 documents" not in said, said
+    assert "reading provenance: 1 document\n" in again.output and "reading 1 document again" in again.output
+
+
+def test_overwrite_with_a_folder_named_report_html_in_out_says_what_to_do(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(f"A title\n\n{BODIES[0]}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    (out / "report.html").mkdir(parents=True)
+    (out / "report.html" / "keep.txt").write_text("mine", encoding="utf-8")
+    done = runner.invoke(app, ["run", str(src), str(out), "--jobs", "1", "--overwrite"])
+    assert done.exit_code != 0 and not isinstance(done.exception, IsADirectoryError), done.exception
+    assert "is a folder" in done.output and "move or remove it" in done.output
+    assert (out / "report.html" / "keep.txt").read_text(encoding="utf-8") == "mine"

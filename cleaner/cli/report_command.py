@@ -14,6 +14,7 @@ from rich.markup import escape
 from cleaner.cli.base import Command, _fail, app, err, out
 from cleaner.cli.display import ReadingProgress
 from cleaner.report import NotAReport, ReportNotWritten, build_report
+from cleaner.report.render import counted
 
 
 def write_report(output: Path, *, input_root: Path | None, quiet: bool, console: Console,
@@ -31,7 +32,8 @@ def write_report(output: Path, *, input_root: Path | None, quiet: bool, console:
         raise _fail(f"{exc}; give an OUT that can be written to (or copy it somewhere that can)", 1) from None
     if not quiet:
         console.print(
-            f"report: {escape(str(built.path))} ({_size(built.size)}) from {built.documents:,} documents "
+            f"report: {escape(str(built.path))} ({_size(built.size)}) "
+            f"from {counted(built.documents, 'document')} "
             f"in {built.seconds:.2f}s",
             highlight=False,
         )

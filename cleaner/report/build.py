@@ -79,28 +79,37 @@ def read_manifest(out: Path) -> dict[str, Any]:
     return found
 
 
-def run_pipeline(out: Path, manifest: dict[str, Any]) -> Pipeline | None:
-    """The run's pack, for its private (``pii/*``) rules: loaded again from OUT's state,
-    else the manifest's private rules with their options; None when neither loads."""
+def run_pipeline(out: Path, manifest: dict[str, Any]) -> tuple[Pipeline | None, bool]:
+    """The run's pack, for its private rules (``private=True``: ``pii/*`` and any plugin's),
+    and whether the run had any: loaded again from OUT's state, else from the manifest's steps
+    (their private ones with their options). ``(None, True)`` when neither tells (a step not
+    known here may be private): then no before-text is shown."""
     try:
         from cleaner.running.finished_run import FinishedRun
 
         pipeline = FinishedRun(out).pipeline()
         if pipeline is not None:
-            return pipeline
+            return pipeline, any(r.private for r in pipeline.rules)
     except Exception:  # an older OUT, a pack gone: fall back on the manifest
         pass
     pack = manifest.get("pack") or {}
-    private = [s for s in pack.get("steps") or [] if isinstance(s, str) and s.startswith("pii/")]
-    if not private:
-        return None
+    steps = pack.get("steps")
+    if not isinstance(steps, list):
+        return None, True
     try:
         from cleaner.loading.pack import load_pack
+        from cleaner.loading.registry import default_registry
 
+        registry = default_registry()
+        if not all(isinstance(s, str) and s in registry for s in steps):
+            return None, True
+        private = [s for s in steps if registry.get(s).private]
+        if not private:
+            return None, False
         options = {k: v for k, v in (pack.get("options") or {}).items() if k in private}
-        return load_pack(enable=private, options=options or None, warn=False)
+        return load_pack(enable=private, options=options or None, warn=False), True
     except Exception:
-        return None
+        return None, True
 
 
 def build_report(
@@ -133,15 +142,13 @@ def build_report(
         found = collect(provenance_lines(provenance), total, on_line, frozenset(documents))
     except (ValueError, CorruptInputError) as exc:  # a truncated or damaged file: said, not a traceback
         raise NotAReport(f"{provenance}: {exc}") from None
-    pack_steps = (manifest.get("pack") or {}).get("steps") or []
-    needs_mask = any(isinstance(s, str) and s.startswith("pii/") for s in pack_steps)
-    pipeline = run_pipeline(out, manifest) if needs_mask else None
+    pipeline, needs_mask = run_pipeline(out, manifest)
     mask = private_mask(pipeline, needs_mask)
     root = input_root if input_root is not None else run_input(manifest, out)
     options = manifest.get("options") or {}
     shown = _shown(found, documents)
     if on_phase is not None:
-        on_phase(f"reading {len(shown)} documents again, before and after")
+        on_phase(f"reading {render.counted(len(shown), 'document')} again, before and after")
     diffs: list[tuple[dict[str, Any], Texts]] = [(r, texts(r, out, root, options, mask)) for r in shown]
     notes = []
     missing = sorted(set(documents) - {str(r.get("id")) for r in found.chosen})
@@ -159,6 +166,9 @@ def build_report(
         else:
             notes.append(f"The run's input {root} is no longer there: the texts before cleaning cannot be shown "
                          "(give --input IN where it is now).")
+    # a note names the input's path: masked as the page's header masks it (withheld with it)
+    notes = [mask(note) if mask is not None else _without(note, (str(root), str(manifest.get("input") or "")))
+             for note in notes]
     html = render.page(manifest, found, diffs, name=out.resolve().name, mask=mask or _withheld, notes=notes,
                        input_root=root)
     path = out / REPORT_NAME
@@ -201,8 +211,7 @@ def _shown(found: Any, documents: tuple[str, ...]) -> list[dict[str, Any]]:
     lost most characters, then the sampled ones; each once."""
     chosen = {str(r.get("id")): r for r in found.chosen}
     shown = [chosen[d] for d in dict.fromkeys(documents) if d in chosen]
-    top = found.top
-    for record in ([top[0].record] if top else []) + found.samples:
+    for record in ([found.most] if found.most is not None else []) + found.samples:
         if str(record.get("id")) not in {str(r.get("id")) for r in shown}:
             shown.append(record)
     return shown
@@ -212,3 +221,10 @@ def _withheld(text: str) -> str:
     """What shows of a string from outside provenance when the run masked personal
     data and its pack cannot be loaded to mask it: nothing of it."""
     return "(withheld: personal data may be in it)"
+
+
+def _without(note: str, paths: tuple[str, ...]) -> str:
+    """``note`` with the paths it names withheld (see :func:`_withheld`)."""
+    for path in sorted(filter(None, paths), key=len, reverse=True):
+        note = note.replace(path, _withheld(path))
+    return note

@@ -126,8 +126,7 @@ class TopDocument:
     doc: str
     chars_before: int
     chars_after: int
-    steps: list[dict[str, Any]]
-    record: dict[str, Any] = field(default_factory=dict)  # what the side-by-side view needs of it
+    steps: list[dict[str, Any]]  # its first :data:`TOP_STEPS`, for its row in the list
 
 
 @dataclass
@@ -156,6 +155,9 @@ class Collected:
     _top: list[tuple[int, int, int]] = field(default_factory=list)  # (removed, -position, slot)
     _top_docs: dict[int, TopDocument] = field(default_factory=dict)
     samples: list[dict[str, Any]] = field(default_factory=list)
+    #: the document that lost most, as the side-by-side view needs it (:data:`SAMPLE_STEPS` steps)
+    most: dict[str, Any] | None = None
+    _most_key: tuple[int, int] | None = None
     chosen: list[dict[str, Any]] = field(default_factory=list)  # the documents asked for by id
     _sample_at: list[int] = field(default_factory=list)
 
@@ -343,8 +345,10 @@ class Collector:
         steps = record.get("steps") or []
         kept_steps = [{k: (_cut(v)[0] if isinstance(v, str) else v) for k, v in s.items()} for s in steps[:TOP_STEPS]]
         before, after = record.get("chars_before") or 0, record.get("chars_after") or 0
-        entry = TopDocument(removed, share, str(record.get("id")), before, after, kept_steps,
-                            {**_sample(record), "steps": kept_steps})
+        entry = TopDocument(removed, share, str(record.get("id")), before, after, kept_steps)
+        found = self.found
+        if found._most_key is None or key > found._most_key:  # shown side by side: sampled only then
+            found.most, found._most_key = _sample(record), key
         if len(top) < TOP:
             slot = len(top)
             heapq.heappush(top, (removed, -position, slot))
@@ -384,13 +388,13 @@ def _longest_run(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """The longest run of consecutive line numbers (the first of the longest), one line
     between two allowed: the template rule's blocks are of non-blank lines, a blank line
     between does not break one, and provenance does not record which lines are blank."""
-    best: list[tuple[int, str]] = []
-    run: list[tuple[int, str]] = []
-    for item in numbered:
-        run = run + [item] if run and item[0] - run[-1][0] in (1, 2) else [item]
-        if len(run) > len(best):
-            best = run
-    return best
+    best_start = best_end = start = 0  # the runs as slices of ``numbered``: sliced once
+    for i, item in enumerate(numbered):
+        if i == 0 or item[0] - numbered[i - 1][0] not in (1, 2):
+            start = i
+        if i + 1 - start > best_end - best_start:
+            best_start, best_end = start, i + 1
+    return numbered[best_start:best_end]
 
 
 def _kept_in(why: str) -> str:

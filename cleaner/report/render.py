@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from cleaner.report import svg
 from cleaner.corpus.removals import UNKNOWN_SITE
-from cleaner.report.collect import BINS, SITES_TRACKED, Collected, Example, TopDocument
+from cleaner.report.collect import BINS, EXAMPLE_CHARS, SITES_TRACKED, Collected, Example, TopDocument
 from cleaner.report.sources import MOST_CHARS, Texts
 
 #: Rules shown in the chart, those that fired most (the table lists them all).
@@ -414,13 +414,61 @@ def _inline(old: str, new: str) -> tuple[str, str]:
     return "".join(left), "".join(right)
 
 
-def _diff_rows(before: str, after: str, removed_by: dict[int, str], cut: bool = False) -> str:
-    """The rows of a side-by-side diff. ``cut``: the texts are both texts' beginnings, cut at the
+#: Steps of the line matching one side-by-side diff may take (about 0.7 s): lining up lines is
+#: cubic when lines repeat (thousands of "Reply" lines), so past this the texts are shown whole.
+DIFF_WORK = 10_000_000
+
+
+class _TooMuch(Exception):
+    pass
+
+
+class _Bounded(difflib.SequenceMatcher):
+    """Line matching that gives up (:class:`_TooMuch`) past :data:`DIFF_WORK` steps, counted
+    (not timed), so the same OUT gives the same page."""
+
+    def __init__(self, a: list[str], b: list[str]) -> None:
+        self.work = DIFF_WORK
+        super().__init__(None, a, b, autojunk=False)
+
+    def find_longest_match(self, alo: int = 0, ahi: Any = None, blo: int = 0, bhi: Any = None) -> Any:
+        b2j: dict[str, list[int]] = self.b2j  # type: ignore[attr-defined]  # difflib's, undeclared
+        a: list[str] = self.a  # type: ignore[attr-defined]
+        self.work -= (ahi - alo) + sum(len(b2j.get(a[i], ())) for i in range(alo, ahi))
+        if self.work < 0:
+            raise _TooMuch
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+
+class _Labels:
+    """The rules that removed lines, found by the removed line's text (provenance's ``line``
+    counts the lines of the text the rule's pass saw, not the input's: an earlier pass that
+    removed or split lines shifts it). Each step labels one line, in the document's order; a
+    line no step's text matches gets no label rather than a wrong one."""
+
+    def __init__(self, steps: list[dict[str, Any]]) -> None:
+        self.by_text: dict[str, list[str]] = {}
+        for step in steps:
+            text = step.get("text")
+            if step.get("action") == "removed" and isinstance(text, str) and text.strip():
+                self.by_text.setdefault(text.strip(), []).append(str(step.get("rule") or ""))
+
+    def take(self, line: str) -> str | None:
+        key = line.strip()
+        rules = self.by_text.get(key)
+        if not rules and len(key) > EXAMPLE_CHARS:  # the step's text was cut for the page
+            rules = self.by_text.get(key[:EXAMPLE_CHARS].strip())
+        return rules.pop(0) if rules else None
+
+
+def _diff_rows(before: str, after: str, removed_by: _Labels, cut: bool = False) -> str:
+    """The rows of a side-by-side diff (:class:`_TooMuch` if lining them up costs too much).
+    ``cut``: the texts are both texts' beginnings, cut at the
     same length: past the last line they share, what differs is the cut, not the rules (the
     after-text's end is further into the document), so it is not shown as a change."""
     left, right = before.split("\n"), after.split("\n")
     rows = []
-    opcodes = difflib.SequenceMatcher(None, left, right, autojunk=False).get_opcodes()
+    opcodes = _Bounded(left, right).get_opcodes()
     tail = ""
     if cut and opcodes and opcodes[-1][0] != "equal":
         opcodes.pop()
@@ -450,8 +498,9 @@ def _diff_rows(before: str, after: str, removed_by: dict[int, str], cut: bool = 
             else:
                 old = e(left[li]) if li < i2 else ""
                 new = e(right[rj]) if rj < j2 else ""
+            rule = removed_by.take(left[li]) if li < i2 else None
             lcell = (f'<td class="ln">{li + 1}</td><td class="{"chg-del" if paired else "del"}">{old}'
-                     + (f'<span class="rule">{e(removed_by[li + 1])}</span>' if li + 1 in removed_by else "")
+                     + (f'<span class="rule">{e(rule)}</span>' if rule is not None else "")
                      + "</td>") if li < i2 else '<td class="ln"></td><td></td>'
             rcell = (f'<td class="ln">{rj + 1}</td><td class="{"chg-ins" if paired else "ins"}">{new}</td>'
                      if rj < j2 else '<td class="ln"></td><td></td>')
@@ -461,12 +510,19 @@ def _diff_rows(before: str, after: str, removed_by: dict[int, str], cut: bool = 
 
 def _diff(record: dict[str, Any], texts: Texts) -> str:
     doc = str(record.get("id"))
-    removed_by = {s["line"]: s.get("rule", "") for s in record.get("steps") or [] if s.get("action") == "removed" and s.get("line")}
+    removed_by = _Labels(record.get("steps") or [])
     status = record.get("status") or "ok"
     said = "" if status == "ok" else f" — {e(status)}: {e(record.get('reason') or '')}"
     head = (f"<h3><code>{e(doc)}</code> — {n(record.get('chars_before') or 0)} → {counted(record.get('chars_after') or 0, 'character')}{said}</h3>")
     notes = "".join(f'<p class="note">{e(x)}</p>' for x in (texts.before_note, texts.after_note) if x)
-    if texts.before is None or texts.after is None:
+    rows = None
+    if texts.before is not None and texts.after is not None:
+        try:
+            rows = _diff_rows(texts.before, texts.after, removed_by, texts.cut)
+        except _TooMuch:
+            notes += ('<p class="note">The lines are too many, or repeat too often, to line up here: '
+                      "the texts are shown one after the other.</p>")
+    if rows is None:
         body = notes + "".join(f'<p class="muted">removed by <code>{e(s.get("rule", ""))}</code>: '
                                f'<span class="text">{e(s.get("text") or s.get("why") or "")}</span></p>'
                                for s in (record.get("steps") or []) if s.get("action") == "removed")
@@ -476,7 +532,7 @@ def _diff(record: dict[str, Any], texts: Texts) -> str:
     else:
         body = notes + ("<table class=\"diff\"><colgroup><col style=\"width:3.5em\"><col><col style=\"width:3.5em\"><col>"
                         "</colgroup><tr><th></th><th>before (what the rules saw)</th><th></th><th>after (the output)</th></tr>"
-                        + _diff_rows(texts.before, texts.after, removed_by, texts.cut) + "</table>")
+                        + rows + "</table>")
     return f'<div class="diff" data-doc="{e(doc)}">{head}{body}</div>'
 
 

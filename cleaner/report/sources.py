@@ -6,9 +6,9 @@ output).
 
 The input may have moved or changed since the run: the document's ``source.sha256``
 tells, and :class:`Texts` says why a before-text is missing. When the run's pack
-masks personal data (``pii/*``: its private rules), the before-text is masked with
-those same rules before anything shows it: the output and provenance were masked by
-the run, the input never was. Only a handful of documents are read, so the cost of
+masks personal data (its private rules: ``pii/*``, a plugin's declared ``private=True``),
+the before-text is masked with those same rules before anything shows it: the output and
+provenance were masked by the run, the input never was. Only a handful of documents are read, so the cost of
 reading a record file up to the record (and of extracting an HTML page again) stays small.
 """
 
@@ -93,8 +93,8 @@ def before_text(record: dict[str, Any], root: Path | None, options: dict[str, An
     if root is None or not rel:
         return None, "the run's input is not known (give --input IN)"
     if mask is None:
-        return None, ("the run masked personal data (pii/*) and its pack could not be loaded again "
-                      "to mask the input: the text before is not shown")
+        return None, ("the run may have masked personal data (its private rules) and its pack could not be "
+                      "loaded again to mask the input: the text before is not shown")
     if not root.exists():
         return None, f"the run's input {root} is not there"
     path = input_path(root, str(rel))
@@ -165,6 +165,8 @@ def texts(record: dict[str, Any], out: Path, root: Path | None, options: dict[st
     """Both texts of ``record``, each cut to :data:`MOST_CHARS`."""
     before, why_not = before_text(record, root, options, mask)
     after, after_why = after_text(record, out, options.get("text_field") or "text")
+    if mask is not None:  # a note names the input's path: masked as the page's header masks it
+        why_not, after_why = mask(why_not), mask(after_why)
     cut = any(text is not None and len(text) > MOST_CHARS for text in (before, after))
     if cut:
         why_not = " ".join(filter(None, [why_not, f"Only the first {MOST_CHARS:,} characters of each text are shown."]))

@@ -78,8 +78,18 @@ class RunState:
         """
         state = self._read()
         if overwrite:
+            report = self.out / REPORT
+            if report.is_dir() and not report.is_symlink():  # checked first: nothing removed yet
+                raise StateError(
+                    f"{report} is a folder, not the report of a previous run: --overwrite replaces that page "
+                    "and will not remove a folder; move or remove it, or choose another OUT"
+                )
             shutil.rmtree(self.work, ignore_errors=True)
-            (self.out / REPORT).unlink(missing_ok=True)
+            try:
+                report.unlink(missing_ok=True)
+            except OSError as exc:
+                raise StateError(f"cannot remove the previous run's {report} ({exc.strerror or exc}): "
+                                 "remove it yourself, or choose another OUT") from None
             state = None
         elif state is None and self.out.exists() and any(self.out.iterdir()):
             raise StateError(

@@ -421,6 +421,22 @@ def test_a_run_given_relative_paths_is_read_back_from_the_folder_it_was_started_
     assert f"read from <code>{work / 'in'}</code>" in html  # the header says where the relative path led
 
 
+def test_a_relative_input_is_found_again_when_out_was_given_as_an_absolute_path(tmp_path, monkeypatch):
+    # OUT absolute: the folder the run started in cannot be told from OUT, so the manifest says where IN was
+    work = tmp_path / "work"
+    shutil.copytree(SEEDS, work / "in", ignore=shutil.ignore_patterns("README*"))
+    monkeypatch.chdir(work)
+    done = cli("run", "in", tmp_path / "out", "--jobs", "1")
+    assert done.exit_code == 0, done.output
+    assert manifest_of(tmp_path / "out")["input_absolute"] == str(work / "in")
+    monkeypatch.chdir(tmp_path)
+    done = cli("report", tmp_path / "out")
+    assert done.exit_code == 0, done.output
+    html, page = page_of(tmp_path / "out")
+    assert "no longer there" not in html and "is not there" not in html and "relative path (in)" not in html
+    assert page.all("data-doc") and 'class="diff"><colgroup>' in html
+
+
 def test_an_out_whose_run_has_not_finished_is_refused_not_reported(made, tmp_path):
     # what a run started over with --overwrite and stopped leaves: the previous run's manifest and
     # provenance beside a state that says the run in OUT has not finished

@@ -167,7 +167,8 @@ def build_report(
             notes.append(f"The run's input {root} is no longer there: the texts before cleaning cannot be shown "
                          "(give --input IN where it is now).")
     # a note names the input's path: masked as the page's header masks it (withheld with it)
-    notes = [mask(note) if mask is not None else _without(note, (str(root), str(manifest.get("input") or "")))
+    notes = [mask(note) if mask is not None else _without(note, (str(root), str(manifest.get("input") or ""),
+                                                                   str(manifest.get("input_absolute") or "")))
              for note in notes]
     html = render.page(manifest, found, diffs, name=out.resolve().name, mask=mask or _withheld, notes=notes,
                        input_root=root)
@@ -182,14 +183,17 @@ def build_report(
 
 def run_input(manifest: dict[str, Any], out: Path) -> Path | None:
     """Where the run's input is: the manifest's ``input`` as given to the run; a relative one is
-    taken from the folder the run was started in, known when the manifest's ``output`` is
-    relative too (OUT's absolute path ends with it), else from the current folder."""
+    the manifest's ``input_absolute`` (a run since that key was added), or else taken from the
+    folder the run was started in, known when the manifest's ``output`` is relative too (OUT's
+    absolute path ends with it), else from the current folder."""
     given = manifest.get("input")
     if not given:
         return None
     path = Path(str(given))
     if path.is_absolute():
         return path
+    if manifest.get("input_absolute"):
+        return Path(str(manifest["input_absolute"]))
     started = run_folder(manifest, out)
     return Path(os.path.normpath(started / path if started is not None else path.absolute()))
 

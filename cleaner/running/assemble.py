@@ -268,6 +268,8 @@ def _manifest(in_path: Path, out_path: Path, pipeline: Pipeline, options: RunOpt
         "versions": _versions(pipeline, options.extractor),
         "command": sys.argv,
         "input": str(in_path),
+        # where IN was, whatever folder the run started in: cleaner report reads documents back there
+        "input_absolute": str(in_path.absolute()),
         "output": str(out_path),
         "pack": {
             "name": pipeline.name,

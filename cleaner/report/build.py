@@ -89,7 +89,7 @@ def run_pipeline(out: Path, manifest: dict[str, Any]) -> tuple[Pipeline | None, 
 
         pipeline = FinishedRun(out).pipeline()
         if pipeline is not None:
-            return pipeline, any(r.private for r in pipeline.rules)
+            return pipeline, bool(pipeline.private)
     except Exception:  # an older OUT, a pack gone: fall back on the manifest
         pass
     pack = manifest.get("pack") or {}

@@ -17,9 +17,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from cleaner.core.engine import Pipeline, apply_rules
+from cleaner.core.rule import Rule
 from cleaner.document import ReadFailure
 from cleaner.io.compression import open_binary
 from cleaner.io.html import DEFAULT_EXTRACTOR
@@ -49,19 +50,20 @@ def private_mask(pipeline: Pipeline | None, needs: bool) -> Mask | None:
     before-text may be shown). See :func:`mask_lines`."""
     if pipeline is None:
         return None if needs else (lambda text: text)
-    if not any(r.private for r in pipeline.rules):
+    if not pipeline.private:
         return (lambda text: text) if not needs else None
-    return lambda text: mask_lines(text, pipeline)
+    private = pipeline.private
+    decoding = tuple(r for r in pipeline.rules if r.kind == "text" and not r.private)
+    return lambda text: mask_lines(text, private, decoding)
 
 
-def mask_lines(text: str, pipeline: Pipeline) -> str:
+def mask_lines(text: str, private: Sequence[Rule], decoding: Sequence[Rule]) -> str:
     """``text`` with what the pipeline's private rules find masked, line by line; and a
     line whose personal data shows only once the pack's text rules have decoded it (an
     address written ``jane&#64;mail.de``, or broken by a zero-width space: the run masked
     it on a later pass) shown as those rules leave it, masked. Such a line is no longer
-    the input's, character for character; what the page may never show is the address."""
-    private = [r for r in pipeline.rules if r.private]
-    decoding = [r for r in pipeline.rules if r.kind == "text" and not r.private]
+    the input's, character for character; what the page may never show is the address.
+    ``private``: the pack's private rules; ``decoding``: its other text rules."""
     lines = []
     for line in text.split("\n"):
         if not line.strip():

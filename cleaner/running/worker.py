@@ -364,7 +364,7 @@ def masked(value: Any, pipeline: Pipeline) -> Any:
     they mask in the text is masked in what the run writes beside it too (an
     HTML page's URL, an input record's other fields); ``value`` itself when the
     pipeline has none."""
-    private = [r for r in pipeline.rules if r.private]
+    private = pipeline.private
     if not private:
         return value
 

@@ -9,8 +9,8 @@ import time
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from cleaner.cli.render import plural
 from cleaner.running.run import Progress as RunProgress
-from cleaner.report.render import counted
 
 #: Seconds between two plain progress lines when not on a terminal.
 LINE_EVERY = 10.0
@@ -150,7 +150,7 @@ class ReadingProgress:
         if self.bar is not None:
             self.bar.update(self.task, total=total or None)
         elif not self.quiet:
-            self.console.print(f"{self.what}: {counted(total, 'document')}", highlight=False)
+            self.console.print(f"{self.what}: {plural(total, 'document')}", highlight=False)
 
     def phase(self, name: str) -> None:
         """The pass is over: the bar shows it whole and says what comes next."""

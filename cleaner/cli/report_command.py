@@ -13,8 +13,8 @@ from rich.markup import escape
 
 from cleaner.cli.base import Command, _fail, app, err, out
 from cleaner.cli.display import ReadingProgress
+from cleaner.cli.render import plural
 from cleaner.report import NotAReport, ReportNotWritten, build_report
-from cleaner.report.render import counted
 
 
 def write_report(output: Path, *, input_root: Path | None, quiet: bool, console: Console,
@@ -33,7 +33,7 @@ def write_report(output: Path, *, input_root: Path | None, quiet: bool, console:
     if not quiet:
         console.print(
             f"report: {escape(str(built.path))} ({_size(built.size)}) "
-            f"from {counted(built.documents, 'document')} "
+            f"from {plural(built.documents, 'document')} "
             f"in {built.seconds:.2f}s",
             highlight=False,
         )

@@ -277,6 +277,25 @@ class Verdict:
         return f"near-duplicate of {self.kept}, Jaccard ≈ {self.jaccard:.2f}"
 
 
+#: How a duplicate's reason (:attr:`Verdict.reason`) begins, before the document it names;
+#: the longest first.
+REASON_LEADS = ("exact duplicate of another copy of ", "exact duplicate of ", "near-duplicate of ")
+
+
+def kept_in_reason(why: str) -> str:
+    """The kept document a duplicate's reason names ("exact duplicate of X",
+    "near-duplicate of X, Jaccard ≈ 0.91"): :attr:`Verdict.reason` read back; ``why``
+    itself when it is not such a reason."""
+    for lead in REASON_LEADS:
+        if why.startswith(lead):
+            rest = why[len(lead):]
+            for tail in (", through another of its copies", ", Jaccard ≈ "):
+                if tail in rest:
+                    rest = rest[: rest.rindex(tail)]
+            return rest
+    return why
+
+
 class DuplicateIndex:
     """Documents seen so far, by exact hash and by LSH band hash, offered in input order.
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from cleaner.corpus.duplicates import kept_in_reason
 from cleaner.corpus.removals import TEMPLATE_RULE, UNKNOWN_SITE, site_in_reason
 
 #: Examples kept per rule.
@@ -81,30 +82,24 @@ class RuleFigures:
     chars_added: int = 0
     documents: int = 0
     examples: list[Example] = field(default_factory=list)
-
-    @property
-    def example_sites(self) -> Counter:
-        return self._sites
-
-    def __post_init__(self) -> None:
-        self._sites: Counter = Counter()
+    example_sites: Counter = field(default_factory=Counter)  # examples kept per site, to spread them
 
     def offer(self, example: Example) -> None:
         """Keep ``example`` if the rule has fewer than :data:`EXAMPLES`, or if its
         site is new to the rule (then in place of the latest from the most represented site)."""
         if len(self.examples) < EXAMPLES:
             self.examples.append(example)
-            self._sites[example.site] += 1
+            self.example_sites[example.site] += 1
             return
-        sites = self._sites
+        sites = self.example_sites
         if sites.get(example.site):
             return
         most, count = max(sites.items(), key=lambda kv: (kv[1], kv[0]))
         if count < 2:
             return
         index = max(i for i, e in enumerate(self.examples) if e.site == most)
-        self._sites[most] -= 1
-        self._sites[example.site] += 1
+        self.example_sites[most] -= 1
+        self.example_sites[example.site] += 1
         self.examples[index] = example
 
 
@@ -328,7 +323,7 @@ class Collector:
         found = self.found
         found.duplicates += 1
         found.duplicate_kinds["near" if why.startswith("near") else "exact"] += 1
-        kept = _kept_in(why)
+        kept = kept_in_reason(why)
         copies = found.clusters.get(kept)
         if copies is None:
             if len(found.clusters) >= CLUSTERS:
@@ -343,7 +338,7 @@ class Collector:
         if len(top) >= TOP and key <= top[0][:2]:
             return
         steps = record.get("steps") or []
-        kept_steps = [{k: (_cut(v)[0] if isinstance(v, str) else v) for k, v in s.items()} for s in steps[:TOP_STEPS]]
+        kept_steps = _cut_steps(steps[:TOP_STEPS])
         before, after = record.get("chars_before") or 0, record.get("chars_after") or 0
         entry = TopDocument(removed, share, str(record.get("id")), before, after, kept_steps)
         found = self.found
@@ -380,8 +375,13 @@ SAMPLE_STEPS = 5_000
 def _sample(record: dict[str, Any]) -> dict[str, Any]:
     kept = {k: record.get(k) for k in ("id", "status", "reason", "source", "output", "chars_before", "chars_after")}
     steps = record.get("steps") or []
-    kept["steps"] = [{k: (_cut(v)[0] if isinstance(v, str) else v) for k, v in s.items()} for s in steps[:SAMPLE_STEPS]]
+    kept["steps"] = _cut_steps(steps[:SAMPLE_STEPS])
     return kept
+
+
+def _cut_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``steps`` with each string in them cut to :data:`EXAMPLE_CHARS`."""
+    return [{k: (_cut(v)[0] if isinstance(v, str) else v) for k, v in step.items()} for step in steps]
 
 
 def _longest_run(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -395,18 +395,6 @@ def _longest_run(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:
         if i + 1 - start > best_end - best_start:
             best_start, best_end = start, i + 1
     return numbered[best_start:best_end]
-
-
-def _kept_in(why: str) -> str:
-    """The kept document a duplicate's reason names ("exact duplicate of X", "near-duplicate of X, Jaccard ≈ 0.91")."""
-    for lead in ("exact duplicate of another copy of ", "exact duplicate of ", "near-duplicate of "):
-        if why.startswith(lead):
-            rest = why[len(lead):]
-            for tail in (", through another of its copies", ", Jaccard ≈ "):
-                if tail in rest:
-                    rest = rest[: rest.rindex(tail)]
-            return rest
-    return why
 
 
 def collect(lines: Any, total: int = 0, on_line: Callable[[], None] | None = None,

@@ -18,8 +18,9 @@ from html import escape
 from typing import Any, Callable
 
 from cleaner.report import svg
+from cleaner.corpus.duplicates import REASON_LEADS
 from cleaner.corpus.removals import UNKNOWN_SITE
-from cleaner.report.collect import BINS, EXAMPLE_CHARS, SITES_TRACKED, Collected, Example, TopDocument
+from cleaner.report.collect import BINS, EXAMPLE_CHARS, SITES, SITES_TRACKED, Collected, Example, TopDocument
 from cleaner.report.sources import MOST_CHARS, Texts
 
 #: Rules shown in the chart, those that fired most (the table lists them all).
@@ -175,7 +176,7 @@ def _summary(manifest: dict[str, Any], found: Collected, mask: Callable[[str], s
 
 #: A duplicate's reason names the document its cluster keeps: one reason per cluster. Reasons
 #: starting so are folded into one row, the document named replaced by "…".
-NAMING = ("exact duplicate of another copy of ", "exact duplicate of ", "near-duplicate of ")
+NAMING = REASON_LEADS
 #: Reasons listed one by one, as manifest.json has them (the rest: "N more").
 EACH_REASON = 200
 
@@ -294,7 +295,7 @@ def _sites(manifest: dict[str, Any], found: Collected, mask: Callable[[str], str
             f"template evidence; {counted(removed.get('lines', 0), 'template line')} removed from "
             f"{counted(removed.get('pages', 0), 'page')}.</p>")
     evidence = {str(entry.get("site")): entry for entry in report.get("largest") or []}
-    sites = sorted(found.sites.items(), key=lambda kv: (kv[0] == UNKNOWN_SITE, -kv[1].lines, kv[0]))[:100]
+    sites = sorted(found.sites.items(), key=lambda kv: (kv[0] == UNKNOWN_SITE, -kv[1].lines, kv[0]))[:SITES]
     rows = "".join(
         f'<tr data-site="{e(mask(site))}"><td>{e(mask(site)) if site != UNKNOWN_SITE else UNNAMED}</td>{cell("pages", evidence.get(site, {}).get("pages", 0))}'
         f'{cell("template_lines", f.lines)}{cell("pages_touched", f.pages)}{cell("chars", f.chars)}'

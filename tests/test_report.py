@@ -21,6 +21,7 @@ from cleaner.cli import app
 from cleaner.report.collect import EXAMPLES, Collector
 
 from conftest import SEEDS
+from test_pii import HTML  # the letters page: a meta author and a link that hold personal data
 
 runner = CliRunner()
 
@@ -38,13 +39,6 @@ BODIES = [
 ]
 WORDS = ("harbour ships night winter captain cargo crane storm pier tide fishermen market lighthouse ferry dock "
          "sailors morning weather coast boats nets anchor gulls waves rope deck engine island bay")
-HTML = """<html lang="en"><head><title>Letters from readers</title>
-<meta name="author" content="ops@letters-desk.org"><link rel="canonical" href="http://151.101.1.69/letters"></head>
-<body><article><h1>Letters from readers</h1>
-<p>Our editors answer every letter within a week, and they read all of them carefully before replying.</p>
-<p>Write to jane.doe@mail-host.de or visit 151.101.1.69 for the archive of all our published letters.</p>
-</article></body></html>
-"""
 
 
 def corpus(root: Path) -> Path:
